@@ -1,0 +1,1 @@
+"""Pure billing rules of /addons: no I/O, no Slack, no SQL, no clock."""

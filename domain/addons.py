@@ -1,0 +1,254 @@
+"""AddOn and its lifecycle: book, cancel, withdraw, undo, deactivate, renew."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from domain.catalog import Option
+from domain.errors import (
+    AlreadyCancelled,
+    AlreadyEnded,
+    CancellationTookEffect,
+    NothingToUndo,
+    OutcomeChanged,
+)
+from domain.invoices import InvoiceLine, LineKind
+from domain.money import Money
+from domain.periods import BillingSchedule, Period, prorate
+
+WITHDRAWAL_DAYS = 14
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    CANCELLATION_PENDING = "cancellation_pending"
+    ENDED = "ended"
+    WITHDRAWN = "withdrawn"
+
+
+class Outcome(StrEnum):
+    """What pressing Kündigen does: a cancellation to the period end, or a withdrawal."""
+
+    CANCELLATION = "cancellation"
+    WITHDRAWAL = "withdrawal"
+
+
+def withdrawal_deadline(booked_on: date) -> date:
+    """Last day of the withdrawal window: the booking day itself is not counted."""
+    return booked_on + timedelta(days=WITHDRAWAL_DAYS)
+
+
+@dataclass(frozen=True)
+class BookingQuote:
+    """Everything the booking confirmation shows, and what booking will record."""
+
+    option: Option
+    quantity: int
+    booked_on: date
+    period: Period
+
+    @property
+    def monthly_price(self) -> Money:
+        """Unit price × quantity per month."""
+        return self.option.monthly_price(self.quantity)
+
+    @property
+    def prorated(self) -> Money:
+        """The draft amount for the rest of the current period."""
+        return prorate(self.monthly_price, self.period, self.booked_on)
+
+    @property
+    def billed_until(self) -> date:
+        """The end of the current period."""
+        return self.period.end
+
+    def draft_line(self, addon_id: int) -> InvoiceLine:
+        """The proration line (Entwurf), due with the next consolidated invoice."""
+        return InvoiceLine(
+            kind=LineKind.PRORATION,
+            addon_id=addon_id,
+            option=self.option.key,
+            quantity=self.quantity,
+            from_day=self.booked_on,
+            to_day=self.period.end,
+            amount=self.prorated,
+            due_on=self.period.end + timedelta(days=1),
+        )
+
+
+def quote_booking(
+    option: Option, quantity: object, today: date, schedule: BillingSchedule
+) -> BookingQuote:
+    """Validate the quantity and price a booking made today."""
+    valid = option.validate_quantity(quantity)
+    return BookingQuote(option, valid, today, schedule.period_containing(today))
+
+
+@dataclass(frozen=True)
+class CancellationQuote:
+    """What Kündigen would do today, shown before the admin confirms."""
+
+    addon_id: int
+    outcome: Outcome
+    on: date  # cancellation: last day in force; withdrawal: today
+    removed_from_drafts: Money  # withdrawal: draft amounts struck from the coming invoice
+    credited: Money  # withdrawal: already-invoiced amounts corrected on the next invoice
+
+    @property
+    def refund(self) -> Money:
+        """Everything the customer no longer pays."""
+        return self.removed_from_drafts + self.credited
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """The line changes a withdrawal makes."""
+
+    removed_line_ids: tuple[int, ...]
+    credit_lines: tuple[InvoiceLine, ...]
+
+
+@dataclass(eq=False)
+class AddOn:
+    """A booked add-on; entities compare by id."""
+
+    id: int
+    option: str
+    quantity: int
+    booked_on: date
+    billed_until: date | None
+    status: Status = Status.ACTIVE
+    effective_on: date | None = None  # scheduled cancellation: last day in force
+    ended_on: date | None = None  # ended: last day in force; withdrawn: withdrawal day
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AddOn) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @classmethod
+    def booked(cls, addon_id: int, quote: BookingQuote) -> AddOn:
+        """The add-on a confirmed booking creates: active at once."""
+        return cls(addon_id, quote.option.key, quote.quantity, quote.booked_on,
+                   billed_until=quote.billed_until)
+
+    # -- predicates -------------------------------------------------------------------
+
+    def in_withdrawal_window(self, today: date) -> bool:
+        """Whether cancelling today is a withdrawal."""
+        return today <= withdrawal_deadline(self.booked_on)
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether its seats or gigabytes count on ``day``."""
+        if day < self.booked_on:
+            return False
+        if self.status is Status.WITHDRAWN:
+            return self.ended_on is not None and day < self.ended_on
+        if self.status is Status.ENDED:
+            return self.ended_on is not None and day <= self.ended_on
+        return self.effective_on is None or day <= self.effective_on
+
+    @property
+    def is_live(self) -> bool:
+        """Active or with a cancellation still pending."""
+        return self.status in (Status.ACTIVE, Status.CANCELLATION_PENDING)
+
+    # -- cancelling -------------------------------------------------------------------
+
+    def _refuse_if_not_active(self) -> None:
+        if self.status is Status.CANCELLATION_PENDING:
+            assert self.effective_on is not None
+            raise AlreadyCancelled(self.id, self.effective_on)
+        if self.status in (Status.ENDED, Status.WITHDRAWN):
+            assert self.ended_on is not None
+            raise AlreadyEnded(self.id, self.ended_on, withdrawn=self.status is Status.WITHDRAWN)
+
+    def quote_cancellation(
+        self, today: date, schedule: BillingSchedule, lines: list[InvoiceLine]
+    ) -> CancellationQuote:
+        """Say what Kündigen would do today, without doing it."""
+        self._refuse_if_not_active()
+        if self.in_withdrawal_window(today):
+            own = [line for line in lines if line.addon_id == self.id and line.is_charge]
+            drafts = sum((line.amount for line in own if line.is_draft), Money.zero())
+            invoiced = sum((line.amount for line in own if not line.is_draft), Money.zero())
+            return CancellationQuote(self.id, Outcome.WITHDRAWAL, today, drafts, invoiced)
+        end = schedule.period_containing(today).end
+        return CancellationQuote(self.id, Outcome.CANCELLATION, end, Money.zero(), Money.zero())
+
+    def cancel(
+        self,
+        today: date,
+        schedule: BillingSchedule,
+        lines: list[InvoiceLine],
+        confirmed: Outcome,
+    ) -> Withdrawal | None:
+        """Apply the outcome the admin confirmed; refuse if the facts changed meanwhile."""
+        quote = self.quote_cancellation(today, schedule, lines)
+        if quote.outcome is not confirmed:
+            raise OutcomeChanged(self.id, confirmed.value, quote.outcome.value)
+        if quote.outcome is Outcome.CANCELLATION:
+            self.status = Status.CANCELLATION_PENDING
+            self.effective_on = quote.on
+            return None
+        return self._withdraw(today, schedule, lines)
+
+    def _withdraw(
+        self, today: date, schedule: BillingSchedule, lines: list[InvoiceLine]
+    ) -> Withdrawal:
+        own = [line for line in lines if line.addon_id == self.id and line.is_charge]
+        next_invoice = schedule.period_containing(today).end + timedelta(days=1)
+        removed = tuple(line.id for line in own if line.is_draft and line.id is not None)
+        credits = tuple(line.credit(next_invoice) for line in own if not line.is_draft)
+        self.status = Status.WITHDRAWN
+        self.ended_on = today
+        self.effective_on = None
+        self.billed_until = None
+        return Withdrawal(removed, credits)
+
+    def undo_cancellation(self, today: date) -> None:
+        """Take back a scheduled cancellation (Kündigung zurücknehmen) before it takes effect."""
+        if self.status in (Status.ENDED, Status.WITHDRAWN):
+            assert self.ended_on is not None
+            raise AlreadyEnded(self.id, self.ended_on, withdrawn=self.status is Status.WITHDRAWN)
+        if self.status is not Status.CANCELLATION_PENDING or self.effective_on is None:
+            raise NothingToUndo(self.id)
+        if today > self.effective_on:
+            raise CancellationTookEffect(self.id, self.effective_on)
+        self.status = Status.ACTIVE
+        self.effective_on = None
+
+    # -- the turn of a period ---------------------------------------------------------
+
+    def deactivate_if_due(self, period_start: date) -> bool:
+        """End a cancelled add-on whose last day lies before ``period_start``."""
+        if (
+            self.status is Status.CANCELLATION_PENDING
+            and self.effective_on is not None
+            and self.effective_on < period_start
+        ):
+            self.status = Status.ENDED
+            self.ended_on = self.effective_on
+            return True
+        return False
+
+    def renew(self, period: Period, monthly: Money) -> InvoiceLine | None:
+        """The renewal line for ``period`` if it is still live then and was booked before."""
+        if not self.is_live or self.booked_on >= period.start:
+            return None
+        if self.effective_on is not None and self.effective_on < period.start:
+            return None
+        self.billed_until = period.end
+        return InvoiceLine(
+            kind=LineKind.RENEWAL,
+            addon_id=self.id,
+            option=self.option,
+            quantity=self.quantity,
+            from_day=period.start,
+            to_day=period.end,
+            amount=monthly,
+            due_on=period.start,
+        )

@@ -1,0 +1,120 @@
+"""The turn of a period: deactivations, renewals and the consolidated invoice, in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from domain.addons import AddOn
+from domain.catalog import Catalog
+from domain.invoices import Invoice, InvoiceLine, lines_due
+from domain.periods import BillingSchedule, Period
+
+
+@dataclass(frozen=True)
+class PeriodClose:
+    """What the first day of ``period`` did to one workspace."""
+
+    period: Period
+    deactivated: tuple[AddOn, ...]
+    renewals: tuple[InvoiceLine, ...]
+    carried: tuple[InvoiceLine, ...]  # the drafts this invoice carries, as they were
+    invoice: Invoice | None  # None when there was nothing to bill: no number is used
+
+
+def close_period(
+    team_id: str,
+    period: Period,
+    addons: Iterable[AddOn],
+    drafts: list[InvoiceLine],
+    catalog: Catalog,
+    next_number: int,
+) -> PeriodClose:
+    """Deactivate, renew and consolidate on the first day of ``period``.
+
+    ``addons`` are changed in place; ``drafts`` are the workspace's uninvoiced lines.
+    The invoice, if any, takes ``next_number`` (the store owns the counter).
+    """
+    addons = list(addons)
+    deactivated = tuple(a for a in addons if a.deactivate_if_due(period.start))
+    renewals: list[InvoiceLine] = []
+    for addon in addons:
+        line = addon.renew(period, catalog[addon.option].monthly_price(addon.quantity))
+        if line is not None:
+            renewals.append(line)
+    carried = lines_due(drafts, period.start)
+    due = carried + renewals
+    if not due:
+        return PeriodClose(period, deactivated, (), (), None)
+    invoice = Invoice(
+        number=next_number,
+        team_id=team_id,
+        period=period,
+        lines=tuple(line.on_invoice(next_number) for line in due),
+    )
+    return PeriodClose(period, deactivated, tuple(renewals), tuple(carried), invoice)
+
+
+def preview_invoice(
+    team_id: str, period: Period, addons: Iterable[AddOn], drafts: list[InvoiceLine],
+    catalog: Catalog,
+) -> Invoice:
+    """The upcoming consolidated invoice as it stands, without changing anything."""
+    lines = lines_due(drafts, period.start)
+    for addon in addons:
+        copy = replace(addon)
+        copy.deactivate_if_due(period.start)
+        line = copy.renew(period, catalog[addon.option].monthly_price(addon.quantity))
+        if line is not None:
+            lines.append(line)
+    return Invoice(number=None, team_id=team_id, period=period, lines=tuple(lines))
+
+
+@dataclass(frozen=True)
+class Entitlements:
+    """Seats and gigabytes the add-ons give on one day."""
+
+    seats: int
+    gigabytes: int
+
+
+def entitlements(addons: Iterable[AddOn], catalog: Catalog, day: date) -> Entitlements:
+    """Extra seats and gigabytes in force on ``day``."""
+    seats = gigabytes = 0
+    for addon in addons:
+        if not addon.in_force_on(day):
+            continue
+        option = catalog[addon.option]
+        if option.unit == "seat":
+            seats += option.gives(addon.quantity)
+        else:
+            gigabytes += option.gives(addon.quantity)
+    return Entitlements(seats, gigabytes)
+
+
+def catch_up(
+    team_id: str,
+    schedule: BillingSchedule,
+    addons: list[AddOn],
+    lines: list[InvoiceLine],
+    catalog: Catalog,
+    last_closed: date,
+    today: date,
+    next_number: int,
+) -> list[PeriodClose]:
+    """Close every period that began after ``last_closed`` through ``today``, in order.
+
+    ``lines`` is the workspace's whole ledger; it is updated in place (drafts become
+    invoiced, renewals are added), as the store does one period at a time.
+    """
+    closes = []
+    for period in schedule.periods_starting_between(last_closed, today):
+        close = close_period(team_id, period, addons, lines, catalog, next_number)
+        if close.invoice is not None:
+            carried = {id(line) for line in close.carried}
+            lines[:] = [line for line in lines if id(line) not in carried]
+            lines.extend(close.invoice.lines)
+            next_number += 1
+        closes.append(close)
+    return closes

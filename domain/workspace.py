@@ -1,0 +1,38 @@
+"""A workspace's subscription: its billing anchor, time zone and language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from domain.periods import BillingSchedule
+
+DEFAULT_TIMEZONE = "Europe/Berlin"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One per Slack team: periods run from ``anchor`` in ``timezone``."""
+
+    team_id: str
+    anchor: date
+    timezone: str = DEFAULT_TIMEZONE
+    locale: str = "de"
+    last_closed: date | None = None  # start of the last period whose turn was processed
+
+    @property
+    def schedule(self) -> BillingSchedule:
+        """The billing periods of this subscription."""
+        return BillingSchedule(self.anchor)
+
+    def today(self, now: datetime) -> date:
+        """The calendar date of the aware instant ``now`` in the billing time zone."""
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        return now.astimezone(ZoneInfo(self.timezone)).date()
+
+    @property
+    def closed_through(self) -> date:
+        """Start of the last processed period: nothing before the anchor's period is due."""
+        return self.last_closed if self.last_closed is not None else self.anchor
