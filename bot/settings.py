@@ -1,0 +1,66 @@
+"""Settings from the environment or .env (pydantic-settings)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from domain.catalog import DEFAULT_MAX_QUANTITY, Catalog, default_options
+from domain.money import Money
+from domain.workspace import DEFAULT_TIMEZONE
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class Settings(BaseSettings):
+    """Everything configurable; names are the environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = SLACK_API_URL
+
+    database: str = Field("./addons.db", validation_alias="ADDONS_DATABASE")
+    billing_admins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), validation_alias="ADDONS_BILLING_ADMINS"
+    )
+    default_locale: str = Field("de", validation_alias="ADDONS_DEFAULT_LOCALE")
+    timezone: str = Field(DEFAULT_TIMEZONE, validation_alias="ADDONS_TIMEZONE")
+    users_price: Decimal = Field(Decimal("5.90"), validation_alias="ADDONS_USERS_PRICE")
+    storage_price: Decimal = Field(Decimal("5.90"), validation_alias="ADDONS_STORAGE_PRICE")
+    max_quantity: int = Field(DEFAULT_MAX_QUANTITY, ge=1, validation_alias="ADDONS_MAX_QUANTITY")
+    port: int = Field(3000, validation_alias="PORT")
+    billing_interval_seconds: int = Field(
+        300, ge=1, validation_alias="ADDONS_BILLING_INTERVAL_SECONDS"
+    )
+    user_cache_seconds: int = Field(60, ge=0, validation_alias="ADDONS_USER_CACHE_SECONDS")
+
+    @field_validator("billing_admins", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        language = value.split("-")[0].split("_")[0].lower()
+        if language not in ("de", "en"):
+            raise ValueError("ADDONS_DEFAULT_LOCALE must be de or en")
+        return language
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    def catalog(self) -> Catalog:
+        """The catalog with the configured prices and maximum quantity."""
+        return Catalog(default_options(Money.euros(self.users_price),
+                                       Money.euros(self.storage_price), self.max_quantity))
