@@ -23,9 +23,9 @@ def round_half_up(numerator: int, denominator: int) -> int:
     return sign * quotient
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Money:
-    """An amount in whole cents of one currency."""
+    """An amount in whole cents of one currency; amounts of two currencies never mix."""
 
     cents: int
     currency: str = "EUR"
@@ -68,6 +68,32 @@ class Money:
     def __sub__(self, other: Money) -> Money:
         self._check(other)
         return Money(self.cents - other.cents, self.currency)
+
+    # Ordering is written out rather than ``order=True``: that would compare
+    # (cents, currency) tuples and quietly rank 1 EUR below 5 USD.
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._check(other)
+        return self.cents < other.cents
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._check(other)
+        return self.cents <= other.cents
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._check(other)
+        return self.cents > other.cents
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._check(other)
+        return self.cents >= other.cents
 
     def __neg__(self) -> Money:
         return Money(-self.cents, self.currency)

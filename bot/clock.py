@@ -1,0 +1,44 @@
+"""Clocks: the only place the app reads the time; tests and the console move their own."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Something that says what time it is (aware, UTC)."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The wall clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class TestClock:
+    """A clock that stands still until it is moved, like Stripe's test clocks."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("start must be timezone-aware")
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move forward by ``delta``; time never goes backwards."""
+        if delta < timedelta(0):
+            raise ValueError("a test clock only moves forward")
+        self._now += delta
+        return self._now
+
+    def set(self, moment: datetime) -> datetime:
+        """Jump forward to ``moment``."""
+        return self.advance(moment - self._now)
