@@ -187,6 +187,9 @@ class AddOn:
         confirmed: Outcome,
     ) -> Withdrawal | None:
         """Apply the outcome the admin confirmed; refuse if the facts changed meanwhile."""
+        # A handler may pass the value it stored in the dialog ("withdrawal"); compare
+        # the enum member, not the identity of whatever was passed.
+        confirmed = Outcome(confirmed)
         quote = self.quote_cancellation(today, schedule, lines)
         if quote.outcome is not confirmed:
             raise OutcomeChanged(self.id, confirmed.value, quote.outcome.value)
@@ -211,9 +214,14 @@ class AddOn:
 
     def undo_cancellation(self, today: date) -> None:
         """Take back a scheduled cancellation (Kündigung zurücknehmen) before it takes effect."""
-        if self.status in (Status.ENDED, Status.WITHDRAWN):
+        if self.status is Status.ENDED:
+            # Only a cancellation ends an add-on, so an ended one is a cancellation
+            # that took effect (the turn deactivated it), whether or not the turn ran yet.
             assert self.ended_on is not None
-            raise AlreadyEnded(self.id, self.ended_on, withdrawn=self.status is Status.WITHDRAWN)
+            raise CancellationTookEffect(self.id, self.ended_on)
+        if self.status is Status.WITHDRAWN:
+            assert self.ended_on is not None
+            raise AlreadyEnded(self.id, self.ended_on, withdrawn=True)
         if self.status is not Status.CANCELLATION_PENDING or self.effective_on is None:
             raise NothingToUndo(self.id)
         if today > self.effective_on:

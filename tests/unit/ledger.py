@@ -63,7 +63,9 @@ class Ledger:
         """What Kündigen would do today."""
         return addon.quote_cancellation(today, self.schedule, self.lines)
 
-    def cancel(self, addon: AddOn, today: date, confirmed: Outcome | None = None) -> Withdrawal | None:
+    def cancel(
+        self, addon: AddOn, today: date, confirmed: Outcome | None = None
+    ) -> Withdrawal | None:
         """Cancel as confirmed (by default: what the quote says); apply a withdrawal's lines."""
         if confirmed is None:
             confirmed = self.quote_cancellation(addon, today).outcome
