@@ -98,6 +98,10 @@ async def _get_or_create(uow: SqliteUnitOfWork, ctx: Context, team_id: str,
 
 async def ensure_workspace(ctx: Context, team_id: str, now: datetime) -> Subscription:
     """The workspace's subscription; the first use creates it with today as anchor."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        found = await uow.subscriptions.get(team_id)
+    if found is not None:  # the common case: no write lock taken
+        return found
     async with ctx.db.unit_of_work() as uow:
         sub = await _get_or_create(uow, ctx, team_id, now)
         await uow.commit()
@@ -121,8 +125,8 @@ async def set_workspace(
             if old.anchor != anchor and await uow.addons.count(team_id):
                 raise AnchorLocked(team_id)
             start = old.closed_through
-            if old.anchor != anchor:
-                probe = Subscription(team_id, anchor, tz)
+            if old.anchor != anchor:  # "today" in the zone the workspace will have
+                probe = Subscription(team_id, anchor, timezone or old.timezone)
                 start = probe.schedule.period_containing(probe.today(now)).start
             sub = Subscription(team_id, anchor, timezone or old.timezone,
                                locale or old.locale, start)
@@ -173,7 +177,10 @@ async def book(
         if existing is not None:
             addon = await uow.addons.get(team_id, existing)
             assert addon is not None
-            return Booked(addon, quote, created=False)
+            # Report what the first confirmation booked, not a quote for today.
+            first = BookingQuote(ctx.catalog[addon.option], addon.quantity, addon.booked_on,
+                                 sub.schedule.period_containing(addon.booked_on))
+            return Booked(addon, first, created=False)
         addon = AddOn.booked(0, quote)
         addon.id = await uow.addons.add(team_id, addon, now)
         await uow.lines.add(team_id, quote.draft_line(addon.id))
@@ -230,10 +237,10 @@ async def cancel(
         if withdrawal is not None:
             await uow.lines.delete_drafts(team_id, withdrawal.removed_line_ids)
             await uow.lines.add_many(team_id, list(withdrawal.credit_lines))
-            await uow.outbox.add(team_id, f"withdrawn:{addon.id}", "withdrawn",
-                                 {"addon_id": addon.id, "option": addon.option,
-                                  "quantity": addon.quantity, "on": today.isoformat(),
-                                  "refund_cents": quote.refund.cents}, now)
+            await _notify(uow, ctx, team_id, f"withdrawn:{addon.id}", "withdrawn",
+                          {"addon_id": addon.id, "option": addon.option,
+                           "quantity": addon.quantity, "on": today.isoformat(),
+                           "refund_cents": quote.refund.cents}, now, also=actor)
         await uow.addons.save(team_id, addon)
         await uow.audit.record(team_id, now, actor, quote.outcome.value, addon.id, before,
                                addon.status.value, on=quote.on.isoformat(),
@@ -266,6 +273,12 @@ async def list_addons(ctx: Context, team_id: str) -> list[AddOn]:
     async with ctx.db.unit_of_work(write=False) as uow:
         await _subscription(uow, team_id)
         return await uow.addons.newest_first(team_id)
+
+
+async def get_addon(ctx: Context, team_id: str, addon_id: int) -> AddOn:
+    """One add-on of this workspace; UnknownAddOn for any other id."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        return await _addon(uow, team_id, addon_id)
 
 
 def _upcoming_period(sub: Subscription, today: date) -> Period:
@@ -342,6 +355,26 @@ async def audit_log(ctx: Context, team_id: str) -> list[AuditEntry]:
         return await uow.audit.newest_first(team_id)
 
 
+# -- notifications --------------------------------------------------------------------
+
+
+async def _notify(
+    uow: SqliteUnitOfWork, ctx: Context, team_id: str, event: str, kind: str,
+    payload: dict[str, Any], now: datetime, also: str | None = None,
+) -> None:
+    """Queue one direct message per billing admin, in the transaction of the change.
+
+    The recipients are the configured billing admins and every Slack user who has
+    booked or cancelled in this workspace (only admins can); each (event, user) pair is
+    queued once, whatever retries happen.
+    """
+    recipients = set(ctx.billing_admins) | set(await uow.audit.slack_actors(team_id))
+    if also and also.startswith("U"):
+        recipients.add(also)
+    for user in sorted(recipients):
+        await uow.outbox.add(team_id, f"{event}:{user}", kind, {**payload, "user": user}, now)
+
+
 # -- the billing run ------------------------------------------------------------------
 
 
@@ -375,16 +408,15 @@ async def _turn_one_period(ctx: Context, team_id: str, now: datetime) -> PeriodT
             await uow.lines.mark_invoiced(
                 team_id, [line.id for line in close.carried if line.id is not None], number)
             await uow.lines.add_many(team_id, [r.on_invoice(number) for r in close.renewals])
-            await uow.outbox.add(team_id, f"invoice:{number}", "invoice_issued",
-                                 {"number": number}, now)
+            await _notify(uow, ctx, team_id, f"invoice:{number}", "invoice_issued",
+                          {"number": number}, now)
         for addon in close.deactivated:
             await uow.audit.record(team_id, now, SYSTEM_ACTOR, "deactivate", addon.id,
                                    "cancellation_pending", addon.status.value,
                                    period_start=period.start.isoformat())
-            await uow.outbox.add(team_id, f"ended:{addon.id}", "addon_ended",
-                                 {"addon_id": addon.id, "option": addon.option,
-                                  "quantity": addon.quantity,
-                                  "on": _iso(addon.ended_on)}, now)
+            await _notify(uow, ctx, team_id, f"ended:{addon.id}", "addon_ended",
+                          {"addon_id": addon.id, "option": addon.option,
+                           "quantity": addon.quantity, "on": _iso(addon.ended_on)}, now)
         if close.invoice is not None:
             await uow.audit.record(team_id, now, SYSTEM_ACTOR, "invoice_issued",
                                    number=number, total=str(close.invoice.total.amount),

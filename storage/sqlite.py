@@ -465,6 +465,16 @@ class AuditLog(_Repo):
                            r[7], json.loads(r[8])) for r in rows]
 
 
+    async def slack_actors(self, team_id: str) -> list[str]:
+        """Slack user ids that have changed add-ons of this workspace (its acting admins)."""
+        rows = await self._all(
+            "SELECT DISTINCT actor FROM audit_log WHERE team_id = ? AND actor GLOB 'U*' "
+            "ORDER BY actor",
+            (team_id,),
+        )
+        return [r[0] for r in rows]
+
+
 class Outbox(_Repo):
     """Messages waiting to be delivered to Slack."""
 
@@ -486,6 +496,12 @@ class Outbox(_Repo):
             (now.isoformat(), limit),
         )
         return [OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
+
+    async def lease(self, message_id: int, until: datetime) -> None:
+        """Claim a message until ``until``; if its sender dies, it is due again then."""
+        await self._conn.execute(
+            "UPDATE outbox SET next_try_at = ? WHERE id = ?", (until.isoformat(), message_id)
+        )
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:
         await self._conn.execute(

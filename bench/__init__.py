@@ -1,0 +1,1 @@
+"""Benchmarks: each runs with one command and prints its figure next to a baseline."""

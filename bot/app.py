@@ -1,0 +1,89 @@
+"""The composition root for Slack: builds the Bolt AsyncApp and its HTTP server."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.services import Context
+from bot.settings import Settings
+from handlers import actions, commands, home, views
+from handlers.auth import UserDirectory
+from handlers.deps import SlackDeps
+
+logger = logging.getLogger("addons")
+
+SLACK_PATH = "/slack/events"
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client: Slack's base URL or a mock, retrying on 429 and lost connections."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(
+    settings: Settings,
+    ctx: Context,
+    clock: Clock,
+    *,
+    client: AsyncWebClient | None = None,
+    users: UserDirectory | None = None,
+) -> AsyncApp:
+    """The real Bolt app with every listener registered; does no I/O itself."""
+    client = client or web_client(settings)
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.slack_signing_secret,
+        # Unhandled requests are answered 404 at once instead of after 3 s.
+        raise_error_for_unhandled_request=False,
+        logger=logger,
+    )
+    deps = SlackDeps(
+        ctx=ctx,
+        clock=clock,
+        users=users or UserDirectory(settings.billing_admins, settings.user_cache_seconds),
+        default_lang=settings.default_locale,
+    )
+    commands.register(app, deps)
+    actions.register(app, deps)
+    views.register(app, deps)
+    home.register(app, deps)
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+        # One place for the unexpected: logged with its trace, never shown to the user.
+        logger.error("unhandled error in a Slack listener", exc_info=error)
+
+    return app
+
+
+def web_application(app: AsyncApp, path: str = SLACK_PATH) -> web.Application:
+    """aiohttp application: POST /slack/events into Bolt, GET /healthz for the platform."""
+
+    async def slack(request: web.Request) -> web.Response:
+        response = await app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    web_app = web.Application()
+    web_app.add_routes([web.post(path, slack), web.get("/healthz", healthz)])
+    return web_app

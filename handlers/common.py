@@ -1,0 +1,112 @@
+"""Shared steps of every listener: who is asking, in which language, and failing politely."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import services
+from domain.errors import DomainError
+from handlers.auth import Viewer
+from handlers.blocks import MetadataError, home_view, overview_view
+from handlers.deps import SlackDeps
+from handlers.i18n import error_text, language_for, t
+from storage.sqlite import StorageBusy
+
+logger = logging.getLogger("addons.handlers")
+
+Reply = Callable[[str], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Asker:
+    """The user behind a request, with rights and language resolved."""
+
+    viewer: Viewer
+    lang: str
+
+    @property
+    def team_id(self) -> str:
+        return self.viewer.team_id
+
+    @property
+    def user_id(self) -> str:
+        return self.viewer.user_id
+
+    @property
+    def is_admin(self) -> bool:
+        return self.viewer.is_admin
+
+
+def team_of(body: Mapping[str, Any]) -> str:
+    """The workspace of a signed request: commands, events and interactions differ."""
+    team = body.get("team_id") or (body.get("team") or {}).get("id") \
+        or (body.get("user") or {}).get("team_id")
+    if not isinstance(team, str) or not team:
+        raise MetadataError("the request names no workspace")
+    return team
+
+
+def user_of(body: Mapping[str, Any]) -> str:
+    """The user of a signed request."""
+    user = body.get("user_id") or (body.get("user") or {}).get("id") \
+        or (body.get("event") or {}).get("user")
+    if not isinstance(user, str) or not user:
+        raise MetadataError("the request names no user")
+    return user
+
+
+async def asker(deps: SlackDeps, client: AsyncWebClient, body: Mapping[str, Any]) -> Asker:
+    """Resolve rights and language of the request's user (users.info, cached)."""
+    viewer = await deps.users.viewer(client, team_of(body), user_of(body))
+    return Asker(viewer, language_for(viewer.locale, deps.default_lang))
+
+
+def failure_text(error: Exception, lang: str) -> str:
+    """The translated sentence for anything that stopped a request; logs the unexpected."""
+    if isinstance(error, DomainError):
+        return error_text(lang, error)
+    if isinstance(error, MetadataError):
+        return t(lang, "error.invalid_view")
+    if isinstance(error, StorageBusy):
+        return t(lang, "error.busy")
+    logger.error("unexpected error in a Slack listener", exc_info=error)
+    return t(lang, "error.unexpected")
+
+
+async def fail_politely(error: Exception, lang: str, reply: Reply) -> None:
+    """Tell the user what went wrong in their language; nothing was changed."""
+    text = failure_text(error, lang)
+    try:
+        await reply(text)
+    except Exception as reply_error:  # Slack unreachable: the log is all that is left
+        logger.error("could not tell the user about a failure", exc_info=reply_error)
+
+
+async def draw_overview(
+    deps: SlackDeps, team_id: str, lang: str, *, home: bool = False, offset: int = 0,
+    errors: Mapping[str, str] | None = None,
+) -> View:
+    """The overview (modal or App Home) as it stands now."""
+    now = deps.clock.now()
+    await services.ensure_workspace(deps.ctx, team_id, now)
+    state = await services.overview(deps.ctx, team_id, now)
+    common: dict[str, Any] = {
+        "catalog": deps.ctx.catalog, "addons": state.addons, "in_force": state.entitlements,
+        "upcoming": state.upcoming, "recent": state.last_invoices, "lang": lang,
+        "offset": offset,
+    }
+    if home:
+        return home_view(**common)
+    return overview_view(errors=errors, **common)
+
+
+async def publish_home(deps: SlackDeps, client: AsyncWebClient, who: Asker) -> None:
+    """Redraw App Home for this user after a change."""
+    view = await draw_overview(deps, who.team_id, who.lang, home=True)
+    await client.views_publish(user_id=who.user_id, view=view)

@@ -1,0 +1,59 @@
+"""Direct messages the schedule sends: invoice issued, add-on ended, withdrawal done."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services import Context, get_invoice
+from domain.money import Money
+from handlers.blocks import addon_label, invoice_blocks
+from handlers.i18n import language_for, t
+from storage.sqlite import OutboxMessage
+
+
+async def _language(client: AsyncWebClient, user: str, default: str) -> str:
+    """The recipient's language from Slack; the default if Slack cannot say."""
+    try:
+        response = await client.users_info(user=user, include_locale=True)
+    except SlackApiError:
+        return default
+    return language_for((response.get("user") or {}).get("locale"), default)
+
+
+async def render_message(
+    ctx: Context, message: OutboxMessage, lang: str
+) -> dict[str, Any]:
+    """chat.postMessage arguments for one outbox message, in ``lang``."""
+    payload = message.payload
+    user = str(payload["user"])
+    if message.kind == "invoice_issued":
+        invoice = await get_invoice(ctx, int(payload["number"]), message.team_id)
+        blocks = invoice_blocks(invoice, catalog=ctx.catalog, lang=lang)
+        text = t(lang, "notify.invoice", number=invoice.number, date=invoice.issued_on,
+                 total=invoice.total)
+        return {"channel": user, "text": text, "blocks": [b.to_dict() for b in blocks]}
+    option = ctx.catalog[str(payload["option"])] if payload["option"] in ctx.catalog else None
+    label = addon_label(option, int(payload["quantity"]), lang, str(payload["option"]))
+    on = date.fromisoformat(str(payload["on"]))
+    if message.kind == "addon_ended":
+        text = t(lang, "notify.ended", addon=label, date=on)
+    elif message.kind == "withdrawn":
+        text = t(lang, "notify.withdrawn", addon=label, date=on,
+                 amount=Money(int(payload["refund_cents"])))
+    else:
+        raise ValueError(f"unknown outbox message kind: {message.kind}")
+    return {"channel": user, "text": text}
+
+
+def renderer(ctx: Context, client: AsyncWebClient, default_lang: str) -> Any:
+    """The sender's render function: asks Slack for each recipient's language."""
+
+    async def render(message: OutboxMessage) -> dict[str, Any]:
+        lang = await _language(client, str(message.payload["user"]), default_lang)
+        return await render_message(ctx, message, lang)
+
+    return render

@@ -1,0 +1,113 @@
+"""Schema migrations on real files: empty, one version behind, and from the future."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from storage.sqlite import Database, SchemaTooNew, StorageError, migrate, migrations
+
+LATEST = len(migrations())
+ALL = [name for _, name, _ in migrations()]
+
+
+def user_version(path: str) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def tables(path: str) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_migrations_are_numbered_from_one_without_gaps() -> None:
+    assert [v for v, _, _ in migrations()] == list(range(1, LATEST + 1))
+    assert LATEST >= 2
+
+
+async def test_opening_an_empty_file_applies_every_migration_in_order(db_path: str) -> None:
+    db = Database(db_path)
+    assert await db.open() == ALL
+    await db.close()
+    assert user_version(db_path) == LATEST
+    assert {"subscriptions", "addons", "invoices", "invoice_lines", "counters",
+            "idempotency_keys", "audit_log", "outbox"} <= tables(db_path)
+
+
+async def test_opening_a_migrated_file_again_applies_nothing(db_path: str) -> None:
+    async with Database(db_path):
+        pass
+    db = Database(db_path)
+    assert await db.open() == []
+    await db.close()
+
+
+async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_data(
+    db_path: str,
+) -> None:
+    conn = await aiosqlite.connect(db_path, isolation_level=None)
+    assert await migrate(conn, target=LATEST - 1) == ALL[:-1]
+    await conn.execute(
+        "INSERT INTO subscriptions (team_id, anchor, timezone, locale, last_closed, created_at)"
+        " VALUES ('T1', '2026-03-18', 'Europe/Berlin', 'de', '2026-03-18', 'x')")
+    await conn.close()
+    assert user_version(db_path) == LATEST - 1
+    assert "outbox" not in tables(db_path)
+
+    db = Database(db_path)
+    assert await db.open() == ALL[-1:]
+    await db.close()
+
+    assert user_version(db_path) == LATEST == 2
+    assert "outbox" in tables(db_path)
+    with sqlite3.connect(db_path) as raw:
+        assert raw.execute("SELECT team_id FROM subscriptions").fetchall() == [("T1",)]
+
+
+async def test_a_file_from_a_newer_app_is_refused_and_left_as_it_was(db_path: str) -> None:
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(SchemaTooNew, match="99"):
+        await Database(db_path).open()
+    assert user_version(db_path) == 99
+    assert tables(db_path) == set()
+
+
+async def test_a_file_that_needs_migrating_is_refused_when_migrations_are_not_run(
+    db_path: str,
+) -> None:
+    conn = await aiosqlite.connect(db_path, isolation_level=None)
+    await migrate(conn, target=1)
+    await conn.close()
+    with pytest.raises(StorageError, match="migrate"):
+        await Database(db_path).open(run_migrations=False)
+    assert user_version(db_path) == 1
+
+
+async def test_two_processes_opening_an_empty_file_at_once_apply_each_migration_once(
+    db_path: str,
+) -> None:
+    first, second = Database(db_path), Database(db_path)
+    applied = await asyncio.gather(first.open(), second.open())
+    await first.close()
+    await second.close()
+    assert sorted(applied[0] + applied[1]) == sorted(ALL)
+    assert user_version(db_path) == LATEST
+
+
+async def test_a_failing_migration_leaves_the_file_at_the_version_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = str(tmp_path / "broken.db")
+    broken = [*migrations()[:1], (2, "0002_broken.sql",
+                                  "CREATE TABLE half (x INTEGER);\nTHIS IS NOT SQL;\n")]
+    monkeypatch.setattr("storage.sqlite.migrations", lambda: broken)
+    with pytest.raises(sqlite3.OperationalError):
+        await Database(path).open()
+    assert user_version(path) == 1
+    assert "half" not in tables(path)
