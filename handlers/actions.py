@@ -113,6 +113,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                                              deps.clock.now())
         await _show(client, body, booking_confirmation_view(quote, nonce=new_nonce(),
                                                             lang=who.lang))
+        if any(str(b.get("block_id", "")).startswith("qty_error_")
+               for b in _container(body).get("blocks", [])):
+            # The number is fine now: clear the earlier inline error underneath.
+            await _redraw(deps, client, body, who)
 
     @guarded
     async def open_booking(client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:

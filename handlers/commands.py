@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -10,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import services
 from domain.errors import UnknownOption
 from handlers.blocks import (
+    MetadataError,
     QuantityInputError,
     booking_confirmation_view,
     cancellation_confirmation_view,
@@ -18,13 +20,15 @@ from handlers.blocks import (
     list_message,
     loading_view,
     new_nonce,
+    notice_view,
     parse_addon_id,
     parse_quantity,
     refusal_message,
     text_message,
 )
-from handlers.common import Asker, asker, draw_overview, fail_politely
+from handlers.common import Asker, asker, draw_overview, fail_politely, logger
 from handlers.deps import SlackDeps
+from handlers.i18n import t
 
 COMMAND = "/addons"
 
@@ -44,7 +48,8 @@ OPTION_WORDS = {
 
 def parse_text(text: str) -> tuple[str, list[str]]:
     """The sub-command of ``/addons <text>`` and its arguments; "unknown" if not ours."""
-    words = text.split()
+    # macOS keyboards may send "kündigen" decomposed (u + combining diaeresis).
+    words = unicodedata.normalize("NFC", text).split()
     first = words[0].casefold() if words else ""
     return WORDS.get(first, "unknown"), words[1:]
 
@@ -83,9 +88,21 @@ async def _dispatch(
     if verb == "overview":
         # Open at once (the trigger lives 3 s), then fill it.
         opened = await client.views_open(trigger_id=body["trigger_id"], view=loading_view(lang))
-        view = await draw_overview(deps, who.team_id, lang)
-        await client.views_update(view_id=opened["view"]["id"], hash=opened["view"]["hash"],
-                                  view=view)
+        view_id = opened["view"]["id"]
+        try:
+            view = await draw_overview(deps, who.team_id, lang)
+            await client.views_update(view_id=view_id, hash=opened["view"]["hash"], view=view)
+        except Exception as error:
+            # Say it in the modal the user is looking at, not only behind it.
+            async def in_modal(text: str) -> None:
+                try:
+                    await client.views_update(view_id=view_id, view=notice_view(lang, text))
+                except Exception as late:
+                    logger.error("could not show the failure in the modal", exc_info=late)
+                    await respond(response_type="ephemeral", replace_original=False,
+                                  **text_message(text))
+
+            await fail_politely(error, lang, in_modal)
         return
     if verb in ("help", "unknown"):
         unknown = str(body.get("text") or "").split()[0] if verb == "unknown" else None
@@ -119,7 +136,12 @@ async def _dispatch(
                                 view=booking_confirmation_view(booking, nonce=new_nonce(),
                                                                lang=lang))
     elif verb == "cancel":
-        addon_id = parse_addon_id(args[0] if args else "")
+        try:
+            addon_id = parse_addon_id(args[0] if args else "")
+        except MetadataError:  # typed, not tampered with: say how, not "no longer valid"
+            await respond(response_type="ephemeral",
+                          **text_message(t(lang, "help.cancel_needs_number")))
+            return
         quote = await services.quote_cancellation(ctx, who.team_id, addon_id, now)
         addon = await services.get_addon(ctx, who.team_id, addon_id)
         await client.views_open(trigger_id=body["trigger_id"], view=cancellation_confirmation_view(

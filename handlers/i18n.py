@@ -152,6 +152,8 @@ _DE: dict[str, str] = {
                    "z. B. `/addons kündigen 42`",
     "help.invoice": "`/addons rechnung`: kommende Sammelrechnung und letzte Rechnungen",
     "help.unknown": "Das habe ich nicht verstanden: „{word}“.",
+    "help.cancel_needs_number": "Bitte geben Sie die Nummer der Zusatzoption an, z. B. "
+                                "`/addons kündigen 42`. Die Nummern zeigt `/addons liste`.",
     "list.line": "Nr. {id}: {addon}, {price}, abgerechnet bis {billed_until}, {status}",
     "list.hint": "Kündigen mit `/addons kündigen &lt;Nr.&gt;`.",
     # -- direct messages from the schedule (handlers/notifications.py) ------------------
@@ -316,6 +318,8 @@ _EN: dict[str, str] = {
                    "e.g. `/addons cancel 42`",
     "help.invoice": "`/addons invoice`: upcoming consolidated invoice and recent invoices",
     "help.unknown": "I did not understand “{word}”.",
+    "help.cancel_needs_number": "Please give the number of the add-on, e.g. "
+                                "`/addons cancel 42`. `/addons list` shows the numbers.",
     "list.line": "No. {id}: {addon}, {price}, billed until {billed_until}, {status}",
     "list.hint": "Cancel with `/addons cancel &lt;no.&gt;`.",
     "notify.invoice": "Your consolidated invoice no. {number} of {date} has been issued: "

@@ -43,13 +43,25 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                      done_text: str) -> None:
         """Back to the refreshed overview below, or say what happened where there is none."""
         below = view.get("previous_view_id")
-        if below:
-            await ack()  # pops this confirmation; the overview underneath is redrawn
+        if not below:
+            await ack(response_action="update", view=notice_view(who.lang, done_text))
+            try:
+                await publish_home(deps, client, who)
+            except Exception as error:  # the change stands and was shown; Home is stale
+                logger.error("could not redraw App Home after a change", exc_info=error)
+            return
+        await ack()  # pops this confirmation; the overview underneath is redrawn
+        try:
             await client.views_update(view_id=below,
                                       view=await draw_overview(deps, who.team_id, who.lang))
-        else:
-            await ack(response_action="update", view=notice_view(who.lang, done_text))
-            await publish_home(deps, client, who)
+        except Exception as error:
+            # The change stands: say what was done where the overview was. "Please try
+            # again" here would invite a second booking.
+            logger.error("could not redraw the overview after a change", exc_info=error)
+            try:
+                await client.views_update(view_id=below, view=notice_view(who.lang, done_text))
+            except Exception as late:
+                logger.error("could not show what was done", exc_info=late)
 
     def submission(handler: Any) -> Any:
         """Check rights; turn every failure into a notice in place of the submitted view."""
@@ -72,14 +84,11 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                     return
                 await handler(acknowledge, client, view, who)
             except Exception as error:
+                if acked:  # the change stands; finish() has already told the user
+                    logger.error("error after a view submission was answered", exc_info=error)
+                    return
                 notice = notice_view(lang, failure_text(error, lang))
-                if not acked:
-                    await acknowledge(response_action="update", view=notice)
-                else:  # the booking stands; only redrawing failed
-                    try:
-                        await client.views_update(view_id=view["id"], view=notice)
-                    except Exception as late:
-                        logger.error("could not show a failure notice", exc_info=late)
+                await acknowledge(response_action="update", view=notice)
 
         listener.__name__ = handler.__name__
         return listener

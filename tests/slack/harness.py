@@ -18,7 +18,7 @@ from bot.clock import TestClock
 from bot.services import Context
 from bot.settings import Settings
 from storage.sqlite import Database
-from tests.slack.mock_slack import BOT_TOKEN, MockSlack
+from tests.slack.mock_slack import BOT_TOKEN, Call, MockSlack
 from tests.slack.signing import SignedRequest, SlackSigner
 
 SECRET = "addons-test-signing-secret"
@@ -54,9 +54,22 @@ class RunningApp:
 
     async def post(self, request: SignedRequest) -> Answer:
         """Send exactly the signed bytes, as Slack does."""
+        payload = request.payload
+        view = payload.get("view")
+        if payload.get("trigger_id") and isinstance(view, dict) and view.get("id"):
+            # Slack stacks a pushed view onto the view the trigger came from: tell the mock.
+            self.mock.trigger_views[str(payload["trigger_id"])] = str(view["id"])
         async with self.session.post(self.url, data=request.data,
                                      headers=request.headers) as response:
             return Answer(response.status, await response.text())
+
+    async def send(self, request: SignedRequest, method: str) -> Call:
+        """Post ``request``, expect 200, and wait for the next ``method`` call it causes."""
+        before = len(self.mock.calls_to(method))
+        answer = await self.post(request)
+        assert answer.status == 200, (answer.status, answer.text)
+        calls = await self.mock.wait_for(method, before + 1)
+        return calls[before]
 
     async def settle(self, method: str, count: int = 1) -> None:
         """Wait until the mock has seen ``count`` calls of ``method`` (work after ack)."""
@@ -67,6 +80,7 @@ class RunningApp:
 async def running_app(
     mock: MockSlack, db_path: Path, *, now: datetime = START,
     billing_admins: tuple[str, ...] = (), user_cache_seconds: int = 60,
+    busy_timeout_ms: int | None = None,
 ) -> AsyncIterator[RunningApp]:
     """Start the real Bolt app over HTTP with a real SQLite file and a test clock."""
     settings = Settings(
@@ -78,7 +92,9 @@ async def running_app(
         billing_admins=billing_admins,
         user_cache_seconds=user_cache_seconds,
     )
-    db = Database(settings.database)
+    # busy_timeout_ms: None keeps the Database default (what production uses).
+    db = (Database(settings.database) if busy_timeout_ms is None
+          else Database(settings.database, busy_timeout_ms=busy_timeout_ms))
     await db.open()
     ctx = Context(db, settings.catalog(), settings.default_locale, settings.timezone,
                   settings.billing_admins)

@@ -158,6 +158,9 @@ class MockSlack:
         self.views: dict[str, dict[str, Any]] = {}  # view id -> the view as Slack has it
         self.home: dict[str, dict[str, Any]] = {}  # user id -> published App Home view
         self.expired_triggers: set[str] = set()
+        # trigger_id -> id of the view whose button made it: views.push stacks onto it,
+        # as Slack does (the harness fills this from every interaction it sends).
+        self.trigger_views: dict[str, str] = {}
         self.delays: dict[str, float] = {}  # method -> seconds to wait before answering
         self._failures: dict[str, list[Failure]] = {}
         self._host = host
@@ -413,10 +416,13 @@ class MockSlack:
         error = self._trigger_error(params)
         if error:
             return error
-        # Slack pushes onto the stack of the view the trigger came from; the mock does not
-        # know it, so a pushed view reports the most recent modal as its previous one.
-        modals = [vid for vid, v in self.views.items() if v["type"] == "modal"]
-        previous = modals[-1] if modals else None
+        # Slack pushes onto the stack of the view the trigger came from. When the test said
+        # which one that was (trigger_views), use it; otherwise the most recent modal.
+        previous = self.trigger_views.get(
+            str(params.get("trigger_id") or params.get("interactivity_pointer") or ""))
+        if previous not in self.views:
+            modals = [vid for vid, v in self.views.items() if v["type"] == "modal"]
+            previous = modals[-1] if modals else None
         root = self.views[previous]["root_view_id"] if previous else None
         return self._store(params.get("view"), previous=previous, root=root)
 

@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 
 from bot import services
-
 from handlers import blocks
 from tests.slack.harness import running_app
 from tests.slack.mock_slack import ADMIN, MockSlack
@@ -24,7 +23,7 @@ async def test_book_and_withdraw_one_user(slack_mock: MockSlack, tmp_path: Path)
         answer = await app.post(app.signer.click(user_id=ADMIN, view=overview,
                                                  action_id=blocks.ACTION_ADD, value="users"))
         assert answer.status == 200
-        [push] = await slack_mock.wait_for("views.push")
+        await slack_mock.wait_for("views.push")
         confirmation = slack_mock.last_view("views.push")
         text = str(confirmation)
         assert "2,85 €" in text and "17.04.2026" in text

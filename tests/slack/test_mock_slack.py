@@ -114,6 +114,16 @@ async def test_views_push_stacks_on_the_open_modal(slack_client: AsyncWebClient)
     assert pushed["view"]["root_view_id"] == root["view"]["id"]
 
 
+async def test_views_push_stacks_on_the_view_the_trigger_came_from(
+    slack_mock: MockSlack, slack_client: AsyncWebClient
+) -> None:
+    root = await slack_client.views_open(trigger_id="t1", view=blocks.loading_view("en"))
+    await slack_client.views_push(trigger_id="t2", view=blocks.notice_view("en", "closed"))
+    slack_mock.trigger_views["t3"] = root["view"]["id"]  # a button in the root was pressed
+    pushed = await slack_client.views_push(trigger_id="t3", view=blocks.notice_view("en", "x"))
+    assert pushed["view"]["previous_view_id"] == root["view"]["id"]
+
+
 async def test_an_expired_trigger_is_refused(slack_mock: MockSlack,
                                              slack_client: AsyncWebClient) -> None:
     slack_mock.expired_triggers.add("old")

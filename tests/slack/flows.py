@@ -1,0 +1,181 @@
+"""Steps of the Slack flows, as an admin takes them: open, press, type, confirm.
+
+Each step sends a signed request to the running app and returns what Slack would now
+show, read from the mock (``mock.views`` holds every view as Slack stores it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from bot import services
+from domain.addons import AddOn
+from handlers import blocks
+from tests.slack.harness import Answer, RunningApp
+from tests.slack.mock_slack import ADMIN
+from tests.slack.signing import find_button, state_values
+
+# The DESIGN example: period 18.03.2026–17.04.2026, today (START) is 03.04.2026.
+ANCHOR = date(2026, 3, 18)
+
+
+async def anchor_workspace(app: RunningApp, team_id: str | None = None) -> None:
+    """Give the workspace the DESIGN example's billing anchor (18th of the month)."""
+    await services.set_workspace(app.ctx, team_id or app.signer.team_id, ANCHOR,
+                                 app.clock.now())
+
+
+async def book_directly(app: RunningApp, option: str = "users", quantity: int = 1,
+                        team_id: str | None = None) -> AddOn:
+    """Book through the use case (a shortcut for tests about something else)."""
+    booked = await services.book(app.ctx, team_id or app.signer.team_id, option, quantity,
+                                 app.clock.now(), key=str(uuid.uuid4()), actor=ADMIN)
+    return booked.addon
+
+
+async def addons(app: RunningApp, team_id: str | None = None) -> list[AddOn]:
+    """What the database holds for the workspace, newest first."""
+    return await services.list_addons(app.ctx, team_id or app.signer.team_id)
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait for something the mock does not record (a log line); prefer mock.wait_for."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise TimeoutError("the condition never became true")
+        await asyncio.sleep(0.01)
+
+
+def advance_days(app: RunningApp, days: int) -> None:
+    """Move the app's clock forward by whole days."""
+    app.clock.advance(timedelta(days=days))
+
+
+# -- reading views --------------------------------------------------------------------
+
+
+def texts(node: Any) -> list[str]:
+    """Every text string in a view or block, in order (mrkdwn and plain_text alike)."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "text" and isinstance(value, str):
+                found.append(value)
+            else:
+                found.extend(texts(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(texts(item))
+    return found
+
+
+def view_text(view: Mapping[str, Any]) -> str:
+    """All text of a view's title, blocks and buttons, one string per line."""
+    return "\n".join(texts({"title": view.get("title"), "blocks": view.get("blocks", []),
+                            "submit": view.get("submit")}))
+
+
+def block(view: Mapping[str, Any], block_id: str) -> dict[str, Any]:
+    """The block with this block_id; fails if it is not drawn."""
+    for candidate in view.get("blocks", []):
+        if candidate.get("block_id") == block_id:
+            found: dict[str, Any] = candidate
+            return found
+    raise LookupError(f"no block {block_id!r} in the view")
+
+
+def block_text(view: Mapping[str, Any], block_id: str) -> str:
+    """The text of one block."""
+    return "\n".join(texts(block(view, block_id)))
+
+
+def has_block(view: Mapping[str, Any], block_id: str) -> bool:
+    """Whether a block with this block_id is drawn."""
+    return any(b.get("block_id") == block_id for b in view.get("blocks", []))
+
+
+def row(view: Mapping[str, Any], addon_id: int) -> dict[str, Any]:
+    """The table row of one add-on."""
+    return block(view, f"addon_{addon_id}")
+
+
+def row_text(view: Mapping[str, Any], addon_id: int) -> str:
+    """The text of one add-on's row, including its button."""
+    return "\n".join(texts(row(view, addon_id)))
+
+
+def row_ids(view: Mapping[str, Any]) -> list[int]:
+    """The add-on ids of the table rows, top to bottom."""
+    return [int(b["block_id"].removeprefix("addon_")) for b in view.get("blocks", [])
+            if str(b.get("block_id", "")).startswith("addon_")]
+
+
+# -- acting ---------------------------------------------------------------------------
+
+
+async def open_overview(app: RunningApp, user: str = ADMIN, *,
+                        team_id: str | None = None) -> dict[str, Any]:
+    """/addons: the loading modal is opened, then filled; the filled overview."""
+    update = await app.send(app.signer.slash_command(user_id=user, team_id=team_id),
+                            "views.update")
+    return app.mock.views[str(update.params["view_id"])]
+
+
+async def press(app: RunningApp, view: Mapping[str, Any], action_id: str,
+                value: str | None = None, *, expect: str = "views.push", user: str = ADMIN,
+                typed: Mapping[str, str | None] | None = None,
+                team_id: str | None = None) -> dict[str, Any]:
+    """Press a drawn button; the view Slack shows afterwards (pushed, updated, ...)."""
+    values = state_values(view, typed) if typed is not None else None
+    call = await app.send(app.signer.click(user_id=user, view=view, action_id=action_id,
+                                           value=value, values=values, team_id=team_id),
+                          expect)
+    if expect == "views.publish":
+        return app.mock.home[str(call.params["user_id"])]
+    if expect == "views.update":
+        return app.mock.views[str(call.params["view_id"])]
+    last = app.mock.views[list(app.mock.views)[-1]]
+    assert last["callback_id"] == call.params["view"].get("callback_id")
+    return last
+
+
+async def submit(app: RunningApp, view: Mapping[str, Any], *, user: str = ADMIN,
+                 typed: Mapping[str, str | None] | None = None,
+                 team_id: str | None = None) -> Answer:
+    """Submit a modal as drawn (with what was typed into its inputs)."""
+    values = state_values(view, typed) if typed is not None else None
+    return await app.post(app.signer.view_submission(user_id=user, view=view, values=values,
+                                                     team_id=team_id))
+
+
+async def confirm_and_return(app: RunningApp, confirmation: Mapping[str, Any],
+                             user: str = ADMIN) -> dict[str, Any]:
+    """Bestätigen on a pushed confirmation: it closes and the overview below is redrawn."""
+    below = str(confirmation["previous_view_id"])
+    before = len(app.mock.calls_to("views.update"))
+    answer = await submit(app, confirmation, user=user)
+    assert answer.status == 200, answer.text
+    assert answer.text == "", answer.text  # an empty ack pops the confirmation
+    calls = await app.mock.wait_for("views.update", before + 1)
+    assert calls[before].params["view_id"] == below
+    return app.mock.views[below]
+
+
+async def book_through_overview(app: RunningApp, option: str, quantity: int,
+                                user: str = ADMIN) -> dict[str, Any]:
+    """/addons → type the quantity → Hinzufügen → Bestätigen; the refreshed overview."""
+    overview = await open_overview(app, user)
+    confirmation = await press(app, overview, blocks.ACTION_ADD, option,
+                               typed={blocks.qty_block_id(option): str(quantity)}, user=user)
+    return await confirm_and_return(app, confirmation, user)
+
+
+def cancel_button(view: Mapping[str, Any], addon_id: int) -> dict[str, Any]:
+    """The Kündigen button of one row (fails if there is none)."""
+    return find_button(view, blocks.ACTION_CANCEL, str(addon_id))[1]
