@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 
@@ -41,7 +42,14 @@ class UserDirectory:
         now = self._monotonic()
         if hit is not None and now - hit[0] < self._ttl:
             return hit[1]
-        response = await client.users_info(user=user_id, include_locale=True)
+        try:
+            response = await client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as error:
+            # A user Slack does not know (deleted, or another org's) has no rights here;
+            # any other failure is the caller's to report.
+            if error.response is None or error.response.get("error") != "user_not_found":
+                raise
+            return Viewer(user_id, team_id, False, None)
         user: dict[str, Any] = response.get("user") or {}
         is_admin = bool(user.get("is_admin") or user.get("is_owner")
                         or user_id in self._billing_admins)

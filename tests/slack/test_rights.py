@@ -170,3 +170,9 @@ async def test_users_info_is_asked_every_time_without_a_cache(uncached: RunningA
     for _ in range(3):
         await app.send(app.signer.slash_command(user_id=ADMIN, text="liste"), "response_url")
     assert len(app.mock.calls_to("users.info")) == 3
+
+
+async def test_a_user_slack_does_not_know_gets_the_polite_refusal(app: RunningApp) -> None:
+    call = await app.send(app.signer.slash_command(user_id="U0NOBODY99"), "response_url")
+    assert REFUSAL in _message_text(call.params)
+    assert await addons(app) == []
