@@ -182,6 +182,10 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     ):
         parser = sub.add_parser(name, help=text)
         parser.set_defaults(handler=_run)
+        if name in ("console", "run"):
+            parser.add_argument("--date", metavar="YYYY-MM-DD", default=None,
+                                help="console: start its test clock on this date "
+                                     "(default: now)")
         if not any(a.dest == "database" for a in parser._actions):
             parser.add_argument("--database", default=argparse.SUPPRESS,
                                 help="SQLite file (default: $ADDONS_DATABASE or ./addons.db)")
