@@ -611,25 +611,27 @@ class Database:
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
+        self._all.append(conn)  # from here on, close() closes it, also if configuring fails
         await _configure(conn, self._busy_timeout_ms)
         return conn
 
     async def open(self, run_migrations: bool = True) -> list[str]:
-        """Connect, apply pending migrations, fill the pool; return the migrations applied."""
-        first = await self._connect()
-        self._all.append(first)
+        """Connect, apply pending migrations, fill the pool; return the migrations applied.
+
+        If anything fails, every connection opened so far is closed again: an open
+        aiosqlite connection is a running thread that would keep the process alive.
+        """
         try:
+            first = await self._connect()
             applied = await migrate(first) if run_migrations else []
             if await _user_version(first) != len(migrations()):
                 raise StorageError("the database needs migrating: run `addons-bot migrate`")
+            self._idle.put_nowait(first)
+            for _ in range(self._pool_size - 1):
+                self._idle.put_nowait(await self._connect())
         except BaseException:
             await self.close()
             raise
-        self._idle.put_nowait(first)
-        for _ in range(self._pool_size - 1):
-            conn = await self._connect()
-            self._all.append(conn)
-            self._idle.put_nowait(conn)
         return applied
 
     async def close(self) -> None:

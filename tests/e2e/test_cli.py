@@ -346,7 +346,7 @@ def run(*argv: str, database: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *argv, "--database", str(database)],
         cwd=database.parent, env={**env, "PYTHONPATH": str(ROOT)},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, text=True, timeout=30,
     )
 
 
@@ -386,3 +386,12 @@ def test_a_usage_error_in_a_separate_process_leaves_no_file(tmp_path: Path) -> N
     assert done.stderr == ("addons-bot: error: billing run: argument --as-of: not a date: "
                            "'tomorrow' (use YYYY-MM-DD)\n")
     assert not database.exists()
+
+
+def test_a_file_that_is_not_a_database_fails_with_one_line_and_exits(tmp_path: Path) -> None:
+    database = tmp_path / "notes.db"
+    database.write_text("not a database")
+    done = run("addons", "list", TEAM, database=database)
+    assert done.returncode == 1
+    assert done.stderr == (f"addons-bot: error: cannot use the database {database}: "
+                           "file is not a database\n")

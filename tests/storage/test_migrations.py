@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 import aiosqlite
@@ -111,3 +112,20 @@ async def test_a_failing_migration_leaves_the_file_at_the_version_before(
         await Database(path).open()
     assert user_version(path) == 1
     assert "half" not in tables(path)
+
+
+async def test_a_file_that_is_not_a_database_is_refused_without_leaving_connections_open(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database\n" * 100)
+    threads = threading.active_count()
+    with pytest.raises(sqlite3.DatabaseError):
+        await Database(str(path)).open()
+    # Each open aiosqlite connection is a thread that would keep the process alive.
+    for _ in range(100):
+        if threading.active_count() <= threads:
+            break
+        await asyncio.sleep(0.01)
+    assert threading.active_count() <= threads
+    assert path.read_text() == "not a database\n" * 100
