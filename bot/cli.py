@@ -159,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="billing time zone (default: the workspace's, else Europe/Berlin)")
     p.add_argument("--locale", choices=("de", "en"), default=None,
                    help="the workspace's language (default: the workspace's, else de)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date, default=None,
+                   help="set it up as if it were that date (12:00 UTC): periods that began "
+                        "before it count as billed; for demos and test clocks that start "
+                        "in the past")
 
     addons = group("addons", "list, book and cancel a workspace's add-ons")
     p = command(addons, "list", "the workspace's add-ons, newest first", _addons_list,
@@ -273,7 +277,7 @@ def main(argv: list[str] | None = None, *, now: datetime | None = None) -> int:
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
     try:
-        settings = Settings()  # type: ignore[call-arg]  # mypy misses Field(default, ...)
+        settings = Settings()  # mypy misses Field(default, ...)
         if args.database is not None:
             settings = settings.model_copy(update={"database": args.database})
     except ValidationError as error:
@@ -291,7 +295,7 @@ def main(argv: list[str] | None = None, *, now: datetime | None = None) -> int:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         return _fail(f"cannot create the database {path}: no such directory {folder}")
-    if args.command == "billing" and args.as_of is not None:
+    if getattr(args, "as_of", None) is not None:
         now = datetime.combine(args.as_of, AS_OF_TIME)
     return asyncio.run(_run(args, settings, now))
 

@@ -25,20 +25,24 @@ class Settings(BaseSettings):
     slack_app_token: str | None = None
     slack_api_url: str = SLACK_API_URL
 
-    database: str = Field("./addons.db", validation_alias="ADDONS_DATABASE")
+    database: str = Field(default="./addons.db", validation_alias="ADDONS_DATABASE")
     billing_admins: Annotated[tuple[str, ...], NoDecode] = Field(
-        (), validation_alias="ADDONS_BILLING_ADMINS"
+        default=(), validation_alias="ADDONS_BILLING_ADMINS"
     )
-    default_locale: str = Field("de", validation_alias="ADDONS_DEFAULT_LOCALE")
-    timezone: str = Field(DEFAULT_TIMEZONE, validation_alias="ADDONS_TIMEZONE")
-    users_price: Decimal = Field(Decimal("5.90"), validation_alias="ADDONS_USERS_PRICE")
-    storage_price: Decimal = Field(Decimal("5.90"), validation_alias="ADDONS_STORAGE_PRICE")
-    max_quantity: int = Field(DEFAULT_MAX_QUANTITY, ge=1, validation_alias="ADDONS_MAX_QUANTITY")
-    port: int = Field(3000, validation_alias="PORT")
+    default_locale: str = Field(default="de", validation_alias="ADDONS_DEFAULT_LOCALE")
+    timezone: str = Field(default=DEFAULT_TIMEZONE, validation_alias="ADDONS_TIMEZONE")
+    users_price: Decimal = Field(default=Decimal("5.90"), validation_alias="ADDONS_USERS_PRICE")
+    storage_price: Decimal = Field(
+        default=Decimal("5.90"), validation_alias="ADDONS_STORAGE_PRICE"
+    )
+    max_quantity: int = Field(
+        default=DEFAULT_MAX_QUANTITY, ge=1, validation_alias="ADDONS_MAX_QUANTITY"
+    )
+    port: int = Field(default=3000, validation_alias="PORT")
     billing_interval_seconds: int = Field(
-        300, ge=1, validation_alias="ADDONS_BILLING_INTERVAL_SECONDS"
+        default=300, ge=1, validation_alias="ADDONS_BILLING_INTERVAL_SECONDS"
     )
-    user_cache_seconds: int = Field(60, ge=0, validation_alias="ADDONS_USER_CACHE_SECONDS")
+    user_cache_seconds: int = Field(default=60, ge=0, validation_alias="ADDONS_USER_CACHE_SECONDS")
 
     @field_validator("billing_admins", mode="before")
     @classmethod

@@ -375,10 +375,12 @@ class Invoices(_Repo):
     async def add(self, invoice: Invoice, now: datetime) -> None:
         """Store the invoice header and advance the counter, in the caller's transaction."""
         assert invoice.number is not None
-        await self._conn.execute(
+        async with self._conn.execute(
             "UPDATE counters SET value = ? WHERE name = 'invoice_number' AND value = ?",
             (invoice.number, invoice.number - 1),
-        )
+        ) as cursor:
+            if cursor.rowcount != 1:  # the number was not the next one: never leave a gap
+                raise StorageError(f"invoice number {invoice.number} is not the next number")
         await self._conn.execute(
             "INSERT INTO invoices (number, team_id, period_index, period_start, period_end, "
             "total_cents, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
