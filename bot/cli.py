@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None, *, now: datetime | None = None) -> int:
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
     try:
-        settings = Settings()  # mypy misses Field(default, ...)
+        settings = Settings()
         if args.database is not None:
             settings = settings.model_copy(update={"database": args.database})
     except ValidationError as error:
