@@ -1,14 +1,18 @@
 """Benchmark 2 of issue 7: the billing run at scale, against plain sqlite3 executemany.
 
-    PYTHONPATH=. python -m bench.billing_run [--workspaces 10000] [--addons 10] [--quick]
+    python -m bench.billing_run [--workspaces 10000] [--small 2000] [--addons 10]
+                                [--drafts 2] [--quick] [--json]
 
 The data (set up with bulk SQL, not through the use cases, so that it takes a second and
 not minutes; see ``build``): N workspaces anchored on 2026-01-01 in Europe/Berlin whose
 February turn is done (``last_closed`` 2026-02-01), each with M active add-ons billed
 until 2026-02-28. D of them per workspace were booked on 2026-02-15 and still carry
-their proration draft (Entwurf), due with the March invoice. The run at 2026-03-01
-07:00 Berlin turns period 2 of every workspace: N invoices carrying N×M renewals and
-N×D drafts.
+their proration draft (Entwurf), due with the March invoice. Each add-on has its "book"
+audit entry by one of two Slack admins of the workspace (the run tells them of the
+invoice). The run at 2026-03-01 07:00 Berlin turns period 2 of every workspace: N
+invoices carrying N×M renewals and N×D drafts, 2×N Slack messages queued. No older
+invoices are stored (the drafts and renewals queries are by index, so history would
+change little).
 
 Timed: ``bot.services.billing_run(ctx, now)`` as the app calls it (streaming the team
 ids, one transaction per workspace and period), in a child process per size, which also
@@ -18,6 +22,9 @@ at the start). Two sizes show whether memory grows with the number of workspaces
 Baseline: plain ``sqlite3`` inserting as many rows into ``invoice_lines`` (same schema,
 same indexes and foreign keys, same pragmas, on a copy of the same database) with one
 ``executemany`` in one transaction; the median of three runs.
+
+Yardsticks (not targets; they show where the gap comes from): plain ``sqlite3`` issuing
+the turn's own statements (``sql_floor``), one transaction per workspace and one per 100.
 
 Targets (issue 7): lines per second at least a quarter of the baseline's; memory flat in
 the number of workspaces, read here as: the run's RSS growth at the large size exceeds
@@ -39,6 +46,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from bench.common import (
@@ -59,6 +67,7 @@ from bench.common import (
     verdict,
 )
 
+ROOT = str(Path(__file__).resolve().parent.parent)  # the project, for the child process
 ANCHOR = date(2026, 1, 1)
 LAST_CLOSED = date(2026, 2, 1)  # the February turn is done
 OLD_BOOKING = date(2026, 1, 10)  # add-ons without a draft: renewed on 1 February
@@ -268,11 +277,13 @@ def run_child(path: str) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, "-m", "bench.billing_run", "--worker", path],
         capture_output=True, text=True, check=False,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)},
     )
     if proc.returncode != 0:
         raise RuntimeError(f"billing run worker failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    report: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return report
 
 
 # -- the baseline ---------------------------------------------------------------------
@@ -393,7 +404,7 @@ def measure(workspaces: int, small: int, addons: int, drafts: int) -> dict[str, 
     if not 0 <= drafts <= addons:
         raise ValueError("--drafts must lie between 0 and --addons")
     with tempfile.TemporaryDirectory(prefix="bench-billing-") as tmp:
-        sizes = {}
+        sizes: dict[str, dict[str, Any]] = {}
         for label, count in (("small", small), ("large", workspaces)):
             source = os.path.join(tmp, f"{label}.db")
             started = time.perf_counter()

@@ -12,6 +12,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
@@ -74,11 +75,37 @@ def build_app(
     return app
 
 
-def web_application(app: AsyncApp, path: str = SLACK_PATH) -> web.Application:
-    """aiohttp application: POST /slack/events into Bolt, GET /healthz for the platform."""
+def web_application(app: AsyncApp, signing_secret: str, path: str = SLACK_PATH
+                    ) -> web.Application:
+    """aiohttp application: POST /slack/events into Bolt, GET /healthz for the platform.
+
+    The signature is checked on the raw bytes before anything parses them, so a forged,
+    stale or unsigned request is a 401 whatever its body looks like; a signed body that
+    Bolt cannot make sense of is a 400, never a 500 with a trace.
+    """
+    verifier = SignatureVerifier(signing_secret)
 
     async def slack(request: web.Request) -> web.Response:
-        response = await app.async_dispatch(await to_bolt_request(request))
+        raw = await request.read()
+        try:
+            body = raw.decode("utf-8")
+            signed = verifier.is_valid(body, request.headers.get("X-Slack-Request-Timestamp"),
+                                       request.headers.get("X-Slack-Signature"))
+        except ValueError:  # undecodable bytes or a timestamp that is no number
+            signed = False
+        if not signed:
+            return web.json_response({"error": "invalid request"}, status=401)
+        try:
+            bolt_request = await to_bolt_request(request)
+            if not isinstance(bolt_request.body, dict):
+                raise ValueError("the body is not a JSON object or form")
+            response = await app.async_dispatch(bolt_request)
+        except Exception as error:  # a signed body Bolt cannot read: Slack's own shapes never
+            logger.warning("unreadable signed request: %s", error)
+            return web.json_response({"error": "bad request"}, status=400)
+        if response.status >= 500:  # listeners answer their own failures; this is Bolt
+            logger.warning("Bolt could not handle a signed request (%s)", response.status)
+            return web.json_response({"error": "bad request"}, status=400)
         return await to_aiohttp_response(response)
 
     async def healthz(_: web.Request) -> web.Response:

@@ -80,7 +80,7 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     clock = SystemClock()
     async with backend(settings) as b:
         app = build_app(settings, b.ctx, clock)
-        runner = web.AppRunner(web_application(app))
+        runner = web.AppRunner(web_application(app, settings.slack_signing_secret or ""))
         await runner.setup()
         site = web.TCPSite(runner, host, settings.port)
         await site.start()

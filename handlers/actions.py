@@ -16,6 +16,7 @@ from handlers.blocks import (
     ACTION_PAGE_NEXT,
     ACTION_PAGE_PREV,
     ACTION_UNDO,
+    MetadataError,
     QuantityInputError,
     booking_confirmation_view,
     booking_modal,
@@ -28,13 +29,14 @@ from handlers.blocks import (
     parse_quantity,
     quantity_from_state,
 )
-from handlers.common import Asker, asker, draw_overview, fail_politely
+from handlers.common import Asker, asker, draw_overview, fail_politely, trigger_of
 from handlers.deps import SlackDeps
 from handlers.i18n import t
 
 
 def _container(body: dict[str, Any]) -> dict[str, Any]:
-    return body.get("view") or {}
+    view = body.get("view")
+    return view if isinstance(view, dict) else {}
 
 
 def _in_home(body: dict[str, Any]) -> bool:
@@ -42,16 +44,17 @@ def _in_home(body: dict[str, Any]) -> bool:
 
 
 def _value(body: dict[str, Any]) -> str:
-    actions = body.get("actions") or [{}]
-    return str(actions[0].get("value") or "")
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    return str(first.get("value") or "") if isinstance(first, dict) else ""
 
 
 async def _show(client: AsyncWebClient, body: dict[str, Any], view: View) -> None:
     """Show a modal on top of what the button was in: push over a modal, open over Home."""
     if _in_home(body):
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await client.views_open(trigger_id=trigger_of(body), view=view)
     else:
-        await client.views_push(trigger_id=body["trigger_id"], view=view)
+        await client.views_push(trigger_id=trigger_of(body), view=view)
 
 
 async def _redraw(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], who: Asker,
@@ -61,9 +64,11 @@ async def _redraw(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any],
         view = await draw_overview(deps, who.team_id, who.lang, home=True, offset=offset)
         await client.views_publish(user_id=who.user_id, view=view)
         return
-    container = _container(body)
+    view_id = _container(body).get("id")
+    if not isinstance(view_id, str) or not view_id:
+        raise MetadataError("the button came from no view")
     view = await draw_overview(deps, who.team_id, who.lang, offset=offset, errors=errors)
-    await client.views_update(view_id=container["id"], view=view)
+    await client.views_update(view_id=view_id, view=view)
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -121,7 +126,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     @guarded
     async def open_booking(client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:
         option = deps.ctx.catalog[_value(body)]
-        await client.views_open(trigger_id=body["trigger_id"],
+        await client.views_open(trigger_id=trigger_of(body),
                                 view=booking_modal(option, who.lang))
 
     @guarded

@@ -517,8 +517,11 @@ def _load(raw: object, keys: set[str]) -> dict[str, Any]:
     return data
 
 
+MAX_ID = 2**63 - 1  # SQLite's INTEGER
+
+
 def _positive_int(value: object, name: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_ID:
         raise MetadataError(f"{name} must be a positive integer")
     return value
 
@@ -588,7 +591,7 @@ class QuantityInputError(ValueError):
         return t(lang, f"quantity.error.{self.reason}", maximum=fmt_number(self.maximum, lang))
 
 
-_NUMBER = re.compile(r"[+\-−]?\d+(?:[.,]\d+)?")
+_NUMBER = re.compile(r"[+\-−]?[0-9]+(?:[.,][0-9]+)?")  # ASCII digits only, not "٣" or "𝟓"
 
 
 def parse_quantity(raw: object, maximum: int) -> int:

@@ -26,7 +26,7 @@ from handlers.blocks import (
     refusal_message,
     text_message,
 )
-from handlers.common import Asker, asker, draw_overview, fail_politely, logger
+from handlers.common import Asker, asker, draw_overview, fail_politely, logger, trigger_of
 from handlers.deps import SlackDeps
 from handlers.i18n import t
 
@@ -87,7 +87,7 @@ async def _dispatch(
     ctx, lang, now = deps.ctx, who.lang, deps.clock.now()
     if verb == "overview":
         # Open at once (the trigger lives 3 s), then fill it.
-        opened = await client.views_open(trigger_id=body["trigger_id"], view=loading_view(lang))
+        opened = await client.views_open(trigger_id=trigger_of(body), view=loading_view(lang))
         view_id = opened["view"]["id"]
         try:
             view = await draw_overview(deps, who.team_id, lang)
@@ -132,7 +132,7 @@ async def _dispatch(
             await respond(response_type="ephemeral", **text_message(error.text(lang)))
             return
         booking = await services.quote_booking(ctx, who.team_id, option.key, quantity, now)
-        await client.views_open(trigger_id=body["trigger_id"],
+        await client.views_open(trigger_id=trigger_of(body),
                                 view=booking_confirmation_view(booking, nonce=new_nonce(),
                                                                lang=lang))
     elif verb == "cancel":
@@ -144,5 +144,5 @@ async def _dispatch(
             return
         quote = await services.quote_cancellation(ctx, who.team_id, addon_id, now)
         addon = await services.get_addon(ctx, who.team_id, addon_id)
-        await client.views_open(trigger_id=body["trigger_id"], view=cancellation_confirmation_view(
+        await client.views_open(trigger_id=trigger_of(body), view=cancellation_confirmation_view(
             addon, quote, catalog=ctx.catalog, lang=lang))

@@ -43,10 +43,14 @@ class Asker:
         return self.viewer.is_admin
 
 
+def _field(body: Mapping[str, Any], outer: str, inner: str) -> object:
+    value = body.get(outer)
+    return value.get(inner) if isinstance(value, Mapping) else None
+
+
 def team_of(body: Mapping[str, Any]) -> str:
     """The workspace of a signed request: commands, events and interactions differ."""
-    team = body.get("team_id") or (body.get("team") or {}).get("id") \
-        or (body.get("user") or {}).get("team_id")
+    team = body.get("team_id") or _field(body, "team", "id") or _field(body, "user", "team_id")
     if not isinstance(team, str) or not team:
         raise MetadataError("the request names no workspace")
     return team
@@ -54,11 +58,18 @@ def team_of(body: Mapping[str, Any]) -> str:
 
 def user_of(body: Mapping[str, Any]) -> str:
     """The user of a signed request."""
-    user = body.get("user_id") or (body.get("user") or {}).get("id") \
-        or (body.get("event") or {}).get("user")
+    user = body.get("user_id") or _field(body, "user", "id") or _field(body, "event", "user")
     if not isinstance(user, str) or not user:
         raise MetadataError("the request names no user")
     return user
+
+
+def trigger_of(body: Mapping[str, Any]) -> str:
+    """The trigger_id that lets the app open or push a view (valid for 3 s)."""
+    trigger = body.get("trigger_id")
+    if not isinstance(trigger, str) or not trigger:
+        raise MetadataError("the request carries no trigger_id")
+    return trigger
 
 
 async def asker(deps: SlackDeps, client: AsyncWebClient, body: Mapping[str, Any]) -> Asker:

@@ -100,7 +100,7 @@ async def running_app(
                   settings.billing_admins)
     clock = TestClock(now)
     app = build_app(settings, ctx, clock)
-    runner = web.AppRunner(web_application(app), access_log=None)
+    runner = web.AppRunner(web_application(app, SECRET), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -1,0 +1,225 @@
+"""The database file locked by another process for a while (a backup, a migration, an
+operator's sqlite3 shell, a second app instance): requests wait and succeed, or the user
+is told politely that nothing changed; nothing is ever half-written.
+
+The other process holds SQLite's write lock (``BEGIN EXCLUSIVE``, with an uncommitted
+write of its own that it rolls back). Readers are not blocked in WAL mode, so the
+overview still opens; writers wait up to the busy timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot import services
+from domain.addons import Outcome
+from handlers import blocks
+from handlers.i18n import t
+from tests.reliability.support import consistency_problems, count, snapshot
+from tests.slack.flows import (
+    anchor_workspace,
+    book_directly,
+    open_overview,
+    press,
+    texts,
+)
+from tests.slack.harness import Answer, RunningApp, running_app
+from tests.slack.mock_slack import ADMIN, MockSlack
+from tests.slack.signing import SignedRequest
+
+BOOKED_AT = datetime(2026, 3, 19, 9, 0, tzinfo=UTC)  # in the period 18.03.–17.04.2026
+TODAY = datetime(2026, 4, 3, 8, 0, tzinfo=UTC)  # 15 days later, same period
+SLACK_ACK_DEADLINE = 3.0
+BUSY = t("de", "error.busy")
+
+HOLDER = r"""
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+conn.execute("BEGIN EXCLUSIVE")
+conn.execute("INSERT INTO audit_log (team_id, at, actor, action) "
+             "VALUES ('T0ADDONS1', '2026-04-03', 'another-process', 'half-written')")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("ROLLBACK")
+conn.close()
+"""
+
+
+@contextmanager
+def locked_by_another_process(path: Path, seconds: float) -> Iterator[subprocess.Popen[str]]:
+    """Another process holds the write lock on ``path`` for ``seconds`` from now."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+    try:
+        yield holder
+    finally:
+        assert holder.wait(timeout=seconds + 10) == 0
+
+
+async def _scene(app: RunningApp) -> dict[str, Any]:
+    """What an admin has open on TODAY: three fresh booking confirmations, one already
+    confirmed, a Kündigen confirmation (a withdrawal), and an overview showing
+    "Kündigung zurücknehmen" for an add-on booked 15 days ago."""
+    await anchor_workspace(app)  # the clock stands on BOOKED_AT
+    pending = await book_directly(app, "users", 2)
+    app.clock.set(TODAY)
+    await services.cancel(app.ctx, app.signer.team_id, pending.id, Outcome.CANCELLATION,
+                          app.clock.now(), actor=ADMIN)
+    withdraw_me = await book_directly(app, "storage", 1)
+    overview = await open_overview(app)
+    fresh = [await press(app, overview, blocks.ACTION_ADD, option,
+                         typed={blocks.qty_block_id(option): str(quantity)})
+             for option, quantity in (("users", 1), ("users", 7), ("storage", 3))]
+    repeated = await press(app, overview, blocks.ACTION_ADD, "storage",
+                           typed={blocks.qty_block_id("storage"): "2"})
+    answer = await app.post(app.signer.view_submission(user_id=ADMIN, view=repeated))
+    assert answer.status == 200 and answer.text == ""
+    overview = await open_overview(app)
+    kuendigen = await press(app, overview, blocks.ACTION_CANCEL, str(withdraw_me.id))
+    assert kuendigen["callback_id"] == blocks.CALLBACK_CONFIRM_CANCEL
+    return {"overview": overview, "fresh": fresh, "repeated": repeated,
+            "kuendigen": kuendigen, "withdraw_me": withdraw_me.id, "pending": pending.id}
+
+
+# After the requests below went through: the pending Kündigung taken back (users 2), the
+# repeated confirmation (storage 2) and the three fresh ones; the storage 1 withdrawn.
+ACTIVE_AFTER = [("storage", 2), ("storage", 3), ("users", 1), ("users", 2), ("users", 7)]
+
+
+def _requests(app: RunningApp, scene: dict[str, Any]) -> list[SignedRequest]:
+    """Five submissions, the undo button, and two reading commands."""
+    signer = app.signer
+    return [
+        *(signer.view_submission(user_id=ADMIN, view=view) for view in scene["fresh"]),
+        signer.view_submission(user_id=ADMIN, view=scene["repeated"]),
+        signer.view_submission(user_id=ADMIN, view=scene["kuendigen"]),
+        signer.click(user_id=ADMIN, view=scene["overview"], action_id=blocks.ACTION_UNDO,
+                     value=str(scene["pending"])),
+        signer.slash_command(user_id=ADMIN, text=""),
+        signer.slash_command(user_id=ADMIN, text="liste"),
+    ]
+
+
+async def _timed(app: RunningApp, requests: list[SignedRequest]) -> list[tuple[Answer, float]]:
+    async def one(request: SignedRequest) -> tuple[Answer, float]:
+        started = time.perf_counter()
+        answer = await app.post(request)
+        return answer, time.perf_counter() - started
+
+    return list(await asyncio.gather(*(one(r) for r in requests)))
+
+
+def _notice(answer: Answer) -> str:
+    body = answer.json()
+    assert body and body.get("response_action") == "update", answer.text
+    return "\n".join(texts(body["view"]["blocks"]))
+
+
+async def test_requests_during_a_short_lock_wait_and_then_succeed(
+    slack_mock: MockSlack, tmp_path: Path,
+) -> None:
+    """With the busy timeout the app ships with, a 1.5 s lock only delays the answers."""
+    path = tmp_path / "addons.db"
+    async with running_app(slack_mock, path, now=BOOKED_AT) as app:
+        scene = await _scene(app)
+        await asyncio.sleep(0.1)
+        slack_mock.reset_calls()
+        with locked_by_another_process(path, 1.5):
+            started = time.perf_counter()
+            results = await _timed(app, _requests(app, scene))
+            waited = time.perf_counter() - started
+        assert waited > 1.0, waited  # the writers did wait for the lock
+        for answer, seconds in results:
+            assert answer.status == 200, answer.text
+            assert seconds < SLACK_ACK_DEADLINE, seconds
+        # Every submission went through: each pops its confirmation (empty ack).
+        assert [a.text for a, _ in results[:5]] == [""] * 5
+        await slack_mock.wait_for("views.update", 7)  # 5 redraws below, undo, /addons
+        await asyncio.sleep(0.1)
+        shown = "\n".join(str(c.params) for c in slack_mock.calls)
+        assert BUSY not in shown and t("de", "error.unexpected") not in shown
+
+    state = snapshot(path)
+    assert sorted((a[2], a[3]) for a in state["addons"] if a[6] == "active") == ACTIVE_AFTER
+    assert count(path, "SELECT COUNT(*) FROM addons WHERE id = ? AND status = 'withdrawn'",
+                 (scene["withdraw_me"],)) == 1
+    assert count(path, "SELECT COUNT(*) FROM addons WHERE id = ? AND status = 'active'",
+                 (scene["pending"],)) == 1
+    assert count(path, "SELECT COUNT(*) FROM audit_log WHERE actor = 'another-process'") == 0
+    assert consistency_problems(path) == []
+
+
+async def test_requests_during_a_lock_longer_than_the_busy_timeout_are_told_politely(
+    slack_mock: MockSlack, tmp_path: Path,
+) -> None:
+    """Past the busy timeout (lowered here to 250 ms) every write is refused with the
+    "busy" notice, nothing at all is changed, and a second try after the lock works."""
+    path = tmp_path / "addons.db"
+    async with running_app(slack_mock, path, now=BOOKED_AT, busy_timeout_ms=250) as app:
+        scene = await _scene(app)
+        await asyncio.sleep(0.1)
+        before = snapshot(path)
+        slack_mock.reset_calls()
+        requests = _requests(app, scene)
+        with locked_by_another_process(path, 1.5):
+            results = await _timed(app, requests)
+            pushed = await slack_mock.wait_for("views.push")  # the undo button's notice
+            overview_update = await slack_mock.wait_for("views.update")
+            assert snapshot(path) == before
+
+        for answer, seconds in results:
+            assert answer.status == 200, answer.text
+            assert seconds < SLACK_ACK_DEADLINE, seconds
+        for answer, _ in results[:5]:  # the five submissions
+            assert _notice(answer) == BUSY
+        assert "\n".join(texts(pushed[0].params["view"]["blocks"])) == BUSY
+        assert overview_update  # reading still works: /addons opened during the lock
+        assert snapshot(path) == before
+        assert consistency_problems(path) == []
+
+        # The lock is gone: the very same clicks now do what they said, once each.
+        retried = await _timed(app, requests[:6])
+        assert all(answer.status == 200 for answer, _ in retried)
+        assert [a.text for a, _ in retried[:5]] == [""] * 5
+        await asyncio.sleep(0.2)
+
+    state = snapshot(path)
+    assert sorted((a[2], a[3]) for a in state["addons"] if a[6] == "active") == ACTIVE_AFTER
+    assert len(state["idempotency_keys"]) == 6
+    assert consistency_problems(path) == []
+
+
+async def test_a_lock_longer_than_slacks_three_seconds_still_gets_an_answer_in_time(
+    slack_mock: MockSlack, tmp_path: Path,
+) -> None:
+    """Slack waits 3 s for the answer to a submission. With the busy timeout the app
+    ships with, a longer lock must still end in an answer within 3 s that says what
+    happened, not in Slack's own error while the booking goes through behind it."""
+    path = tmp_path / "addons.db"
+    async with running_app(slack_mock, path) as app:
+        await anchor_workspace(app)
+        overview = await open_overview(app)
+        confirmation = await press(app, overview, blocks.ACTION_ADD, "users",
+                                   typed={blocks.qty_block_id("users"): "5"})
+        with locked_by_another_process(path, SLACK_ACK_DEADLINE + 0.6):
+            [(answer, seconds)] = await _timed(
+                app, [app.signer.view_submission(user_id=ADMIN, view=confirmation)])
+        await asyncio.sleep(0.3)
+        booked = count(path, "SELECT COUNT(*) FROM addons")
+        assert (answer.status, seconds < SLACK_ACK_DEADLINE) == (200, True), (
+            answer.status, answer.text, round(seconds, 2), f"add-ons booked: {booked}")
+        # The answer tells the truth: popped (booked) or the busy notice (nothing booked).
+        assert (answer.text == "", booked) in ((True, 1), (False, 0))
+        if booked == 0:
+            assert _notice(answer) == BUSY
+        assert consistency_problems(path) == []
