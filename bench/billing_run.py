@@ -14,7 +14,7 @@ invoices carrying N×M renewals and N×D drafts, 2×N Slack messages queued. No 
 invoices are stored (the drafts and renewals queries are by index, so history would
 change little).
 
-Timed: ``bot.services.billing_run(ctx, now)`` as the app calls it (streaming the team
+Timed: ``bot.services.iter_billing_run(ctx, now)`` as the schedule calls it (streaming the team
 ids, one transaction per workspace and period), in a child process per size, which also
 reports its RSS when the run starts and its peak RSS during the run (Linux VmHWM, reset
 at the start). Two sizes show whether memory grows with the number of workspaces.
@@ -254,11 +254,11 @@ async def _billing_run(path: str) -> dict[str, Any]:
         reset_peak_rss()
         rss_before = rss_kib()
         started = time.perf_counter()
-        turns = await services.billing_run(ctx, NOW)
+        count = 0
+        async for _turn in services.iter_billing_run(ctx, NOW):  # as the schedule runs it
+            count += 1
         seconds = time.perf_counter() - started
         rss_peak = peak_rss_kib()
-        count = len(turns)
-        del turns
     finally:
         await db.close()
     return {"seconds": seconds, "turns": count, "rss_before_kib": rss_before,

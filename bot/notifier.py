@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
-from bot.services import Context, PeriodTurn, billing_run
+from bot.services import Context, PeriodTurn, iter_billing_run
 from storage.sqlite import OutboxMessage, StorageBusy
 
 logger = logging.getLogger("addons.scheduler")
@@ -106,11 +106,18 @@ async def deliver_due(
 
 
 async def tick(
-    ctx: Context, client: AsyncWebClient, clock: Clock, render: Render
+    ctx: Context, client: AsyncWebClient, clock: Clock, render: Render, *,
+    keep_turns: bool = True,
 ) -> tuple[list[PeriodTurn], Delivery]:
-    """One beat of the schedule: every due billing turn, then every due message."""
-    turns = await billing_run(ctx, clock.now())
-    for turn in turns:
+    """One beat of the schedule: every due billing turn, then every due message.
+
+    The background schedule passes ``keep_turns=False``: turns are logged as they happen
+    and not kept, so a beat over many workspaces needs no more memory than one.
+    """
+    turns = []
+    async for turn in iter_billing_run(ctx, clock.now()):
+        if keep_turns:
+            turns.append(turn)
         if turn.invoice is not None:
             logger.info("issued invoice %s for %s (%s), total %s", turn.invoice.number,
                         turn.team_id, turn.period.start, turn.invoice.total)
@@ -127,7 +134,7 @@ async def run_schedule(
     """Tick at start-up and then every ``interval_seconds`` until ``stop`` is set."""
     while not stop.is_set():
         try:
-            await tick(ctx, client, clock, render)
+            await tick(ctx, client, clock, render, keep_turns=False)
         except StorageBusy:
             logger.warning("database busy; the schedule tries again at the next beat")
         except Exception:  # the schedule must outlive one bad beat; the trace is logged

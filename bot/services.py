@@ -7,7 +7,7 @@ case turns it into the workspace's calendar date in its billing time zone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -30,7 +30,7 @@ from domain.errors import AnchorLocked, DomainError, UnknownAddOn, UnknownInvoic
 from domain.invoices import Invoice
 from domain.periods import Period
 from domain.workspace import DEFAULT_TIMEZONE, Subscription
-from storage.sqlite import AuditEntry, SqliteUnitOfWork, stream_team_ids
+from storage.sqlite import AuditEntry, SqliteUnitOfWork, stream_subscriptions
 
 SYSTEM_ACTOR = "billing-run"
 
@@ -387,15 +387,21 @@ class PeriodTurn:
     invoice: Invoice | None
     deactivated: tuple[int, ...]
     renewed: int
+    more_due: bool = False  # another period of this workspace is due already (catching up)
+
+
+def _next_due(sub: Subscription, now: datetime, after: date | None = None) -> Period | None:
+    """The oldest period of ``sub`` that has begun but not been turned yet."""
+    start = sub.closed_through if after is None else after
+    return next(sub.schedule.periods_starting_between(start, sub.today(now)), None)
 
 
 async def _turn_one_period(ctx: Context, team_id: str, now: datetime) -> PeriodTurn | None:
     """Process the oldest due period of one workspace in one transaction, if any is due."""
     async with ctx.db.unit_of_work() as uow:
         sub = await _subscription(uow, team_id)
-        today = sub.today(now)
-        period = next(sub.schedule.periods_starting_between(sub.closed_through, today), None)
-        if period is None:
+        period = _next_due(sub, now)
+        if period is None:  # another process turned it meanwhile
             return None
         live = await uow.addons.live(team_id)
         drafts = await uow.lines.drafts(team_id)
@@ -425,7 +431,7 @@ async def _turn_one_period(ctx: Context, team_id: str, now: datetime) -> PeriodT
                                                   sub.locale, period.start))
         await uow.commit()
     return PeriodTurn(team_id, period, close.invoice, tuple(a.id for a in close.deactivated),
-                      len(close.renewals))
+                      len(close.renewals), _next_due(sub, now, after=period.start) is not None)
 
 
 def _iso(day: date | None) -> str | None:
@@ -437,21 +443,34 @@ async def run_workspace(ctx: Context, team_id: str, now: datetime) -> list[Perio
     turns = []
     while (turn := await _turn_one_period(ctx, team_id, now)) is not None:
         turns.append(turn)
+        if not turn.more_due:
+            break
     return turns
+
+
+async def iter_billing_run(
+    ctx: Context, now: datetime, team_ids: Sequence[str] | None = None
+) -> AsyncIterator[PeriodTurn]:
+    """Every due turn of every workspace, as it is done; nothing piles up in memory.
+
+    Workspaces are read a page at a time; only those with a period due take the write lock.
+    """
+    if team_ids is not None:
+        for team_id in team_ids:
+            for turn in await run_workspace(ctx, team_id, now):
+                yield turn
+        return
+    async for sub in stream_subscriptions(ctx.db):  # type: ignore[arg-type]
+        if _next_due(sub, now) is not None:
+            for turn in await run_workspace(ctx, sub.team_id, now):
+                yield turn
 
 
 async def billing_run(
     ctx: Context, now: datetime, team_ids: Sequence[str] | None = None
 ) -> list[PeriodTurn]:
     """Issue every due consolidated invoice of every workspace; safe to rerun or kill."""
-    turns: list[PeriodTurn] = []
-    if team_ids is not None:
-        for team_id in team_ids:
-            turns.extend(await run_workspace(ctx, team_id, now))
-        return turns
-    async for team_id in stream_team_ids(ctx.db):  # type: ignore[arg-type]
-        turns.extend(await run_workspace(ctx, team_id, now))
-    return turns
+    return [turn async for turn in iter_billing_run(ctx, now, team_ids)]
 
 
 def invoice_to_json(invoice: Invoice) -> dict[str, Any]:

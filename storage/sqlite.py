@@ -193,20 +193,20 @@ class _Repo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    # Each helper is one trip to aiosqlite's worker thread (execute, fetch and close
+    # together): the trip, not SQLite, is what a use case mostly waits for.
+
     async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        async with self._conn.execute(sql, params) as cursor:
-            return [tuple(r) for r in await cursor.fetchall()]
+        return [tuple(r) for r in await self._conn.execute_fetchall(sql, params)]
 
     async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
-        return tuple(row) if row is not None else None
+        rows = list(await self._conn.execute_fetchall(sql, params))
+        return tuple(rows[0]) if rows else None
 
     async def _insert(self, sql: str, params: tuple[Any, ...]) -> int:
-        async with self._conn.execute(sql, params) as cursor:
-            rowid = cursor.lastrowid
-        assert rowid is not None
-        return rowid
+        row = await self._conn.execute_insert(sql, params)
+        assert row is not None
+        return int(row[0])
 
 
 class Subscriptions(_Repo):
@@ -239,13 +239,15 @@ class Subscriptions(_Repo):
              sub.team_id),
         )
 
-    async def team_ids_after(self, after: str, limit: int) -> list[str]:
-        """A page of team ids in order, for runs over every workspace."""
+    async def page_after(self, after: str, limit: int) -> list[Subscription]:
+        """A page of subscriptions in team-id order, for runs over every workspace."""
         rows = await self._all(
-            "SELECT team_id FROM subscriptions WHERE team_id > ? ORDER BY team_id LIMIT ?",
+            "SELECT team_id, anchor, timezone, locale, last_closed FROM subscriptions "
+            "WHERE team_id > ? ORDER BY team_id LIMIT ?",
             (after, limit),
         )
-        return [r[0] for r in rows]
+        return [Subscription(r[0], date.fromisoformat(r[1]), r[2], r[3],
+                             date.fromisoformat(r[4])) for r in rows]
 
 
 class AddOns(_Repo):
@@ -679,14 +681,14 @@ async def open_database(path: str, pool_size: int = 4) -> Database:
     return db
 
 
-async def stream_team_ids(db: Database, page: int = 500) -> AsyncIterator[str]:
-    """Every team id in order, a page at a time, without holding a transaction open."""
+async def stream_subscriptions(db: Database, page: int = 500) -> AsyncIterator[Subscription]:
+    """Every subscription in team-id order, a page at a time, no transaction held open."""
     after = ""
     while True:
         async with db.unit_of_work(write=False) as uow:
-            ids = await uow.subscriptions.team_ids_after(after, page)
-        if not ids:
+            subs = await uow.subscriptions.page_after(after, page)
+        if not subs:
             return
-        for team_id in ids:
-            yield team_id
-        after = ids[-1]
+        for sub in subs:
+            yield sub
+        after = subs[-1].team_id

@@ -57,7 +57,7 @@ from bot.settings import Settings
 from handlers.blocks import invoice_blocks
 from handlers.i18n import fmt_date, fmt_money, language_for
 from handlers.notifications import renderer
-from storage.sqlite import Database, stream_team_ids
+from storage.sqlite import Database, stream_subscriptions
 
 TEAM = "T0DEMO"
 TEAM_DOMAIN = "demo"
@@ -224,8 +224,8 @@ class Console:
                 f", after the clock's date: billing runs issue nothing before that; start with "
                 f"a later --date or a fresh --database")
         others = 0
-        async for team_id in stream_team_ids(self.db):
-            others += team_id != TEAM
+        async for other in stream_subscriptions(self.db):
+            others += other.team_id != TEAM
         if others:
             self.screen.note(
                 f"{self.db.path} holds {others} other workspace(s); moving the clock bills "
