@@ -26,7 +26,14 @@ from domain.billing import Entitlements, close_period
 from domain.billing import entitlements as domain_entitlements
 from domain.billing import preview_invoice as domain_preview_invoice
 from domain.catalog import Catalog
-from domain.errors import AnchorLocked, DomainError, UnknownAddOn, UnknownInvoice, UnknownWorkspace
+from domain.errors import (
+    AnchorLocked,
+    BookingQuoteExpired,
+    DomainError,
+    UnknownAddOn,
+    UnknownInvoice,
+    UnknownWorkspace,
+)
 from domain.invoices import Invoice
 from domain.periods import Period
 from domain.workspace import DEFAULT_TIMEZONE, Subscription
@@ -166,9 +173,14 @@ async def quote_booking(
 
 async def book(
     ctx: Context, team_id: str, option: str, quantity: object, now: datetime, *,
-    key: str, actor: str,
+    key: str, actor: str, quoted_on: date | None = None,
 ) -> Booked:
-    """Book an add-on once per ``key``: a repeated confirmation returns the first booking."""
+    """Book an add-on once per ``key``: a repeated confirmation returns the first booking.
+
+    ``quoted_on`` is the day the confirmation was drawn for: its prorated amount and
+    billed-until date hold for that day only, so a confirmation submitted on another
+    day books nothing (BookingQuoteExpired) instead of charging what was not shown.
+    """
     async with ctx.db.unit_of_work() as uow:
         sub = await _subscription(uow, team_id)
         quote = domain_quote_booking(ctx.catalog[option], quantity, sub.today(now),
@@ -181,6 +193,8 @@ async def book(
             first = BookingQuote(ctx.catalog[addon.option], addon.quantity, addon.booked_on,
                                  sub.schedule.period_containing(addon.booked_on))
             return Booked(addon, first, created=False)
+        if quoted_on is not None and quoted_on != quote.booked_on:
+            raise BookingQuoteExpired(quoted_on, quote.booked_on)
         addon = AddOn.booked(0, quote)
         addon.id = await uow.addons.add(team_id, addon, now)
         await uow.lines.add(team_id, quote.draft_line(addon.id))
@@ -223,9 +237,13 @@ async def quote_cancellation(
 
 async def cancel(
     ctx: Context, team_id: str, addon_id: int, confirmed: Outcome, now: datetime, *,
-    actor: str,
+    actor: str, confirmed_on: date | None = None,
 ) -> Cancelled:
-    """Do what the admin confirmed; refuse with OutcomeChanged if the facts moved meanwhile."""
+    """Do what the admin confirmed; refuse if the facts moved meanwhile.
+
+    OutcomeChanged if it is no longer a cancellation (or withdrawal), and
+    CancellationDateChanged if ``confirmed_on`` is no longer the "Kündigung zum" date.
+    """
     async with ctx.db.unit_of_work() as uow:
         sub = await _subscription(uow, team_id)
         addon = await _addon(uow, team_id, addon_id)
@@ -233,7 +251,7 @@ async def cancel(
         today = sub.today(now)
         quote = addon.quote_cancellation(today, sub.schedule, lines)
         before = addon.status.value
-        withdrawal = addon.cancel(today, sub.schedule, lines, confirmed)
+        withdrawal = addon.cancel(today, sub.schedule, lines, confirmed, confirmed_on)
         if withdrawal is not None:
             await uow.lines.delete_drafts(team_id, withdrawal.removed_line_ids)
             await uow.lines.add_many(team_id, list(withdrawal.credit_lines))

@@ -10,6 +10,7 @@ from domain.catalog import Option
 from domain.errors import (
     AlreadyCancelled,
     AlreadyEnded,
+    CancellationDateChanged,
     CancellationTookEffect,
     NothingToUndo,
     OutcomeChanged,
@@ -185,14 +186,22 @@ class AddOn:
         schedule: BillingSchedule,
         lines: list[InvoiceLine],
         confirmed: Outcome,
+        confirmed_on: date | None = None,
     ) -> Withdrawal | None:
-        """Apply the outcome the admin confirmed; refuse if the facts changed meanwhile."""
+        """Apply the outcome the admin confirmed; refuse if the facts changed meanwhile.
+
+        ``confirmed_on`` is the "Kündigung zum" date the dialog showed: a cancellation
+        confirmed after the period turned would end a month later, so it is refused.
+        """
         # A handler may pass the value it stored in the dialog ("withdrawal"); compare
         # the enum member, not the identity of whatever was passed.
         confirmed = Outcome(confirmed)
         quote = self.quote_cancellation(today, schedule, lines)
         if quote.outcome is not confirmed:
             raise OutcomeChanged(self.id, confirmed.value, quote.outcome.value)
+        if (quote.outcome is Outcome.CANCELLATION and confirmed_on is not None
+                and quote.on != confirmed_on):
+            raise CancellationDateChanged(self.id, confirmed_on, quote.on)
         if quote.outcome is Outcome.CANCELLATION:
             self.status = Status.CANCELLATION_PENDING
             self.effective_on = quote.on

@@ -12,6 +12,8 @@ handlers and the CLI use to look the message up:
     ├── NothingToUndo            no scheduled cancellation to take back
     ├── CancellationTookEffect   the scheduled cancellation already took effect
     ├── OutcomeChanged           the confirmed outcome is no longer what would happen
+    ├── CancellationDateChanged  the confirmed "Kündigung zum" date is no longer the one
+    ├── BookingQuoteExpired      the booking was quoted on another day (amounts differ)
     ├── NotABillingAdmin         the user may not see prices or change anything
     ├── UnknownWorkspace         no subscription for this team id
     ├── UnknownInvoice           no invoice with this number
@@ -129,6 +131,35 @@ class OutcomeChanged(DomainError):
 
     def params(self) -> dict[str, object]:
         return {"addon_id": self.addon_id, "confirmed": self.confirmed, "actual": self.actual}
+
+
+class CancellationDateChanged(DomainError):
+    code = "cancellation_date_changed"
+
+    def __init__(self, addon_id: int, confirmed_on: date, actual_on: date) -> None:
+        super().__init__(
+            f"add-on {addon_id}: confirmed a cancellation as of {confirmed_on}, "
+            f"but today it would be as of {actual_on}"
+        )
+        self.addon_id = addon_id
+        self.confirmed_on = confirmed_on
+        self.actual_on = actual_on
+
+    def params(self) -> dict[str, object]:
+        return {"addon_id": self.addon_id, "confirmed": self.confirmed_on,
+                "actual": self.actual_on}
+
+
+class BookingQuoteExpired(DomainError):
+    code = "booking_quote_expired"
+
+    def __init__(self, quoted_on: date, today: date) -> None:
+        super().__init__(f"the booking was quoted for {quoted_on}, but today is {today}")
+        self.quoted_on = quoted_on
+        self.today = today
+
+    def params(self) -> dict[str, object]:
+        return {"quoted": self.quoted_on, "today": self.today}
 
 
 class NotABillingAdmin(DomainError):

@@ -18,7 +18,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
 
@@ -473,10 +473,15 @@ class BookingRequest:
     option: str
     quantity: int
     nonce: str
+    quoted_on: date | None = None  # the day whose prices the view showed
 
     def to_metadata(self) -> str:
         """The compact JSON kept in the confirmation view's private_metadata."""
-        return _dump({"option": self.option, "quantity": self.quantity, "nonce": self.nonce})
+        data: dict[str, object] = {"option": self.option, "quantity": self.quantity,
+                                   "nonce": self.nonce}
+        if self.quoted_on is not None:
+            data["on"] = self.quoted_on.isoformat()
+        return _dump(data)
 
 
 @dataclass(frozen=True)
@@ -485,10 +490,14 @@ class CancellationRequest:
 
     addon_id: int
     outcome: Outcome
+    on: date | None = None  # the "Kündigung zum" date (or withdrawal day) the view showed
 
     def to_metadata(self) -> str:
         """The compact JSON kept in the confirmation view's private_metadata."""
-        return _dump({"addon_id": self.addon_id, "outcome": self.outcome.value})
+        data: dict[str, object] = {"addon_id": self.addon_id, "outcome": self.outcome.value}
+        if self.on is not None:
+            data["on"] = self.on.isoformat()
+        return _dump(data)
 
 
 def new_nonce() -> str:
@@ -503,7 +512,8 @@ def _dump(data: Mapping[str, object]) -> str:
     return text
 
 
-def _load(raw: object, keys: set[str]) -> dict[str, Any]:
+def _load(raw: object, keys: set[str], optional: frozenset[str] = frozenset()
+          ) -> dict[str, Any]:
     if not isinstance(raw, str) or not raw or len(raw) > MAX_METADATA_CHARS:
         raise MetadataError("private_metadata is missing or too long")
     try:
@@ -512,9 +522,18 @@ def _load(raw: object, keys: set[str]) -> dict[str, Any]:
         raise MetadataError("private_metadata is not JSON") from None
     if not isinstance(data, dict):
         raise MetadataError("private_metadata is not a JSON object")
-    if set(data) != keys:
+    if not keys <= set(data) <= keys | optional:
         raise MetadataError(f"private_metadata must have exactly the keys {sorted(keys)}")
     return data
+
+
+def _day(value: object) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 MAX_ID = 2**63 - 1  # SQLite's INTEGER
@@ -534,7 +553,10 @@ def _option_key(value: object) -> str:
 
 def parse_booking_metadata(raw: object) -> BookingRequest:
     """Read {"option", "quantity", "nonce"} back from the booking confirmation view."""
-    data = _load(raw, {"option", "quantity", "nonce"})
+    data = _load(raw, {"option", "quantity", "nonce"}, frozenset({"on"}))
+    quoted_on = _day(data.get("on"))
+    if "on" in data and quoted_on is None:
+        raise MetadataError("on must be a date")
     nonce = data["nonce"]
     try:
         valid = isinstance(nonce, str) and str(uuid.UUID(nonce)) == nonce
@@ -543,17 +565,20 @@ def parse_booking_metadata(raw: object) -> BookingRequest:
     if not valid:
         raise MetadataError("nonce must be a UUID")
     return BookingRequest(_option_key(data["option"]),
-                          _positive_int(data["quantity"], "quantity"), nonce)
+                          _positive_int(data["quantity"], "quantity"), nonce, quoted_on)
 
 
 def parse_cancellation_metadata(raw: object) -> CancellationRequest:
     """Read {"addon_id", "outcome"} back from the Kündigen confirmation view."""
-    data = _load(raw, {"addon_id", "outcome"})
+    data = _load(raw, {"addon_id", "outcome"}, frozenset({"on"}))
     try:
         outcome = Outcome(data["outcome"])
     except ValueError:
         raise MetadataError("outcome must be cancellation or withdrawal") from None
-    return CancellationRequest(_positive_int(data["addon_id"], "addon_id"), outcome)
+    on = _day(data.get("on"))
+    if "on" in data and on is None:
+        raise MetadataError("on must be a date")
+    return CancellationRequest(_positive_int(data["addon_id"], "addon_id"), outcome, on)
 
 
 def parse_option_metadata(raw: object) -> str:
@@ -664,7 +689,7 @@ def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> 
          fmt_money(quote.prorated, lang)),
         (t(lang, "booking.billed_until"), fmt_date(quote.billed_until, lang)),
     ]
-    request = BookingRequest(option.key, quote.quantity, nonce)
+    request = BookingRequest(option.key, quote.quantity, nonce, quote.booked_on)
     return View(
         type="modal",
         callback_id=CALLBACK_CONFIRM_BOOKING,
@@ -729,7 +754,7 @@ def cancellation_confirmation_view(
     what = " ".join(cancellation_sentences(quote, lang))
     details = (t(lang, "withdraw.details") if withdrawal
                else t(lang, "cancel.details", date=quote.on))
-    request = CancellationRequest(addon.id, quote.outcome)
+    request = CancellationRequest(addon.id, quote.outcome, quote.on)
     return View(
         type="modal",
         callback_id=CALLBACK_CONFIRM_CANCEL,

@@ -186,6 +186,14 @@ _DE: dict[str, str] = {
                                       "nicht mehr zurückgenommen werden.",
     "error.outcome_changed": "Inzwischen wäre Kündigen {actual}, nicht mehr {confirmed}. Es "
                              "wurde nichts geändert; bitte prüfen Sie die neue Abfrage.",
+    "error.cancellation_date_changed": "Inzwischen hat ein neuer Abrechnungszeitraum begonnen: "
+                                       "Kündigen wäre jetzt eine Kündigung zum {actual}, nicht "
+                                       "mehr zum {confirmed}. Es wurde nichts geändert; bitte "
+                                       "kündigen Sie erneut, wenn Sie möchten.",
+    "error.booking_quote_expired": "Diese Abfrage galt für den {quoted}; heute ergäben sich ein "
+                                   "anderer anteiliger Betrag und ein anderes Abrechnungsdatum. "
+                                   "Es wurde nichts gebucht; bitte klicken Sie erneut auf "
+                                   "Hinzufügen.",
     "error.not_a_billing_admin": "Das dürfen nur Admins und Inhaber dieses Workspaces sowie "
                                  "Abrechnungs-Admins. Bitte wenden Sie sich an einen von ihnen.",
     "error.unknown_workspace": "Für diesen Workspace ist noch kein CloudCRM-Abonnement "
@@ -348,6 +356,13 @@ _EN: dict[str, str] = {
                                       "be undone.",
     "error.outcome_changed": "Cancelling would now be {actual}, no longer {confirmed}. Nothing "
                              "was changed; please check the new confirmation.",
+    "error.cancellation_date_changed": "A new billing period has begun meanwhile: cancelling "
+                                       "would now take effect on {actual}, no longer on "
+                                       "{confirmed}. Nothing was changed; please cancel again "
+                                       "if you wish.",
+    "error.booking_quote_expired": "This confirmation was for {quoted}; today the prorated "
+                                   "amount and the billed-until date would differ. Nothing was "
+                                   "booked; please press Add again.",
     "error.not_a_billing_admin": "Only admins and owners of this workspace and billing admins "
                                  "can do this. Please ask one of them.",
     "error.unknown_workspace": "No CloudCRM subscription is set up for this workspace yet. "

@@ -114,7 +114,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                                 who: Asker) -> None:
         request = parse_booking_metadata(view.get("private_metadata"))
         booked = await services.book(deps.ctx, who.team_id, request.option, request.quantity,
-                                     deps.clock.now(), key=request.nonce, actor=who.user_id)
+                                     deps.clock.now(), key=request.nonce, actor=who.user_id,
+                                     quoted_on=request.quoted_on)
         done = booking_done_message(booked.quote, who.lang, repeated=not booked.created)
         await finish(client, ack, view, who, done["text"])
 
@@ -123,7 +124,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                                      view: dict[str, Any], who: Asker) -> None:
         request = parse_cancellation_metadata(view.get("private_metadata"))
         result = await services.cancel(deps.ctx, who.team_id, request.addon_id,
-                                       request.outcome, deps.clock.now(), actor=who.user_id)
+                                       request.outcome, deps.clock.now(), actor=who.user_id,
+                                       confirmed_on=request.on)
         done = cancellation_done_message(result.addon, result.quote, catalog=deps.ctx.catalog,
                                          lang=who.lang)
         await finish(client, ack, view, who, done["text"])

@@ -11,6 +11,7 @@ from bot import services
 from handlers import blocks
 from tests.slack.flows import (
     addons,
+    advance_days,
     block_text,
     book_through_overview,
     cancel_button,
@@ -200,3 +201,17 @@ async def test_a_corrected_quantity_clears_the_inline_error(app: RunningApp) -> 
     assert "Zusätzliche Benutzer (+2)" in view_text(confirmation)
     await app.mock.wait_for("views.update", 3)
     assert not has_block(app.mock.views[overview["id"]], "qty_error_users")
+
+
+async def test_a_booking_confirmed_on_another_day_books_nothing(app: RunningApp) -> None:
+    advance_days(app, 14)  # 17.04.2026: one day of the period left, 0,19 €
+    overview = await open_overview(app)
+    confirmation = await press(app, overview, blocks.ACTION_ADD, "users")
+    assert "0,19 €" in view_text(confirmation)
+    advance_days(app, 1)  # 18.04.2026: a new period, a whole month would be charged
+
+    answer = await submit(app, confirmation)
+    notice = view_text(answer.json()["view"])
+    assert "Diese Abfrage galt für den 17.04.2026" in notice
+    assert "Es wurde nichts gebucht" in notice
+    assert await addons(app) == []

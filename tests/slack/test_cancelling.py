@@ -144,3 +144,21 @@ async def test_kuendigen_twice_changes_nothing_and_says_so(early: RunningApp) ->
     assert "bereits gekündigt, Kündigung zum 17.04.2026" in view_text(body["view"])
     [stored] = await addons(app)
     assert stored.status is Status.CANCELLATION_PENDING
+
+
+async def test_a_cancellation_confirmed_after_the_period_turned_is_refused(
+    app: RunningApp,
+) -> None:
+    addon = await book_directly(app, "users", 1)  # 03.04.2026, period 18.03.–17.04.
+    advance_days(app, 44)  # 17.05.2026: the last day of the period 18.04.–17.05.
+    overview = await open_overview(app)
+    confirmation = await press(app, overview, blocks.ACTION_CANCEL, str(addon.id))
+    assert "Kündigung zum 17.05.2026" in view_text(confirmation)
+    advance_days(app, 1)  # 18.05.2026: Kündigen would now end on 17.06.2026
+
+    answer = await submit(app, confirmation)
+    notice = view_text(answer.json()["view"])
+    assert "Kündigung zum 17.06.2026, nicht mehr zum 17.05.2026" in notice
+    assert "Es wurde nichts geändert" in notice
+    [stored] = await addons(app)
+    assert stored.status is Status.ACTIVE and stored.effective_on is None

@@ -11,6 +11,7 @@ from domain.catalog import Catalog
 from domain.errors import (
     AlreadyCancelled,
     AlreadyEnded,
+    CancellationDateChanged,
     CancellationTookEffect,
     DomainError,
     NothingToUndo,
@@ -243,6 +244,20 @@ def test_a_confirmed_cancellation_inside_the_window_raises_outcome_changed(
     with pytest.raises(OutcomeChanged):
         ledger.cancel(addon, date(2026, 4, 3), Outcome.CANCELLATION)
     assert addon.status is Status.ACTIVE
+
+
+def test_a_cancellation_confirmed_for_last_period_end_is_refused_after_the_turn(
+    ledger: Ledger,
+) -> None:
+    addon = ledger.book("users", 1, date(2026, 3, 20))
+    shown = addon.quote_cancellation(date(2026, 4, 17), ledger.schedule, ledger.lines)
+    assert shown.on == date(2026, 4, 17)
+    with pytest.raises(CancellationDateChanged) as raised:
+        addon.cancel(date(2026, 4, 18), ledger.schedule, ledger.lines, Outcome.CANCELLATION,
+                     confirmed_on=shown.on)
+    assert (raised.value.confirmed_on, raised.value.actual_on) == (
+        date(2026, 4, 17), date(2026, 5, 17))
+    assert addon.status is Status.ACTIVE and addon.effective_on is None
 
 
 def test_the_confirmed_outcome_may_arrive_as_its_plain_string_value(ledger: Ledger) -> None:

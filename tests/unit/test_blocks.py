@@ -393,9 +393,9 @@ def test_booking_confirmation_metadata_is_what_was_shown() -> None:
     quote = quote_booking(CATALOG["storage"], 3, APRIL_3, SCHEDULE)
     view = blocks.booking_confirmation_view(quote, nonce=NONCE, lang="de").to_dict()
     assert json.loads(view["private_metadata"]) == {"option": "storage", "quantity": 3,
-                                                    "nonce": NONCE}
+                                                    "nonce": NONCE, "on": "2026-04-03"}
     assert blocks.parse_booking_metadata(view["private_metadata"]) == BookingRequest(
-        "storage", 3, NONCE)
+        "storage", 3, NONCE, APRIL_3)
     assert "Erweiterter Speicherplatz (+30 GB)" in block(view, "booking")["text"]["text"]
 
 
@@ -431,7 +431,7 @@ def test_a_cancellation_says_until_when_it_stays_usable() -> None:
     assert block(view, "cancellation")["text"] == md(
         "*Zusätzliche Benutzer (+1)*\n*Kündigung zum 17.04.2026, bis dahin nutzbar.*")
     assert blocks.parse_cancellation_metadata(view["private_metadata"]) == CancellationRequest(
-        7, Outcome.CANCELLATION)
+        7, Outcome.CANCELLATION, APRIL_17)
 
 
 def test_a_withdrawal_says_what_leaves_the_invoice() -> None:
@@ -440,7 +440,8 @@ def test_a_withdrawal_says_what_leaves_the_invoice() -> None:
     assert block(view, "cancellation")["text"] == md(
         "*Zusätzliche Benutzer (+1)*\n*Widerruf: sofort storniert, 2,85 € werden von Ihrer "
         "Sammelrechnung entfernt.*")
-    assert json.loads(view["private_metadata"]) == {"addon_id": 7, "outcome": "withdrawal"}
+    assert json.loads(view["private_metadata"]) == {"addon_id": 7, "outcome": "withdrawal",
+                                                    "on": "2026-04-03"}
 
 
 def test_a_withdrawal_of_invoiced_days_announces_a_rechnungskorrektur() -> None:
