@@ -88,6 +88,7 @@ from aiohttp import web
 
 from bench.common import machine, machine_lines, n, percentile, table, verdict
 from handlers import blocks
+from handlers.i18n import t
 from tests.slack.harness import SECRET
 from tests.slack.mock_slack import BOT_TOKEN, MockSlack, SlackUser
 from tests.slack.signing import SignedRequest, SlackSigner, state_values
@@ -125,6 +126,38 @@ class Stamp:
     at: float  # time.perf_counter() when the mock's handler started on it
     ok: bool
     view_id: str | None
+    shows: str  # "loading", "overview", "notice", "confirmation" or the callback_id
+
+
+def shows(view: object) -> str:
+    """What a view sent by the app is: the loading modal, the overview, a notice, ..."""
+    if not isinstance(view, Mapping):
+        return "?"
+    callback = view.get("callback_id")
+    if callback == blocks.CALLBACK_OVERVIEW:
+        first = (view.get("blocks") or [{}])[0]
+        return "loading" if first.get("block_id") == "loading" else "overview"
+    if callback == blocks.CALLBACK_NOTICE:
+        return "notice"
+    if callback == blocks.CALLBACK_CONFIRM_BOOKING:
+        return "confirmation"
+    return str(callback)
+
+
+BUSY_TEXTS = tuple(t(lang, "error.busy") for lang in ("de", "en"))
+
+
+def busy_notice(body: str) -> bool:
+    """Whether an ack replaces the submitted view with the app's "busy, nothing changed"."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return False
+    if not isinstance(answer, dict) or answer.get("response_action") != "update":
+        return False
+    text = json.dumps(answer.get("view"), ensure_ascii=False)
+    return shows(answer.get("view")) == "notice" and any(
+        json.dumps(busy, ensure_ascii=False)[1:-1] in text for busy in BUSY_TEXTS)
 
 
 class TimedMockSlack(MockSlack):
@@ -149,7 +182,8 @@ class TimedMockSlack(MockSlack):
             self.refused[reason] = self.refused.get(reason, 0) + 1
         if method in ("views.open", "views.push", "views.update"):
             view = body.get("view") if ok else None
-            stamp = Stamp(_ARRIVED.get(), ok, str(view["id"]) if view else None)
+            stamp = Stamp(_ARRIVED.get(), ok, str(view["id"]) if view else None,
+                          shows(params.get("view")))
             if method == "views.update":
                 self.updates.setdefault(str(params.get("view_id")), []).append(stamp)
             else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -28,7 +28,9 @@ from storage.sqlite import OutboxMessage, StorageBusy
 
 logger = logging.getLogger("addons.scheduler")
 
-LEASE = timedelta(seconds=60)
+# Longer than one message can take, Slack's Retry-After waits included: a lease that ran
+# out while its sender still works would let a second scheduler send the same message.
+LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 20
 # Errors after which trying again cannot help: the user or the app is gone.
 PERMANENT_ERRORS = frozenset({
@@ -39,6 +41,10 @@ PERMANENT_ERRORS = frozenset({
 })
 
 Render = Callable[[OutboxMessage], Awaitable[dict[str, Any]]]
+
+
+class NotARecipient(Exception):
+    """The message's recipient may no longer see prices and invoices (no longer an admin)."""
 
 
 @dataclass(frozen=True)
@@ -55,67 +61,85 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 10 * 2 ** min(attempts, 9)))
 
 
-async def _claim(ctx: Context, clock: Clock, limit: int) -> list[OutboxMessage]:
+async def _claim_next(ctx: Context, clock: Clock) -> OutboxMessage | None:
+    """Lease the oldest due message, right before sending it."""
     now = clock.now()
     async with ctx.db.unit_of_work() as uow:
-        due = await uow.outbox.due(now, limit)
-        for message in due:
-            await uow.outbox.lease(message.id, now + LEASE)
+        due = await uow.outbox.due(now, 1)
+        if not due:
+            return None
+        await uow.outbox.lease(due[0].id, now + LEASE)
         await uow.commit()
-    return due
+    return due[0]
+
+
+def _slack_failure(exc: SlackApiError, attempts: int) -> tuple[str, str, timedelta]:
+    """(outcome, error, wait) for an error answer of Slack's."""
+    response = exc.response
+    code = str(response.get("error", "")) if response is not None else ""
+    error = code or f"http {response.status_code if response is not None else 0}"
+    if code in PERMANENT_ERRORS or attempts + 1 >= MAX_ATTEMPTS:
+        return "failed", error, timedelta(0)
+    retry_after = response.headers.get("retry-after") if response is not None else None
+    wait = (timedelta(seconds=int(retry_after)) if retry_after and str(retry_after).isdigit()
+            else backoff(attempts))
+    return "retry", error, wait
+
+
+async def _send(client: AsyncWebClient, render: Render, message: OutboxMessage
+                ) -> tuple[str, str, timedelta]:
+    """Render and post one message; (outcome, error, wait) says what to record."""
+    try:
+        await client.chat_postMessage(**await render(message))
+    except NotARecipient as exc:
+        return "failed", f"not a recipient: {exc}", timedelta(0)
+    except SlackApiError as exc:
+        return _slack_failure(exc, message.attempts)
+    except Exception as exc:
+        if not isinstance(exc, SlackClientError | OSError | TimeoutError):
+            logger.exception("could not send message %s", message.event_key)
+        outcome = "failed" if message.attempts + 1 >= MAX_ATTEMPTS else "retry"
+        return outcome, f"{type(exc).__name__}: {exc}", backoff(message.attempts)
+    return "sent", "", timedelta(0)
 
 
 async def deliver_due(
     ctx: Context, client: AsyncWebClient, clock: Clock, render: Render, limit: int = 50
 ) -> Delivery:
-    """Send every due message once; reschedule what Slack could not take now."""
-    sent = retried = failed = 0
-    for message in await _claim(ctx, clock, limit):
-        outcome, error, wait = "sent", "", timedelta(0)
-        try:
-            await client.chat_postMessage(**await render(message))
-        except SlackApiError as exc:
-            code = str(exc.response.get("error", "")) if exc.response is not None else ""
-            status = exc.response.status_code if exc.response is not None else 0
-            error = code or f"http {status}"
-            if code in PERMANENT_ERRORS or message.attempts + 1 >= MAX_ATTEMPTS:
-                outcome = "failed"
-            else:
-                outcome = "retry"
-                retry_after = exc.response.headers.get("retry-after") if exc.response else None
-                wait = (timedelta(seconds=int(retry_after)) if retry_after
-                        and str(retry_after).isdigit() else backoff(message.attempts))
-        except (TimeoutError, SlackClientError, OSError) as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            outcome = "failed" if message.attempts + 1 >= MAX_ATTEMPTS else "retry"
-            wait = backoff(message.attempts)
+    """Send up to ``limit`` due messages once each; reschedule what Slack could not take."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for _ in range(limit):
+        message = await _claim_next(ctx, clock)
+        if message is None:
+            break
+        outcome, error, wait = await _send(client, render, message)
         now = clock.now()
         async with ctx.db.unit_of_work() as uow:
             if outcome == "sent":
                 await uow.outbox.mark_sent(message.id, now)
-                sent += 1
             elif outcome == "retry":
                 await uow.outbox.retry_later(message.id, now + wait, error)
-                retried += 1
             else:
                 await uow.outbox.mark_failed(message.id, now, error)
-                failed += 1
                 logger.warning("message %s given up: %s", message.event_key, error)
             await uow.commit()
-    return Delivery(sent, retried, failed)
+        counts[outcome] += 1
+    return Delivery(counts["sent"], counts["retry"], counts["failed"])
 
 
 async def tick(
     ctx: Context, client: AsyncWebClient, clock: Clock, render: Render, *,
-    keep_turns: bool = True,
+    keep_turns: bool = True, team_ids: Sequence[str] | None = None,
 ) -> tuple[list[PeriodTurn], Delivery]:
     """One beat of the schedule: every due billing turn, then every due message.
 
-    The background schedule passes ``keep_turns=False``: turns are logged as they happen
-    and not kept, so a beat over many workspaces needs no more memory than one.
+    A workspace whose turn fails is logged and left for the next beat; the others, and
+    the delivery of messages, go on. The background schedule passes ``keep_turns=False``:
+    turns are logged as they happen and not kept, so a beat over many workspaces needs no
+    more memory than one. ``team_ids`` limits the billing to those workspaces.
     """
     turns = []
-    async for turn in iter_billing_run(ctx, clock.now()):
+    async for turn in iter_billing_run(ctx, clock.now(), team_ids, skip_failures=True):
         if keep_turns:
             turns.append(turn)
         if turn.invoice is not None:

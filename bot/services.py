@@ -7,6 +7,7 @@ case turns it into the workspace's calendar date in its billing time zone.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,6 +41,8 @@ from domain.workspace import DEFAULT_TIMEZONE, Subscription
 from storage.sqlite import AuditEntry, SqliteUnitOfWork, stream_subscriptions
 
 SYSTEM_ACTOR = "billing-run"
+
+logger = logging.getLogger("addons.billing")
 
 
 class InvalidTimezone(DomainError):
@@ -467,21 +470,34 @@ async def run_workspace(ctx: Context, team_id: str, now: datetime) -> list[Perio
 
 
 async def iter_billing_run(
-    ctx: Context, now: datetime, team_ids: Sequence[str] | None = None
+    ctx: Context, now: datetime, team_ids: Sequence[str] | None = None, *,
+    skip_failures: bool = False,
 ) -> AsyncIterator[PeriodTurn]:
     """Every due turn of every workspace, as it is done; nothing piles up in memory.
 
     Workspaces are read a page at a time; only those with a period due take the write lock.
+    With ``skip_failures`` a workspace whose turn fails is logged and skipped (its
+    transaction rolled back, so it is due again next time) and the others go on.
     """
-    if team_ids is not None:
-        for team_id in team_ids:
-            for turn in await run_workspace(ctx, team_id, now):
-                yield turn
-        return
-    async for sub in stream_subscriptions(ctx.db):  # type: ignore[arg-type]
-        if _next_due(sub, now) is not None:
-            for turn in await run_workspace(ctx, sub.team_id, now):
-                yield turn
+    async def due_team_ids() -> AsyncIterator[str]:
+        if team_ids is not None:
+            for team_id in team_ids:
+                yield team_id
+            return
+        async for sub in stream_subscriptions(ctx.db):  # type: ignore[arg-type]
+            if _next_due(sub, now) is not None:
+                yield sub.team_id
+
+    async for team_id in due_team_ids():
+        try:
+            turns = await run_workspace(ctx, team_id, now)
+        except Exception:
+            if not skip_failures:
+                raise
+            logger.exception("billing turn of %s failed; it is due again next time", team_id)
+            continue
+        for turn in turns:
+            yield turn
 
 
 async def billing_run(

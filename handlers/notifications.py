@@ -8,6 +8,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.notifier import NotARecipient
 from bot.services import Context, get_invoice
 from domain.money import Money
 from handlers.blocks import addon_label, invoice_blocks
@@ -15,13 +16,26 @@ from handlers.i18n import language_for, t
 from storage.sqlite import OutboxMessage
 
 
-async def _language(client: AsyncWebClient, user: str, default: str) -> str:
-    """The recipient's language from Slack; the default if Slack cannot say."""
+async def recipient_language(
+    ctx: Context, client: AsyncWebClient, user: str, default: str
+) -> str:
+    """The recipient's language, if they may still see invoices; NotARecipient otherwise.
+
+    Rights are checked when the message is sent, not when it was queued: an admin who
+    has been demoted since (or left) receives no prices.
+    """
     try:
         response = await client.users_info(user=user, include_locale=True)
-    except SlackApiError:
-        return default
-    return language_for((response.get("user") or {}).get("locale"), default)
+    except SlackApiError as error:
+        if error.response is not None and error.response.get("error") == "user_not_found":
+            raise NotARecipient(f"{user} is unknown to Slack") from None
+        raise
+    info = response.get("user") or {}
+    if not (info.get("is_admin") or info.get("is_owner") or user in ctx.billing_admins):
+        raise NotARecipient(f"{user} is no longer an admin or billing admin")
+    if info.get("deleted"):
+        raise NotARecipient(f"{user} was deactivated")
+    return language_for(info.get("locale"), default)
 
 
 async def render_message(
@@ -53,7 +67,8 @@ def renderer(ctx: Context, client: AsyncWebClient, default_lang: str) -> Any:
     """The sender's render function: asks Slack for each recipient's language."""
 
     async def render(message: OutboxMessage) -> dict[str, Any]:
-        lang = await _language(client, str(message.payload["user"]), default_lang)
+        lang = await recipient_language(ctx, client, str(message.payload["user"]),
+                                        default_lang)
         return await render_message(ctx, message, lang)
 
     return render

@@ -20,8 +20,8 @@ from bot.services import Context
 from bot.settings import Settings
 from domain.addons import Outcome
 from handlers.notifications import renderer
-from storage.sqlite import Database
-from tests.slack.mock_slack import ADMIN, BOT_TOKEN, DEFAULT_TEAM, MockSlack
+from storage.sqlite import Database, OutboxMessage
+from tests.slack.mock_slack import ADMIN, BOT_TOKEN, DEFAULT_TEAM, MockSlack, SlackUser
 
 TEAM = DEFAULT_TEAM
 BERLIN_MORNING = timedelta(hours=8)  # 08:00 UTC is 09:00/10:00 in Berlin
@@ -239,3 +239,40 @@ async def test_the_background_schedule_ticks_at_start_and_stops_when_told(
         stop.set()
         await asyncio.wait_for(task, 5)
         assert [i.number for i in await services.list_invoices(w.ctx, TEAM)] == [1]
+
+
+async def test_an_admin_demoted_since_the_booking_receives_no_invoice(
+    slack_mock: MockSlack, tmp_path: Path
+) -> None:
+    async with world(slack_mock, tmp_path / "a.db") as w:
+        await book_one_user(w)
+        slack_mock.add_user(SlackUser(ADMIN, is_admin=False, locale="de-DE"))
+        w.clock.set(at(date(2026, 4, 18)))
+        _, delivery = await w.tick()
+        assert delivery.failed == 1 and w.messages() == []
+        async with w.ctx.db.unit_of_work(write=False) as uow:
+            [row] = await uow.outbox.all(TEAM)
+        assert "no longer an admin" in row["last_error"]
+
+
+async def test_a_message_that_cannot_be_drawn_does_not_hold_up_the_others(
+    slack_mock: MockSlack, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with world(slack_mock, tmp_path / "a.db") as w:
+        withdrawn = await book_one_user(w, "first")
+        await book_one_user(w, "second")
+        await services.cancel(w.ctx, TEAM, withdrawn, Outcome.WITHDRAWAL, w.clock.now(),
+                              actor=ADMIN)
+        w.clock.set(at(date(2026, 4, 18)))
+        real = renderer(w.ctx, w.client, "de")
+
+        async def broken_for_withdrawals(message: OutboxMessage) -> dict[str, object]:
+            if message.kind == "withdrawn":
+                raise KeyError("refund_cents")
+            return await real(message)
+
+        await services.billing_run(w.ctx, w.clock.now())
+        delivery = await deliver_due(w.ctx, w.client, w.clock, broken_for_withdrawals)
+        assert (delivery.sent, delivery.retried) == (1, 1)
+        assert ["Nr. 1" in str(m["text"]) for m in w.messages()] == [True]
+        assert "could not send message withdrawn" in caplog.text
