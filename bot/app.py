@@ -8,10 +8,14 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -27,16 +31,41 @@ logger = logging.getLogger("addons")
 SLACK_PATH = "/slack/events"
 
 
-def web_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client: Slack's base URL or a mock, retrying on 429 and lost connections."""
-    return AsyncWebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+class BriefRateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """Retry a 429 once, and only when Slack asks for at most ``max_wait`` seconds.
+
+    Listeners have Slack's 3 seconds; a longer Retry-After would outlast them, so the
+    user is told politely instead of waiting in vain.
+    """
+
+    def __init__(self, max_wait: int = 1) -> None:
+        super().__init__(max_retry_count=1)
+        self._max_wait = max_wait
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None,
+                               error: Exception | None = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = next((v[0] for k, v in response.headers.items() if k.lower() == "retry-after"),
+                    "")
+        return wait.isdigit() and int(wait) <= self._max_wait
+
+
+def web_client(settings: Settings, *, interactive: bool = False) -> AsyncWebClient:
+    """The Web API client: Slack's base URL or a mock.
+
+    The schedule's client retries lost connections and honours 429 Retry-After waits.
+    Listeners' client (``interactive``) retries a lost connection once and a rate limit
+    only if Slack asks for at most a second.
+    """
+    handlers: list[AsyncRetryHandler] = [AsyncConnectionErrorRetryHandler(max_retry_count=1),
+                                         BriefRateLimitRetry()]
+    if not interactive:
+        handlers = [AsyncConnectionErrorRetryHandler(max_retry_count=2),
+                    AsyncRateLimitErrorRetryHandler(max_retry_count=2)]
+    return AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
+                          retry_handlers=handlers)
 
 
 def build_app(
@@ -48,7 +77,7 @@ def build_app(
     users: UserDirectory | None = None,
 ) -> AsyncApp:
     """The real Bolt app with every listener registered; does no I/O itself."""
-    client = client or web_client(settings)
+    client = client or web_client(settings, interactive=True)
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret,

@@ -205,7 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date, default=None,
                    help="run as if it were 12:00 UTC on that date (that calendar date in "
                         "every billing time zone from UTC-11 to UTC+11), e.g. to process "
-                        "the periods starting on it; the invoices it issues are real")
+                        "the periods starting on it; today or earlier, since the invoices "
+                        "it issues are real")
 
     p = commands.add_parser("audit", help="the workspace's audit log, newest first",
                             description="the workspace's audit log, newest first",
@@ -296,6 +297,9 @@ def main(argv: list[str] | None = None, *, now: datetime | None = None) -> int:
     if not os.path.isdir(folder):
         return _fail(f"cannot create the database {path}: no such directory {folder}")
     if getattr(args, "as_of", None) is not None:
+        if args.as_of > now.astimezone(UTC).date():
+            # Invoices issued for a period that has not begun would be real and wrong.
+            return _fail(f"--as-of {args.as_of} lies in the future; it may only go back")
         now = datetime.combine(args.as_of, AS_OF_TIME)
     return asyncio.run(_run(args, settings, now))
 

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from bot.clock import Clock, SystemClock
 from bot.notifier import run_schedule
@@ -138,7 +139,13 @@ async def _until_signalled() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = Settings(_env_file=".env")  # type: ignore[call-arg]
+    try:
+        settings = Settings(_env_file=".env")  # type: ignore[call-arg]
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        print(f"addons-bot: bad setting {where}: {first['msg']}", file=sys.stderr)
+        return 2
     if getattr(args, "database", None):
         settings.database = args.database
     command = args.command

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+
+MAX_CACHED_USERS = 1000
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,8 @@ class UserDirectory:
         if user.get("team_id") not in (None, team_id) and user_id not in self._billing_admins:
             is_admin = False
         viewer = Viewer(user_id, team_id, is_admin, user.get("locale"))
+        if len(self._cache) >= MAX_CACHED_USERS:  # keep memory bounded: drop what expired
+            self._cache = {k: v for k, v in self._cache.items() if now - v[0] < self._ttl}
         self._cache[key] = (now, viewer)
         return viewer
 
-    def forget(self, team_id: str, user_id: str) -> None:
-        """Drop a cached entry (e.g. when Slack says the user changed)."""
-        self._cache.pop((team_id, user_id), None)
-
-
-Lookup = Callable[[AsyncWebClient, str, str], Awaitable[Viewer]]

@@ -46,11 +46,10 @@ from domain.addons import (
 )
 from domain.billing import Entitlements
 from domain.catalog import Catalog, Option
-from domain.errors import DomainError, UnknownOption
+from domain.errors import UnknownOption
 from domain.invoices import Invoice, InvoiceLine, LineKind
 from handlers.i18n import (
     MESSAGES,
-    error_text,
     escape_mrkdwn,
     fmt_date,
     fmt_money,
@@ -75,7 +74,6 @@ CALLBACK_BOOK = "addons_book"  # booking modal opened from App Home
 CALLBACK_CONFIRM_BOOKING = "addons_confirm_booking"
 CALLBACK_CONFIRM_CANCEL = "addons_confirm_cancel"
 CALLBACK_NOTICE = "addons_notice"
-CALLBACK_INVOICE = "addons_invoice"
 
 MAX_VIEW_BLOCKS = 100
 MAX_MESSAGE_BLOCKS = 50
@@ -783,12 +781,6 @@ def cancellation_done_message(
     return _message(text, [SectionBlock(block_id="result", text=_md(text))])
 
 
-def undo_done_message(addon: AddOn, *, catalog: Catalog, lang: str) -> MessagePayload:
-    """What the admin reads after Kündigung zurücknehmen."""
-    option = _option(catalog, addon.option)
-    label = escape_mrkdwn(addon_label(option, addon.quantity, lang, addon.option))
-    text = t(lang, "undo.done", addon=label)
-    return _message(text, [SectionBlock(block_id="result", text=_md(text))])
 
 
 # -- plain replies --------------------------------------------------------------------
@@ -799,9 +791,6 @@ def text_message(text: str) -> MessagePayload:
     return _message(text, [SectionBlock(block_id="message", text=_md(text))])
 
 
-def error_message(error: DomainError, lang: str) -> MessagePayload:
-    """The translated refusal for a DomainError; nothing was changed."""
-    return text_message(error_text(lang, error))
 
 
 def refusal_message(lang: str) -> MessagePayload:
@@ -902,10 +891,6 @@ def invoice_blocks(
     return blocks
 
 
-def invoice_message(invoice: Invoice, *, catalog: Catalog, lang: str) -> MessagePayload:
-    """One invoice as an ephemeral message."""
-    blocks = invoice_blocks(invoice, catalog=catalog, lang=lang)
-    return _message(_invoice_summary(invoice, lang), blocks)
 
 
 def _invoice_summary(invoice: Invoice, lang: str) -> str:
@@ -935,13 +920,3 @@ def invoices_message(
     texts.append(recent_text)
     return _message("\n".join(texts), blocks)
 
-
-def invoice_view(invoice: Invoice, *, catalog: Catalog, lang: str) -> View:
-    """One invoice in a modal (e.g. pushed from the overview)."""
-    return View(
-        type="modal",
-        callback_id=CALLBACK_INVOICE,
-        title=t(lang, "invoice.modal_title"),
-        close=t(lang, "overview.close"),
-        blocks=invoice_blocks(invoice, catalog=catalog, lang=lang, max_blocks=MAX_VIEW_BLOCKS),
-    )

@@ -596,16 +596,12 @@ class SqliteUnitOfWork:
             raise
         self._done = True
 
-    async def rollback(self) -> None:
-        """Throw every change of this unit of work away."""
-        assert self._conn is not None
-        await self._conn.execute("ROLLBACK")
-        self._done = True
 
-
-# Slack gives an interaction 3 s; a request that waits for SQLite's write lock gives up in
-# time to answer politely ("busy, nothing changed") instead of letting Slack time out.
+# Slack gives an interaction 3 s. Waiting for a free connection and then for SQLite's
+# write lock share one budget: after it, a request answers politely ("busy, nothing
+# changed") instead of letting Slack time out.
 DEFAULT_BUSY_TIMEOUT_MS = 2000
+MIN_LOCK_WAIT_MS = 50
 
 
 class Database:
@@ -619,11 +615,13 @@ class Database:
         self._busy_timeout_ms = busy_timeout_ms
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all: list[aiosqlite.Connection] = []
+        self._lock_wait: dict[int, int] = {}  # id(conn) -> its PRAGMA busy_timeout now
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         self._all.append(conn)  # from here on, close() closes it, also if configuring fails
         await _configure(conn, self._busy_timeout_ms)
+        self._lock_wait[id(conn)] = self._busy_timeout_ms
         return conn
 
     async def open(self, run_migrations: bool = True) -> list[str]:
@@ -651,13 +649,28 @@ class Database:
         for conn in conns:
             await conn.close()
         self._idle = asyncio.Queue()
+        self._lock_wait.clear()
 
     async def _acquire(self) -> aiosqlite.Connection:
-        # Waiting for a free connection counts against the same budget as SQLite's lock.
+        """A pooled connection whose lock wait is what is left of the budget."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
-            return await asyncio.wait_for(self._idle.get(), self._busy_timeout_ms / 1000)
+            conn = await asyncio.wait_for(self._idle.get(), self._busy_timeout_ms / 1000)
         except TimeoutError:
             raise StorageBusy("every database connection is busy; please try again") from None
+        waited_ms = int((loop.time() - started) * 1000)
+        wanted = max(MIN_LOCK_WAIT_MS, self._busy_timeout_ms - waited_ms)
+        if waited_ms < MIN_LOCK_WAIT_MS:
+            wanted = self._busy_timeout_ms
+        if self._lock_wait.get(id(conn)) != wanted:  # one extra trip, only after a wait
+            try:
+                await conn.execute(f"PRAGMA busy_timeout = {wanted}")
+            except BaseException:
+                self._release(conn)
+                raise
+            self._lock_wait[id(conn)] = wanted
+        return conn
 
     def _release(self, conn: aiosqlite.Connection) -> None:
         self._idle.put_nowait(conn)
@@ -672,13 +685,6 @@ class Database:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-
-async def open_database(path: str, pool_size: int = 4) -> Database:
-    """Open (and migrate) the database at ``path``."""
-    db = Database(path, pool_size)
-    await db.open()
-    return db
 
 
 async def stream_subscriptions(db: Database, page: int = 500) -> AsyncIterator[Subscription]:

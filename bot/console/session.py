@@ -30,7 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
 from bot.app import build_app, web_client
-from bot.clock import TestClock
+from bot.clock import SystemClock, TestClock
 from bot.console.payloads import Requests, Signed
 from bot.console.render import (
     Drawn,
@@ -93,7 +93,7 @@ Console commands (everything else goes to the app as in Slack):
 def start_instant(day: str | date | None, wall: datetime | None = None) -> datetime:
     """Where the test clock starts: 12:00 UTC on ``day``, else the wall clock's now."""
     if day is None:
-        return wall or datetime.now(UTC)
+        return wall or SystemClock().now()
     if isinstance(day, str):
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
             raise ValueError(f"not a date: {day!r} (use YYYY-MM-DD)")
@@ -228,8 +228,8 @@ class Console:
             others += other.team_id != TEAM
         if others:
             self.screen.note(
-                f"{self.db.path} holds {others} other workspace(s); moving the clock bills "
-                f"them too: use a separate --database for the console")
+                f"{self.db.path} holds {others} other workspace(s); the console bills only "
+                f"{TEAM}, but its bookings are real: use a separate --database for trying")
         await self._step(None)
 
     async def _resume(self, closed_through: date) -> bool:
@@ -321,7 +321,10 @@ class Console:
         if action is not None:
             await action()
         await self._settle(before)
-        turns, _ = await tick(self.ctx, self.client, self.clock, self.render)
+        # Only the demo workspace is billed: moving a test clock must never issue invoices
+        # for other workspaces that happen to live in the same file.
+        turns, _ = await tick(self.ctx, self.client, self.clock, self.render,
+                              team_ids=[TEAM])
         self._report(turns)
         if not turns and not quiet:
             await self._nothing_due()

@@ -179,6 +179,12 @@ def test_a_cancellation_can_be_taken_back(cli: Cli, workspace: str) -> None:
 # -- invoices and the billing run -----------------------------------------------------
 
 
+def test_a_billing_run_as_of_a_future_day_is_refused(cli: Cli, workspace: str) -> None:
+    cli("addons", "book", TEAM, "users", "1", "--by", "alice")
+    assert "lies in the future" in cli.refused("billing", "run", "--as-of", "2026-04-18")
+    assert cli.json("invoices", "list", TEAM) == []
+
+
 def test_the_billing_run_issues_the_previewed_invoice_once(cli: Cli, workspace: str) -> None:
     cli("addons", "book", TEAM, "users", "1", "--by", "alice")
     preview = cli.json("invoice", "preview", TEAM)
@@ -189,22 +195,22 @@ def test_the_billing_run_issues_the_previewed_invoice_once(cli: Cli, workspace: 
         ("proration", "2.85"), ("renewal", "5.90")]
     assert all(set(line) >= LINE_KEYS for line in preview["lines"])
 
-    assert cli.json("billing", "run", "--as-of", "2026-04-17")["issued"] == []
-    run = cli.json("billing", "run", "--as-of", "2026-04-18")
+    assert cli.json("billing", "run", "--as-of", "2026-04-17", day="2026-04-17")["issued"] == []
+    run = cli.json("billing", "run", "--as-of", "2026-04-18", day="2026-04-18")
     assert run["now"] == "2026-04-18T12:00:00+00:00"
     [issued] = run["issued"]
     assert {**preview, "number": 1} == issued
     assert run["turns"] == [{"team_id": TEAM, "period_start": "2026-04-18",
                              "period_end": "2026-05-17", "invoice_number": 1,
                              "deactivated": [], "renewed": 1}]
-    assert cli.json("billing", "run", "--as-of", "2026-04-18") == {
+    assert cli.json("billing", "run", "--as-of", "2026-04-18", day="2026-04-18") == {
         "now": "2026-04-18T12:00:00+00:00", "issued": [], "turns": []}
 
     assert cli.json("invoices", "list", TEAM) == [issued]
     assert cli.json("invoices", "show", "1") == issued
     assert cli("invoices", "show", "1") == 0
     assert "Invoice 1 for T0001" in cli.out and "8.75 EUR" in cli.out
-    assert cli("billing", "run", "--as-of", "2026-05-18") == 0
+    assert cli("billing", "run", "--as-of", "2026-05-18", day="2026-05-18") == 0
     assert "Issued invoice 2 to T0001" in cli.out and "5.90 EUR" in cli.out
     assert "1 invoice(s) issued" in cli.out
 

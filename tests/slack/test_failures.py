@@ -148,6 +148,18 @@ async def test_a_rate_limited_users_info_is_retried(app: RunningApp) -> None:
     assert [c.status for c in app.mock.calls_to("users.info")] == [429, 200]
 
 
+async def test_a_long_rate_limit_is_not_waited_out_past_slacks_three_seconds(
+    app: RunningApp,
+) -> None:
+    app.mock.rate_limit("users.info", retry_after=30)
+    started = time.monotonic()
+    await _timed(app, app.signer.slash_command(user_id=ADMIN, text="liste"))
+    [call] = await app.mock.wait_for("response_url")
+    assert time.monotonic() - started < 3.0
+    assert SORRY in "\n".join(texts(call.params["blocks"]))
+    assert [c.status for c in app.mock.calls_to("users.info")] == [429]
+
+
 async def test_a_failing_app_home_is_logged_and_answered_at_once(
     app: RunningApp, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
