@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.addons import (
@@ -30,7 +30,7 @@ from domain.catalog import Catalog
 from domain.errors import (
     AnchorLocked,
     BookingQuoteExpired,
-    DomainError,
+    InvalidTimezone,
     UnknownAddOn,
     UnknownInvoice,
     UnknownWorkspace,
@@ -38,35 +38,23 @@ from domain.errors import (
 from domain.invoices import Invoice
 from domain.periods import Period
 from domain.workspace import DEFAULT_TIMEZONE, Subscription
-from storage.sqlite import AuditEntry, SqliteUnitOfWork, stream_subscriptions
+from storage.sqlite import (
+    AuditEntry,
+    SqliteUnitOfWork,
+    UnitOfWorkSource,
+    stream_subscriptions,
+)
 
 SYSTEM_ACTOR = "billing-run"
 
 logger = logging.getLogger("addons.billing")
 
 
-class InvalidTimezone(DomainError):
-    code = "invalid_timezone"
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"unknown time zone: {name!r}")
-        self.name = name
-
-    def params(self) -> dict[str, object]:
-        return {"timezone": self.name}
-
-
-class Database(Protocol):
-    """Anything that hands out units of work (SQLite now, PostgreSQL later)."""
-
-    def unit_of_work(self, write: bool = True) -> SqliteUnitOfWork: ...
-
-
 @dataclass(frozen=True)
 class Context:
     """What every use case needs: the store, the catalog and the defaults."""
 
-    db: Database
+    db: UnitOfWorkSource
     catalog: Catalog = field(default_factory=Catalog)
     default_locale: str = "de"
     default_timezone: str = DEFAULT_TIMEZONE
@@ -484,7 +472,7 @@ async def iter_billing_run(
             for team_id in team_ids:
                 yield team_id
             return
-        async for sub in stream_subscriptions(ctx.db):  # type: ignore[arg-type]
+        async for sub in stream_subscriptions(ctx.db):
             if _next_due(sub, now) is not None:
                 yield sub.team_id
 

@@ -17,6 +17,7 @@ handlers and the CLI use to look the message up:
     ├── NotABillingAdmin         the user may not see prices or change anything
     ├── UnknownWorkspace         no subscription for this team id
     ├── UnknownInvoice           no invoice with this number
+    ├── InvalidTimezone          no such time zone
     └── AnchorLocked             the billing anchor cannot change once add-ons exist
 """
 
@@ -193,6 +194,17 @@ class UnknownInvoice(DomainError):
 
     def params(self) -> dict[str, object]:
         return {"number": self.number}
+
+
+class InvalidTimezone(DomainError):
+    code = "invalid_timezone"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown time zone: {name!r}")
+        self.name = name
+
+    def params(self) -> dict[str, object]:
+        return {"timezone": self.name}
 
 
 class AnchorLocked(DomainError):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -687,7 +687,19 @@ class Database:
         await self.close()
 
 
-async def stream_subscriptions(db: Database, page: int = 500) -> AsyncIterator[Subscription]:
+class UnitOfWorkSource(Protocol):
+    """Anything that hands out units of work: the use cases need nothing else of it.
+
+    The SQLite pool below is one; a PostgreSQL backend for several app instances is
+    meant to be another, behind the same repositories.
+    """
+
+    def unit_of_work(self, write: bool = True) -> SqliteUnitOfWork: ...
+
+
+async def stream_subscriptions(
+    db: UnitOfWorkSource, page: int = 500
+) -> AsyncIterator[Subscription]:
     """Every subscription in team-id order, a page at a time, no transaction held open."""
     after = ""
     while True:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot import services
-from domain.errors import AnchorLocked, UnknownWorkspace
+from domain.errors import AnchorLocked, InvalidTimezone, UnknownWorkspace
 from tests.storage.helpers import ANCHOR, TEAM, at, book
 
 
@@ -41,7 +41,7 @@ async def test_setting_a_workspace_stores_anchor_zone_and_language(
 async def test_an_unknown_time_zone_is_refused_and_nothing_is_stored(
     ctx: services.Context,
 ) -> None:
-    with pytest.raises(services.InvalidTimezone):
+    with pytest.raises(InvalidTimezone):
         await services.set_workspace(ctx, TEAM, ANCHOR, at("2026-04-03"), timezone="Mars/Base")
     with pytest.raises(UnknownWorkspace):
         await services.get_workspace(ctx, TEAM)

@@ -16,6 +16,7 @@ from domain.errors import (
     CancellationDateChanged,
     CancellationTookEffect,
     DomainError,
+    InvalidTimezone,
     NotABillingAdmin,
     NothingToUndo,
     OutcomeChanged,
@@ -57,6 +58,7 @@ SAMPLE_ERRORS: list[DomainError] = [
     UnknownWorkspace("T123"),
     UnknownInvoice(17),
     AnchorLocked("T123"),
+    InvalidTimezone("Europe/Berln"),
 ]
 
 
