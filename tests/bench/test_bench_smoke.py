@@ -1,4 +1,4 @@
-"""A tiny run of benchmarks 2 and 3 (``--quick``): they run, check their result, and report.
+"""A tiny run of the benchmarks (``--quick``): they run, check their result, and report.
 
 Each benchmark runs as its own command, as a user would start it, and prints JSON. The
 figures themselves are not judged here (PASS or MISS depends on the machine); what is
@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 
-from bench import billing_run, booking_throughput
+from bench import billing_run, booking_throughput, interaction_latency
+from bench.interaction_latency import COMMAND, CONFIRMATION, Planned, Sent, Stamp
+from tests.slack.signing import SignedRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 BOUND_SECONDS = 60  # --quick takes a few seconds; this only stops a hang
@@ -51,6 +53,11 @@ def billing() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def booking() -> dict[str, Any]:
     return _run("bench.booking_throughput")
+
+
+@pytest.fixture(scope="module")
+def latency() -> dict[str, Any]:
+    return _run("bench.interaction_latency")
 
 
 def _same_pragmas(result: dict[str, Any]) -> None:
@@ -147,3 +154,129 @@ def test_a_wrong_result_is_reported_as_wrong() -> None:
     assert any(p.startswith("lines:") for p in problems)
     assert any("drafts" in p for p in problems)
     assert any("numbers" in p for p in problems)
+
+
+# -- benchmark 1: interaction latency -------------------------------------------------
+
+
+def _ordered(figures: dict[str, Any]) -> None:
+    assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
+
+
+def test_the_latency_benchmark_answers_every_request_and_books_each_confirmation(
+    latency: dict[str, Any],
+) -> None:
+    sizes = interaction_latency.QUICK
+    assert latency["problems"] == []
+    assert latency["_exit"] == 0
+    wanted = {"single": (sizes["single"], 1),
+              "steady": (sizes["requests"], sizes["concurrency"]),
+              "burst": (sizes["burst"], sizes["burst_concurrency"])}
+    assert [p["name"] for p in latency["phases"]] == list(wanted)
+    booked = 0
+    for phase in latency["phases"]:
+        count, concurrency = wanted[phase["name"]]
+        assert (phase["requests"], phase["concurrency"]) == (count, concurrency)
+        app, bare = phase["app"], phase["baseline"]
+        for side in (app, bare):  # every request was sent and answered, half of each kind
+            assert side["requests"] == side["ack"]["all"]["count"] == count
+            assert side["ack"][COMMAND]["count"] == (count + 1) // 2
+            assert side["ack"][CONFIRMATION]["count"] == count // 2
+            for kind in ("all", COMMAND, CONFIRMATION):
+                _ordered(side["ack"][kind])
+            assert side["cpu_seconds"] > 0 and side["rate"] > 0
+        # Each /addons opened a modal and filled it; each acked confirmation was redrawn
+        # (a notice in its place is the app failing politely: counted, not hidden).
+        seen = {label: app["views"].get(label, {}).get("count", 0)
+                + app["notices"].get(label, {}).get("count", 0)
+                for label in interaction_latency.VIEWS_LABELS}
+        commands = (count + 1) // 2
+        assert seen["modal_opened"] == seen["overview_filled"] == commands
+        assert seen["overview_redrawn"] == app["booked"] == count // 2 - app["busy_refusals"]
+        for figures in app["views"].values():
+            _ordered(figures)
+        booked += app["booked"]
+        for kind, ratio in phase["ratios"].items():
+            mine, base = app["ack"][kind]["p99_ms"], bare["ack"][kind]["p99_ms"]
+            assert math.isclose(ratio, mine / base, rel_tol=1e-9)
+            assert phase["verdicts"][kind] == (
+                "PASS" if ratio <= interaction_latency.ACK_TARGET else "MISS")
+    found = latency["found"]
+    assert found["expected"] == booked > 0
+    assert found["addons"] == found["keys"] == found["drafts"] == found["audit"] == booked
+    for row in latency["slowest"].values():
+        assert row["verdict"] == ("PASS" if row["max_ms"] <= 3000 else "MISS")
+    degraded = latency["degraded"]
+    polite = degraded["busy_logged"] + sum(v["notices"] + v["busy_refusals"]
+                                           for v in degraded["phases"].values())
+    assert degraded["verdict"] == ("PASS" if polite == 0 else "MISS")
+    _machine(latency)
+    assert latency["_wall"] < BOUND_SECONDS
+
+
+def test_the_latency_report_prints_the_comparison(latency: dict[str, Any]) -> None:
+    text = interaction_latency.render(latency)
+    for phase in latency["phases"]:
+        assert f"{phase['name']} c{phase['concurrency']}: all requests" in text
+    assert f"<= {interaction_latency.ACK_TARGET:g}" in text
+    assert f"StorageBusy in the app's log: {latency['degraded']['busy_logged']} -> " in text
+    assert f"nproc {latency['machine']['nproc']}" in text
+    assert f"Python {latency['machine']['python']}" in text
+    assert "RESULT WRONG" not in text
+
+
+def _request(kind: str, i: int) -> Planned:
+    signed = SignedRequest("body", {})
+    if kind == COMMAND:
+        return Planned(COMMAND, signed, trigger_id=f"trigger-{i}")
+    return Planned(CONFIRMATION, signed, below=f"V{i}", nonce=f"nonce-{i}")
+
+
+def test_a_wrong_latency_result_is_reported_as_wrong() -> None:
+    plans = [_request(COMMAND, 0), _request(CONFIRMATION, 1), _request(COMMAND, 2),
+             _request(CONFIRMATION, 3)]
+    sent = [Sent(0.0, 0.01, 200, ""), Sent(0.0, 0.01, 200, '{"response_action": "errors"}'),
+            Sent(0.0, 0.01, 500, "boom"), Sent(0.0, 0.01, 200, "")]
+    loading = Stamp(0.005, True, "V9", "loading")
+    views: list[dict[str, Stamp | None]] = [
+        {"modal_opened": loading, "overview_filled": None},  # never filled
+        {"overview_redrawn": None},  # not acked empty: no redraw is due
+        {"modal_opened": None, "overview_filled": None},  # a 500: nothing is due
+        {"overview_redrawn": Stamp(0.02, False, None, "overview")},  # refused by Slack
+    ]
+    problems = interaction_latency.check(plans, sent, views)
+    assert any("status 500" in p for p in problems)
+    assert any("neither an empty ack nor the busy notice" in p for p in problems)
+    assert any(p.startswith("1 views calls missing") and "overview filled" in p
+               for p in problems)
+    assert any("refused by the mock" in p for p in problems)
+    # The baseline is judged on its answers only; a lost answer is wrong too.
+    assert interaction_latency.check(plans, sent[:3], None) == [
+        "1 of 4 requests got no answer", "1 answers with status 500 (e.g. 'boom')"]
+    # A booking lost, or booked under a key nobody confirmed, is wrong.
+    counts = {"addons": 2, "keys": 2, "drafts": 1, "audit": 2}
+    wrong = interaction_latency.check_bookings(["a", "b"], counts, {"a", "x"})
+    assert any(p.startswith("stored drafts") for p in wrong)
+    assert any("1 acked confirmations booked nothing" in p for p in wrong)
+    assert interaction_latency.check_bookings(["a"], dict.fromkeys(counts, 1), {"a"}) == []
+
+
+def test_a_busy_answer_is_a_polite_failure_and_anything_else_logged_is_wrong() -> None:
+    from handlers.i18n import t
+
+    busy = json.dumps({"response_action": "update", "view": {
+        "type": "modal", "callback_id": "addons_notice",
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn",
+                                                "text": t("de", "error.busy")}}]}})
+    assert interaction_latency.busy_notice(busy)
+    assert not interaction_latency.busy_notice(busy.replace("addons_notice", "other"))
+    assert not interaction_latency.busy_notice("")
+    log = ("ERROR addons.handlers: could not redraw the overview after a change\n"
+           "Traceback (most recent call last):\n  File \"x.py\", line 1, in f\n"
+           "storage.sqlite.StorageBusy: every database connection is busy\n"
+           "ERROR addons.handlers: unexpected error in a Slack listener\n"
+           "Traceback (most recent call last):\nKeyError: 'users'\n"
+           "WARNING bare: something\n")
+    records = interaction_latency.log_records(log)
+    assert len(records) == 3
+    assert [interaction_latency.storage_busy(r) for r in records] == [True, False, False]
