@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -52,12 +52,14 @@ class BriefRateLimitRetry(AsyncRateLimitErrorRetryHandler):
         return wait.isdigit() and int(wait) <= self._max_wait
 
 
-def web_client(settings: Settings, *, interactive: bool = False) -> AsyncWebClient:
+def web_client(settings: Settings, *, interactive: bool = False,
+               session: ClientSession | None = None) -> AsyncWebClient:
     """The Web API client: Slack's base URL or a mock.
 
     The schedule's client retries lost connections and honours 429 Retry-After waits.
     Listeners' client (``interactive``) retries a lost connection once and a rate limit
-    only if Slack asks for at most a second.
+    only if Slack asks for at most a second. A shared ``session`` keeps connections (and
+    their TLS handshakes) alive between calls; without one each call opens its own.
     """
     handlers: list[AsyncRetryHandler] = [AsyncConnectionErrorRetryHandler(max_retry_count=1),
                                          BriefRateLimitRetry()]
@@ -65,7 +67,7 @@ def web_client(settings: Settings, *, interactive: bool = False) -> AsyncWebClie
         handlers = [AsyncConnectionErrorRetryHandler(max_retry_count=2),
                     AsyncRateLimitErrorRetryHandler(max_retry_count=2)]
     return AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
-                          retry_handlers=handlers)
+                          retry_handlers=handlers, session=session)
 
 
 def build_app(

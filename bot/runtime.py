@@ -15,7 +15,7 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from pydantic import ValidationError
 
 from bot.clock import Clock, SystemClock
@@ -29,20 +29,22 @@ logger = logging.getLogger("addons")
 
 @dataclass
 class Backend:
-    """The opened database and the use-case context over it."""
+    """The opened database, the use-case context over it, and one HTTP session for Slack."""
 
     db: Database
     ctx: Context
+    http: ClientSession
 
 
 @contextlib.asynccontextmanager
 async def backend(settings: Settings) -> AsyncIterator[Backend]:
-    """Open (and migrate) the database and build the context; close it afterwards."""
+    """Open (and migrate) the database and build the context; close it all afterwards."""
     db = Database(settings.database)
     await db.open()
     try:
-        yield Backend(db, Context(db, settings.catalog(), settings.default_locale,
-                                  settings.timezone, settings.billing_admins))
+        async with ClientSession() as http:  # kept-alive connections to Slack's Web API
+            yield Backend(db, Context(db, settings.catalog(), settings.default_locale,
+                                      settings.timezone, settings.billing_admins), http)
     finally:
         await db.close()
 
@@ -63,31 +65,32 @@ def _refuse_missing(settings: Settings, *names: str) -> int | None:
     return None
 
 
-async def _schedule_task(settings: Settings, ctx: Context, clock: Clock,
+async def _schedule_task(settings: Settings, b: Backend, clock: Clock,
                          stop: asyncio.Event) -> asyncio.Task[None]:
     from bot.app import web_client
     from handlers.notifications import renderer
 
-    client = web_client(settings)
+    client = web_client(settings, session=b.http)
     return asyncio.create_task(run_schedule(
-        ctx, client, clock, renderer(ctx, client, settings.default_locale),
+        b.ctx, client, clock, renderer(b.ctx, client, settings.default_locale),
         settings.billing_interval_seconds, stop))
 
 
 async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     """HTTP on $PORT at /slack/events, with the billing schedule in the background."""
-    from bot.app import build_app, web_application
+    from bot.app import build_app, web_application, web_client
 
     clock = SystemClock()
     async with backend(settings) as b:
-        app = build_app(settings, b.ctx, clock)
+        app = build_app(settings, b.ctx, clock,
+                        client=web_client(settings, interactive=True, session=b.http))
         runner = web.AppRunner(web_application(app, settings.slack_signing_secret or ""))
         await runner.setup()
         site = web.TCPSite(runner, host, settings.port)
         await site.start()
         logger.info("serving /slack/events on port %s", settings.port)
         stop = asyncio.Event()
-        task = await _schedule_task(settings, b.ctx, clock, stop)
+        task = await _schedule_task(settings, b, clock, stop)
         try:
             await _until_signalled()
         finally:
@@ -100,14 +103,15 @@ async def socket(settings: Settings) -> None:
     """Socket Mode with SLACK_APP_TOKEN, with the billing schedule in the background."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    from bot.app import build_app
+    from bot.app import build_app, web_client
 
     clock = SystemClock()
     async with backend(settings) as b:
-        app = build_app(settings, b.ctx, clock)
+        app = build_app(settings, b.ctx, clock,
+                        client=web_client(settings, interactive=True, session=b.http))
         handler = AsyncSocketModeHandler(app, settings.slack_app_token)
         stop = asyncio.Event()
-        task = await _schedule_task(settings, b.ctx, clock, stop)
+        task = await _schedule_task(settings, b, clock, stop)
         await handler.connect_async()  # type: ignore[no-untyped-call]
         try:
             await _until_signalled()
@@ -121,7 +125,7 @@ async def scheduler(settings: Settings) -> None:
     """Only the billing schedule and the message sender (the Procfile's worker)."""
     async with backend(settings) as b:
         stop = asyncio.Event()
-        task = await _schedule_task(settings, b.ctx, SystemClock(), stop)
+        task = await _schedule_task(settings, b, SystemClock(), stop)
         try:
             await _until_signalled()
         finally:
