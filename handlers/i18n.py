@@ -10,7 +10,9 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from datetime import date
+from functools import cache
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
@@ -393,21 +395,27 @@ def _language(lang: str) -> str:
     return lang if lang in MESSAGES else DEFAULT_LANGUAGE
 
 
+@cache
+def _babel(lang: str) -> Locale:
+    """Babel's locale for an app language, parsed once (not at import: it reads files)."""
+    return Locale.parse(_BABEL_LOCALE[_language(lang)])
+
+
 def fmt_money(money: Money, lang: str) -> str:
     """Money as the language writes it: "5,90 €" or "€5.90" (Babel, exact Decimal)."""
-    text = format_currency(money.amount, money.currency, locale=_BABEL_LOCALE[_language(lang)])
+    text = format_currency(money.amount, money.currency, locale=_babel(lang))
     return text.translate(_NO_BREAK_SPACES)
 
 
 def fmt_date(day: date, lang: str) -> str:
     """A calendar date: "17.04.2026" in German, ISO "2026-04-17" in English (Babel)."""
     lang = _language(lang)
-    return format_date(day, _DATE_PATTERN[lang], locale=_BABEL_LOCALE[lang])
+    return format_date(day, _DATE_PATTERN[lang], locale=_babel(lang))
 
 
 def fmt_number(number: int, lang: str) -> str:
     """A count with the language's digit grouping: "1.000" or "1,000"."""
-    text = format_decimal(number, locale=_BABEL_LOCALE[_language(lang)])
+    text = format_decimal(number, locale=_babel(lang))
     return text.translate(_NO_BREAK_SPACES)
 
 
