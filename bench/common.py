@@ -21,9 +21,9 @@ from typing import Any
 
 import aiosqlite
 
-from storage.sqlite import Database, _configure
+from storage.sqlite import DEFAULT_BUSY_TIMEOUT_MS, Database, _configure
 
-BUSY_TIMEOUT_MS = 5000  # storage.sqlite.Database's default
+BUSY_TIMEOUT_MS = DEFAULT_BUSY_TIMEOUT_MS  # what storage.sqlite.Database uses
 PRAGMA_NAMES = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
 
 

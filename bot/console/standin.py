@@ -25,6 +25,27 @@ APP_ID = "A0ADDONSAPP"
 MAX_STACK = 3  # Slack keeps at most three views in a modal stack
 _JSON_FIELDS = ("view", "blocks", "attachments", "metadata")
 
+
+async def web_api_params(request: web.Request) -> dict[str, Any]:
+    """The arguments of a Web API call as slack_sdk sends them: query, form or JSON body,
+    with the JSON-encoded fields (view, blocks, ...) decoded."""
+    params: dict[str, Any] = dict(request.query)
+    raw = await request.read()
+    if raw:
+        text = raw.decode("utf-8")
+        if request.content_type == "application/json" or text.lstrip().startswith("{"):
+            body = json.loads(text)
+            if isinstance(body, dict):
+                params.update(body)
+        else:
+            params.update(dict(parse_qsl(text, keep_blank_values=True)))
+    for name in _JSON_FIELDS:
+        value = params.get(name)
+        if isinstance(value, str) and value[:1] in ("{", "["):
+            with contextlib.suppress(ValueError):  # keep what is not JSON as sent
+                params[name] = json.loads(value)
+    return params
+
 MessageKind = Literal["ephemeral", "dm", "channel"]
 
 
@@ -254,27 +275,9 @@ class SlackStandIn:
 
     # -- HTTP ---------------------------------------------------------------------------
 
-    async def _params(self, request: web.Request) -> dict[str, Any]:
-        params: dict[str, Any] = dict(request.query)
-        raw = await request.read()
-        if raw:
-            text = raw.decode("utf-8")
-            if request.content_type == "application/json" or text.lstrip().startswith("{"):
-                body = json.loads(text)
-                if isinstance(body, dict):
-                    params.update(body)
-            else:
-                params.update(dict(parse_qsl(text, keep_blank_values=True)))
-        for name in _JSON_FIELDS:
-            value = params.get(name)
-            if isinstance(value, str) and value[:1] in ("{", "["):
-                with contextlib.suppress(ValueError):
-                    params[name] = json.loads(value)
-        return params
-
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        params = await self._params(request)
+        params = await web_api_params(request)
         auth = request.headers.get("Authorization", "")
         token = auth[7:] if auth.lower().startswith("bearer ") else params.get("token")
         if token != self.token:
@@ -292,7 +295,7 @@ class SlackStandIn:
         rid = request.match_info["rid"]
         if rid not in self._responses:
             return web.Response(status=404, text="no_such_response_url")
-        params = await self._params(request)
+        params = await web_api_params(request)
         user, channel = self._responses[rid]
         kind: MessageKind = ("channel" if params.get("response_type") == "in_channel"
                              else "ephemeral")
@@ -321,23 +324,28 @@ class SlackStandIn:
         return self._triggers.get(str(params.get("trigger_id")
                                       or params.get("interactivity_pointer") or ""))
 
-    def _api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _triggered_view(self, params: Mapping[str, Any]
+                        ) -> tuple[str, dict[str, Any]] | dict[str, Any]:
+        """(user, view) of a views.open/push call, or Slack's error answer."""
         origin = self._trigger(params)
         view = _as_view(params.get("view"))
         if origin is None:
             return {"ok": False, "error": "invalid_trigger_id"}
         if view is None:
             return {"ok": False, "error": "invalid_arguments"}
-        return {"ok": True, "view": self.open(origin[0], view).full(self.team_id)}
+        return origin[0], view
+
+    def _api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        found = self._triggered_view(params)
+        if isinstance(found, dict):
+            return found
+        return {"ok": True, "view": self.open(*found).full(self.team_id)}
 
     def _api_views_push(self, params: dict[str, Any]) -> dict[str, Any]:
-        origin = self._trigger(params)
-        view = _as_view(params.get("view"))
-        if origin is None:
-            return {"ok": False, "error": "invalid_trigger_id"}
-        if view is None:
-            return {"ok": False, "error": "invalid_arguments"}
-        surface = self.push(origin[0], view)
+        found = self._triggered_view(params)
+        if isinstance(found, dict):
+            return found
+        surface = self.push(*found)
         if surface is None:
             return {"ok": False, "error": "push_limit_reached"}
         return {"ok": True, "view": surface.full(self.team_id)}

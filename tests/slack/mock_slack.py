@@ -17,16 +17,15 @@ bodies), but asynchronous and with Slack-shaped answers for views and users.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl
 
 from aiohttp import web
+
+from bot.console.standin import web_api_params
 
 DEFAULT_TEAM = "T0ADDONS1"
 BOT_TOKEN = "xoxb-addons-test"  # the token the slack_mock fixture accepts
@@ -41,8 +40,6 @@ MEMBER = "U0MEMBER01"  # ordinary member, German
 MEMBER_EN = "U0MEMBER02"  # ordinary member, English
 FRENCH_ADMIN = "U0ADMIN002"  # admin with a locale the app does not speak
 OUTSIDER = "U0OTHER001"  # admin of another workspace
-# Fields that Slack takes as JSON text inside form bodies: decoded for easy assertions.
-_JSON_FIELDS = ("view", "blocks", "attachments", "metadata")
 
 
 @dataclass
@@ -277,27 +274,9 @@ class MockSlack:
 
     # -- HTTP ---------------------------------------------------------------------------
 
-    async def _params(self, request: web.Request) -> dict[str, Any]:
-        params: dict[str, Any] = dict(request.query)
-        raw = await request.read()
-        if raw:
-            text = raw.decode("utf-8")
-            if request.content_type == "application/json" or text.lstrip().startswith("{"):
-                body = json.loads(text)
-                if isinstance(body, dict):
-                    params.update(body)
-            else:
-                params.update(dict(parse_qsl(text, keep_blank_values=True)))
-        for name in _JSON_FIELDS:
-            value = params.get(name)
-            if isinstance(value, str) and value[:1] in ("{", "["):
-                with contextlib.suppress(ValueError):  # keep what is not JSON as sent
-                    params[name] = json.loads(value)
-        return params
-
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        params = await self._params(request)
+        params = await web_api_params(request)
         headers = {k.lower(): v for k, v in request.headers.items()}
         delay = self.delays.get(method)
         if delay:
@@ -308,7 +287,7 @@ class MockSlack:
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         rid = request.match_info["rid"]
-        params = await self._params(request)
+        params = await web_api_params(request)
         headers = {k.lower(): v for k, v in request.headers.items()}
         failure = self._next_failure("response_url")
         status = failure.status if failure else 200
