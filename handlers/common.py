@@ -1,4 +1,12 @@
-"""Shared steps of every listener: who is asking, in which language, and failing politely."""
+"""Shared steps of every listener: who is asking, in which language, and failing politely.
+
+Why every listener catches its own errors after ``ack()``: Bolt's AsyncApp (with
+``process_before_response=False``) runs a listener in a background task and polls for the
+ack every 10 ms; an exception raised after ``ack()`` but before the next poll resets the
+ack, and Slack then gets a 404 "unhandled request" after 3 s. So each listener turns
+any failure into a polite, translated answer itself and logs the unexpected ones here;
+``@app.error`` in bot/app.py is the one place for whatever escapes before an ack.
+"""
 
 from __future__ import annotations
 
