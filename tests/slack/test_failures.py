@@ -1,6 +1,6 @@
 """The failing path: Slack or a use case fails after ack() and the user still hears back.
 
-Bolt's trap (handlers/NOTES-bolt.md): with process_before_response=False a listener that
+Bolt's trap (see handlers/common.py): with process_before_response=False a listener that
 raises after ack() turns into a 3-second wait and a 404 "unhandled request". Every test
 here asserts a quick 200, a polite notice in the user's language and the trace in the log.
 """
