@@ -96,7 +96,7 @@ import aiohttp
 from aiohttp import web
 
 from bench.common import machine, machine_lines, n, percentile, table, verdict
-from handlers import blocks
+from handlers import blocks, requests
 from handlers.i18n import t
 from tests.slack.harness import SECRET
 from tests.slack.mock_slack import BOT_TOKEN, MockSlack, SlackUser
@@ -428,9 +428,9 @@ class Planner:
         ws, admin = self.users[next(self._turn) % len(self.users)]
         below = self.mock.copy_view(ws.overview)
         template = self.mock.views[ws.confirmation]
-        asked = blocks.parse_booking_metadata(template["private_metadata"])
-        nonce = blocks.new_nonce()
-        metadata = blocks.BookingRequest(asked.option, asked.quantity, nonce).to_metadata()
+        asked = requests.parse_booking_metadata(template["private_metadata"])
+        nonce = requests.new_nonce()
+        metadata = requests.BookingRequest(asked.option, asked.quantity, nonce).to_metadata()
         view = self.mock.copy_view(ws.confirmation, below=below["id"],
                                    private_metadata=metadata)
         request = self.signer.view_submission(user_id=admin, team_id=ws.team, view=view)
@@ -677,7 +677,7 @@ async def warm_up(app: Server, bare: Server, mock: TimedMockSlack, planner: Plan
     clicks = []
     for ws in planner.workspaces:
         overview = mock.views[ws.overview]
-        typed = {blocks.qty_block_id(BOOK_OPTION): str(BOOK_QUANTITY)}
+        typed = {requests.qty_block_id(BOOK_OPTION): str(BOOK_QUANTITY)}
         request = planner.signer.click(user_id=ws.admins[0], team_id=ws.team, view=overview,
                                        action_id=blocks.ACTION_ADD, value=BOOK_OPTION,
                                        values=state_values(overview, typed))

@@ -16,22 +16,24 @@ from handlers.blocks import (
     ACTION_PAGE_NEXT,
     ACTION_PAGE_PREV,
     ACTION_UNDO,
-    MetadataError,
-    QuantityInputError,
     booking_confirmation_view,
     booking_modal,
     cancellation_confirmation_view,
     home_non_admin_view,
-    new_nonce,
     notice_view,
+)
+from handlers.common import Asker, asker, draw_overview, fail_politely, trigger_of
+from handlers.deps import SlackDeps
+from handlers.i18n import t
+from handlers.requests import (
+    MetadataError,
+    QuantityInputError,
+    new_nonce,
     parse_addon_id,
     parse_offset,
     parse_quantity,
     quantity_from_state,
 )
-from handlers.common import Asker, asker, draw_overview, fail_politely, trigger_of
-from handlers.deps import SlackDeps
-from handlers.i18n import t
 
 
 def _container(body: dict[str, Any]) -> dict[str, Any]:

@@ -11,24 +11,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import services
 from domain.errors import UnknownOption
 from handlers.blocks import (
-    MetadataError,
-    QuantityInputError,
     booking_confirmation_view,
     cancellation_confirmation_view,
     help_message,
     invoices_message,
     list_message,
     loading_view,
-    new_nonce,
     notice_view,
-    parse_addon_id,
-    parse_quantity,
     refusal_message,
     text_message,
 )
 from handlers.common import Asker, asker, draw_overview, fail_politely, logger, trigger_of
 from handlers.deps import SlackDeps
 from handlers.i18n import t
+from handlers.requests import (
+    MetadataError,
+    QuantityInputError,
+    new_nonce,
+    parse_addon_id,
+    parse_quantity,
+)
 
 COMMAND = "/addons"
 

@@ -21,9 +21,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import services
 from domain.errors import DomainError
 from handlers.auth import Viewer
-from handlers.blocks import MetadataError, home_view, overview_view
+from handlers.blocks import home_view, overview_view
 from handlers.deps import SlackDeps
 from handlers.i18n import error_text, language_for, t
+from handlers.requests import MetadataError
 from storage.sqlite import StorageBusy
 
 logger = logging.getLogger("addons.handlers")

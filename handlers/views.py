@@ -13,12 +13,17 @@ from handlers.blocks import (
     CALLBACK_CONFIRM_BOOKING,
     CALLBACK_CONFIRM_CANCEL,
     CALLBACK_OVERVIEW,
-    QuantityInputError,
     booking_confirmation_view,
     booking_done_message,
     cancellation_done_message,
-    new_nonce,
     notice_view,
+)
+from handlers.common import Asker, asker, draw_overview, failure_text, logger, publish_home
+from handlers.deps import SlackDeps
+from handlers.i18n import t
+from handlers.requests import (
+    QuantityInputError,
+    new_nonce,
     parse_booking_metadata,
     parse_cancellation_metadata,
     parse_option_metadata,
@@ -26,9 +31,6 @@ from handlers.blocks import (
     quantity_errors,
     quantity_from_state,
 )
-from handlers.common import Asker, asker, draw_overview, failure_text, logger, publish_home
-from handlers.deps import SlackDeps
-from handlers.i18n import t
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from handlers import blocks
+from handlers import blocks, requests
 from tests.reliability.support import consistency_problems, count
 from tests.slack.flows import (
     anchor_workspace,
@@ -58,7 +58,7 @@ async def test_a_hundred_simultaneous_submissions_of_one_confirmation_book_exact
         await anchor_workspace(app)
         overview = await open_overview(app)
         confirmation = await press(app, overview, blocks.ACTION_ADD, "users",
-                                   typed={blocks.qty_block_id("users"): "3"})
+                                   typed={requests.qty_block_id("users"): "3"})
         redraws = len(slack_mock.calls_to("views.update"))
 
         answers, slowest = await _all_at_once(app, confirmation)
@@ -90,7 +90,7 @@ async def test_a_hundred_simultaneous_submissions_over_app_home_say_booked_once(
         await app.send(app.signer.app_home_opened(user_id=ADMIN), "views.publish")
         home = slack_mock.home[ADMIN]
         modal = await press(app, home, blocks.ACTION_OPEN_BOOKING, "users", expect="views.open")
-        answer = await submit(app, modal, typed={blocks.qty_block_id("users"): "2"})
+        answer = await submit(app, modal, typed={requests.qty_block_id("users"): "2"})
         assert answer.status == 200, answer.text
         # Slack replaces the booking modal by the confirmation, keeping its id.
         confirmation = {**modal, **answer.json()["view"], "id": modal["id"],

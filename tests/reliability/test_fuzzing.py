@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 
 from bot import services
 from domain.addons import Outcome
-from handlers import blocks
+from handlers import blocks, requests
 from handlers.i18n import t
 from tests.reliability.support import LEAK, leaks, snapshot, user_facing_texts
 from tests.slack.flows import anchor_workspace, open_overview, press, row_ids, texts
@@ -141,11 +141,11 @@ class World:
         # This workspace, as its admin clicks: two active add-ons and a withdrawn one.
         overview = await open_overview(app)
         used = await press(app, overview, blocks.ACTION_ADD, "storage",
-                           typed={blocks.qty_block_id("storage"): "2"})
+                           typed={requests.qty_block_id("storage"): "2"})
         await self._submit(used)
         for quantity in ("1", "3"):
             confirmation = await press(app, overview, blocks.ACTION_ADD, "users",
-                                       typed={blocks.qty_block_id("users"): quantity})
+                                       typed={requests.qty_block_id("users"): quantity})
             await self._submit(confirmation)
         overview = await open_overview(app)
         third, first_users, storage = row_ids(overview)
@@ -158,7 +158,7 @@ class World:
         modal = await press(app, home, blocks.ACTION_OPEN_BOOKING, "users",
                             expect="views.open")
         fresh = await press(app, overview, blocks.ACTION_ADD, "users",
-                            typed={blocks.qty_block_id("users"): "5"})
+                            typed={requests.qty_block_id("users"): "5"})
         withdraw = await press(app, overview, blocks.ACTION_CANCEL, str(first_users))
         self.views = {"overview": overview, "home": home, "modal": modal, "fresh": fresh,
                       "used": used, "stale": stale, "withdraw": withdraw}
@@ -306,7 +306,7 @@ COMMAND_NAMES = st.sampled_from(["/addons"] * 9 + ["/other", "/ADDONS", ""])
 def _quantities(values: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
     """view.state.values with these raw values in the quantity inputs (or garbage)."""
     def shaped(users: Any, storage: Any) -> dict[str, Any]:
-        return {blocks.qty_block_id(key): {blocks.ACTION_QTY: {"type": "number_input",
+        return {requests.qty_block_id(key): {requests.ACTION_QTY: {"type": "number_input",
                                                                 "value": value}}
                 for key, value in (("users", users), ("storage", storage))}
 
@@ -391,7 +391,7 @@ CALLBACKS = st.sampled_from([
 ])
 ACTION_IDS = st.sampled_from([
     blocks.ACTION_ADD, blocks.ACTION_OPEN_BOOKING, blocks.ACTION_CANCEL, blocks.ACTION_UNDO,
-    blocks.ACTION_PAGE_NEXT, blocks.ACTION_PAGE_PREV, blocks.ACTION_QTY, "unknown_action",
+    blocks.ACTION_PAGE_NEXT, blocks.ACTION_PAGE_PREV, requests.ACTION_QTY, "unknown_action",
     "",
 ])
 

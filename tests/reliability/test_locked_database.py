@@ -21,7 +21,7 @@ from typing import Any
 
 from bot import services
 from domain.addons import Outcome
-from handlers import blocks
+from handlers import blocks, requests
 from handlers.i18n import t
 from tests.reliability.support import consistency_problems, count, snapshot
 from tests.slack.flows import (
@@ -78,10 +78,10 @@ async def _scene(app: RunningApp) -> dict[str, Any]:
     withdraw_me = await book_directly(app, "storage", 1)
     overview = await open_overview(app)
     fresh = [await press(app, overview, blocks.ACTION_ADD, option,
-                         typed={blocks.qty_block_id(option): str(quantity)})
+                         typed={requests.qty_block_id(option): str(quantity)})
              for option, quantity in (("users", 1), ("users", 7), ("storage", 3))]
     repeated = await press(app, overview, blocks.ACTION_ADD, "storage",
-                           typed={blocks.qty_block_id("storage"): "2"})
+                           typed={requests.qty_block_id("storage"): "2"})
     answer = await app.post(app.signer.view_submission(user_id=ADMIN, view=repeated))
     assert answer.status == 200 and answer.text == ""
     overview = await open_overview(app)
@@ -210,7 +210,7 @@ async def test_a_lock_longer_than_slacks_three_seconds_still_gets_an_answer_in_t
         await anchor_workspace(app)
         overview = await open_overview(app)
         confirmation = await press(app, overview, blocks.ACTION_ADD, "users",
-                                   typed={blocks.qty_block_id("users"): "5"})
+                                   typed={requests.qty_block_id("users"): "5"})
         with locked_by_another_process(path, SLACK_ACK_DEADLINE + 0.6):
             [(answer, seconds)] = await _timed(
                 app, [app.signer.view_submission(user_id=ADMIN, view=confirmation)])

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from handlers import blocks
+from handlers import blocks, requests
 from tests.reliability.support import consistency_problems, snapshot
 from tests.slack.flows import (
     anchor_workspace,
@@ -55,7 +55,7 @@ async def test_a_booking_and_a_cancellation_complete_with_a_restart_between_ever
 
     async with fresh_process(BOOKED_AT) as app:
         confirmation = await press(app, slack_mock.views[overview["id"]], blocks.ACTION_ADD,
-                                   "users", typed={blocks.qty_block_id("users"): "2"})
+                                   "users", typed={requests.qty_block_id("users"): "2"})
         # 2 × 5,90 € × 30 days (19.03.–17.04.) ÷ 31 = 11,4193… → 11,42 €
         assert "11,42 €" in view_text(confirmation) and "17.04.2026" in view_text(confirmation)
     assert snapshot(path) == before_booking  # showing the confirmation books nothing
@@ -116,7 +116,7 @@ async def test_a_restart_right_after_the_acknowledgement_loses_at_most_the_redra
         await anchor_workspace(app)
         overview = await open_overview(app)
         confirmation = await press(app, overview, blocks.ACTION_ADD, "storage",
-                                   typed={blocks.qty_block_id("storage"): "3"})
+                                   typed={requests.qty_block_id("storage"): "3"})
         answer = await submit(app, confirmation)
         assert answer.status == 200 and answer.text == "", answer.text
     assert consistency_problems(path) == []

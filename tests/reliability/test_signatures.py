@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers import blocks
+from handlers import blocks, requests
 from tests.reliability.support import snapshot
 from tests.slack.flows import (
     anchor_workspace,
@@ -83,7 +83,7 @@ async def _requests(app: RunningApp) -> dict[str, SignedRequest]:
     overview = await book_through_overview(app, "users", 1)
     [addon_id] = row_ids(overview)
     booking = await press(app, await open_overview(app), blocks.ACTION_ADD, "storage",
-                          typed={blocks.qty_block_id("storage"): "4"})
+                          typed={requests.qty_block_id("storage"): "4"})
     withdrawal = await press(app, overview, blocks.ACTION_CANCEL, str(addon_id))
     signer = app.signer
     return {

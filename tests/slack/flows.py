@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import services
 from domain.addons import AddOn
-from handlers import blocks
+from handlers import blocks, requests
 from tests.slack.harness import Answer, RunningApp
 from tests.slack.mock_slack import ADMIN
 from tests.slack.signing import find_button, state_values
@@ -172,7 +172,7 @@ async def book_through_overview(app: RunningApp, option: str, quantity: int,
     """/addons → type the quantity → Hinzufügen → Bestätigen; the refreshed overview."""
     overview = await open_overview(app, user)
     confirmation = await press(app, overview, blocks.ACTION_ADD, option,
-                               typed={blocks.qty_block_id(option): str(quantity)}, user=user)
+                               typed={requests.qty_block_id(option): str(quantity)}, user=user)
     return await confirm_and_return(app, confirmation, user)
 
 

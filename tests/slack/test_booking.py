@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bot import services
-from handlers import blocks
+from handlers import blocks, requests
 from tests.slack.flows import (
     addons,
     advance_days,
@@ -99,11 +99,11 @@ async def test_a_bad_quantity_is_shown_under_its_input_and_books_nothing(
 ) -> None:
     overview = await open_overview(app)
     redrawn = await press(app, overview, blocks.ACTION_ADD, "storage", expect="views.update",
-                          typed={blocks.qty_block_id("storage"): typed})
+                          typed={requests.qty_block_id("storage"): typed})
     assert redrawn["id"] == overview["id"]
     ids = [b["block_id"] for b in redrawn["blocks"]]
     error_at = ids.index("qty_error_storage")
-    assert ids[error_at - 1] == blocks.qty_block_id("storage")  # right under that input
+    assert ids[error_at - 1] == requests.qty_block_id("storage")  # right under that input
     assert message in block_text(redrawn, "qty_error_storage")
     assert not has_block(redrawn, "qty_error_users")
     assert app.mock.calls_to("views.push") == []
@@ -119,11 +119,11 @@ async def test_a_bad_quantity_in_the_app_home_booking_modal_answers_inline_error
     assert modal["callback_id"] == blocks.CALLBACK_BOOK
     for typed, message in (("0", "mindestens 1"), ("1001", "Höchstens 1.000"),
                            ("x", "eine Zahl"), ("2.5", "ganze Zahl")):
-        answer = await submit(app, modal, typed={blocks.qty_block_id("users"): typed})
+        answer = await submit(app, modal, typed={requests.qty_block_id("users"): typed})
         assert answer.status == 200
         body = answer.json()
         assert body["response_action"] == "errors"
-        assert message in body["errors"][blocks.qty_block_id("users")]
+        assert message in body["errors"][requests.qty_block_id("users")]
     assert await addons(app) == []
 
 
@@ -133,7 +133,7 @@ async def test_the_app_home_booking_modal_leads_to_the_same_confirmation(
     await app.send(app.signer.app_home_opened(user_id=ADMIN), "views.publish")
     modal = await press(app, app.mock.home[ADMIN], blocks.ACTION_OPEN_BOOKING, "storage",
                         expect="views.open")
-    answer = await submit(app, modal, typed={blocks.qty_block_id("storage"): "3"})
+    answer = await submit(app, modal, typed={requests.qty_block_id("storage"): "3"})
     body = answer.json()
     assert body["response_action"] == "update"
     confirmation = body["view"]
@@ -156,7 +156,7 @@ async def test_the_app_home_booking_modal_leads_to_the_same_confirmation(
 async def test_the_same_confirmation_submitted_twice_books_once(app: RunningApp) -> None:
     overview = await open_overview(app)
     confirmation = await press(app, overview, blocks.ACTION_ADD, "users",
-                               typed={blocks.qty_block_id("users"): "2"})
+                               typed={requests.qty_block_id("users"): "2"})
     first = await confirm_and_return(app, confirmation)
     again = await confirm_and_return(app, confirmation)
     [addon] = await addons(app)
@@ -194,10 +194,10 @@ async def test_two_confirmations_are_two_bookings(app: RunningApp) -> None:
 async def test_a_corrected_quantity_clears_the_inline_error(app: RunningApp) -> None:
     overview = await open_overview(app)
     redrawn = await press(app, overview, blocks.ACTION_ADD, "users", expect="views.update",
-                          typed={blocks.qty_block_id("users"): "0"})
+                          typed={requests.qty_block_id("users"): "0"})
     assert has_block(redrawn, "qty_error_users")
     confirmation = await press(app, redrawn, blocks.ACTION_ADD, "users",
-                               typed={blocks.qty_block_id("users"): "2"})
+                               typed={requests.qty_block_id("users"): "2"})
     assert "Zusätzliche Benutzer (+2)" in view_text(confirmation)
     await app.mock.wait_for("views.update", 3)
     assert not has_block(app.mock.views[overview["id"]], "qty_error_users")

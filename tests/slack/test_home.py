@@ -7,7 +7,7 @@ from typing import Any
 
 from bot import services
 from domain.addons import Outcome
-from handlers import blocks
+from handlers import blocks, requests
 from tests.slack.flows import (
     book_directly,
     cancel_button,
@@ -46,7 +46,7 @@ async def test_hinzufuegen_in_app_home_opens_the_booking_modal(app: RunningApp) 
                         user=OWNER)
     assert modal["callback_id"] == blocks.CALLBACK_BOOK
     assert modal["submit"]["text"] == "Continue"
-    assert any(b["block_id"] == blocks.qty_block_id("storage") for b in modal["blocks"])
+    assert any(b["block_id"] == requests.qty_block_id("storage") for b in modal["blocks"])
 
 
 async def test_kuendigen_in_app_home_opens_the_confirmation_and_republishes(

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from domain.addons import Outcome, Status
-from handlers import blocks
+from handlers import blocks, requests
 from tests.slack.flows import (
     addons,
     anchor_workspace,
@@ -69,7 +69,7 @@ async def test_the_text_form_with_another_workspaces_id_is_refused(app: RunningA
 async def test_a_confirmation_naming_another_workspaces_id_is_refused(app: RunningApp) -> None:
     ours = await book_directly(app, "users", 1)
     await book_directly(app, "users", 1, team_id=OTHER_TEAM)
-    metadata = blocks.CancellationRequest(ours.id, Outcome.WITHDRAWAL).to_metadata()
+    metadata = requests.CancellationRequest(ours.id, Outcome.WITHDRAWAL).to_metadata()
     view: dict[str, Any] = {"id": "V0FORGED02", "type": "modal", "blocks": [],
                             "callback_id": blocks.CALLBACK_CONFIRM_CANCEL,
                             "private_metadata": metadata, "previous_view_id": None}

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot import services
 from domain.addons import Outcome
-from handlers import blocks
+from handlers import blocks, requests
 from tests.slack.flows import (
     addons,
     advance_days,
@@ -27,7 +27,7 @@ from tests.slack.signing import find_button
 
 
 def _input(view: dict[str, Any], option: str) -> dict[str, Any]:
-    found = block(view, blocks.qty_block_id(option))
+    found = block(view, requests.qty_block_id(option))
     assert found["type"] == "input"
     element: dict[str, Any] = found["element"]
     return element

@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 
 from domain.addons import Outcome, Status
-from handlers import blocks
+from handlers import blocks, requests
 from tests.slack.flows import (
     addons,
     anchor_workspace,
@@ -29,7 +29,7 @@ REFUSAL = "Das dürfen nur Admins und Inhaber dieses Workspaces"
 
 
 def _booking_metadata(option: str = "users", quantity: int = 5) -> str:
-    return blocks.BookingRequest(option, quantity, str(uuid.uuid4())).to_metadata()
+    return requests.BookingRequest(option, quantity, str(uuid.uuid4())).to_metadata()
 
 
 def _forged_view(callback_id: str, metadata: str) -> dict[str, Any]:
@@ -107,7 +107,7 @@ async def test_a_member_submitting_a_forged_cancellation_changes_nothing(
     app: RunningApp,
 ) -> None:
     addon = await book_directly(app, "users", 1)
-    metadata = blocks.CancellationRequest(addon.id, Outcome.WITHDRAWAL).to_metadata()
+    metadata = requests.CancellationRequest(addon.id, Outcome.WITHDRAWAL).to_metadata()
     answer = await submit(app, _forged_view(blocks.CALLBACK_CONFIRM_CANCEL, metadata),
                           user=MEMBER)
     assert REFUSAL in view_text(answer.json()["view"])

@@ -15,7 +15,7 @@ from domain.catalog import Catalog, Option
 from domain.invoices import Invoice, InvoiceLine, LineKind
 from domain.money import Money
 from domain.periods import BillingSchedule
-from handlers import blocks
+from handlers import blocks, requests
 from handlers.blocks import (
     ACTION_ADD,
     ACTION_CANCEL,
@@ -27,6 +27,8 @@ from handlers.blocks import (
     CALLBACK_CONFIRM_BOOKING,
     CALLBACK_CONFIRM_CANCEL,
     CALLBACK_OVERVIEW,
+)
+from handlers.requests import (
     BookingRequest,
     CancellationRequest,
     MetadataError,
@@ -303,7 +305,7 @@ def test_the_folded_rows_can_be_paged_through_without_gaps() -> None:
         nexts = [e for e in pages[0]["elements"] if e["action_id"] == ACTION_PAGE_NEXT]
         if not nexts:
             break
-        offset = blocks.parse_offset(nexts[0]["value"])
+        offset = requests.parse_offset(nexts[0]["value"])
     assert sorted(seen) == sorted(a.id for a in addons)
     assert len(seen) == len(set(seen))
 
@@ -353,7 +355,7 @@ def test_the_booking_modal_carries_the_option_and_validates_on_submit() -> None:
     view = blocks.booking_modal(CATALOG["storage"], "de").to_dict()
     assert view["callback_id"] == CALLBACK_BOOK
     assert view["submit"] == plain("Weiter")
-    assert blocks.parse_option_metadata(view["private_metadata"]) == "storage"
+    assert requests.parse_option_metadata(view["private_metadata"]) == "storage"
     quantity = block(view, "qty_storage")
     assert quantity["optional"] is False
     assert quantity["element"]["initial_value"] == "1"
@@ -393,14 +395,14 @@ def test_booking_confirmation_metadata_is_what_was_shown() -> None:
     view = blocks.booking_confirmation_view(quote, nonce=NONCE, lang="de").to_dict()
     assert json.loads(view["private_metadata"]) == {"option": "storage", "quantity": 3,
                                                     "nonce": NONCE, "on": "2026-04-03"}
-    assert blocks.parse_booking_metadata(view["private_metadata"]) == BookingRequest(
+    assert requests.parse_booking_metadata(view["private_metadata"]) == BookingRequest(
         "storage", 3, NONCE, APRIL_3)
     assert "Erweiterter Speicherplatz (+30 GB)" in block(view, "booking")["text"]["text"]
 
 
 def test_a_fresh_nonce_is_a_uuid() -> None:
-    assert uuid.UUID(blocks.new_nonce())
-    assert blocks.new_nonce() != blocks.new_nonce()
+    assert uuid.UUID(requests.new_nonce())
+    assert requests.new_nonce() != requests.new_nonce()
 
 
 def test_booking_done_message() -> None:
@@ -429,7 +431,7 @@ def test_a_cancellation_says_until_when_it_stays_usable() -> None:
     assert view["title"] == plain("Kündigung bestätigen")
     assert block(view, "cancellation")["text"] == md(
         "*Zusätzliche Benutzer (+1)*\n*Kündigung zum 17.04.2026, bis dahin nutzbar.*")
-    assert blocks.parse_cancellation_metadata(view["private_metadata"]) == CancellationRequest(
+    assert requests.parse_cancellation_metadata(view["private_metadata"]) == CancellationRequest(
         7, Outcome.CANCELLATION, APRIL_17)
 
 
@@ -505,7 +507,7 @@ def test_done_messages_for_cancel_withdraw_and_undo() -> None:
 ])
 def test_malformed_booking_metadata_is_refused(raw: object) -> None:
     with pytest.raises(MetadataError):
-        blocks.parse_booking_metadata(raw)
+        requests.parse_booking_metadata(raw)
 
 
 @pytest.mark.parametrize("raw", [
@@ -515,31 +517,31 @@ def test_malformed_booking_metadata_is_refused(raw: object) -> None:
 ])
 def test_malformed_cancellation_metadata_is_refused(raw: str) -> None:
     with pytest.raises(MetadataError):
-        blocks.parse_cancellation_metadata(raw)
+        requests.parse_cancellation_metadata(raw)
 
 
 def test_metadata_round_trips() -> None:
     request = BookingRequest("users", 1000, NONCE)
-    assert blocks.parse_booking_metadata(request.to_metadata()) == request
+    assert requests.parse_booking_metadata(request.to_metadata()) == request
     cancel = CancellationRequest(12345, Outcome.WITHDRAWAL)
-    assert blocks.parse_cancellation_metadata(cancel.to_metadata()) == cancel
+    assert requests.parse_cancellation_metadata(cancel.to_metadata()) == cancel
 
 
 @pytest.mark.parametrize(("value", "expected"), [("7", 7), (" 42 ", 42)])
 def test_addon_ids_from_buttons_and_text(value: str, expected: int) -> None:
-    assert blocks.parse_addon_id(value) == expected
+    assert requests.parse_addon_id(value) == expected
 
 
 @pytest.mark.parametrize("value", ["", "0", "-1", "abc", "1.5", None, "9" * 30])
 def test_bad_addon_ids_are_refused(value: object) -> None:
     with pytest.raises(MetadataError):
-        blocks.parse_addon_id(value)
+        requests.parse_addon_id(value)
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", 1), (" 3 ", 3), ("1000", 1000),
                                                ("+5", 5), ("007", 7)])
 def test_good_quantities(raw: str, expected: int) -> None:
-    assert blocks.parse_quantity(raw, 1000) == expected
+    assert requests.parse_quantity(raw, 1000) == expected
 
 
 @pytest.mark.parametrize(("raw", "reason"), [
@@ -550,7 +552,7 @@ def test_good_quantities(raw: str, expected: int) -> None:
 ])
 def test_bad_quantities_name_their_problem(raw: object, reason: str) -> None:
     with pytest.raises(QuantityInputError) as caught:
-        blocks.parse_quantity(raw, 1000)
+        requests.parse_quantity(raw, 1000)
     assert caught.value.reason == reason
 
 
@@ -564,16 +566,16 @@ def test_every_quantity_problem_has_an_inline_text(reason: str, lang: str) -> No
 
 def test_quantity_errors_are_keyed_by_the_input_block() -> None:
     error = QuantityInputError("too_large", 1000)
-    assert blocks.quantity_errors("users", error, "de") == {
+    assert requests.quantity_errors("users", error, "de") == {
         "qty_users": "Höchstens 1.000 auf einmal."}
 
 
 def test_quantity_is_read_from_the_view_state() -> None:
     state = {"qty_users": {"qty": {"type": "number_input", "value": "3"}},
              "qty_storage": {"qty": {"type": "number_input", "value": None}}}
-    assert blocks.quantity_from_state(state, "users") == "3"
-    assert blocks.quantity_from_state(state, "storage") is None
-    assert blocks.quantity_from_state({}, "users") is None
+    assert requests.quantity_from_state(state, "users") == "3"
+    assert requests.quantity_from_state(state, "storage") is None
+    assert requests.quantity_from_state({}, "users") is None
 
 
 # -- text forms, invoices, lists ------------------------------------------------------
