@@ -71,9 +71,25 @@ def _statements(script: str) -> list[str]:
 
 async def _configure(conn: aiosqlite.Connection, busy_timeout_ms: int) -> None:
     await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-    await conn.execute("PRAGMA journal_mode = WAL")
+    await _write_ahead_log(conn, busy_timeout_ms)
     await conn.execute("PRAGMA synchronous = NORMAL")
     await conn.execute("PRAGMA foreign_keys = ON")
+
+
+async def _write_ahead_log(conn: aiosqlite.Connection, busy_timeout_ms: int) -> None:
+    """Switch the file to WAL. SQLite answers "locked" at once, without its busy handler,
+    while another connection is switching it too (two processes opening a new file),
+    so wait here for as long as the busy timeout would."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + busy_timeout_ms / 1000
+    while True:
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.02)
 
 
 async def _user_version(conn: aiosqlite.Connection) -> int:
