@@ -567,11 +567,11 @@ class SqliteUnitOfWork:
         self._done = False
 
     async def __aenter__(self) -> SqliteUnitOfWork:
-        conn = await self._db._acquire()
+        conn = await self._db._acquire(self._write)
         try:
             await conn.execute("BEGIN IMMEDIATE" if self._write else "BEGIN")
         except sqlite3.OperationalError as error:
-            self._db._release(conn)
+            self._db._release(conn, self._write)
             if "locked" in str(error) or "busy" in str(error):
                 raise StorageBusy("the database is busy; please try again") from error
             raise
@@ -599,7 +599,7 @@ class SqliteUnitOfWork:
             if not self._done:
                 await conn.execute("ROLLBACK")
         finally:
-            self._db._release(conn)
+            self._db._release(conn, self._write)
 
     async def commit(self) -> None:
         """Make every change of this unit of work durable at once."""
@@ -632,6 +632,8 @@ class Database:
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all: list[aiosqlite.Connection] = []
         self._lock_wait: dict[int, int] = {}  # id(conn) -> its PRAGMA busy_timeout now
+        self._writer = asyncio.Semaphore(1)
+        self._readers = asyncio.Semaphore(max(1, pool_size - 1))
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -667,14 +669,31 @@ class Database:
         self._idle = asyncio.Queue()
         self._lock_wait.clear()
 
-    async def _acquire(self) -> aiosqlite.Connection:
-        """A pooled connection whose lock wait is what is left of the budget."""
+    async def _acquire(self, write: bool) -> aiosqlite.Connection:
+        """A pooled connection whose lock wait is what is left of the budget.
+
+        Writers queue on one lock, first come first served, and readers may hold at most
+        all connections but one: a booking never waits behind a crowd of overview reads,
+        and this process's writers never spin in SQLite's busy handler against each other
+        (other processes still meet the busy timeout).
+        """
         loop = asyncio.get_running_loop()
         started = loop.time()
+        gate = self._writer if write else self._readers
+        budget = self._busy_timeout_ms / 1000
         try:
-            conn = await asyncio.wait_for(self._idle.get(), self._busy_timeout_ms / 1000)
+            await asyncio.wait_for(gate.acquire(), budget)
         except TimeoutError:
-            raise StorageBusy("every database connection is busy; please try again") from None
+            raise StorageBusy("the database is busy; please try again") from None
+        try:
+            conn = await asyncio.wait_for(self._idle.get(),
+                                          max(0.001, budget - (loop.time() - started)))
+        except BaseException as error:
+            gate.release()
+            if isinstance(error, TimeoutError):
+                raise StorageBusy("every database connection is busy; please try again") \
+                    from None
+            raise
         waited_ms = int((loop.time() - started) * 1000)
         wanted = max(MIN_LOCK_WAIT_MS, self._busy_timeout_ms - waited_ms)
         if waited_ms < MIN_LOCK_WAIT_MS:
@@ -683,13 +702,14 @@ class Database:
             try:
                 await conn.execute(f"PRAGMA busy_timeout = {wanted}")
             except BaseException:
-                self._release(conn)
+                self._release(conn, write)
                 raise
             self._lock_wait[id(conn)] = wanted
         return conn
 
-    def _release(self, conn: aiosqlite.Connection) -> None:
+    def _release(self, conn: aiosqlite.Connection, write: bool) -> None:
         self._idle.put_nowait(conn)
+        (self._writer if write else self._readers).release()
 
     def unit_of_work(self, write: bool = True) -> SqliteUnitOfWork:
         """A new transaction: a writer takes the write lock at its start."""
