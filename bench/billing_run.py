@@ -63,6 +63,7 @@ from bench.common import (
     pragmas_of,
     reset_peak_rss,
     rss_kib,
+    scalar,
     table,
     verdict,
 )
@@ -206,7 +207,7 @@ def outcome(path: str) -> dict[str, int]:
     conn = sqlite3.connect(path)
     try:
         def one(sql: str) -> int:
-            return int(conn.execute(sql).fetchone()[0] or 0)
+            return scalar(conn, sql)
 
         return {
             "workspaces": one("SELECT COUNT(*) FROM subscriptions WHERE last_closed = "

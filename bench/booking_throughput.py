@@ -42,7 +42,9 @@ from bench.common import (
     plain_connect,
     pragma_line,
     pragmas_of,
+    scalar,
     table,
+    timed_steps,
     verdict,
 )
 
@@ -110,7 +112,7 @@ def outcome(path: str) -> dict[str, int]:
     conn = sqlite3.connect(path)
     try:
         def one(sql: str) -> int:
-            return int(conn.execute(sql).fetchone()[0] or 0)
+            return scalar(conn, sql)
 
         return {
             "addons": one("SELECT COUNT(*) FROM addons WHERE created_at IS NOT NULL"),
@@ -157,12 +159,7 @@ def baseline(path: str, rows: int, workspaces: int) -> float:
                                   "2026-03-10", "2026-03-31", CREATED_AT))
             conn.execute("COMMIT")
 
-        for i in range(WARMUP):
-            write(i)
-        started = time.perf_counter()
-        for i in range(rows):
-            write(i)
-        seconds = time.perf_counter() - started
+        seconds = timed_steps(write, rows, warmup=range(WARMUP))
         written = conn.execute("SELECT COUNT(*) FROM addons").fetchone()[0]
     finally:
         conn.close()
@@ -210,12 +207,7 @@ def sql_floor(path: str, rows: int, workspaces: int) -> float:
                              "quantity": _quantity(i)}, sort_keys=True)))
             conn.execute("COMMIT")
 
-        for i in range(WARMUP):
-            book(rows + i)
-        started = time.perf_counter()
-        for i in range(rows):
-            book(i)
-        seconds = time.perf_counter() - started
+        seconds = timed_steps(book, rows, warmup=range(rows, rows + WARMUP))
         written = conn.execute("SELECT COUNT(*) FROM idempotency_keys").fetchone()[0]
     finally:
         conn.close()

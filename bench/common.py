@@ -14,7 +14,8 @@ import resource
 import sqlite3
 import statistics
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
@@ -204,3 +205,18 @@ def machine_lines(info: dict[str, Any]) -> list[str]:
 
 def pragma_line(label: str, pragmas: dict[str, Any]) -> str:
     return f"{label}: " + ", ".join(f"{k}={v}" for k, v in pragmas.items())
+
+
+def scalar(conn: sqlite3.Connection, sql: str) -> int:
+    """The single number a ``SELECT COUNT(*)`` or ``SUM`` answers (0 for NULL)."""
+    return int(conn.execute(sql).fetchone()[0] or 0)
+
+
+def timed_steps(step: Callable[[int], object], rows: int, warmup: Iterable[int]) -> float:
+    """Run ``step`` untimed for each warm-up index, then time ``step(0..rows-1)``."""
+    for i in warmup:
+        step(i)
+    started = time.perf_counter()
+    for i in range(rows):
+        step(i)
+    return time.perf_counter() - started

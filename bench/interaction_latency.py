@@ -95,7 +95,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bench.common import machine, machine_lines, n, percentile, table, verdict
+from bench.common import machine, machine_lines, n, percentile, scalar, table, verdict
 from handlers import blocks, requests
 from handlers.i18n import t
 from tests.slack.harness import SECRET
@@ -709,7 +709,7 @@ def stored(path: str) -> tuple[dict[str, int], set[str]]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         def one(sql: str) -> int:
-            return int(conn.execute(sql).fetchone()[0])
+            return scalar(conn, sql)
 
         counts = {
             "addons": one("SELECT COUNT(*) FROM addons"),

@@ -29,14 +29,13 @@ from domain.billing import preview_invoice
 from domain.errors import (
     AlreadyCancelled,
     AlreadyEnded,
-    CancellationTookEffect,
     DomainError,
-    NothingToUndo,
     OutcomeChanged,
 )
 from domain.invoices import InvoiceLine, LineKind
 from domain.money import Money
 from domain.periods import prorate
+from tests.property.rules import expected_undo_refusal
 from tests.unit.ledger import Ledger
 
 ONE_DAY = timedelta(days=1)
@@ -221,16 +220,7 @@ def cancel(ledger: Ledger, addon: AddOn, today: date, confirmed: Outcome | None)
 
 
 def undo(addon: AddOn, today: date) -> None:
-    expected: type[DomainError] | None
-    if addon.status is Status.ACTIVE:
-        expected = NothingToUndo
-    elif addon.status is Status.WITHDRAWN:
-        expected = AlreadyEnded
-    elif addon.status is Status.ENDED:
-        expected = CancellationTookEffect
-    else:
-        assert addon.effective_on is not None
-        expected = CancellationTookEffect if today > addon.effective_on else None
+    expected = expected_undo_refusal(addon, today)
     if expected is None:
         addon.undo_cancellation(today)
         assert addon.status is Status.ACTIVE and addon.effective_on is None

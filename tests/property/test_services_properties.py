@@ -45,15 +45,14 @@ from domain.errors import (
     AlreadyEnded,
     BookingQuoteExpired,
     CancellationDateChanged,
-    CancellationTookEffect,
     DomainError,
-    NothingToUndo,
     OutcomeChanged,
 )
 from domain.invoices import InvoiceLine, LineKind
 from domain.money import Money
 from domain.periods import BillingSchedule, prorate
 from storage.sqlite import Database
+from tests.property.rules import expected_undo_refusal
 
 TEAM = "T0001"
 ADMIN = "U_ADMIN"
@@ -318,16 +317,7 @@ async def undo(world: World, which: int) -> None:
     addon_id = world.pick(which)
     addon = await services.get_addon(world.ctx, TEAM, addon_id)
     today = world.clock.day
-    expected: type[DomainError] | None
-    if addon.status is Status.ACTIVE:
-        expected = NothingToUndo
-    elif addon.status is Status.WITHDRAWN:
-        expected = AlreadyEnded
-    elif addon.status is Status.ENDED:
-        expected = CancellationTookEffect
-    else:
-        assert addon.effective_on is not None
-        expected = CancellationTookEffect if today > addon.effective_on else None
+    expected = expected_undo_refusal(addon, today)
     action = services.undo_cancellation(world.ctx, TEAM, addon_id, world.clock.now(),
                                         actor=ADMIN)
     if expected is not None:
