@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from bot import runtime, services
+from bot.ports import AuditEntry
 from bot.settings import Settings
 from domain.addons import AddOn, Outcome, Status
 from domain.catalog import Catalog, Option
@@ -30,7 +31,6 @@ from domain.errors import DomainError, UnknownOption
 from domain.invoices import Invoice
 from domain.money import Money
 from storage.sqlite import (
-    AuditEntry,
     Database,
     SchemaTooNew,
     StorageBusy,

@@ -23,8 +23,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.ports import Busy, OutboxMessage
 from bot.services import Context, PeriodTurn, iter_billing_run
-from storage.sqlite import OutboxMessage, StorageBusy
 
 logger = logging.getLogger("addons.scheduler")
 
@@ -159,7 +159,7 @@ async def run_schedule(
     while not stop.is_set():
         try:
             await tick(ctx, client, clock, render, keep_turns=False)
-        except StorageBusy:
+        except Busy:
             logger.warning("database busy; the schedule tries again at the next beat")
         except Exception:  # the schedule must outlive one bad beat; the trace is logged
             logger.exception("billing schedule beat failed")

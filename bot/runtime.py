@@ -22,7 +22,7 @@ from bot.clock import Clock, SystemClock
 from bot.notifier import run_schedule
 from bot.services import Context
 from bot.settings import Settings
-from storage.sqlite import Database, StorageError
+from storage import Database, StorageError
 
 logger = logging.getLogger("addons")
 

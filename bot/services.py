@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.ports import AuditEntry
 from domain.addons import (
     AddOn,
     BookingQuote,
@@ -39,7 +40,6 @@ from domain.invoices import Invoice
 from domain.periods import Period
 from domain.workspace import DEFAULT_TIMEZONE, Subscription
 from storage.sqlite import (
-    AuditEntry,
     SqliteUnitOfWork,
     UnitOfWorkSource,
     stream_subscriptions,

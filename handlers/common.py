@@ -19,13 +19,13 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
+from bot.ports import Busy
 from domain.errors import DomainError
 from handlers.auth import Viewer
 from handlers.blocks import home_view, overview_view
 from handlers.deps import SlackDeps
 from handlers.i18n import error_text, language_for, t
 from handlers.requests import MetadataError
-from storage.sqlite import StorageBusy
 
 logger = logging.getLogger("addons.handlers")
 
@@ -93,7 +93,7 @@ def failure_text(error: Exception, lang: str) -> str:
         return error_text(lang, error)
     if isinstance(error, MetadataError):
         return t(lang, "error.invalid_view")
-    if isinstance(error, StorageBusy):
+    if isinstance(error, Busy):
         return t(lang, "error.busy")
     logger.error("unexpected error in a Slack listener", exc_info=error)
     return t(lang, "error.unexpected")

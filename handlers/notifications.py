@@ -9,11 +9,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.notifier import NotARecipient
+from bot.ports import OutboxMessage
 from bot.services import Context, get_invoice
 from domain.money import Money
 from handlers.blocks import addon_label, invoice_blocks
 from handlers.i18n import language_for, t
-from storage.sqlite import OutboxMessage
 
 
 async def recipient_language(

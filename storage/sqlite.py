@@ -12,7 +12,6 @@ import asyncio
 import json
 import sqlite3
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from types import TracebackType
@@ -20,6 +19,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+from bot.ports import AuditEntry, Busy, OutboxMessage
 from domain.addons import AddOn, Status
 from domain.invoices import Invoice, InvoiceLine, LineKind
 from domain.money import Money
@@ -35,7 +35,7 @@ class SchemaTooNew(StorageError):
     """The file was written by a newer version of the app than this one."""
 
 
-class StorageBusy(StorageError):
+class StorageBusy(StorageError, Busy):
     """Another process held the database lock for longer than the busy timeout."""
 
 
@@ -173,33 +173,6 @@ def _line(row: tuple[Any, ...]) -> InvoiceLine:
         invoice_number=row[9],
         credits_line_id=row[10],
     )
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """Who did what to which add-on, and when."""
-
-    id: int
-    team_id: str
-    at: datetime
-    actor: str
-    action: str
-    addon_id: int | None
-    before_status: str | None
-    after_status: str | None
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    """A message to deliver to Slack, stored with the change that caused it."""
-
-    id: int
-    team_id: str
-    event_key: str
-    kind: str
-    payload: dict[str, Any]
-    attempts: int
 
 
 # -- repositories ---------------------------------------------------------------------

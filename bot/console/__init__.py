@@ -35,7 +35,7 @@ from bot.clock import TestClock
 from bot.console.render import Style
 from bot.console.session import Console, Screen, start_instant
 from bot.settings import Settings
-from storage.sqlite import SchemaTooNew, StorageError
+from storage import SchemaTooNew, StorageError
 
 HISTORY = Path.home() / ".addons_console_history"
 _WORDS = [":help", ":home", ":as admin", ":as member", ":lang de", ":lang en", ":clock",

@@ -28,7 +28,7 @@ from domain.addons import Status
 from domain.catalog import Catalog
 from domain.periods import BillingSchedule, prorate
 from handlers.i18n import fmt_money
-from storage.sqlite import Database
+from storage import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 TEAM = "T0DEMO"

@@ -51,7 +51,7 @@ from domain.errors import (
 from domain.invoices import InvoiceLine, LineKind
 from domain.money import Money
 from domain.periods import BillingSchedule, prorate
-from storage.sqlite import Database
+from storage import Database
 from tests.property.rules import expected_undo_refusal
 
 TEAM = "T0001"

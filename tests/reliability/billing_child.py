@@ -21,7 +21,7 @@ import traceback
 from datetime import datetime
 
 from bot import services
-from storage.sqlite import Database
+from storage import Database
 
 
 async def _bill(path: str, now: datetime) -> None:

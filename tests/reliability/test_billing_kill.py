@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import services
-from storage.sqlite import Database
+from storage import Database
 from tests.reliability.support import connect, consistency_problems
 
 ROOT = Path(__file__).resolve().parents[2]

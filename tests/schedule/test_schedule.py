@@ -16,11 +16,12 @@ from bot import services
 from bot.app import web_client
 from bot.clock import TestClock
 from bot.notifier import LEASE, Delivery, deliver_due, run_schedule, tick
+from bot.ports import OutboxMessage
 from bot.services import Context
 from bot.settings import Settings
 from domain.addons import Outcome
 from handlers.notifications import renderer
-from storage.sqlite import Database, OutboxMessage
+from storage import Database
 from tests.slack.mock_slack import ADMIN, BOT_TOKEN, DEFAULT_TEAM, MockSlack, SlackUser
 
 TEAM = DEFAULT_TEAM

@@ -17,7 +17,7 @@ from bot.app import build_app, web_application
 from bot.clock import TestClock
 from bot.services import Context
 from bot.settings import Settings
-from storage.sqlite import Database
+from storage import Database
 from tests.slack.mock_slack import BOT_TOKEN, Call, MockSlack
 from tests.slack.signing import SignedRequest, SlackSigner
 

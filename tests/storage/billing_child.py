@@ -8,7 +8,7 @@ import time
 from datetime import datetime
 
 from bot import services
-from storage.sqlite import Database
+from storage import Database
 
 
 async def _main(path: str, now: datetime) -> None:

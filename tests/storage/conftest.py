@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import services
-from storage.sqlite import Database
+from storage import Database
 from tests.storage.helpers import ANCHOR, TEAM, at
 
 

@@ -10,7 +10,7 @@ import pytest
 from bot import services
 from domain.errors import QuantityOutOfRange, UnknownOption, UnknownWorkspace
 from domain.money import Money
-from storage.sqlite import Database
+from storage import Database
 from tests.storage.helpers import TEAM, at, book
 
 

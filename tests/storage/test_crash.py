@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot import services
-from storage.sqlite import Database
+from storage import Database
 from tests.storage.helpers import at, book, press_kuendigen, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
