@@ -57,41 +57,53 @@ def count(path: str | Path, sql: str, params: tuple[Any, ...] = ()) -> int:
 
 # A change is whole or absent: these queries must all come back empty.
 HALF_WRITTEN = {
-    "add-on without any invoice line (its draft), though not withdrawn":
+    "add-on without any invoice line (its draft), though not withdrawn": (
         "SELECT a.id FROM addons a WHERE a.status != 'withdrawn' AND NOT EXISTS ("
-        "SELECT 1 FROM invoice_lines l WHERE l.addon_id = a.id AND l.team_id = a.team_id)",
-    "add-on without the idempotency key of its confirmation":
+        "SELECT 1 FROM invoice_lines l WHERE l.addon_id = a.id AND l.team_id = a.team_id)"
+    ),
+    "add-on without the idempotency key of its confirmation": (
         "SELECT a.id FROM addons a WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys k "
-        "WHERE k.addon_id = a.id AND k.team_id = a.team_id)",
-    "idempotency key without its add-on (or with another workspace's)":
+        "WHERE k.addon_id = a.id AND k.team_id = a.team_id)"
+    ),
+    "idempotency key without its add-on (or with another workspace's)": (
         "SELECT k.key FROM idempotency_keys k LEFT JOIN addons a ON a.id = k.addon_id "
-        "WHERE a.id IS NULL OR a.team_id != k.team_id",
-    "add-on without its 'book' audit entry":
+        "WHERE a.id IS NULL OR a.team_id != k.team_id"
+    ),
+    "add-on without its 'book' audit entry": (
         "SELECT a.id FROM addons a WHERE NOT EXISTS (SELECT 1 FROM audit_log x "
-        "WHERE x.addon_id = a.id AND x.team_id = a.team_id AND x.action = 'book')",
-    "'book' audit entry without its add-on":
+        "WHERE x.addon_id = a.id AND x.team_id = a.team_id AND x.action = 'book')"
+    ),
+    "'book' audit entry without its add-on": (
         "SELECT x.id FROM audit_log x WHERE x.action = 'book' AND NOT EXISTS ("
-        "SELECT 1 FROM addons a WHERE a.id = x.addon_id AND a.team_id = x.team_id)",
-    "more than one add-on per idempotency key":
-        "SELECT addon_id FROM idempotency_keys GROUP BY addon_id HAVING COUNT(*) > 1",
-    "invoice line of another workspace's add-on":
+        "SELECT 1 FROM addons a WHERE a.id = x.addon_id AND a.team_id = x.team_id)"
+    ),
+    "more than one add-on per idempotency key": (
+        "SELECT addon_id FROM idempotency_keys GROUP BY addon_id HAVING COUNT(*) > 1"
+    ),
+    "invoice line of another workspace's add-on": (
         "SELECT l.id FROM invoice_lines l JOIN addons a ON a.id = l.addon_id "
-        "WHERE a.team_id != l.team_id",
-    "withdrawn add-on whose draft charge is still due":
+        "WHERE a.team_id != l.team_id"
+    ),
+    "withdrawn add-on whose draft charge is still due": (
         "SELECT a.id FROM addons a JOIN invoice_lines l ON l.addon_id = a.id "
-        "WHERE a.status = 'withdrawn' AND l.invoice_number IS NULL AND l.kind != 'credit'",
-    "withdrawn add-on without its 'withdrawal' audit entry":
+        "WHERE a.status = 'withdrawn' AND l.invoice_number IS NULL AND l.kind != 'credit'"
+    ),
+    "withdrawn add-on without its 'withdrawal' audit entry": (
         "SELECT a.id FROM addons a WHERE a.status = 'withdrawn' AND NOT EXISTS ("
-        "SELECT 1 FROM audit_log x WHERE x.addon_id = a.id AND x.action = 'withdrawal')",
-    "pending cancellation without its date, or an active add-on with one":
+        "SELECT 1 FROM audit_log x WHERE x.addon_id = a.id AND x.action = 'withdrawal')"
+    ),
+    "pending cancellation without its date, or an active add-on with one": (
         "SELECT id FROM addons WHERE (status = 'cancellation_pending' AND effective_on IS NULL)"
-        " OR (status = 'active' AND effective_on IS NOT NULL)",
-    "invoice whose total is not the sum of its lines":
+        " OR (status = 'active' AND effective_on IS NOT NULL)"
+    ),
+    "invoice whose total is not the sum of its lines": (
         "SELECT i.number FROM invoices i WHERE i.total_cents != (SELECT COALESCE("
-        "SUM(l.amount_cents), 0) FROM invoice_lines l WHERE l.invoice_number = i.number)",
-    "invoice counter out of step with the invoices":
+        "SUM(l.amount_cents), 0) FROM invoice_lines l WHERE l.invoice_number = i.number)"
+    ),
+    "invoice counter out of step with the invoices": (
         "SELECT value FROM counters WHERE name = 'invoice_number' "
-        "AND value != (SELECT COUNT(*) FROM invoices)",
+        "AND value != (SELECT COUNT(*) FROM invoices)"
+    ),
 }
 
 
@@ -124,14 +136,23 @@ LEAK = re.compile(
 )
 
 # Slack Web API methods that put something in front of a user.
-USER_FACING = ("views.open", "views.push", "views.update", "views.publish", "response_url",
-               "chat.postMessage", "chat.postEphemeral", "chat.update")
+USER_FACING = (
+    "views.open",
+    "views.push",
+    "views.update",
+    "views.publish",
+    "response_url",
+    "chat.postMessage",
+    "chat.postEphemeral",
+    "chat.update",
+)
 
 
 def user_facing_texts(calls: Iterable[Call]) -> list[str]:
     """Everything sent to Slack for a user to read, as JSON text per call."""
-    return [json.dumps(call.params, ensure_ascii=False) for call in calls
-            if call.method in USER_FACING]
+    return [
+        json.dumps(call.params, ensure_ascii=False) for call in calls if call.method in USER_FACING
+    ]
 
 
 def leaks(texts: Iterable[str]) -> list[str]:
@@ -140,5 +161,5 @@ def leaks(texts: Iterable[str]) -> list[str]:
     for text in texts:
         for match in LEAK.finditer(text):
             start = max(0, match.start() - 60)
-            found.append(text[start:match.end() + 60])
+            found.append(text[start : match.end() + 60])
     return found

@@ -64,19 +64,26 @@ async def _seed(path: str) -> None:
             zone = {3: "America/New_York", 5: "Pacific/Auckland"}.get(n % 7, "Europe/Berlin")
             await services.set_workspace(ctx, team, anchor, _at(anchor), timezone=zone)
 
-            async def book(offset: int, option: str, quantity: int, team: str = team,
-                           anchor: date = anchor) -> int:
-                booked = await services.book(ctx, team, option, quantity,
-                                             _at(anchor + timedelta(days=offset)),
-                                             key=f"{team}-{offset}", actor="U0ADMIN001")
+            async def book(
+                offset: int, option: str, quantity: int, team: str = team, anchor: date = anchor
+            ) -> int:
+                booked = await services.book(
+                    ctx,
+                    team,
+                    option,
+                    quantity,
+                    _at(anchor + timedelta(days=offset)),
+                    key=f"{team}-{offset}",
+                    actor="U0ADMIN001",
+                )
                 return booked.addon.id
 
-            async def kuendigen(addon_id: int, offset: int, team: str = team,
-                                anchor: date = anchor) -> None:
+            async def kuendigen(
+                addon_id: int, offset: int, team: str = team, anchor: date = anchor
+            ) -> None:
                 now = _at(anchor + timedelta(days=offset))
                 quote = await services.quote_cancellation(ctx, team, addon_id, now)
-                await services.cancel(ctx, team, addon_id, quote.outcome, now,
-                                      actor="U0ADMIN001")
+                await services.cancel(ctx, team, addon_id, quote.outcome, now, actor="U0ADMIN001")
 
             users = await book(1, "users", 1 + n % 4)
             storage = await book(3, "storage", 1 + n % 3)
@@ -87,9 +94,9 @@ async def _seed(path: str) -> None:
                 await kuendigen(users, 20)  # a Kündigung to the end of the first period
             if n % 4 == 1:
                 await kuendigen(more, 22)
-                await services.undo_cancellation(ctx, team, more,
-                                                 _at(anchor + timedelta(days=23)),
-                                                 actor="U0ADMIN001")
+                await services.undo_cancellation(
+                    ctx, team, more, _at(anchor + timedelta(days=23)), actor="U0ADMIN001"
+                )
     finally:
         await db.close()
 
@@ -98,26 +105,38 @@ def _state(path: str) -> dict[str, Any]:
     """What billing decides, without row ids that mean nothing to a customer."""
     conn = connect(path)
     try:
+
         def rows(sql: str) -> list[tuple[Any, ...]]:
             return [tuple(r) for r in conn.execute(sql)]
 
         lines: dict[int | None, list[tuple[Any, ...]]] = {}
-        for row in rows("SELECT invoice_number, team_id, addon_id, kind, option, quantity, "
-                        "from_day, to_day, amount_cents, due_on, credits_line_id "
-                        "FROM invoice_lines"):
+        for row in rows(
+            "SELECT invoice_number, team_id, addon_id, kind, option, quantity, "
+            "from_day, to_day, amount_cents, due_on, credits_line_id "
+            "FROM invoice_lines"
+        ):
             lines.setdefault(row[0], []).append(row[1:])
         return {
-            "invoices": rows("SELECT number, team_id, period_index, period_start, period_end, "
-                             "total_cents FROM invoices ORDER BY number"),
+            "invoices": rows(
+                "SELECT number, team_id, period_index, period_start, period_end, "
+                "total_cents FROM invoices ORDER BY number"
+            ),
             "lines": {number: sorted(found) for number, found in lines.items()},
-            "addons": rows("SELECT id, team_id, option, quantity, status, billed_until, "
-                           "effective_on, ended_on FROM addons ORDER BY id"),
-            "subscriptions": rows("SELECT team_id, last_closed FROM subscriptions "
-                                  "ORDER BY team_id"),
+            "addons": rows(
+                "SELECT id, team_id, option, quantity, status, billed_until, "
+                "effective_on, ended_on FROM addons ORDER BY id"
+            ),
+            "subscriptions": rows(
+                "SELECT team_id, last_closed FROM subscriptions ORDER BY team_id"
+            ),
             "counter": rows("SELECT value FROM counters WHERE name = 'invoice_number'"),
             "outbox": sorted(rows("SELECT team_id, event_key, kind, payload FROM outbox")),
-            "audit": sorted(rows("SELECT team_id, at, actor, action, addon_id, before_status, "
-                                 "after_status, detail FROM audit_log")),
+            "audit": sorted(
+                rows(
+                    "SELECT team_id, at, actor, action, addon_id, before_status, "
+                    "after_status, detail FROM audit_log"
+                )
+            ),
         }
     finally:
         conn.close()
@@ -135,8 +154,12 @@ class ForkServer:
     def __init__(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.reliability.billing_child"],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
         )
         self._lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -202,14 +225,16 @@ async def _complete_in_process(path: str) -> None:
 
 
 async def test_a_billing_run_killed_at_thirty_random_points_ends_as_an_uninterrupted_run(
-    tmp_path: Path, fork_server: ForkServer,
+    tmp_path: Path,
+    fork_server: ForkServer,
 ) -> None:
     seed = str(tmp_path / "seed.db")
     await _seed(seed)  # closed: the WAL is checkpointed, the file alone is the database
     reference = str(tmp_path / "reference.db")
     shutil.copy(seed, reference)
     code, duration = fork_server.finish(fork_server.start(reference))
-    assert code == 0 and duration is not None
+    assert code == 0
+    assert duration is not None
     expected = _state(reference)
     issued = len(expected["invoices"])
     assert issued == 2 * WORKSPACES, issued  # two periods are due in every workspace

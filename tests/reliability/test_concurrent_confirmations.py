@@ -51,14 +51,16 @@ def _notice(answer: Answer) -> str:
 
 
 async def test_a_hundred_simultaneous_submissions_of_one_confirmation_book_exactly_once(
-    slack_mock: MockSlack, tmp_path: Path,
+    slack_mock: MockSlack,
+    tmp_path: Path,
 ) -> None:
     path = tmp_path / "addons.db"
     async with running_app(slack_mock, path) as app:
         await anchor_workspace(app)
         overview = await open_overview(app)
-        confirmation = await press(app, overview, blocks.ACTION_ADD, "users",
-                                   typed={requests.qty_block_id("users"): "3"})
+        confirmation = await press(
+            app, overview, blocks.ACTION_ADD, "users", typed={requests.qty_block_id("users"): "3"}
+        )
         redraws = len(slack_mock.calls_to("views.update"))
 
         answers, slowest = await _all_at_once(app, confirmation)
@@ -80,7 +82,8 @@ async def test_a_hundred_simultaneous_submissions_of_one_confirmation_book_exact
 
 
 async def test_a_hundred_simultaneous_submissions_over_app_home_say_booked_once(
-    slack_mock: MockSlack, tmp_path: Path,
+    slack_mock: MockSlack,
+    tmp_path: Path,
 ) -> None:
     """Without an overview below, each copy is told what happened: one "Gebucht", the
     rest "bereits ausgeführt" with the same add-on."""
@@ -93,8 +96,12 @@ async def test_a_hundred_simultaneous_submissions_over_app_home_say_booked_once(
         answer = await submit(app, modal, typed={requests.qty_block_id("users"): "2"})
         assert answer.status == 200, answer.text
         # Slack replaces the booking modal by the confirmation, keeping its id.
-        confirmation = {**modal, **answer.json()["view"], "id": modal["id"],
-                        "previous_view_id": None}
+        confirmation = {
+            **modal,
+            **answer.json()["view"],
+            "id": modal["id"],
+            "previous_view_id": None,
+        }
         assert confirmation["callback_id"] == blocks.CALLBACK_CONFIRM_BOOKING
 
         answers, slowest = await _all_at_once(app, confirmation)
@@ -115,7 +122,8 @@ async def test_a_hundred_simultaneous_submissions_over_app_home_say_booked_once(
 
 
 async def test_a_hundred_simultaneous_withdrawal_confirmations_withdraw_once(
-    slack_mock: MockSlack, tmp_path: Path,
+    slack_mock: MockSlack,
+    tmp_path: Path,
 ) -> None:
     """The same holds for Kündigen: one withdrawal, one audit entry, one message per
     recipient; the other copies are told it is already withdrawn, nothing changes."""

@@ -56,8 +56,9 @@ conn.close()
 @contextmanager
 def locked_by_another_process(path: Path, seconds: float) -> Iterator[subprocess.Popen[str]]:
     """Another process holds the write lock on ``path`` for ``seconds`` from now."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout is not None
     assert holder.stdout.readline().strip() == "locked"
     try:
@@ -73,22 +74,38 @@ async def _scene(app: RunningApp) -> dict[str, Any]:
     await anchor_workspace(app)  # the clock stands on BOOKED_AT
     pending = await book_directly(app, "users", 2)
     app.clock.set(TODAY)
-    await services.cancel(app.ctx, app.signer.team_id, pending.id, Outcome.CANCELLATION,
-                          app.clock.now(), actor=ADMIN)
+    await services.cancel(
+        app.ctx, app.signer.team_id, pending.id, Outcome.CANCELLATION, app.clock.now(), actor=ADMIN
+    )
     withdraw_me = await book_directly(app, "storage", 1)
     overview = await open_overview(app)
-    fresh = [await press(app, overview, blocks.ACTION_ADD, option,
-                         typed={requests.qty_block_id(option): str(quantity)})
-             for option, quantity in (("users", 1), ("users", 7), ("storage", 3))]
-    repeated = await press(app, overview, blocks.ACTION_ADD, "storage",
-                           typed={requests.qty_block_id("storage"): "2"})
+    fresh = [
+        await press(
+            app,
+            overview,
+            blocks.ACTION_ADD,
+            option,
+            typed={requests.qty_block_id(option): str(quantity)},
+        )
+        for option, quantity in (("users", 1), ("users", 7), ("storage", 3))
+    ]
+    repeated = await press(
+        app, overview, blocks.ACTION_ADD, "storage", typed={requests.qty_block_id("storage"): "2"}
+    )
     answer = await app.post(app.signer.view_submission(user_id=ADMIN, view=repeated))
-    assert answer.status == 200 and answer.text == ""
+    assert answer.status == 200
+    assert answer.text == ""
     overview = await open_overview(app)
     kuendigen = await press(app, overview, blocks.ACTION_CANCEL, str(withdraw_me.id))
     assert kuendigen["callback_id"] == blocks.CALLBACK_CONFIRM_CANCEL
-    return {"overview": overview, "fresh": fresh, "repeated": repeated,
-            "kuendigen": kuendigen, "withdraw_me": withdraw_me.id, "pending": pending.id}
+    return {
+        "overview": overview,
+        "fresh": fresh,
+        "repeated": repeated,
+        "kuendigen": kuendigen,
+        "withdraw_me": withdraw_me.id,
+        "pending": pending.id,
+    }
 
 
 # After the requests below went through: the pending Kündigung taken back (users 2), the
@@ -103,8 +120,12 @@ def _requests(app: RunningApp, scene: dict[str, Any]) -> list[SignedRequest]:
         *(signer.view_submission(user_id=ADMIN, view=view) for view in scene["fresh"]),
         signer.view_submission(user_id=ADMIN, view=scene["repeated"]),
         signer.view_submission(user_id=ADMIN, view=scene["kuendigen"]),
-        signer.click(user_id=ADMIN, view=scene["overview"], action_id=blocks.ACTION_UNDO,
-                     value=str(scene["pending"])),
+        signer.click(
+            user_id=ADMIN,
+            view=scene["overview"],
+            action_id=blocks.ACTION_UNDO,
+            value=str(scene["pending"]),
+        ),
         signer.slash_command(user_id=ADMIN, text=""),
         signer.slash_command(user_id=ADMIN, text="liste"),
     ]
@@ -121,12 +142,14 @@ async def _timed(app: RunningApp, requests: list[SignedRequest]) -> list[tuple[A
 
 def _notice(answer: Answer) -> str:
     body = answer.json()
-    assert body and body.get("response_action") == "update", answer.text
+    assert body, answer.text
+    assert body.get("response_action") == "update", answer.text
     return "\n".join(texts(body["view"]["blocks"]))
 
 
 async def test_requests_during_a_short_lock_wait_and_then_succeed(
-    slack_mock: MockSlack, tmp_path: Path,
+    slack_mock: MockSlack,
+    tmp_path: Path,
 ) -> None:
     """With the busy timeout the app ships with, a 1.5 s lock only delays the answers."""
     path = tmp_path / "addons.db"
@@ -147,20 +170,34 @@ async def test_requests_during_a_short_lock_wait_and_then_succeed(
         await slack_mock.wait_for("views.update", 7)  # 5 redraws below, undo, /addons
         await asyncio.sleep(0.1)
         shown = "\n".join(str(c.params) for c in slack_mock.calls)
-        assert BUSY not in shown and t("de", "error.unexpected") not in shown
+        assert BUSY not in shown
+        assert t("de", "error.unexpected") not in shown
 
     state = snapshot(path)
     assert sorted((a[2], a[3]) for a in state["addons"] if a[6] == "active") == ACTIVE_AFTER
-    assert count(path, "SELECT COUNT(*) FROM addons WHERE id = ? AND status = 'withdrawn'",
-                 (scene["withdraw_me"],)) == 1
-    assert count(path, "SELECT COUNT(*) FROM addons WHERE id = ? AND status = 'active'",
-                 (scene["pending"],)) == 1
+    assert (
+        count(
+            path,
+            "SELECT COUNT(*) FROM addons WHERE id = ? AND status = 'withdrawn'",
+            (scene["withdraw_me"],),
+        )
+        == 1
+    )
+    assert (
+        count(
+            path,
+            "SELECT COUNT(*) FROM addons WHERE id = ? AND status = 'active'",
+            (scene["pending"],),
+        )
+        == 1
+    )
     assert count(path, "SELECT COUNT(*) FROM audit_log WHERE actor = 'another-process'") == 0
     assert consistency_problems(path) == []
 
 
 async def test_requests_during_a_lock_longer_than_the_busy_timeout_are_told_politely(
-    slack_mock: MockSlack, tmp_path: Path,
+    slack_mock: MockSlack,
+    tmp_path: Path,
 ) -> None:
     """Past the busy timeout (lowered here to 250 ms) every write is refused with the
     "busy" notice, nothing at all is changed, and a second try after the lock works."""
@@ -200,7 +237,8 @@ async def test_requests_during_a_lock_longer_than_the_busy_timeout_are_told_poli
 
 
 async def test_a_lock_longer_than_slacks_three_seconds_still_gets_an_answer_in_time(
-    slack_mock: MockSlack, tmp_path: Path,
+    slack_mock: MockSlack,
+    tmp_path: Path,
 ) -> None:
     """Slack waits 3 s for the answer to a submission. With the busy timeout the app
     ships with, a longer lock must still end in an answer within 3 s that says what
@@ -209,15 +247,21 @@ async def test_a_lock_longer_than_slacks_three_seconds_still_gets_an_answer_in_t
     async with running_app(slack_mock, path) as app:
         await anchor_workspace(app)
         overview = await open_overview(app)
-        confirmation = await press(app, overview, blocks.ACTION_ADD, "users",
-                                   typed={requests.qty_block_id("users"): "5"})
+        confirmation = await press(
+            app, overview, blocks.ACTION_ADD, "users", typed={requests.qty_block_id("users"): "5"}
+        )
         with locked_by_another_process(path, SLACK_ACK_DEADLINE + 0.6):
             [(answer, seconds)] = await _timed(
-                app, [app.signer.view_submission(user_id=ADMIN, view=confirmation)])
+                app, [app.signer.view_submission(user_id=ADMIN, view=confirmation)]
+            )
         await asyncio.sleep(0.3)
         booked = count(path, "SELECT COUNT(*) FROM addons")
         assert (answer.status, seconds < SLACK_ACK_DEADLINE) == (200, True), (
-            answer.status, answer.text, round(seconds, 2), f"add-ons booked: {booked}")
+            answer.status,
+            answer.text,
+            round(seconds, 2),
+            f"add-ons booked: {booked}",
+        )
         # The answer tells the truth: popped (booked) or the busy notice (nothing booked).
         assert (answer.text == "", booked) in ((True, 1), (False, 0))
         if booked == 0:

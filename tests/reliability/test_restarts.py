@@ -34,7 +34,8 @@ CANCELLED_AT = datetime(2026, 4, 3, 8, 0, tzinfo=UTC)  # 15 days later: no withd
 
 
 async def test_a_booking_and_a_cancellation_complete_with_a_restart_between_every_step(
-    slack_mock: MockSlack, tmp_path: Path,
+    slack_mock: MockSlack,
+    tmp_path: Path,
 ) -> None:
     path = tmp_path / "addons.db"
     starts: list[RunningApp] = []
@@ -54,10 +55,16 @@ async def test_a_booking_and_a_cancellation_complete_with_a_restart_between_ever
     before_booking = snapshot(path)
 
     async with fresh_process(BOOKED_AT) as app:
-        confirmation = await press(app, slack_mock.views[overview["id"]], blocks.ACTION_ADD,
-                                   "users", typed={requests.qty_block_id("users"): "2"})
+        confirmation = await press(
+            app,
+            slack_mock.views[overview["id"]],
+            blocks.ACTION_ADD,
+            "users",
+            typed={requests.qty_block_id("users"): "2"},
+        )
         # 2 × 5,90 € × 30 days (19.03.–17.04.) ÷ 31 = 11,4193… → 11,42 €
-        assert "11,42 €" in view_text(confirmation) and "17.04.2026" in view_text(confirmation)
+        assert "11,42 €" in view_text(confirmation)
+        assert "17.04.2026" in view_text(confirmation)
     assert snapshot(path) == before_booking  # showing the confirmation books nothing
 
     async with fresh_process(BOOKED_AT) as app:
@@ -84,8 +91,9 @@ async def test_a_booking_and_a_cancellation_complete_with_a_restart_between_ever
     assert cancelled["invoice_lines"] == after_booking["invoice_lines"]
 
     async with fresh_process(CANCELLED_AT) as app:
-        overview = await press(app, overview, blocks.ACTION_UNDO, str(addon_id),
-                               expect="views.update")
+        overview = await press(
+            app, overview, blocks.ACTION_UNDO, str(addon_id), expect="views.update"
+        )
         assert "Aktiv" in row_text(overview, addon_id)
         find_button(overview, blocks.ACTION_CANCEL, str(addon_id))
 
@@ -101,13 +109,17 @@ async def test_a_booking_and_a_cancellation_complete_with_a_restart_between_ever
     assert final["invoice_lines"] == after_booking["invoice_lines"]  # no amount changed
     assert len(final["idempotency_keys"]) == 1
     assert [(row[4], row[5]) for row in final["audit_log"]][-3:] == [
-        ("book", addon_id), ("cancellation", addon_id), ("undo_cancellation", addon_id)]
+        ("book", addon_id),
+        ("cancellation", addon_id),
+        ("undo_cancellation", addon_id),
+    ]
     assert consistency_problems(path) == []
     assert len(starts) == 7
 
 
 async def test_a_restart_right_after_the_acknowledgement_loses_at_most_the_redraw(
-    slack_mock: MockSlack, tmp_path: Path,
+    slack_mock: MockSlack,
+    tmp_path: Path,
 ) -> None:
     """Stopped the moment Bestätigen is acknowledged, before the overview is redrawn: the
     booking (and then the Kündigung) stands whole, and the next process shows it."""
@@ -115,10 +127,16 @@ async def test_a_restart_right_after_the_acknowledgement_loses_at_most_the_redra
     async with running_app(slack_mock, path, now=BOOKED_AT) as app:
         await anchor_workspace(app)
         overview = await open_overview(app)
-        confirmation = await press(app, overview, blocks.ACTION_ADD, "storage",
-                                   typed={requests.qty_block_id("storage"): "3"})
+        confirmation = await press(
+            app,
+            overview,
+            blocks.ACTION_ADD,
+            "storage",
+            typed={requests.qty_block_id("storage"): "3"},
+        )
         answer = await submit(app, confirmation)
-        assert answer.status == 200 and answer.text == "", answer.text
+        assert answer.status == 200, answer.text
+        assert answer.text == "", answer.text
     assert consistency_problems(path) == []
 
     async with running_app(slack_mock, path, now=CANCELLED_AT) as app:
@@ -127,11 +145,13 @@ async def test_a_restart_right_after_the_acknowledgement_loses_at_most_the_redra
         assert "Erweiterter Speicherplatz (+30 GB)" in row_text(overview, addon_id)
         kuendigen = await press(app, overview, blocks.ACTION_CANCEL, str(addon_id))
         answer = await submit(app, kuendigen)
-        assert answer.status == 200 and answer.text == "", answer.text
+        assert answer.status == 200, answer.text
+        assert answer.text == "", answer.text
     assert consistency_problems(path) == []
 
     async with running_app(slack_mock, path, now=CANCELLED_AT) as app:
         overview = await open_overview(app)
         assert "Kündigung zum 17.04.2026" in row_text(overview, addon_id)
     state = snapshot(path)
-    assert len(state["addons"]) == 1 and len(state["invoice_lines"]) == 1
+    assert len(state["addons"]) == 1
+    assert len(state["invoice_lines"]) == 1

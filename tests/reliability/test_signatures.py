@@ -34,8 +34,7 @@ Tamper = Callable[[SignedRequest, SignedRequest], SignedRequest]
 def _headers(request: SignedRequest, **changes: str | None) -> SignedRequest:
     headers = dict(request.headers)
     for name, value in changes.items():
-        header = {"signature": "X-Slack-Signature",
-                  "timestamp": "X-Slack-Request-Timestamp"}[name]
+        header = {"signature": "X-Slack-Signature", "timestamp": "X-Slack-Request-Timestamp"}[name]
         if value is None:
             headers.pop(header, None)
         else:
@@ -45,8 +44,7 @@ def _headers(request: SignedRequest, **changes: str | None) -> SignedRequest:
 
 def _signed_at(request: SignedRequest, stamp: int) -> SignedRequest:
     """Correctly signed with the app's secret, but at ``stamp``."""
-    return _headers(request, timestamp=str(stamp),
-                    signature=signature(SECRET, stamp, request.body))
+    return _headers(request, timestamp=str(stamp), signature=signature(SECRET, stamp, request.body))
 
 
 def _now(request: SignedRequest) -> int:
@@ -57,23 +55,29 @@ TAMPERINGS: dict[str, Tamper] = {
     "a forged signature": lambda r, _: r.forged(),
     "another app's signing secret": lambda r, _: r.resigned("another-apps-signing-secret"),
     "a stale timestamp, correctly signed": lambda r, _: _signed_at(r, _now(r) - STALE_SECONDS),
-    "a timestamp from the future, correctly signed":
-        lambda r, _: _signed_at(r, _now(r) + STALE_SECONDS),
+    "a timestamp from the future, correctly signed": lambda r, _: _signed_at(
+        r, _now(r) + STALE_SECONDS
+    ),
     "no signature header": lambda r, _: _headers(r, signature=None),
     "no timestamp header": lambda r, _: _headers(r, timestamp=None),
     "no signature and no timestamp": lambda r, _: _headers(r, signature=None, timestamp=None),
     "an empty signature": lambda r, _: _headers(r, signature=""),
     "a timestamp that is no number": lambda r, _: _headers(r, timestamp="soon"),
-    "the signature of another request":
-        lambda r, other: _headers(r, signature=other.headers["X-Slack-Signature"],
-                                  timestamp=other.headers["X-Slack-Request-Timestamp"]),
-    "an old signature under a fresh timestamp":
-        lambda r, _: _headers(_signed_at(r, _now(r) - 60), timestamp=str(_now(r))),
-    "a v1 signature scheme":
-        lambda r, _: _headers(r, signature="v1=" + r.headers["X-Slack-Signature"][3:]),
-    "the body changed after signing":
-        lambda r, _: replace(r, body=r.body.replace("U0ADMIN001", "U0OWNER001")
-                             if "U0ADMIN001" in r.body else r.body + " "),
+    "the signature of another request": lambda r, other: _headers(
+        r,
+        signature=other.headers["X-Slack-Signature"],
+        timestamp=other.headers["X-Slack-Request-Timestamp"],
+    ),
+    "an old signature under a fresh timestamp": lambda r, _: _headers(
+        _signed_at(r, _now(r) - 60), timestamp=str(_now(r))
+    ),
+    "a v1 signature scheme": lambda r, _: _headers(
+        r, signature="v1=" + r.headers["X-Slack-Signature"][3:]
+    ),
+    "the body changed after signing": lambda r, _: replace(
+        r,
+        body=r.body.replace("U0ADMIN001", "U0OWNER001") if "U0ADMIN001" in r.body else r.body + " ",
+    ),
 }
 
 
@@ -82,16 +86,22 @@ async def _requests(app: RunningApp) -> dict[str, SignedRequest]:
     await anchor_workspace(app)
     overview = await book_through_overview(app, "users", 1)
     [addon_id] = row_ids(overview)
-    booking = await press(app, await open_overview(app), blocks.ACTION_ADD, "storage",
-                          typed={requests.qty_block_id("storage"): "4"})
+    booking = await press(
+        app,
+        await open_overview(app),
+        blocks.ACTION_ADD,
+        "storage",
+        typed={requests.qty_block_id("storage"): "4"},
+    )
     withdrawal = await press(app, overview, blocks.ACTION_CANCEL, str(addon_id))
     signer = app.signer
     return {
         "/addons buchen": signer.slash_command(user_id=ADMIN, text="buchen speicher 5"),
         "booking confirmation": signer.view_submission(user_id=ADMIN, view=booking),
         "withdrawal confirmation": signer.view_submission(user_id=ADMIN, view=withdrawal),
-        "Kündigen button": signer.click(user_id=ADMIN, view=overview,
-                                        action_id=blocks.ACTION_CANCEL, value=str(addon_id)),
+        "Kündigen button": signer.click(
+            user_id=ADMIN, view=overview, action_id=blocks.ACTION_CANCEL, value=str(addon_id)
+        ),
         "App Home opened": signer.app_home_opened(user_id=ADMIN),
         "URL verification": signer.url_verification("challenge-abc"),
     }
@@ -99,7 +109,9 @@ async def _requests(app: RunningApp) -> dict[str, SignedRequest]:
 
 @pytest.mark.parametrize("how", list(TAMPERINGS))
 async def test_a_request_with_a_bad_signature_is_refused_with_401_and_changes_nothing(
-    how: str, slack_mock: MockSlack, tmp_path: Path,
+    how: str,
+    slack_mock: MockSlack,
+    tmp_path: Path,
 ) -> None:
     path = tmp_path / "addons.db"
     async with running_app(slack_mock, path) as app:
@@ -136,13 +148,16 @@ MALFORMED = {
     "a form body declared as JSON": ("token=x&team_id=T0ADDONS1&command=%2Faddons", JSON),
     "a team that is a number": (
         "payload=%7B%22type%22%3A%22block_actions%22%2C%22team%22%3A5%2C%22user%22%3A5%7D",
-        FORM),
+        FORM,
+    ),
 }
 
 
 @pytest.mark.parametrize("how", ["forged", "missing"])
 async def test_an_unsigned_request_with_a_malformed_body_is_refused_with_401_not_a_500(
-    how: str, slack_mock: MockSlack, tmp_path: Path,
+    how: str,
+    slack_mock: MockSlack,
+    tmp_path: Path,
 ) -> None:
     """The signature is checked before the body is believed, so garbage from anyone
     without the secret costs a 401, not a 500 with a trace in the log."""

@@ -25,15 +25,22 @@ ANCHOR = date(2026, 3, 18)
 
 async def anchor_workspace(app: RunningApp, team_id: str | None = None) -> None:
     """Give the workspace the DESIGN example's billing anchor (18th of the month)."""
-    await services.set_workspace(app.ctx, team_id or app.signer.team_id, ANCHOR,
-                                 app.clock.now())
+    await services.set_workspace(app.ctx, team_id or app.signer.team_id, ANCHOR, app.clock.now())
 
 
-async def book_directly(app: RunningApp, option: str = "users", quantity: int = 1,
-                        team_id: str | None = None) -> AddOn:
+async def book_directly(
+    app: RunningApp, option: str = "users", quantity: int = 1, team_id: str | None = None
+) -> AddOn:
     """Book through the use case (a shortcut for tests about something else)."""
-    booked = await services.book(app.ctx, team_id or app.signer.team_id, option, quantity,
-                                 app.clock.now(), key=str(uuid.uuid4()), actor=ADMIN)
+    booked = await services.book(
+        app.ctx,
+        team_id or app.signer.team_id,
+        option,
+        quantity,
+        app.clock.now(),
+        key=str(uuid.uuid4()),
+        actor=ADMIN,
+    )
     return booked.addon
 
 
@@ -42,10 +49,13 @@ async def addons(app: RunningApp, team_id: str | None = None) -> list[AddOn]:
     return await services.list_addons(app.ctx, team_id or app.signer.team_id)
 
 
-async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+UNTIL_SECONDS = 5.0  # how long until() waits before giving up
+
+
+async def until(condition: Callable[[], bool]) -> None:
     """Wait for something the mock does not record (a log line); prefer mock.wait_for."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + UNTIL_SECONDS
     while not condition():
         if loop.time() > deadline:
             raise TimeoutError("the condition never became true")
@@ -77,8 +87,15 @@ def texts(node: Any) -> list[str]:
 
 def view_text(view: Mapping[str, Any]) -> str:
     """All text of a view's title, blocks and buttons, one string per line."""
-    return "\n".join(texts({"title": view.get("title"), "blocks": view.get("blocks", []),
-                            "submit": view.get("submit")}))
+    return "\n".join(
+        texts(
+            {
+                "title": view.get("title"),
+                "blocks": view.get("blocks", []),
+                "submit": view.get("submit"),
+            }
+        )
+    )
 
 
 def block(view: Mapping[str, Any], block_id: str) -> dict[str, Any]:
@@ -112,30 +129,48 @@ def row_text(view: Mapping[str, Any], addon_id: int) -> str:
 
 def row_ids(view: Mapping[str, Any]) -> list[int]:
     """The add-on ids of the table rows, top to bottom."""
-    return [int(b["block_id"].removeprefix("addon_")) for b in view.get("blocks", [])
-            if str(b.get("block_id", "")).startswith("addon_")]
+    return [
+        int(b["block_id"].removeprefix("addon_"))
+        for b in view.get("blocks", [])
+        if str(b.get("block_id", "")).startswith("addon_")
+    ]
 
 
 # -- acting ---------------------------------------------------------------------------
 
 
-async def open_overview(app: RunningApp, user: str = ADMIN, *,
-                        team_id: str | None = None) -> dict[str, Any]:
+async def open_overview(
+    app: RunningApp, user: str = ADMIN, *, team_id: str | None = None
+) -> dict[str, Any]:
     """/addons: the loading modal is opened, then filled; the filled overview."""
-    update = await app.send(app.signer.slash_command(user_id=user, team_id=team_id),
-                            "views.update")
+    update = await app.send(app.signer.slash_command(user_id=user, team_id=team_id), "views.update")
     return app.mock.views[str(update.params["view_id"])]
 
 
-async def press(app: RunningApp, view: Mapping[str, Any], action_id: str,
-                value: str | None = None, *, expect: str = "views.push", user: str = ADMIN,
-                typed: Mapping[str, str | None] | None = None,
-                team_id: str | None = None) -> dict[str, Any]:
+async def press(
+    app: RunningApp,
+    view: Mapping[str, Any],
+    action_id: str,
+    value: str | None = None,
+    *,
+    expect: str = "views.push",
+    user: str = ADMIN,
+    typed: Mapping[str, str | None] | None = None,
+    team_id: str | None = None,
+) -> dict[str, Any]:
     """Press a drawn button; the view Slack shows afterwards (pushed, updated, ...)."""
     values = state_values(view, typed) if typed is not None else None
-    call = await app.send(app.signer.click(user_id=user, view=view, action_id=action_id,
-                                           value=value, values=values, team_id=team_id),
-                          expect)
+    call = await app.send(
+        app.signer.click(
+            user_id=user,
+            view=view,
+            action_id=action_id,
+            value=value,
+            values=values,
+            team_id=team_id,
+        ),
+        expect,
+    )
     if expect == "views.publish":
         return app.mock.home[str(call.params["user_id"])]
     if expect == "views.update":
@@ -145,17 +180,24 @@ async def press(app: RunningApp, view: Mapping[str, Any], action_id: str,
     return last
 
 
-async def submit(app: RunningApp, view: Mapping[str, Any], *, user: str = ADMIN,
-                 typed: Mapping[str, str | None] | None = None,
-                 team_id: str | None = None) -> Answer:
+async def submit(
+    app: RunningApp,
+    view: Mapping[str, Any],
+    *,
+    user: str = ADMIN,
+    typed: Mapping[str, str | None] | None = None,
+    team_id: str | None = None,
+) -> Answer:
     """Submit a modal as drawn (with what was typed into its inputs)."""
     values = state_values(view, typed) if typed is not None else None
-    return await app.post(app.signer.view_submission(user_id=user, view=view, values=values,
-                                                     team_id=team_id))
+    return await app.post(
+        app.signer.view_submission(user_id=user, view=view, values=values, team_id=team_id)
+    )
 
 
-async def confirm_and_return(app: RunningApp, confirmation: Mapping[str, Any],
-                             user: str = ADMIN) -> dict[str, Any]:
+async def confirm_and_return(
+    app: RunningApp, confirmation: Mapping[str, Any], user: str = ADMIN
+) -> dict[str, Any]:
     """Bestätigen on a pushed confirmation: it closes and the overview below is redrawn."""
     below = str(confirmation["previous_view_id"])
     before = len(app.mock.calls_to("views.update"))
@@ -167,12 +209,19 @@ async def confirm_and_return(app: RunningApp, confirmation: Mapping[str, Any],
     return app.mock.views[below]
 
 
-async def book_through_overview(app: RunningApp, option: str, quantity: int,
-                                user: str = ADMIN) -> dict[str, Any]:
+async def book_through_overview(
+    app: RunningApp, option: str, quantity: int, user: str = ADMIN
+) -> dict[str, Any]:
     """/addons → type the quantity → Hinzufügen → Bestätigen; the refreshed overview."""
     overview = await open_overview(app, user)
-    confirmation = await press(app, overview, blocks.ACTION_ADD, option,
-                               typed={requests.qty_block_id(option): str(quantity)}, user=user)
+    confirmation = await press(
+        app,
+        overview,
+        blocks.ACTION_ADD,
+        option,
+        typed={requests.qty_block_id(option): str(quantity)},
+        user=user,
+    )
     return await confirm_and_return(app, confirmation, user)
 
 

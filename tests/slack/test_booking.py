@@ -41,7 +41,8 @@ async def test_hinzufuegen_pushes_a_confirmation_with_everything_that_will_be_ch
     assert "5,90 € / Monat" in text  # monthly price
     assert "Anteilig 03.04.2026–17.04.2026*\n2,85 €" in text  # 5,90 € × 15 / 31
     assert "*Abgerechnet bis*\n17.04.2026" in text
-    assert "Sammelrechnung" in text and "18.04.2026" in text
+    assert "Sammelrechnung" in text
+    assert "18.04.2026" in text
     assert confirmation["submit"]["text"] == "Bestätigen"
     assert confirmation["close"]["text"] == "Abbrechen"
     assert await addons(app) == []  # nothing is booked before Bestätigen
@@ -51,7 +52,9 @@ async def test_the_confirmation_is_english_for_an_english_owner(app: RunningApp)
     overview = await open_overview(app, OWNER)
     confirmation = await press(app, overview, blocks.ACTION_ADD, "users", user=OWNER)
     text = view_text(confirmation)
-    assert "€2.85" in text and "2026-04-17" in text and "consolidated invoice" in text
+    assert "€2.85" in text
+    assert "2026-04-17" in text
+    assert "consolidated invoice" in text
     assert confirmation["submit"]["text"] == "Confirm"
 
 
@@ -61,14 +64,17 @@ async def test_bestaetigen_books_and_returns_to_the_refreshed_overview(app: Runn
     assert (addon.option, addon.quantity, addon.status.value) == ("users", 1, "active")
     assert row_ids(refreshed) == [addon.id]
     text = row_text(refreshed, addon.id)
-    assert "Zusätzliche Benutzer (+1)" in text and "5,90 €" in text and "17.04.2026" in text
+    assert "Zusätzliche Benutzer (+1)" in text
+    assert "5,90 €" in text
+    assert "17.04.2026" in text
     button = cancel_button(refreshed, addon.id)
     assert button["text"]["text"] == "Kündigen"
     assert button["style"] == "danger"
     assert "Zusätzlich in Kraft: 1 Benutzer" in block_text(refreshed, "entitlements")
     invoice = await services.preview_invoice(app.ctx, app.signer.team_id, app.clock.now())
-    assert [str(line.amount.amount) for line in invoice.lines
-            if line.kind.value == "proration"] == ["2.85"]
+    assert [
+        str(line.amount.amount) for line in invoice.lines if line.kind.value == "proration"
+    ] == ["2.85"]
 
 
 async def test_three_storage_packages_show_as_thirty_gigabytes(app: RunningApp) -> None:
@@ -98,8 +104,14 @@ async def test_a_bad_quantity_is_shown_under_its_input_and_books_nothing(
     app: RunningApp, typed: str | None, message: str
 ) -> None:
     overview = await open_overview(app)
-    redrawn = await press(app, overview, blocks.ACTION_ADD, "storage", expect="views.update",
-                          typed={requests.qty_block_id("storage"): typed})
+    redrawn = await press(
+        app,
+        overview,
+        blocks.ACTION_ADD,
+        "storage",
+        expect="views.update",
+        typed={requests.qty_block_id("storage"): typed},
+    )
     assert redrawn["id"] == overview["id"]
     ids = [b["block_id"] for b in redrawn["blocks"]]
     error_at = ids.index("qty_error_storage")
@@ -114,11 +126,16 @@ async def test_a_bad_quantity_in_the_app_home_booking_modal_answers_inline_error
     app: RunningApp,
 ) -> None:
     await app.send(app.signer.app_home_opened(user_id=ADMIN), "views.publish")
-    modal = await press(app, app.mock.home[ADMIN], blocks.ACTION_OPEN_BOOKING, "users",
-                        expect="views.open")
+    modal = await press(
+        app, app.mock.home[ADMIN], blocks.ACTION_OPEN_BOOKING, "users", expect="views.open"
+    )
     assert modal["callback_id"] == blocks.CALLBACK_BOOK
-    for typed, message in (("0", "mindestens 1"), ("1001", "Höchstens 1.000"),
-                           ("x", "eine Zahl"), ("2.5", "ganze Zahl")):
+    for typed, message in (
+        ("0", "mindestens 1"),
+        ("1001", "Höchstens 1.000"),
+        ("x", "eine Zahl"),
+        ("2.5", "ganze Zahl"),
+    ):
         answer = await submit(app, modal, typed={requests.qty_block_id("users"): typed})
         assert answer.status == 200
         body = answer.json()
@@ -131,8 +148,9 @@ async def test_the_app_home_booking_modal_leads_to_the_same_confirmation(
     app: RunningApp,
 ) -> None:
     await app.send(app.signer.app_home_opened(user_id=ADMIN), "views.publish")
-    modal = await press(app, app.mock.home[ADMIN], blocks.ACTION_OPEN_BOOKING, "storage",
-                        expect="views.open")
+    modal = await press(
+        app, app.mock.home[ADMIN], blocks.ACTION_OPEN_BOOKING, "storage", expect="views.open"
+    )
     answer = await submit(app, modal, typed={requests.qty_block_id("storage"): "3"})
     body = answer.json()
     assert body["response_action"] == "update"
@@ -155,8 +173,9 @@ async def test_the_app_home_booking_modal_leads_to_the_same_confirmation(
 
 async def test_the_same_confirmation_submitted_twice_books_once(app: RunningApp) -> None:
     overview = await open_overview(app)
-    confirmation = await press(app, overview, blocks.ACTION_ADD, "users",
-                               typed={requests.qty_block_id("users"): "2"})
+    confirmation = await press(
+        app, overview, blocks.ACTION_ADD, "users", typed={requests.qty_block_id("users"): "2"}
+    )
     first = await confirm_and_return(app, confirmation)
     again = await confirm_and_return(app, confirmation)
     [addon] = await addons(app)
@@ -185,19 +204,28 @@ async def test_two_confirmations_are_two_bookings(app: RunningApp) -> None:
     first = await press(app, overview, blocks.ACTION_ADD, "users")
     refreshed = await confirm_and_return(app, first)
     second = await press(app, refreshed, blocks.ACTION_ADD, "users")
-    assert json.loads(first["private_metadata"])["nonce"] != \
-        json.loads(second["private_metadata"])["nonce"]
+    assert (
+        json.loads(first["private_metadata"])["nonce"]
+        != json.loads(second["private_metadata"])["nonce"]
+    )
     await confirm_and_return(app, second)
     assert len(await addons(app)) == 2
 
 
 async def test_a_corrected_quantity_clears_the_inline_error(app: RunningApp) -> None:
     overview = await open_overview(app)
-    redrawn = await press(app, overview, blocks.ACTION_ADD, "users", expect="views.update",
-                          typed={requests.qty_block_id("users"): "0"})
+    redrawn = await press(
+        app,
+        overview,
+        blocks.ACTION_ADD,
+        "users",
+        expect="views.update",
+        typed={requests.qty_block_id("users"): "0"},
+    )
     assert has_block(redrawn, "qty_error_users")
-    confirmation = await press(app, redrawn, blocks.ACTION_ADD, "users",
-                               typed={requests.qty_block_id("users"): "2"})
+    confirmation = await press(
+        app, redrawn, blocks.ACTION_ADD, "users", typed={requests.qty_block_id("users"): "2"}
+    )
     assert "Zusätzliche Benutzer (+2)" in view_text(confirmation)
     await app.mock.wait_for("views.update", 3)
     assert not has_block(app.mock.views[overview["id"]], "qty_error_users")

@@ -33,15 +33,19 @@ from tests.slack.signing import find_button
 @pytest_asyncio.fixture
 async def early(slack_mock: MockSlack, tmp_path: Path) -> AsyncIterator[RunningApp]:
     """The app on 18.03.2026, the first day of the period 18.03.–17.04.2026."""
-    async with running_app(slack_mock, tmp_path / "addons.db",
-                           now=START - timedelta(days=16)) as running:
+    async with running_app(
+        slack_mock, tmp_path / "addons.db", now=START - timedelta(days=16)
+    ) as running:
         await anchor_workspace(running)
         yield running
 
 
 def _drafts(invoice: Invoice, addon_id: int) -> list[str]:
-    return [str(line.amount.amount) for line in invoice.lines
-            if line.addon_id == addon_id and line.kind.value == "proration"]
+    return [
+        str(line.amount.amount)
+        for line in invoice.lines
+        if line.addon_id == addon_id and line.kind.value == "proration"
+    ]
 
 
 async def test_kuendigen_after_the_window_ends_the_addon_with_the_period(
@@ -72,7 +76,8 @@ async def test_kuendigen_after_the_window_ends_the_addon_with_the_period(
     assert "Kündigung zum" not in row_text(again, addon.id)
     assert cancel_button(again, addon.id)["style"] == "danger"
     [stored] = await addons(app)
-    assert stored.status is Status.ACTIVE and stored.effective_on is None
+    assert stored.status is Status.ACTIVE
+    assert stored.effective_on is None
 
 
 async def test_kuendigen_inside_the_window_is_a_withdrawal_and_removes_the_draft_line(
@@ -84,8 +89,10 @@ async def test_kuendigen_inside_the_window_is_a_withdrawal_and_removes_the_draft
     advance_days(app, 2)
     overview = await open_overview(app)
     confirmation = await press(app, overview, blocks.ACTION_CANCEL, str(addon.id))
-    assert "Widerruf: sofort storniert, 2,85 € werden von Ihrer Sammelrechnung entfernt" \
+    assert (
+        "Widerruf: sofort storniert, 2,85 € werden von Ihrer Sammelrechnung entfernt"
         in view_text(confirmation)
+    )
 
     refreshed = await confirm_and_return(app, confirmation)
     row = row_text(refreshed, addon.id)
@@ -114,21 +121,23 @@ async def test_what_the_admin_confirmed_is_what_happens(app: RunningApp) -> None
     confirmation = await press(app, overview, blocks.ACTION_CANCEL, str(addon.id))
     assert "Widerruf" in view_text(confirmation)
     advance_days(app, 1)  # D + 15: it would now be a cancellation to the period end
-    lines_before = await services.preview_invoice(app.ctx, app.signer.team_id,
-                                                  app.clock.now())
+    lines_before = await services.preview_invoice(app.ctx, app.signer.team_id, app.clock.now())
 
     answer = await submit(app, confirmation)
     assert answer.status == 200
     body = answer.json()
     assert body["response_action"] == "update"
     notice = view_text(body["view"])
-    assert "Inzwischen wäre Kündigen eine Kündigung zum Ende des Abrechnungszeitraums, " \
+    assert (
+        "Inzwischen wäre Kündigen eine Kündigung zum Ende des Abrechnungszeitraums, "
         "nicht mehr ein Widerruf mit sofortiger Stornierung" in notice
+    )
     assert "Es wurde nichts geändert" in notice
     [stored] = await addons(app)
     assert stored.status is Status.ACTIVE
-    assert await services.preview_invoice(app.ctx, app.signer.team_id, app.clock.now()) \
-        == lines_before
+    assert (
+        await services.preview_invoice(app.ctx, app.signer.team_id, app.clock.now()) == lines_before
+    )
 
 
 async def test_kuendigen_twice_changes_nothing_and_says_so(early: RunningApp) -> None:
@@ -161,4 +170,5 @@ async def test_a_cancellation_confirmed_after_the_period_turned_is_refused(
     assert "Kündigung zum 17.06.2026, nicht mehr zum 17.05.2026" in notice
     assert "Es wurde nichts geändert" in notice
     [stored] = await addons(app)
-    assert stored.status is Status.ACTIVE and stored.effective_on is None
+    assert stored.status is Status.ACTIVE
+    assert stored.effective_on is None

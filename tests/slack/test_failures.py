@@ -45,8 +45,11 @@ def _boom(*args: object, **kwargs: object) -> Any:
 
 
 def _logged(caplog: pytest.LogCaptureFixture, message: str = "the database caught fire") -> bool:
-    return any(record.exc_info and message in str(record.exc_info[1])
-               for record in caplog.records if record.levelno >= logging.ERROR)
+    return any(
+        record.exc_info and message in str(record.exc_info[1])
+        for record in caplog.records
+        if record.levelno >= logging.ERROR
+    )
 
 
 async def test_a_failing_use_case_behind_addons_shows_a_notice_in_the_modal(
@@ -77,8 +80,10 @@ async def test_a_failing_push_after_hinzufuegen_is_answered_politely(
 ) -> None:
     overview = await open_overview(app)
     app.mock.fail("views.push", status=500)
-    await _timed(app, app.signer.click(user_id=ADMIN, view=overview,
-                                       action_id=blocks.ACTION_ADD, value="users"))
+    await _timed(
+        app,
+        app.signer.click(user_id=ADMIN, view=overview, action_id=blocks.ACTION_ADD, value="users"),
+    )
     calls = await app.mock.wait_for("views.push", 2)
     assert calls[0].status == 500
     assert calls[1].params["view"]["callback_id"] == blocks.CALLBACK_NOTICE
@@ -173,8 +178,12 @@ async def test_a_failing_app_home_is_logged_and_answered_at_once(
 async def test_a_tampered_confirmation_is_refused_as_no_longer_valid(app: RunningApp) -> None:
     overview = await open_overview(app)
     confirmation = await press(app, overview, blocks.ACTION_ADD, "users")
-    for metadata in ('{"option":"users","quantity":5,"nonce":"not-a-uuid"}', "", "[]",
-                     '{"option":"users","quantity":-3,"nonce":"' + "0" * 36 + '"}'):
+    for metadata in (
+        '{"option":"users","quantity":5,"nonce":"not-a-uuid"}',
+        "",
+        "[]",
+        '{"option":"users","quantity":-3,"nonce":"' + "0" * 36 + '"}',
+    ):
         answer = await submit(app, {**confirmation, "private_metadata": metadata})
         assert "Diese Abfrage ist nicht mehr gültig" in view_text(answer.json()["view"])
     assert await addons(app) == []

@@ -31,7 +31,8 @@ async def test_app_home_shows_admins_the_overview_with_booking_buttons(app: Runn
     home = await _home(app, ADMIN)
     assert home["type"] == "home"
     text = view_text(home)
-    assert "5,90 € / Nutzer / Monat" in text and "5,90 € / 10 GB / Monat" in text
+    assert "5,90 € / Nutzer / Monat" in text
+    assert "5,90 € / 10 GB / Monat" in text
     assert not any(b["type"] == "input" for b in home["blocks"])
     for option in ("users", "storage"):
         _, button = find_button(home, blocks.ACTION_OPEN_BOOKING, option)
@@ -42,8 +43,9 @@ async def test_app_home_shows_admins_the_overview_with_booking_buttons(app: Runn
 
 async def test_hinzufuegen_in_app_home_opens_the_booking_modal(app: RunningApp) -> None:
     home = await _home(app, OWNER)
-    modal = await press(app, home, blocks.ACTION_OPEN_BOOKING, "storage", expect="views.open",
-                        user=OWNER)
+    modal = await press(
+        app, home, blocks.ACTION_OPEN_BOOKING, "storage", expect="views.open", user=OWNER
+    )
     assert modal["callback_id"] == blocks.CALLBACK_BOOK
     assert modal["submit"]["text"] == "Continue"
     assert any(b["block_id"] == requests.qty_block_id("storage") for b in modal["blocks"])
@@ -54,8 +56,7 @@ async def test_kuendigen_in_app_home_opens_the_confirmation_and_republishes(
 ) -> None:
     addon = await book_directly(app, "users", 1)
     home = await _home(app, ADMIN)
-    confirmation = await press(app, home, blocks.ACTION_CANCEL, str(addon.id),
-                               expect="views.open")
+    confirmation = await press(app, home, blocks.ACTION_CANCEL, str(addon.id), expect="views.open")
     assert confirmation["callback_id"] == blocks.CALLBACK_CONFIRM_CANCEL
     before = len(app.mock.calls_to("views.publish"))
     answer = await app.post(app.signer.view_submission(user_id=ADMIN, view=confirmation))
@@ -66,12 +67,15 @@ async def test_kuendigen_in_app_home_opens_the_confirmation_and_republishes(
 
 async def test_members_get_a_short_explanation_without_prices(app: RunningApp) -> None:
     await book_directly(app, "users", 1)
-    for user, words in ((MEMBER, "wenden Sie sich bitte an einen Admin"),
-                        (MEMBER_EN, "please ask an admin")):
+    for user, words in (
+        (MEMBER, "wenden Sie sich bitte an einen Admin"),
+        (MEMBER_EN, "please ask an admin"),
+    ):
         home = await _home(app, user)
         text = view_text(home)
         assert words in text
-        assert "€" not in text and "Zusätzliche Benutzer (+1)" not in text
+        assert "€" not in text
+        assert "Zusätzliche Benutzer (+1)" not in text
         assert "button" not in str(home["blocks"])
 
 
@@ -88,8 +92,9 @@ async def test_kuendigung_zuruecknehmen_in_app_home_republishes_the_row(
 ) -> None:
     addon = await book_directly(app, "users", 1)
     app.clock.advance(timedelta(days=15))  # 18.04.2026: past the window, next period
-    await services.cancel(app.ctx, app.signer.team_id, addon.id, Outcome.CANCELLATION,
-                          app.clock.now(), actor=ADMIN)
+    await services.cancel(
+        app.ctx, app.signer.team_id, addon.id, Outcome.CANCELLATION, app.clock.now(), actor=ADMIN
+    )
     home = await _home(app, ADMIN)
     assert "Kündigung zum 17.05.2026" in row_text(home, addon.id)
     again = await press(app, home, blocks.ACTION_UNDO, str(addon.id), expect="views.publish")

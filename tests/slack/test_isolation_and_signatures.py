@@ -46,11 +46,26 @@ async def test_kuendigen_with_another_workspaces_id_is_refused(app: RunningApp) 
     ours = await book_directly(app, "users", 1)
     theirs = await book_directly(app, "users", 1, team_id=OTHER_TEAM)
     overview = await open_overview(app, OUTSIDER, team_id=OTHER_TEAM)
-    forged = {**overview, "blocks": [{"type": "actions", "block_id": "x", "elements": [
-        {"type": "button", "action_id": blocks.ACTION_CANCEL, "value": str(ours.id),
-         "text": {"type": "plain_text", "text": "Kündigen"}}]}]}
-    notice = await press(app, forged, blocks.ACTION_CANCEL, str(ours.id), user=OUTSIDER,
-                         team_id=OTHER_TEAM)
+    forged = {
+        **overview,
+        "blocks": [
+            {
+                "type": "actions",
+                "block_id": "x",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": blocks.ACTION_CANCEL,
+                        "value": str(ours.id),
+                        "text": {"type": "plain_text", "text": "Kündigen"},
+                    }
+                ],
+            }
+        ],
+    }
+    notice = await press(
+        app, forged, blocks.ACTION_CANCEL, str(ours.id), user=OUTSIDER, team_id=OTHER_TEAM
+    )
     assert f"Eine Zusatzoption Nr. {ours.id} {UNKNOWN}" in view_text(notice)
     assert [a.status for a in await addons(app)] == [Status.ACTIVE]
     assert [a.id for a in await addons(app, OTHER_TEAM)] == [theirs.id]
@@ -58,8 +73,10 @@ async def test_kuendigen_with_another_workspaces_id_is_refused(app: RunningApp) 
 
 async def test_the_text_form_with_another_workspaces_id_is_refused(app: RunningApp) -> None:
     ours = await book_directly(app, "users", 1)
-    call = await app.send(app.signer.slash_command(user_id=OUTSIDER, team_id=OTHER_TEAM,
-                                                   text=f"kündigen {ours.id}"), "response_url")
+    call = await app.send(
+        app.signer.slash_command(user_id=OUTSIDER, team_id=OTHER_TEAM, text=f"kündigen {ours.id}"),
+        "response_url",
+    )
     assert UNKNOWN in "\n".join(texts(call.params.get("blocks", [])))
     assert app.mock.calls_to("views.open") == []
     [stored] = await addons(app)
@@ -70,9 +87,14 @@ async def test_a_confirmation_naming_another_workspaces_id_is_refused(app: Runni
     ours = await book_directly(app, "users", 1)
     await book_directly(app, "users", 1, team_id=OTHER_TEAM)
     metadata = requests.CancellationRequest(ours.id, Outcome.WITHDRAWAL).to_metadata()
-    view: dict[str, Any] = {"id": "V0FORGED02", "type": "modal", "blocks": [],
-                            "callback_id": blocks.CALLBACK_CONFIRM_CANCEL,
-                            "private_metadata": metadata, "previous_view_id": None}
+    view: dict[str, Any] = {
+        "id": "V0FORGED02",
+        "type": "modal",
+        "blocks": [],
+        "callback_id": blocks.CALLBACK_CONFIRM_CANCEL,
+        "private_metadata": metadata,
+        "previous_view_id": None,
+    }
     answer = await submit(app, view, user=OUTSIDER, team_id=OTHER_TEAM)
     assert UNKNOWN in view_text(answer.json()["view"])
     [stored] = await addons(app)
@@ -90,8 +112,11 @@ async def test_an_admin_of_another_workspace_is_no_admin_here(app: RunningApp) -
 
 
 def _unsigned(request: SignedRequest) -> SignedRequest:
-    headers = {k: v for k, v in request.headers.items()
-               if k not in ("X-Slack-Signature", "X-Slack-Request-Timestamp")}
+    headers = {
+        k: v
+        for k, v in request.headers.items()
+        if k not in ("X-Slack-Signature", "X-Slack-Request-Timestamp")
+    }
     return SignedRequest(request.body, headers, request.payload)
 
 
@@ -99,8 +124,7 @@ def _stale(app: RunningApp, view: dict[str, Any]) -> SignedRequest:
     return app.signer.view_submission(user_id=ADMIN, view=view, timestamp=app.signer.stale())
 
 
-@pytest.mark.parametrize("how", ["forged", "stale", "other secret", "unsigned",
-                                 "no timestamp"])
+@pytest.mark.parametrize("how", ["forged", "stale", "other secret", "unsigned", "no timestamp"])
 async def test_a_request_without_a_good_signature_is_refused_and_changes_nothing(
     app: RunningApp, how: str
 ) -> None:
@@ -112,12 +136,17 @@ async def test_a_request_without_a_good_signature_is_refused_and_changes_nothing
         "stale": lambda: _stale(app, confirmation),
         "other secret": lambda: good.resigned("another-apps-secret"),
         "unsigned": lambda: _unsigned(good),
-        "no timestamp": lambda: SignedRequest(good.body, {
-            k: v for k, v in good.headers.items() if k != "X-Slack-Request-Timestamp"}),
+        "no timestamp": lambda: SignedRequest(
+            good.body, {k: v for k, v in good.headers.items() if k != "X-Slack-Request-Timestamp"}
+        ),
     }[how]()
     app.mock.reset_calls()
-    for request in (bad, _unsigned(app.signer.slash_command(user_id=ADMIN)) if how ==
-                    "unsigned" else app.signer.slash_command(user_id=ADMIN).forged()):
+    for request in (
+        bad,
+        _unsigned(app.signer.slash_command(user_id=ADMIN))
+        if how == "unsigned"
+        else app.signer.slash_command(user_id=ADMIN).forged(),
+    ):
         answer = await app.post(request)
         assert answer.status == 401
     assert await addons(app) == []

@@ -26,7 +26,7 @@ def _list_after(key: str) -> list[str]:
     lines = MANIFEST.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == f"{key}:")
     items = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         match = re.match(r"\s*-\s*([\w:.]+)", line)
         if not match:
             break

@@ -55,7 +55,8 @@ async def test_the_overview_shows_both_options_in_german_for_an_admin(app: Runni
         element = _input(overview, option)
         assert element["type"] == "number_input"
         assert element["is_decimal_allowed"] is False
-        assert element["min_value"] == "1" and element["max_value"] == "1000"
+        assert element["min_value"] == "1"
+        assert element["max_value"] == "1000"
         _, button = find_button(overview, blocks.ACTION_ADD, option)
         assert button["text"]["text"] == "Hinzufügen"
 
@@ -122,8 +123,14 @@ async def test_three_hundred_add_ons_fit_in_one_view_active_first_with_paging(
         if n % 30 == 7:
             live.append(addon.id)
         else:
-            await services.cancel(app.ctx, app.signer.team_id, addon.id,
-                                  Outcome.WITHDRAWAL, app.clock.now(), actor=ADMIN)
+            await services.cancel(
+                app.ctx,
+                app.signer.team_id,
+                addon.id,
+                Outcome.WITHDRAWAL,
+                app.clock.now(),
+                actor=ADMIN,
+            )
         if n % 10 == 9:
             advance_days(app, 1)
     assert len(await addons(app)) == 300
@@ -134,11 +141,12 @@ async def test_three_hundred_add_ons_fit_in_one_view_active_first_with_paging(
     ids = row_ids(overview)
     assert ids[: len(live)] == sorted(live, reverse=True)  # active rows first, newest first
     assert all("Kündigen" in row_text(overview, i) for i in ids[: len(live)])
-    assert all("Widerrufen am" in row_text(overview, i) for i in ids[len(live):])
+    assert all("Widerrufen am" in row_text(overview, i) for i in ids[len(live) :])
     assert has_block(overview, "table_fold")
     assert "weitere beendete Zusatzoptionen" in block_text(overview, "table_fold")
     # The summary below the table is still there.
-    assert has_block(overview, "entitlements") and has_block(overview, "upcoming")
+    assert has_block(overview, "entitlements")
+    assert has_block(overview, "upcoming")
 
     second = await press(app, overview, blocks.ACTION_PAGE_NEXT, expect="views.update")
     assert second["id"] == overview["id"]

@@ -34,20 +34,43 @@ def _booking_metadata(option: str = "users", quantity: int = 5) -> str:
 
 def _forged_view(callback_id: str, metadata: str) -> dict[str, Any]:
     """A modal the member never got from the app, carrying an admin's metadata."""
-    return {"id": "V0FORGED01", "type": "modal", "callback_id": callback_id,
-            "private_metadata": metadata, "blocks": [], "hash": "x", "previous_view_id": None,
-            "root_view_id": "V0FORGED01", "title": {"type": "plain_text", "text": "x"}}
+    return {
+        "id": "V0FORGED01",
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": metadata,
+        "blocks": [],
+        "hash": "x",
+        "previous_view_id": None,
+        "root_view_id": "V0FORGED01",
+        "title": {"type": "plain_text", "text": "x"},
+    }
 
 
 def _message_text(message: dict[str, Any]) -> str:
     return "\n".join([str(message.get("text", "")), *texts(message.get("blocks", []))])
 
 
-@pytest.mark.parametrize("text", ["", "hilfe", "help", "liste", "list", "buchen users 2",
-                                  "book storage 3", "kündigen 1", "cancel 1", "rechnung",
-                                  "invoice", "blabla"])
-async def test_a_member_is_refused_for_addons_and_every_text_form(app: RunningApp,
-                                                                  text: str) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "hilfe",
+        "help",
+        "liste",
+        "list",
+        "buchen users 2",
+        "book storage 3",
+        "kündigen 1",
+        "cancel 1",
+        "rechnung",
+        "invoice",
+        "blabla",
+    ],
+)
+async def test_a_member_is_refused_for_addons_and_every_text_form(
+    app: RunningApp, text: str
+) -> None:
     addon = await book_directly(app, "users", 1)
     call = await app.send(app.signer.slash_command(user_id=MEMBER, text=text), "response_url")
     assert call.params["response_type"] == "ephemeral"
@@ -55,7 +78,8 @@ async def test_a_member_is_refused_for_addons_and_every_text_form(app: RunningAp
     assert "€" not in _message_text(call.params)
     assert not any(m.startswith("views.") for m in app.mock.methods())
     [stored] = await addons(app)
-    assert stored.id == addon.id and stored.status is Status.ACTIVE
+    assert stored.id == addon.id
+    assert stored.status is Status.ACTIVE
 
 
 async def test_an_english_member_is_refused_in_english(app: RunningApp) -> None:
@@ -69,25 +93,36 @@ async def test_a_member_pressing_a_forged_kuendigen_changes_nothing(app: Running
     notice = await press(app, overview, blocks.ACTION_CANCEL, str(addon.id), user=MEMBER)
     assert notice["callback_id"] == blocks.CALLBACK_NOTICE
     assert REFUSAL in view_text(notice)
-    assert not any(v["callback_id"] == blocks.CALLBACK_CONFIRM_CANCEL
-                   for v in app.mock.views.values())
+    assert not any(
+        v["callback_id"] == blocks.CALLBACK_CONFIRM_CANCEL for v in app.mock.views.values()
+    )
     [stored] = await addons(app)
     assert stored.status is Status.ACTIVE
 
 
-@pytest.mark.parametrize("action_id", [blocks.ACTION_ADD, blocks.ACTION_OPEN_BOOKING,
-                                       blocks.ACTION_UNDO, blocks.ACTION_PAGE_NEXT])
-async def test_a_member_pressing_any_forged_button_is_refused(app: RunningApp,
-                                                              action_id: str) -> None:
+@pytest.mark.parametrize(
+    "action_id",
+    [blocks.ACTION_ADD, blocks.ACTION_OPEN_BOOKING, blocks.ACTION_UNDO, blocks.ACTION_PAGE_NEXT],
+)
+async def test_a_member_pressing_any_forged_button_is_refused(
+    app: RunningApp, action_id: str
+) -> None:
     addon = await book_directly(app, "users", 1)
-    value = {blocks.ACTION_ADD: "users", blocks.ACTION_OPEN_BOOKING: "users",
-             blocks.ACTION_UNDO: str(addon.id), blocks.ACTION_PAGE_NEXT: "0"}[action_id]
+    value = {
+        blocks.ACTION_ADD: "users",
+        blocks.ACTION_OPEN_BOOKING: "users",
+        blocks.ACTION_UNDO: str(addon.id),
+        blocks.ACTION_PAGE_NEXT: "0",
+    }[action_id]
     request = app.signer.block_actions(
-        user_id=MEMBER, view=_forged_view(blocks.CALLBACK_OVERVIEW, ""),
-        actions=[{"type": "button", "action_id": action_id, "block_id": "x", "value": value}])
+        user_id=MEMBER,
+        view=_forged_view(blocks.CALLBACK_OVERVIEW, ""),
+        actions=[{"type": "button", "action_id": action_id, "block_id": "x", "value": value}],
+    )
     call = await app.send(request, "views.push")
     assert REFUSAL in view_text(call.params["view"])
-    assert app.mock.calls_to("views.open") == [] and app.mock.calls_to("views.update") == []
+    assert app.mock.calls_to("views.open") == []
+    assert app.mock.calls_to("views.update") == []
     assert len(await addons(app)) == 1
 
 
@@ -108,17 +143,14 @@ async def test_a_member_submitting_a_forged_cancellation_changes_nothing(
 ) -> None:
     addon = await book_directly(app, "users", 1)
     metadata = requests.CancellationRequest(addon.id, Outcome.WITHDRAWAL).to_metadata()
-    answer = await submit(app, _forged_view(blocks.CALLBACK_CONFIRM_CANCEL, metadata),
-                          user=MEMBER)
+    answer = await submit(app, _forged_view(blocks.CALLBACK_CONFIRM_CANCEL, metadata), user=MEMBER)
     assert REFUSAL in view_text(answer.json()["view"])
     [stored] = await addons(app)
     assert stored.status is Status.ACTIVE
 
 
-async def test_a_configured_billing_admin_may_book(slack_mock: MockSlack,
-                                                   tmp_path: Path) -> None:
-    async with running_app(slack_mock, tmp_path / "addons.db",
-                           billing_admins=(MEMBER,)) as app:
+async def test_a_configured_billing_admin_may_book(slack_mock: MockSlack, tmp_path: Path) -> None:
+    async with running_app(slack_mock, tmp_path / "addons.db", billing_admins=(MEMBER,)) as app:
         await anchor_workspace(app)
         overview = await open_overview(app, MEMBER)
         confirmation = await press(app, overview, blocks.ACTION_ADD, "users", user=MEMBER)

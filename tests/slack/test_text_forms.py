@@ -28,20 +28,25 @@ async def _opened(app: RunningApp, text: str, user: str = ADMIN) -> dict[str, An
     """Type ``/addons <text>``; the modal it opens (as Slack stores it)."""
     call = await app.send(app.signer.slash_command(user_id=user, text=text), "views.open")
     view: dict[str, Any] = call.params["view"]
-    return next(v for v in reversed(app.mock.views.values())
-                if v["callback_id"] == view["callback_id"])
+    return next(
+        v for v in reversed(app.mock.views.values()) if v["callback_id"] == view["callback_id"]
+    )
 
 
-@pytest.mark.parametrize(("word", "expected"), [
-    ("hilfe", "`/addons buchen &lt;Option&gt; &lt;Anzahl&gt;`"),
-    ("help", "`/addons buchen &lt;Option&gt; &lt;Anzahl&gt;`"),  # the language is the user's
-    ("HILFE", "`/addons kündigen &lt;Nr.&gt;`"),
-])
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("hilfe", "`/addons buchen &lt;Option&gt; &lt;Anzahl&gt;`"),
+        ("help", "`/addons buchen &lt;Option&gt; &lt;Anzahl&gt;`"),  # the language is the user's
+        ("HILFE", "`/addons kündigen &lt;Nr.&gt;`"),
+    ],
+)
 async def test_help_is_an_ephemeral_message(app: RunningApp, word: str, expected: str) -> None:
     message = await _reply(app, word)
     assert message["response_type"] == "ephemeral"
     assert expected in _text(message)
-    assert "`users`" in _text(message) and "`storage`" in _text(message)
+    assert "`users`" in _text(message)
+    assert "`storage`" in _text(message)
 
 
 async def test_help_in_english_for_an_english_owner(app: RunningApp) -> None:
@@ -56,8 +61,10 @@ async def test_the_list_names_every_addon_with_its_number(app: RunningApp, word:
     message = await _reply(app, word)
     assert message["response_type"] == "ephemeral"
     text = _text(message)
-    assert f"Nr. {users.id}: Zusätzliche Benutzer (+1), 5,90 €, abgerechnet bis 17.04.2026, " \
+    assert (
+        f"Nr. {users.id}: Zusätzliche Benutzer (+1), 5,90 €, abgerechnet bis 17.04.2026, "
         "Aktiv" in text
+    )
     assert f"Nr. {storage.id}: Erweiterter Speicherplatz (+30 GB), 17,70 €" in text
 
 
@@ -87,7 +94,8 @@ async def test_buchen_users_2_opens_the_same_confirmation_and_books_on_confirm(
 async def test_book_storage_3_in_english(app: RunningApp) -> None:
     confirmation = await _opened(app, "book storage 3", OWNER)
     text = view_text(confirmation)
-    assert "Extended storage (+30 GB)" in text and "€17.70 / month" in text
+    assert "Extended storage (+30 GB)" in text
+    assert "€17.70 / month" in text
     assert "€8.56" in text
 
 
@@ -96,16 +104,20 @@ async def test_german_option_words_work_too(app: RunningApp) -> None:
     assert "Erweiterter Speicherplatz (+10 GB)" in view_text(confirmation)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("buchen users abc", "Bitte geben Sie eine Zahl ein."),
-    ("buchen users 0", "Die Anzahl muss mindestens 1 sein."),
-    ("buchen users 2,5", "ohne Komma"),
-    ("buchen users 5000", "Höchstens 1.000 auf einmal."),
-    ("buchen users", "Bitte geben Sie eine Anzahl ein."),
-    ("buchen bananen 2", "Eine Zusatzoption „bananen“ gibt es nicht."),
-])
-async def test_a_bad_booking_text_gets_a_friendly_answer(app: RunningApp, text: str,
-                                                         expected: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("buchen users abc", "Bitte geben Sie eine Zahl ein."),
+        ("buchen users 0", "Die Anzahl muss mindestens 1 sein."),
+        ("buchen users 2,5", "ohne Komma"),
+        ("buchen users 5000", "Höchstens 1.000 auf einmal."),
+        ("buchen users", "Bitte geben Sie eine Anzahl ein."),
+        ("buchen bananen 2", "Eine Zusatzoption „bananen“ gibt es nicht."),
+    ],
+)
+async def test_a_bad_booking_text_gets_a_friendly_answer(
+    app: RunningApp, text: str, expected: str
+) -> None:
     message = await _reply(app, text)
     assert message["response_type"] == "ephemeral"
     assert expected in _text(message)
@@ -113,15 +125,15 @@ async def test_a_bad_booking_text_gets_a_friendly_answer(app: RunningApp, text: 
     assert await addons(app) == []
 
 
-@pytest.mark.parametrize("word", ["kündigen", "cancel",
-                                  unicodedata.normalize("NFD", "kündigen")])
-async def test_kuendigen_with_a_number_opens_the_confirmation(app: RunningApp,
-                                                              word: str) -> None:
+@pytest.mark.parametrize("word", ["kündigen", "cancel", unicodedata.normalize("NFD", "kündigen")])
+async def test_kuendigen_with_a_number_opens_the_confirmation(app: RunningApp, word: str) -> None:
     addon = await book_directly(app, "users", 1)
     confirmation = await _opened(app, f"{word} {addon.id}")
     assert confirmation["callback_id"] == blocks.CALLBACK_CONFIRM_CANCEL
-    assert "Widerruf: sofort storniert, 2,85 € werden von Ihrer Sammelrechnung entfernt" \
+    assert (
+        "Widerruf: sofort storniert, 2,85 € werden von Ihrer Sammelrechnung entfernt"
         in view_text(confirmation)
+    )
     answer = await submit(app, confirmation)
     body = answer.json()
     assert body["response_action"] == "update"
@@ -142,12 +154,16 @@ async def test_kuendigen_an_unknown_number_is_refused(app: RunningApp) -> None:
     assert "Eine Zusatzoption Nr. 4711 gibt es in diesem Workspace nicht." in _text(message)
 
 
-@pytest.mark.parametrize(("word", "expected"), [
-    ("rechnung", "Kommende Sammelrechnung am 18.04.2026"),
-    ("invoice", "Kommende Sammelrechnung am 18.04.2026"),
-])
-async def test_rechnung_shows_the_upcoming_consolidated_invoice(app: RunningApp, word: str,
-                                                                expected: str) -> None:
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("rechnung", "Kommende Sammelrechnung am 18.04.2026"),
+        ("invoice", "Kommende Sammelrechnung am 18.04.2026"),
+    ],
+)
+async def test_rechnung_shows_the_upcoming_consolidated_invoice(
+    app: RunningApp, word: str, expected: str
+) -> None:
     await book_directly(app, "users", 1)
     message = await _reply(app, word)
     text = _text(message)
@@ -157,8 +173,7 @@ async def test_rechnung_shows_the_upcoming_consolidated_invoice(app: RunningApp,
 
 
 @pytest.mark.parametrize("text", ["blabla", "<script>", "buchen;drop table", "%s {0}"])
-async def test_unknown_words_get_a_short_help_and_never_a_trace(app: RunningApp,
-                                                                text: str) -> None:
+async def test_unknown_words_get_a_short_help_and_never_a_trace(app: RunningApp, text: str) -> None:
     answer = await app.post(app.signer.slash_command(user_id=ADMIN, text=text))
     assert answer.status == 200
     assert answer.text == ""  # the acknowledgement itself says nothing
@@ -168,6 +183,7 @@ async def test_unknown_words_get_a_short_help_and_never_a_trace(app: RunningApp,
     body = _text(message)
     assert "Das habe ich nicht verstanden" in body
     assert "`/addons hilfe`" in body
-    assert "Traceback" not in body and "Error" not in body
+    assert "Traceback" not in body
+    assert "Error" not in body
     assert "<script>" not in body
     assert app.mock.calls_to("views.open") == []

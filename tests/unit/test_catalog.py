@@ -18,7 +18,8 @@ CATALOG = Catalog()
 def test_default_catalog_offers_users_and_storage_in_display_order() -> None:
     assert [option.key for option in CATALOG] == ["users", "storage"]
     assert len(CATALOG) == 2
-    assert "users" in CATALOG and "storage" in CATALOG
+    assert "users" in CATALOG
+    assert "storage" in CATALOG
     assert "seats" not in CATALOG
 
 

@@ -58,9 +58,9 @@ def test_negative_amounts_round_symmetrically() -> None:
 
 
 def test_round_half_up_refuses_a_denominator_that_is_not_positive() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="denominator must be positive"):
         round_half_up(1, 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="denominator must be positive"):
         Money(590).fraction(1, -31)
 
 
@@ -111,6 +111,7 @@ def test_money_multiplies_by_whole_numbers_only() -> None:
     assert Money(590) * 3 == Money(1770)
     assert 3 * Money(590) == Money(1770)
     with pytest.raises(TypeError):
+        # A float on purpose: the test is that Money refuses it at run time too.
         Money(590) * 1.5  # type: ignore[operator]
     with pytest.raises(TypeError):
         Money(590) * True
@@ -126,5 +127,6 @@ def test_zero_is_falsy_and_negation_flips_the_sign() -> None:
 def test_money_is_a_frozen_value() -> None:
     price = Money(590)
     with pytest.raises(AttributeError):
+        # Writing a frozen field on purpose: the test is that it fails at run time too.
         price.cents = 1  # type: ignore[misc]
     assert {Money(590), Money(590)} == {price}

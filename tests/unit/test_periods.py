@@ -22,14 +22,23 @@ def test_design_example_period_runs_from_18_march_to_17_april_with_31_days() -> 
 
 def test_period_k_starts_on_the_anchor_plus_k_months() -> None:
     assert starts(date(2026, 3, 18), 4) == [
-        date(2026, 3, 18), date(2026, 4, 18), date(2026, 5, 18), date(2026, 6, 18),
+        date(2026, 3, 18),
+        date(2026, 4, 18),
+        date(2026, 5, 18),
+        date(2026, 6, 18),
     ]
 
 
 def test_anchor_on_the_31st_returns_to_the_31st_after_short_months() -> None:
     assert starts(date(2026, 1, 31), 8) == [
-        date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30),
-        date(2026, 5, 31), date(2026, 6, 30), date(2026, 7, 31), date(2026, 8, 31),
+        date(2026, 1, 31),
+        date(2026, 2, 28),
+        date(2026, 3, 31),
+        date(2026, 4, 30),
+        date(2026, 5, 31),
+        date(2026, 6, 30),
+        date(2026, 7, 31),
+        date(2026, 8, 31),
     ]
 
 
@@ -49,7 +58,10 @@ def test_anchor_on_the_29th_returns_to_the_29th_after_february() -> None:
 
 def test_anchor_on_the_31st_across_a_year_end_keeps_its_day() -> None:
     assert starts(date(2025, 10, 31), 5) == [
-        date(2025, 10, 31), date(2025, 11, 30), date(2025, 12, 31), date(2026, 1, 31),
+        date(2025, 10, 31),
+        date(2025, 11, 30),
+        date(2025, 12, 31),
+        date(2026, 1, 31),
         date(2026, 2, 28),
     ]
 
@@ -120,7 +132,7 @@ def test_days_from_counts_both_ends_and_refuses_a_day_outside() -> None:
     assert period.days_from(date(2026, 3, 18)) == 31
     assert period.days_from(date(2026, 4, 3)) == 15
     assert period.days_from(date(2026, 4, 17)) == 1
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is not in the period"):
         period.days_from(date(2026, 4, 18))
 
 

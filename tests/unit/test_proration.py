@@ -33,7 +33,8 @@ def test_design_example_draft_line_is_due_with_the_consolidated_invoice_of_18_ap
     assert (line.from_day, line.to_day) == (date(2026, 4, 3), date(2026, 4, 17))
     assert line.amount == Money(285)
     assert line.due_on == date(2026, 4, 18)
-    assert line.is_draft and line.is_charge
+    assert line.is_draft
+    assert line.is_charge
 
 
 def test_booking_on_the_first_day_of_a_period_costs_the_full_monthly_price() -> None:
