@@ -52,18 +52,26 @@ async def addons_book(run: Run) -> int:
     args = run.args
     key = IDEMPOTENCY_PREFIX + (args.key if args.key is not None else uuid.uuid4().hex)
     booked = await services.book(
-        run.ctx, args.team_id, args.option, args.quantity, run.now,
-        key=key, actor=OPERATOR + args.by,
-    )  # fmt: skip
+        run.ctx,
+        args.team_id,
+        args.option,
+        args.quantity,
+        run.now,
+        key=key,
+        actor=OPERATOR + args.by,
+    )
     addon, quote = booked.addon, booked.quote
     if args.json:
-        return run.json({
-            "created": booked.created, "addon": services.addon_to_json(addon),
-            "monthly_price": str(quote.monthly_price.amount),
-            "prorated": str(quote.prorated.amount),
-            "period_start": quote.period.start.isoformat(),
-            "period_end": quote.period.end.isoformat(),
-        })  # fmt: skip
+        return run.json(
+            {
+                "created": booked.created,
+                "addon": services.addon_to_json(addon),
+                "monthly_price": str(quote.monthly_price.amount),
+                "prorated": str(quote.prorated.amount),
+                "period_start": quote.period.start.isoformat(),
+                "period_end": quote.period.end.isoformat(),
+            }
+        )
     what = option_text(run.catalog, addon.option, addon.quantity)
     if not booked.created:
         return run.say(
@@ -89,13 +97,16 @@ async def addons_cancel(run: Run) -> int:
     )
     quote = done.quote
     if args.json:
-        return run.json({
-            "outcome": quote.outcome.value, "on": quote.on.isoformat(),
-            "refund": str(quote.refund.amount),
-            "removed_from_drafts": str(quote.removed_from_drafts.amount),
-            "credited": str(quote.credited.amount),
-            "addon": services.addon_to_json(done.addon),
-        })  # fmt: skip
+        return run.json(
+            {
+                "outcome": quote.outcome.value,
+                "on": quote.on.isoformat(),
+                "refund": str(quote.refund.amount),
+                "removed_from_drafts": str(quote.removed_from_drafts.amount),
+                "credited": str(quote.credited.amount),
+                "addon": services.addon_to_json(done.addon),
+            }
+        )
     if quote.outcome is Outcome.CANCELLATION:
         return run.say(
             f"Add-on #{args.addon_id} of {args.team_id}: cancellation "
