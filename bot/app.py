@@ -1,4 +1,4 @@
-"""The composition root for Slack: builds the Bolt AsyncApp and its HTTP server."""
+"""The Slack side: the Web API client, the Bolt AsyncApp and its HTTP server."""
 
 from __future__ import annotations
 
@@ -42,18 +42,23 @@ class BriefRateLimitRetry(AsyncRateLimitErrorRetryHandler):
         super().__init__(max_retry_count=1)
         self._max_wait = max_wait
 
-    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
-                               response: HttpResponse | None = None,
-                               error: Exception | None = None) -> bool:
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
         if response is None or response.status_code != 429:
             return False
-        wait = next((v[0] for k, v in response.headers.items() if k.lower() == "retry-after"),
-                    "")
+        wait = next((v[0] for k, v in response.headers.items() if k.lower() == "retry-after"), "")
         return wait.isdigit() and int(wait) <= self._max_wait
 
 
-def web_client(settings: Settings, *, interactive: bool = False,
-               session: ClientSession | None = None) -> AsyncWebClient:
+def web_client(
+    settings: Settings, *, interactive: bool = False, session: ClientSession | None = None
+) -> AsyncWebClient:
     """The Web API client: Slack's base URL or a mock.
 
     The schedule's client retries lost connections and honours 429 Retry-After waits.
@@ -61,13 +66,21 @@ def web_client(settings: Settings, *, interactive: bool = False,
     only if Slack asks for at most a second. A shared ``session`` keeps connections (and
     their TLS handshakes) alive between calls; without one each call opens its own.
     """
-    handlers: list[AsyncRetryHandler] = [AsyncConnectionErrorRetryHandler(max_retry_count=1),
-                                         BriefRateLimitRetry()]
+    handlers: list[AsyncRetryHandler] = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=1),
+        BriefRateLimitRetry(),
+    ]
     if not interactive:
-        handlers = [AsyncConnectionErrorRetryHandler(max_retry_count=2),
-                    AsyncRateLimitErrorRetryHandler(max_retry_count=2)]
-    return AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
-                          retry_handlers=handlers, session=session)
+        handlers = [
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        ]
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=handlers,
+        session=session,
+    )
 
 
 def build_app(
@@ -106,8 +119,7 @@ def build_app(
     return app
 
 
-def web_application(app: AsyncApp, signing_secret: str, path: str = SLACK_PATH
-                    ) -> web.Application:
+def web_application(app: AsyncApp, signing_secret: str, path: str = SLACK_PATH) -> web.Application:
     """aiohttp application: POST /slack/events into Bolt, GET /healthz for the platform.
 
     The signature is checked on the raw bytes before anything parses them, so a forged,
@@ -120,8 +132,11 @@ def web_application(app: AsyncApp, signing_secret: str, path: str = SLACK_PATH
         raw = await request.read()
         try:
             body = raw.decode("utf-8")
-            signed = verifier.is_valid(body, request.headers.get("X-Slack-Request-Timestamp"),
-                                       request.headers.get("X-Slack-Signature"))
+            signed = verifier.is_valid(
+                body,
+                request.headers.get("X-Slack-Request-Timestamp"),
+                request.headers.get("X-Slack-Signature"),
+            )
         except ValueError:  # undecodable bytes or a timestamp that is no number
             signed = False
         if not signed:

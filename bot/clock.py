@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
+
+# A date given to the CLI (--as-of) or the console (--date, :clock) means 12:00 UTC that
+# day: that instant lies on the same calendar date in every billing time zone from
+# UTC-11 to UTC+11.
+NOON_UTC = time(12, 0, tzinfo=UTC)
+
+
+def noon_utc(day: date) -> datetime:
+    """12:00 UTC on ``day``: the instant a bare date stands for."""
+    return datetime.combine(day, NOON_UTC)
 
 
 class Clock(Protocol):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.catalog import DEFAULT_MAX_QUANTITY, Catalog, default_options
+from domain.errors import InvalidTimezone
 from domain.money import Money
-from domain.workspace import DEFAULT_TIMEZONE
+from domain.workspace import DEFAULT_TIMEZONE, check_timezone
 
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -33,9 +33,7 @@ class Settings(BaseSettings):
     default_locale: str = Field(default="de", validation_alias="ADDONS_DEFAULT_LOCALE")
     timezone: str = Field(default=DEFAULT_TIMEZONE, validation_alias="ADDONS_TIMEZONE")
     users_price: Decimal = Field(default=Decimal("5.90"), validation_alias="ADDONS_USERS_PRICE")
-    storage_price: Decimal = Field(
-        default=Decimal("5.90"), validation_alias="ADDONS_STORAGE_PRICE"
-    )
+    storage_price: Decimal = Field(default=Decimal("5.90"), validation_alias="ADDONS_STORAGE_PRICE")
     max_quantity: int = Field(
         default=DEFAULT_MAX_QUANTITY, ge=1, validation_alias="ADDONS_MAX_QUANTITY"
     )
@@ -64,10 +62,9 @@ class Settings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+            return check_timezone(value)
+        except InvalidTimezone:
             raise ValueError(f"unknown time zone {value!r}") from None
-        return value
 
     @field_validator("slack_api_url")
     @classmethod
@@ -76,5 +73,8 @@ class Settings(BaseSettings):
 
     def catalog(self) -> Catalog:
         """The catalog with the configured prices and maximum quantity."""
-        return Catalog(default_options(Money.euros(self.users_price),
-                                       Money.euros(self.storage_price), self.max_quantity))
+        return Catalog(
+            default_options(
+                Money.euros(self.users_price), Money.euros(self.storage_price), self.max_quantity
+            )
+        )

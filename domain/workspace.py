@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.errors import InvalidTimezone
 from domain.periods import BillingSchedule
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
+
+
+def check_timezone(name: str) -> str:
+    """``name`` if it is an IANA time zone this machine knows, else InvalidTimezone."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidTimezone(name) from None
+    return name
 
 
 @dataclass(frozen=True)

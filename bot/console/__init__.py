@@ -33,15 +33,34 @@ from pathlib import Path
 
 from bot.clock import TestClock
 from bot.console.render import Style
-from bot.console.session import Console, Screen, start_instant
+from bot.console.session import Console
+from bot.console.state import Screen
+from bot.console.testclock import start_instant
 from bot.settings import Settings
 from storage import SchemaTooNew, StorageError
 
 HISTORY = Path.home() / ".addons_console_history"
-_WORDS = [":help", ":home", ":as admin", ":as member", ":lang de", ":lang en", ":clock",
-          ":clock +1d", ":clock +14d", ":clock +1m", ":invoices", ":quit", "/addons",
-          "/addons hilfe", "/addons liste", "/addons rechnung", "/addons buchen users ",
-          "/addons buchen storage ", "/addons kündigen "]
+_WORDS = [
+    ":help",
+    ":home",
+    ":as admin",
+    ":as member",
+    ":lang de",
+    ":lang en",
+    ":clock",
+    ":clock +1d",
+    ":clock +14d",
+    ":clock +1m",
+    ":invoices",
+    ":quit",
+    "/addons",
+    "/addons hilfe",
+    "/addons liste",
+    "/addons rechnung",
+    "/addons buchen users ",
+    "/addons buchen storage ",
+    "/addons kündigen ",
+]
 
 Reader = Callable[[str], "str | None"]
 
@@ -53,14 +72,16 @@ def run_console(settings: Settings, args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"addons-bot: error: --date: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
     interactive = sys.stdin.isatty()
     read = _terminal_reader() if interactive else _pipe_reader()
-    screen = Screen(sys.stdout, Style(ansi=sys.stdout.isatty() and "NO_COLOR" not in os.environ),
-                    _width())
+    screen = Screen(
+        sys.stdout, Style(ansi=sys.stdout.isatty() and "NO_COLOR" not in os.environ), _width()
+    )
     with asyncio.Runner() as runner:
         resume = getattr(args, "date", None) is None
         console = runner.run(_open(settings, TestClock(start), screen, read, resume))
@@ -79,8 +100,9 @@ def run_console(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _open(settings: Settings, clock: TestClock, screen: Screen, read: Reader,
-                resume: bool) -> Console | str:
+async def _open(
+    settings: Settings, clock: TestClock, screen: Screen, read: Reader, resume: bool
+) -> Console | str:
     """The started console, or why the database cannot be used (one line)."""
     try:
         return await Console.open(settings, clock, screen, read, resume=resume)
@@ -136,7 +158,7 @@ def _terminal_reader() -> Reader:
 
         def complete(text: str, state: int) -> str | None:
             line = readline.get_line_buffer()
-            matches = [w[len(line) - len(text):] for w in _WORDS if w.startswith(line)]
+            matches = [w[len(line) - len(text) :] for w in _WORDS if w.startswith(line)]
             return matches[state] if state < len(matches) else None
 
         readline.set_completer_delims(" ")

@@ -1,0 +1,139 @@
+"""The composition root: the one place that names the concrete classes and wires them.
+
+Every entry point (``serve``, ``socket``, ``scheduler``, ``console`` and each operator
+command) loads its settings with :func:`load_settings` and opens everything else with
+:func:`bootstrap`: the database, the use-case context over it, the Slack Web API client
+(with one shared HTTP session), the Bolt app and the billing schedule. Nothing here does
+I/O at import time; the database is opened inside :func:`bootstrap`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import ClientSession
+from pydantic import ValidationError
+
+from bot.clock import Clock
+from bot.services import Context
+from bot.settings import Settings
+from storage import Database
+
+if TYPE_CHECKING:  # the Slack side is imported when used: the operator CLI never needs it
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.notifier import Render
+    from handlers.auth import UserDirectory
+
+
+class SettingsError(Exception):
+    """A setting in the environment or .env does not validate; the message is one line."""
+
+
+def load_settings(database: str | None = None) -> Settings:
+    """The settings from the environment and .env, with ``--database`` applied if given."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise SettingsError(f"bad setting {where}: {first['msg']}") from None
+    if database is not None:
+        settings = settings.model_copy(update={"database": database})
+    return settings
+
+
+def build_context(settings: Settings, db: Database) -> Context:
+    """The use cases' context: the store, the catalog and the configured defaults."""
+    return Context(
+        db=db,
+        catalog=settings.catalog(),
+        default_locale=settings.default_locale,
+        default_timezone=settings.timezone,
+        billing_admins=settings.billing_admins,
+    )
+
+
+@dataclass
+class Runtime:
+    """The opened database, the context over it, and what builds the Slack side."""
+
+    settings: Settings
+    db: Database
+    ctx: Context
+    applied: list[str]  # the migrations opening the database applied
+    http: ClientSession | None  # kept-alive connections to Slack's Web API, if any
+
+    def web_client(self, *, interactive: bool = False) -> AsyncWebClient:
+        """The Slack Web API client over the shared session (see ``bot.app.web_client``)."""
+        from bot.app import web_client
+
+        return web_client(self.settings, interactive=interactive, session=self.http)
+
+    def slack_app(
+        self,
+        clock: Clock,
+        *,
+        client: AsyncWebClient | None = None,
+        users: UserDirectory | None = None,
+    ) -> AsyncApp:
+        """The Bolt app with every listener; its client is the interactive one by default."""
+        from bot.app import build_app
+
+        client = client if client is not None else self.web_client(interactive=True)
+        return build_app(self.settings, self.ctx, clock, client=client, users=users)
+
+    def renderer(self, client: AsyncWebClient) -> Render:
+        """How the message sender turns an outbox message into Slack's message."""
+        from handlers.notifications import renderer
+
+        render: Render = renderer(self.ctx, client, self.settings.default_locale)
+        return render
+
+    def start_schedule(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None]:
+        """The billing schedule and the message sender, beating until ``stop`` is set."""
+        from bot.notifier import run_schedule
+
+        client = self.web_client()
+        return asyncio.create_task(
+            run_schedule(
+                self.ctx,
+                client,
+                clock,
+                self.renderer(client),
+                self.settings.billing_interval_seconds,
+                stop,
+            )
+        )
+
+
+def open_database(settings: Settings, *, pool_size: int | None = None) -> Database:
+    """The database the settings name, not yet opened; the storage's pool size by default."""
+    options: dict[str, Any] = {} if pool_size is None else {"pool_size": pool_size}
+    return Database(settings.database, **options)
+
+
+@contextlib.asynccontextmanager
+async def bootstrap(
+    settings: Settings, *, pool_size: int | None = None, slack_session: bool = True
+) -> AsyncIterator[Runtime]:
+    """Open (and migrate) the database and wire the rest; close it all afterwards.
+
+    ``slack_session`` opens one aiohttp session for every Web API call of the run; the
+    operator CLI never talks to Slack and the console's stand-in needs none.
+    """
+    db = open_database(settings, pool_size=pool_size)
+    applied = await db.open()
+    try:
+        if not slack_session:
+            yield Runtime(settings, db, build_context(settings, db), applied, None)
+            return
+        async with ClientSession() as http:
+            yield Runtime(settings, db, build_context(settings, db), applied, http)
+    finally:
+        await db.close()

@@ -1,0 +1,96 @@
+"""Running one command line: parse, load the settings, check, open, run, report."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.bootstrap import SettingsError, bootstrap, load_settings
+from bot.cli.arguments import PROG, UsageError
+from bot.cli.invocation import EXIT_FAILED, EXIT_OK, Action, Run, fail
+from bot.cli.parser import build_parser
+from bot.clock import noon_utc
+from bot.ports import Busy
+from bot.settings import Settings
+from domain.catalog import Catalog
+from domain.errors import DomainError
+from storage import SchemaTooNew, StorageError
+
+Validate = Callable[[argparse.Namespace, Catalog], None]
+
+
+def main(argv: list[str] | None = None, *, now: datetime | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    ``now`` is read from the clock here, once, unless a test passes it in.
+    """
+    now = now if now is not None else datetime.now(UTC)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as error:
+        return fail(str(error))
+    except SystemExit as done:  # --help
+        return done.code if isinstance(done.code, int) else EXIT_OK
+    try:
+        settings = load_settings(args.database)
+    except SettingsError as error:
+        return fail(str(error))
+    if not hasattr(args, "action"):  # serve, socket, scheduler, console, run
+        handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+        return handler(settings, args)
+    return _operator_command(args, settings, now)
+
+
+def _operator_command(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    """Check everything that needs no database, then run the command on it."""
+    validate: Validate | None = args.validate
+    try:
+        if validate is not None:
+            validate(args, settings.catalog())
+    except (UsageError, DomainError) as error:
+        return fail(str(error))
+    path = settings.database
+    if not args.creates_database and not os.path.exists(path):
+        return fail(
+            f"no database at {path} (create it with `{PROG} workspace set` "
+            f"or `{PROG} migrate`, or pass --database)"
+        )
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return fail(f"cannot create the database {path}: no such directory {folder}")
+    if getattr(args, "as_of", None) is not None:
+        if args.as_of > now.astimezone(UTC).date():
+            # Invoices issued for a period that has not begun would be real and wrong.
+            return fail(f"--as-of {args.as_of} lies in the future; it may only go back")
+        now = noon_utc(args.as_of)
+    return asyncio.run(_run(args, settings, now))
+
+
+async def _run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    """Open the database, run the command on it, close it; a failure to open is one line."""
+    try:
+        async with bootstrap(settings, pool_size=2, slack_session=False) as rt:
+            return await _act(Run(args, rt, now))
+    except SchemaTooNew as error:
+        return fail(f"{settings.database}: {error}")
+    except StorageError as error:
+        return fail(f"{settings.database}: {error}", EXIT_FAILED)
+    except sqlite3.Error as error:
+        return fail(f"cannot use the database {settings.database}: {error}", EXIT_FAILED)
+
+
+async def _act(run: Run) -> int:
+    """Run the command's action; a refusal or a database failure is one line."""
+    action: Action = run.args.action
+    try:
+        return await action(run)
+    except DomainError as error:
+        return fail(str(error))
+    except Busy as error:
+        return fail(str(error), EXIT_FAILED)
+    except (StorageError, sqlite3.Error) as error:
+        return fail(f"the database {run.rt.settings.database} failed: {error}", EXIT_FAILED)

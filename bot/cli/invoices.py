@@ -1,0 +1,54 @@
+"""`addons-bot invoice preview`, `invoices list|show`: upcoming and issued invoices."""
+
+from __future__ import annotations
+
+from bot import services
+from bot.cli.invocation import Run
+from bot.cli.output import invoice_lines, money
+
+
+async def invoice_preview(run: Run) -> int:
+    """The upcoming consolidated invoice as it stands today."""
+    invoice = await services.preview_invoice(run.ctx, run.args.team_id, run.now)
+    if run.args.json:
+        return run.json(services.invoice_to_json(invoice))
+    return run.say(
+        *invoice_lines(
+            run.catalog,
+            invoice,
+            f"Upcoming invoice for {invoice.team_id} (preview, no number yet), "
+            f"to be issued {invoice.issued_on}",
+        )
+    )
+
+
+async def invoices_list(run: Run) -> int:
+    """The workspace's issued invoices, newest first."""
+    invoices = await services.list_invoices(run.ctx, run.args.team_id)
+    if run.args.json:
+        return run.json([services.invoice_to_json(invoice) for invoice in invoices])
+    if not invoices:
+        return run.say(f"{run.args.team_id} has no invoices yet.")
+    return run.say(
+        f"Invoices of {run.args.team_id}, newest first:",
+        *(
+            f"{invoice.number:>6}  issued {invoice.issued_on}  "
+            f"period {invoice.period.start}..{invoice.period.end}  "
+            f"{money(invoice.total):>14}  ({len(invoice.lines)} lines)"
+            for invoice in invoices
+        ),
+    )
+
+
+async def invoices_show(run: Run) -> int:
+    """One issued invoice with its lines."""
+    invoice = await services.get_invoice(run.ctx, run.args.number)
+    if run.args.json:
+        return run.json(services.invoice_to_json(invoice))
+    return run.say(
+        *invoice_lines(
+            run.catalog,
+            invoice,
+            f"Invoice {invoice.number} for {invoice.team_id}, issued {invoice.issued_on}",
+        )
+    )
