@@ -42,7 +42,10 @@ from bot.console.render import (
     required_text,
     text_of,
 )
-from bot.console.standin import (
+from bot.notifier import Render, tick
+from bot.services import Context, PeriodTurn
+from bot.settings import Settings
+from bot.slack_fake import (
     APP_ID,
     BOT_USER,
     ConsoleUser,
@@ -51,9 +54,6 @@ from bot.console.standin import (
     Surface,
     dm_channel,
 )
-from bot.notifier import Render, tick
-from bot.services import Context, PeriodTurn
-from bot.settings import Settings
 from handlers.blocks import invoice_blocks
 from handlers.i18n import fmt_date, fmt_money, language_for
 from handlers.notifications import renderer
