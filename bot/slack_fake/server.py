@@ -152,6 +152,10 @@ class FakeSlack(ViewModel, Generic[U]):
         """The live views by id, each as Slack would return it (a snapshot, oldest first)."""
         return {view_id: s.full(self.team_id) for view_id, s in self.surfaces.items()}
 
+    def full_view(self, view_id: str) -> dict[str, Any]:
+        """One live view as Slack would return it (KeyError when there is none)."""
+        return self.surfaces[view_id].full(self.team_id)
+
     def response_url(self, user: str | None = None, channel: str = "") -> str:
         """A fresh response_url (for a command of ``user`` in ``channel``) served here."""
         rid = f"R{next(self._ids):06d}"
