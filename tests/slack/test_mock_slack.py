@@ -21,6 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.slack_fake import ConsoleUser, SlackStandIn, dm_channel
 from domain.catalog import Catalog
 from handlers import blocks
 from tests.slack.mock_slack import ADMIN, BOT_TOKEN, MEMBER_EN, OTHER_TEAM, OUTSIDER, MockSlack
@@ -219,6 +220,49 @@ async def test_form_and_query_bodies_are_understood(slack_mock: MockSlack) -> No
 async def test_wait_for_reports_what_was_called(slack_mock: MockSlack) -> None:
     with pytest.raises(TimeoutError, match=r"views\.open called 0 times"):
         await slack_mock.wait_for("views.open", timeout=0.05)
+
+
+# -- the console's flavour: strict, as Slack is -----------------------------------------
+
+
+async def test_the_strict_fake_accepts_only_its_own_token_triggers_and_response_urls() -> None:
+    users = [ConsoleUser("U0ANNA0001", "anna.admin", True), ConsoleUser("U0MAX00001", "max", False)]
+    async with SlackStandIn("T0DEMO", users, "xoxb-console") as fake:
+        client = AsyncWebClient(token="xoxb-console", base_url=fake.url)
+        with pytest.raises(SlackApiError) as caught:
+            await client.views_open(trigger_id="1.2.3", view=blocks.loading_view("de"))
+        assert caught.value.response["error"] == "invalid_trigger_id"
+        assert fake.notes == ["Slack would refuse views.open: invalid_trigger_id"]
+        opened = await client.views_open(
+            trigger_id=fake.trigger("U0ANNA0001"), view=blocks.loading_view("de")
+        )
+        assert fake.top("U0ANNA0001") is fake.surfaces[opened["view"]["id"]]
+        assert fake.top("U0MAX00001") is None
+        wrong = AsyncWebClient(token="xoxb-other", base_url=fake.url)
+        with pytest.raises(SlackApiError) as caught:
+            await wrong.auth_test()
+        assert caught.value.response["error"] == "invalid_auth"
+        async with aiohttp.ClientSession() as session:
+            made = fake.response_url("U0MAX00001", "C0GENERAL1")
+            async with session.post(made, json={"text": "hallo"}) as answer:
+                assert answer.status == 200
+            async with session.post(f"{fake.base}/response/R999999", json={}) as answer:
+                assert answer.status == 404
+        assert fake.posted[-1].user == "U0MAX00001"
+        assert fake.posted[-1].kind == "ephemeral"
+        assert fake.posted[-1].message["text"] == "hallo"
+
+
+async def test_a_direct_message_goes_to_the_users_dm_channel(slack_mock: MockSlack) -> None:
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=slack_mock.url)
+    dm = await client.conversations_open(users=ADMIN)
+    posted = await client.chat_postMessage(channel=ADMIN, text="Rechnung")
+    assert posted["channel"] == dm["channel"]["id"] == dm_channel(ADMIN)
+    assert slack_mock.posted[-1].kind == "dm"
+    assert slack_mock.posted[-1].user == ADMIN
+    with pytest.raises(SlackApiError) as caught:
+        await client.chat_postMessage(channel="U0NOBODY", text="?")
+    assert caught.value.response["error"] == "channel_not_found"
 
 
 # -- signed requests ------------------------------------------------------------------
