@@ -3,7 +3,7 @@
 `addons-bot console` (and `addons-bot run` without Slack credentials) opens a chat in the
 terminal. What you type becomes the signed request Slack would send, and goes through
 the same Bolt app, listeners, views and database code as production; the Slack Web API
-calls the app makes are answered by an in-process stand-in (``standin.py``) that keeps the
+calls the app makes are answered by an in-process stand-in (``bot.slack_fake``) that keeps the
 view stack and draws what Slack would show as text (``render.py``). A test clock (like
 Stripe's) moves only when told to; moving it runs the billing schedule's beat.
 

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 from bot import services
 from bot.console.moves import home
 from bot.console.render import draw_message
-from bot.console.standin import ConsoleUser
 from bot.console.state import TEAM, Session
 from bot.console.step import step
 from bot.console.testclock import moved, start_instant
 from bot.console.view import show
+from bot.slack_fake import ConsoleUser
 from handlers.blocks import invoice_blocks
 
 HELP = """\

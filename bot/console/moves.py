@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt.response import BoltResponse
 
 from bot.console.render import Target, input_value, required_text, text_of
-from bot.console.standin import Posted, Surface, dm_channel
 from bot.console.state import CHANNEL, TEAM, Session
 from bot.console.step import dispatch, step
+from bot.slack_fake import Posted, Surface, dm_channel
 
 
 def close_modals(s: Session) -> None:

@@ -20,16 +20,16 @@ from bot.clock import TestClock
 from bot.console.commands import command
 from bot.console.moves import press, slash
 from bot.console.payloads import Requests
-from bot.console.standin import (
-    APP_ID,
-    BOT_USER,
-    SlackStandIn,
-)
 from bot.console.state import TEAM, TEAM_DOMAIN, Ask, Screen, Session, demo_users
 from bot.console.step import step
 from bot.console.testclock import start_instant
 from bot.console.view import show
 from bot.settings import Settings
+from bot.slack_fake import (
+    APP_ID,
+    BOT_USER,
+    SlackStandIn,
+)
 from storage import Database
 from storage.sqlite import stream_subscriptions
 

@@ -14,10 +14,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import TestClock
 from bot.console.payloads import Requests
 from bot.console.render import Style, Target
-from bot.console.standin import ConsoleUser, SlackStandIn, Surface
 from bot.notifier import Render
 from bot.services import Context
 from bot.settings import Settings
+from bot.slack_fake import ConsoleUser, SlackStandIn, Surface
 from handlers.i18n import fmt_date, language_for
 from storage import Database
 

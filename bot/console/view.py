@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.console.render import Drawn, draw_message, draw_view
-from bot.console.standin import Posted, Surface
 from bot.console.state import CHANNEL, Session
 from bot.services import PeriodTurn
+from bot.slack_fake import Posted, Surface
 from handlers.i18n import fmt_money
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.slack_fake.signing import SlackSigner
 from tests.slack.mock_slack import ADMIN, BOT_TOKEN, MockSlack
-from tests.slack.signing import SlackSigner
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "serve-test-secret"

@@ -36,6 +36,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot import services
+from bot.slack_fake.signing import FORM, JSON, SignedRequest
 from domain.addons import Outcome
 from handlers import blocks, requests
 from handlers.i18n import t
@@ -55,7 +56,6 @@ from tests.slack.mock_slack import (
     MockSlack,
     default_users,
 )
-from tests.slack.signing import FORM, JSON, SignedRequest
 
 T = TypeVar("T")
 

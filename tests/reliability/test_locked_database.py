@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import services
+from bot.slack_fake.signing import SignedRequest
 from domain.addons import Outcome
 from handlers import blocks, requests
 from handlers.i18n import t
@@ -33,7 +34,6 @@ from tests.slack.flows import (
 )
 from tests.slack.harness import Answer, RunningApp, running_app
 from tests.slack.mock_slack import ADMIN, MockSlack
-from tests.slack.signing import SignedRequest
 
 BOOKED_AT = datetime(2026, 3, 19, 9, 0, tzinfo=UTC)  # in the period 18.03.–17.04.2026
 TODAY = datetime(2026, 4, 3, 8, 0, tzinfo=UTC)  # 15 days later, same period

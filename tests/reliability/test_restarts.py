@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.slack_fake.signing import find_button
 from handlers import blocks, requests
 from tests.reliability.support import consistency_problems, snapshot
 from tests.slack.flows import (
@@ -27,7 +28,6 @@ from tests.slack.flows import (
 )
 from tests.slack.harness import RunningApp, running_app
 from tests.slack.mock_slack import MockSlack
-from tests.slack.signing import find_button
 
 BOOKED_AT = datetime(2026, 3, 19, 9, 0, tzinfo=UTC)  # 19.03.2026 in the period 18.03.–17.04.
 CANCELLED_AT = datetime(2026, 4, 3, 8, 0, tzinfo=UTC)  # 15 days later: no withdrawal any more

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.slack_fake.signing import FORM, JSON, STALE_SECONDS, SignedRequest, signature
 from handlers import blocks, requests
 from tests.reliability.support import snapshot
 from tests.slack.flows import (
@@ -26,7 +27,6 @@ from tests.slack.flows import (
 )
 from tests.slack.harness import SECRET, RunningApp, running_app
 from tests.slack.mock_slack import ADMIN, MockSlack
-from tests.slack.signing import FORM, JSON, STALE_SECONDS, SignedRequest, signature
 
 Tamper = Callable[[SignedRequest, SignedRequest], SignedRequest]
 

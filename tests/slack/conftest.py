@@ -1,4 +1,4 @@
-"""Fixtures for the local mock of Slack's Web API (tests/slack/mock_slack.py)."""
+"""Fixtures for the tests' Slack (tests/slack/mock_slack.py, over bot/slack_fake)."""
 
 from __future__ import annotations
 

@@ -13,11 +13,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot import services
+from bot.slack_fake.signing import find_button, state_values
 from domain.addons import AddOn
 from handlers import blocks, requests
 from tests.slack.harness import Answer, RunningApp
 from tests.slack.mock_slack import ADMIN
-from tests.slack.signing import find_button, state_values
 
 # The DESIGN example: period 18.03.2026–17.04.2026, today (START) is 03.04.2026.
 ANCHOR = date(2026, 3, 18)

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
-from bot.app import build_app, web_application
 from bot.clock import TestClock
 from bot.services import Context
 from bot.settings import Settings
+from bot.slack_fake import SIGNING_SECRET, SignedRequest, SlackSigner
+from bot.slack_fake.served import START, served_app
 from storage import Database
-from tests.slack.mock_slack import BOT_TOKEN, Call, MockSlack
-from tests.slack.signing import SignedRequest, SlackSigner
+from tests.slack.mock_slack import Call, MockSlack
 
-SECRET = "addons-test-signing-secret"
-# 03.04.2026, 10:00 in Berlin: inside the DESIGN example's period 18.03.–17.04.2026.
-START = datetime(2026, 4, 3, 8, 0, tzinfo=timezone.utc)
+SECRET = SIGNING_SECRET
+
+__all__ = ["SECRET", "START", "Answer", "RunningApp", "running_app"]
 
 
 @dataclass
@@ -34,8 +33,7 @@ class Answer:
     text: str
 
     def json(self) -> Any:
-        import json
-
+        """The answer's JSON body (None when empty)."""
         return json.loads(self.text) if self.text else None
 
 
@@ -59,8 +57,9 @@ class RunningApp:
         if payload.get("trigger_id") and isinstance(view, dict) and view.get("id"):
             # Slack stacks a pushed view onto the view the trigger came from: tell the mock.
             self.mock.trigger_views[str(payload["trigger_id"])] = str(view["id"])
-        async with self.session.post(self.url, data=request.data,
-                                     headers=request.headers) as response:
+        async with self.session.post(
+            self.url, data=request.data, headers=request.headers
+        ) as response:
             return Answer(response.status, await response.text())
 
     async def send(self, request: SignedRequest, method: str) -> Call:
@@ -78,40 +77,34 @@ class RunningApp:
 
 @asynccontextmanager
 async def running_app(
-    mock: MockSlack, db_path: Path, *, now: datetime = START,
-    billing_admins: tuple[str, ...] = (), user_cache_seconds: int = 60,
+    mock: MockSlack,
+    db_path: Path,
+    *,
+    now: datetime = START,
+    billing_admins: tuple[str, ...] = (),
+    user_cache_seconds: int = 60,
     busy_timeout_ms: int | None = None,
 ) -> AsyncIterator[RunningApp]:
     """Start the real Bolt app over HTTP with a real SQLite file and a test clock."""
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SECRET,
-        slack_api_url=mock.url,
-        database=str(db_path),
-        billing_admins=billing_admins,
-        user_cache_seconds=user_cache_seconds,
-    )
-    # busy_timeout_ms: None keeps the Database default (what production uses).
-    db = (Database(settings.database) if busy_timeout_ms is None
-          else Database(settings.database, busy_timeout_ms=busy_timeout_ms))
-    await db.open()
-    ctx = Context(db, settings.catalog(), settings.default_locale, settings.timezone,
-                  settings.billing_admins)
-    clock = TestClock(now)
-    app = build_app(settings, ctx, clock)
-    runner = web.AppRunner(web_application(app, SECRET), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    signer = SlackSigner(SECRET, response_urls=mock.new_response_url)
-    session = aiohttp.ClientSession()
-    try:
-        yield RunningApp(f"http://127.0.0.1:{port}/slack/events", db, ctx, clock, mock, signer,
-                         session, settings)
-    finally:
-        await session.close()
-        await runner.cleanup()
-        await asyncio.sleep(0)
-        await db.close()
+    async with (
+        served_app(
+            mock.url,
+            db_path,
+            now=now,
+            billing_admins=billing_admins,
+            user_cache_seconds=user_cache_seconds,
+            busy_timeout_ms=busy_timeout_ms,
+        ) as served,
+        aiohttp.ClientSession() as session,
+    ):
+        signer = SlackSigner(SECRET, response_urls=mock.new_response_url)
+        yield RunningApp(
+            served.url,
+            served.db,
+            served.ctx,
+            served.clock,
+            mock,
+            signer,
+            session,
+            served.settings,
+        )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest_asyncio
 
 from bot import services
+from bot.slack_fake.signing import find_button
 from domain.addons import Status
 from domain.invoices import Invoice
 from handlers import blocks
@@ -27,7 +28,6 @@ from tests.slack.flows import (
 )
 from tests.slack.harness import START, RunningApp, running_app
 from tests.slack.mock_slack import MockSlack
-from tests.slack.signing import find_button
 
 
 @pytest_asyncio.fixture

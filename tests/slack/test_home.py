@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot import services
+from bot.slack_fake.signing import find_button
 from domain.addons import Outcome
 from handlers import blocks, requests
 from tests.slack.flows import (
@@ -17,7 +18,6 @@ from tests.slack.flows import (
 )
 from tests.slack.harness import RunningApp
 from tests.slack.mock_slack import ADMIN, MEMBER, MEMBER_EN, OWNER
-from tests.slack.signing import find_button
 
 
 async def _home(app: RunningApp, user: str) -> dict[str, Any]:

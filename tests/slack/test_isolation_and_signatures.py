@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bot.slack_fake.signing import SignedRequest
 from domain.addons import Outcome, Status
 from handlers import blocks, requests
 from tests.slack.flows import (
@@ -21,7 +22,6 @@ from tests.slack.flows import (
 )
 from tests.slack.harness import RunningApp
 from tests.slack.mock_slack import ADMIN, OTHER_TEAM, OUTSIDER
-from tests.slack.signing import SignedRequest
 
 UNKNOWN = "gibt es in diesem Workspace nicht"
 

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from bot import services
+from bot.slack_fake.signing import find_button
 from domain.addons import Outcome
 from handlers import blocks, requests
 from tests.slack.flows import (
@@ -23,7 +24,6 @@ from tests.slack.flows import (
 )
 from tests.slack.harness import RunningApp
 from tests.slack.mock_slack import ADMIN, FRENCH_ADMIN, OWNER, SlackUser
-from tests.slack.signing import find_button
 
 
 def _input(view: dict[str, Any], option: str) -> dict[str, Any]:

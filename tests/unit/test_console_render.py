@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.console.render import draw_message, draw_view, mrkdwn
-from bot.console.standin import ConsoleUser, SlackStandIn
+from bot.slack_fake import ConsoleUser, SlackStandIn
 
 
 def _row(block_id: str, option: str, status: str, button: dict[str, Any] | None) -> dict[str, Any]:

@@ -1,11 +1,11 @@
-"""Build requests exactly as Slack sends them to /slack/events, signed with a secret.
+"""The Slack side of the wire: requests as Slack sends them to /slack/events, signed.
 
 Slack signs ``v0:<timestamp>:<raw body>`` with HMAC-SHA256 of the app's signing secret and
 sends ``X-Slack-Request-Timestamp`` and ``X-Slack-Signature: v0=<hex>``; Bolt rejects a
 bad signature or a timestamp more than 5 minutes off with 401. The signature here comes
 from slack_sdk's own ``SignatureVerifier.generate_signature``.
 
-    signer = SlackSigner("secret", response_urls=mock.new_response_url)
+    signer = SlackSigner("secret", response_urls=fake.response_url)
     request = signer.slash_command(user_id="U1", text="liste")
     await session.post(app_url, data=request.data, headers=request.headers)
 
@@ -25,10 +25,9 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-DEFAULT_TEAM = "T0ADDONS1"
+from bot.slack_fake.wire import APP_ID, BOT_USER, DEFAULT_TEAM, dm_channel
+
 DEFAULT_DOMAIN = "acme"
-APP_ID = "A0ADDONS01"
-BOT_USER = "U0ADDONSBOT"
 LEGACY_TOKEN = "legacy-verification-token"  # Slack still sends it; Bolt ignores it
 STALE_SECONDS = 6 * 60  # Bolt refuses anything older than 5 minutes
 FORM = "application/x-www-form-urlencoded"
@@ -62,12 +61,14 @@ class SignedRequest:
     def resigned(self, secret: str) -> SignedRequest:
         """The same request signed with another secret (e.g. another app's)."""
         stamp = self.headers["X-Slack-Request-Timestamp"]
-        return replace(self, headers={**self.headers,
-                                      "X-Slack-Signature": signature(secret, stamp, self.body)})
+        return replace(
+            self, headers={**self.headers, "X-Slack-Signature": signature(secret, stamp, self.body)}
+        )
 
 
-def state_values(view: Mapping[str, Any],
-                 typed: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+def state_values(
+    view: Mapping[str, Any], typed: Mapping[str, str | None] | None = None
+) -> dict[str, Any]:
     """``view.state.values`` for a drawn view: each input's initial value or what was typed.
 
     ``typed`` maps an input's block_id to the raw text in it (None: left empty).
@@ -87,8 +88,9 @@ def state_values(view: Mapping[str, Any],
     return values
 
 
-def find_button(view: Mapping[str, Any], action_id: str, value: str | None = None
-                ) -> tuple[str, dict[str, Any]]:
+def find_button(
+    view: Mapping[str, Any], action_id: str, value: str | None = None
+) -> tuple[str, dict[str, Any]]:
     """The (block_id, button) in ``view`` with this action_id (and value): it must be drawn."""
     for block in view.get("blocks", []):
         candidates = []
@@ -140,14 +142,20 @@ class SlackSigner:
         return f"{self.now()}.{n:09d}.{n:032x}"
 
     def response_url(self) -> str:
-        """A fresh response_url (from the mock when one is wired in)."""
+        """A fresh response_url (from the fake when one is wired in)."""
         if self._response_urls is not None:
             return self._response_urls()
         n = next(self._seq)
         return f"https://hooks.slack.com/commands/{self.team_id}/{n}/{n:024x}"
 
-    def sign(self, body: str, content_type: str, *, timestamp: int | None = None,
-             payload: dict[str, Any] | None = None) -> SignedRequest:
+    def sign(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> SignedRequest:
         """Headers for ``body`` signed now (or at ``timestamp``)."""
         stamp = self.now() if timestamp is None else timestamp
         headers = {
@@ -163,19 +171,18 @@ class SlackSigner:
 
     def _user(self, user_id: str, team_id: str | None) -> dict[str, Any]:
         name = user_id.lower()
-        return {"id": user_id, "username": name, "name": name,
-                "team_id": team_id or self.team_id}
+        return {"id": user_id, "username": name, "name": name, "team_id": team_id or self.team_id}
 
     def _interaction(self, payload: dict[str, Any], timestamp: int | None) -> SignedRequest:
-        body = urlencode({"payload": json.dumps(payload, ensure_ascii=False,
-                                                separators=(",", ":"))})
+        body = urlencode(
+            {"payload": json.dumps(payload, ensure_ascii=False, separators=(",", ":"))}
+        )
         return self.sign(body, FORM, timestamp=timestamp, payload=payload)
 
     @staticmethod
     def _view(view: Mapping[str, Any], values: Mapping[str, Any] | None) -> dict[str, Any]:
         full = dict(view)
-        full["state"] = {"values": dict(values if values is not None
-                                        else state_values(view))}
+        full["state"] = {"values": dict(values if values is not None else state_values(view))}
         return full
 
     # -- slash commands -----------------------------------------------------------------
@@ -226,7 +233,7 @@ class SlackSigner:
     ) -> SignedRequest:
         """A ``block_actions`` payload: buttons pressed in a view (modal or App Home).
 
-        ``view`` is the view as Slack stores it (e.g. ``mock.views[id]``, with id and
+        ``view`` is the view as Slack stores it (e.g. ``fake.views[id]``, with id and
         hash); ``values`` its ``state.values`` (default: each input's initial value).
         """
         stamp = f"{self.now()}.{next(self._seq):06d}"
@@ -246,8 +253,12 @@ class SlackSigner:
             payload["container"] = {"type": "view", "view_id": full.get("id")}
             payload["view"] = full
         else:
-            payload["container"] = {"type": "message", "message_ts": stamp,
-                                    "channel_id": "C0GENERAL1", "is_ephemeral": True}
+            payload["container"] = {
+                "type": "message",
+                "message_ts": stamp,
+                "channel_id": "C0GENERAL1",
+                "is_ephemeral": True,
+            }
             payload["channel"] = {"id": "C0GENERAL1", "name": "general"}
             payload["response_url"] = self.response_url()
         return self._interaction(payload, timestamp)
@@ -265,12 +276,23 @@ class SlackSigner:
     ) -> SignedRequest:
         """Press the button ``action_id`` (with ``value``) that ``view`` shows."""
         block_id, button = find_button(view, action_id, value)
-        action = {"type": "button", "action_id": action_id, "block_id": block_id,
-                  "text": button.get("text"), "value": button.get("value")}
+        action = {
+            "type": "button",
+            "action_id": action_id,
+            "block_id": block_id,
+            "text": button.get("text"),
+            "value": button.get("value"),
+        }
         if "style" in button:
             action["style"] = button["style"]
-        return self.block_actions(user_id=user_id, actions=[action], view=view, values=values,
-                                  team_id=team_id, timestamp=timestamp)
+        return self.block_actions(
+            user_id=user_id,
+            actions=[action],
+            view=view,
+            values=values,
+            team_id=team_id,
+            timestamp=timestamp,
+        )
 
     def view_submission(
         self,
@@ -303,19 +325,27 @@ class SlackSigner:
         }
         return self._interaction(payload, timestamp)
 
-    def view_closed(self, *, user_id: str, view: Mapping[str, Any],
-                    timestamp: int | None = None) -> SignedRequest:
+    def view_closed(
+        self, *, user_id: str, view: Mapping[str, Any], timestamp: int | None = None
+    ) -> SignedRequest:
         """The user closed ``view`` (sent only if it had notify_on_close)."""
-        payload = {"type": "view_closed", "team": self._team(None),
-                   "user": self._user(user_id, None), "api_app_id": self.api_app_id,
-                   "token": LEGACY_TOKEN, "view": self._view(view, {}),
-                   "is_cleared": False, "is_enterprise_install": False}
+        payload = {
+            "type": "view_closed",
+            "team": self._team(None),
+            "user": self._user(user_id, None),
+            "api_app_id": self.api_app_id,
+            "token": LEGACY_TOKEN,
+            "view": self._view(view, {}),
+            "is_cleared": False,
+            "is_enterprise_install": False,
+        }
         return self._interaction(payload, timestamp)
 
     # -- events -------------------------------------------------------------------------
 
-    def event(self, event: Mapping[str, Any], *, team_id: str | None = None,
-              timestamp: int | None = None) -> SignedRequest:
+    def event(
+        self, event: Mapping[str, Any], *, team_id: str | None = None, timestamp: int | None = None
+    ) -> SignedRequest:
         """An Events API ``event_callback`` around ``event``, as JSON."""
         stamp = self.now() if timestamp is None else timestamp
         team = team_id or self.team_id
@@ -329,22 +359,35 @@ class SlackSigner:
             "type": "event_callback",
             "event_id": f"Ev{next(self._seq):010d}",
             "event_time": stamp,
-            "authorizations": [{"enterprise_id": None, "team_id": team, "user_id": BOT_USER,
-                                "is_bot": True, "is_enterprise_install": False}],
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": team,
+                    "user_id": BOT_USER,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
             "is_ext_shared_channel": False,
             "event_context": f"4-{next(self._seq):012d}",
         }
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         return self.sign(body, JSON, timestamp=stamp, payload=payload)
 
-    def app_home_opened(self, *, user_id: str, tab: str = "home",
-                        view: Mapping[str, Any] | None = None, team_id: str | None = None,
-                        timestamp: int | None = None) -> SignedRequest:
+    def app_home_opened(
+        self,
+        *,
+        user_id: str,
+        tab: str = "home",
+        view: Mapping[str, Any] | None = None,
+        team_id: str | None = None,
+        timestamp: int | None = None,
+    ) -> SignedRequest:
         """``app_home_opened`` for ``user_id`` (``view``: the Home they had, if any)."""
         event: dict[str, Any] = {
             "type": "app_home_opened",
             "user": user_id,
-            "channel": f"D{user_id.lstrip('UW')[:9]:0>9}",
+            "channel": dm_channel(user_id),
             "tab": tab,
             "event_ts": f"{self.now()}.{next(self._seq):06d}",
         }
@@ -352,8 +395,9 @@ class SlackSigner:
             event["view"] = dict(view)
         return self.event(event, team_id=team_id, timestamp=timestamp)
 
-    def url_verification(self, challenge: str = "challenge-token",
-                         timestamp: int | None = None) -> SignedRequest:
+    def url_verification(
+        self, challenge: str = "challenge-token", timestamp: int | None = None
+    ) -> SignedRequest:
         """Slack's check when the Request URL is saved in the app settings."""
         payload = {"token": LEGACY_TOKEN, "challenge": challenge, "type": "url_verification"}
         return self.sign(json.dumps(payload), JSON, timestamp=timestamp, payload=payload)

@@ -1,0 +1,105 @@
+"""The load generator (a closed loop over HTTP) and the views calls each request causes."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import aiohttp
+
+from bench.latency.plans import COMMAND, Planned
+from bench.latency.slack import Stamp, TimedFakeSlack
+from bot.slack_fake import SignedRequest
+
+
+@dataclass
+class Sent:
+    """What the load generator saw of one request."""
+
+    sent: float
+    answered: float
+    status: int
+    body: str
+
+
+async def load(
+    url: str, requests: Sequence[SignedRequest], concurrency: int
+) -> tuple[list[Sent], float]:
+    """Post every request with ``concurrency`` workers (closed loop); (what came back, wall s).
+
+    A fresh session per call, so each round opens its own connections.
+    """
+    connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
+    wire = [(r.data, r.headers) for r in requests]  # the exact signed bytes, encoded once
+    results: list[Sent | None] = [None] * len(requests)
+    turn = itertools.count()
+    timeout = aiohttp.ClientTimeout(total=30)
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        while (i := next(turn)) < len(wire):
+            data, headers = wire[i]
+            sent = time.perf_counter()
+            try:
+                async with session.post(url, data=data, headers=headers) as response:
+                    body = await response.text()
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError) as error:
+                status, body = 0, f"{type(error).__name__}: {error}"
+            results[i] = Sent(sent, time.perf_counter(), status, body)
+
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+        wall = time.perf_counter() - started
+    return [r for r in results if r is not None], wall
+
+
+def resulting_views(fake: TimedFakeSlack, plan: Planned) -> dict[str, Stamp | None]:
+    """The views calls ``plan`` caused (None where one has not arrived)."""
+    if plan.kind == COMMAND:
+        opened = fake.by_trigger.get(plan.trigger_id or "")
+        filled = None
+        if opened is not None and opened.view_id:
+            updates = fake.updates.get(opened.view_id) or []
+            filled = updates[0] if updates else None
+        return {"modal_opened": opened, "overview_filled": filled}
+    updates = fake.updates.get(plan.below or "") or []
+    return {"overview_redrawn": updates[0] if updates else None}
+
+
+def expected_views(plan: Planned, answer: Sent) -> tuple[str, ...]:
+    """The views calls a request must cause, given its answer (a confirmation refused
+    as busy changed nothing, so nothing is redrawn)."""
+    if answer.status != 200:
+        return ()
+    if plan.kind == COMMAND:
+        return ("modal_opened", "overview_filled")
+    return ("overview_redrawn",) if answer.body == "" else ()
+
+
+async def until(done: Callable[[], bool], within: float) -> bool:
+    """Poll ``done`` until it holds (True) or ``within`` seconds have passed (False); the
+    fake answers in this event loop, so polling costs the app nothing."""
+    deadline = time.perf_counter() + within
+    while time.perf_counter() < deadline:
+        if done():
+            return True
+        await asyncio.sleep(0.02)
+    return done()
+
+
+async def drain(
+    fake: TimedFakeSlack, plans: Sequence[Planned], sent: Sequence[Sent], within: float
+) -> None:
+    """Wait until every views call the requests must cause has arrived (or ``within`` s)."""
+    await until(
+        lambda: all(
+            resulting_views(fake, plan)[label] is not None
+            for plan, answer in zip(plans, sent, strict=False)
+            for label in expected_views(plan, answer)
+        ),
+        within,
+    )
