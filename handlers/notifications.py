@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.notifier import NotARecipient
+from bot.notifier import NotARecipient, Render
 from bot.ports import OutboxMessage
 from bot.services import Context, get_invoice
 from domain.money import Money
@@ -70,7 +70,7 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
     return {"channel": user, "text": text}
 
 
-def renderer(ctx: Context, client: AsyncWebClient, default_lang: str) -> Any:
+def renderer(ctx: Context, client: AsyncWebClient, default_lang: str) -> Render:
     """The sender's render function: asks Slack for each recipient's language."""
 
     async def render(message: OutboxMessage) -> dict[str, Any]:
