@@ -36,50 +36,6 @@ from handlers.requests import (
 )
 
 
-def _container(body: dict[str, Any]) -> dict[str, Any]:
-    view = body.get("view")
-    return view if isinstance(view, dict) else {}
-
-
-def _in_home(body: dict[str, Any]) -> bool:
-    return _container(body).get("type") == "home"
-
-
-def _value(body: dict[str, Any]) -> str:
-    actions = body.get("actions")
-    first = actions[0] if isinstance(actions, list) and actions else None
-    return str(first.get("value") or "") if isinstance(first, dict) else ""
-
-
-async def _show(client: AsyncWebClient, body: dict[str, Any], view: View) -> None:
-    """Show a modal on top of what the button was in: push over a modal, open over Home."""
-    if _in_home(body):
-        await client.views_open(trigger_id=trigger_of(body), view=view)
-    else:
-        await client.views_push(trigger_id=trigger_of(body), view=view)
-
-
-async def _redraw(
-    deps: SlackDeps,
-    client: AsyncWebClient,
-    body: dict[str, Any],
-    who: Asker,
-    *,
-    offset: int = 0,
-    errors: dict[str, str] | None = None,
-) -> None:
-    """Redraw the view that holds the button (overview modal or App Home) in place."""
-    if _in_home(body):
-        view = await draw_overview(deps, who.team_id, who.lang, home=True, offset=offset)
-        await client.views_publish(user_id=who.user_id, view=view)
-        return
-    view_id = _container(body).get("id")
-    if not isinstance(view_id, str) or not view_id:
-        raise MetadataError("the button came from no view")
-    view = await draw_overview(deps, who.team_id, who.lang, offset=offset, errors=errors)
-    await client.views_update(view_id=view_id, view=view)
-
-
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     """Register the buttons of the overview and App Home."""
     provide = [ProvideDeps(deps)]
@@ -93,6 +49,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
 # Each listener acknowledges at once, then hands its step to _guarded, which checks
 # rights and turns every failure into a polite notice (see handlers/common.py for why).
+# The deps are read before the ack: a lookup in the context that only a listener
+# registered without ProvideDeps can fail, and that failure belongs to @app.error.
 
 
 async def add_clicked(
@@ -227,3 +185,47 @@ async def _undo(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], w
 
 async def _page(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:
     await _redraw(deps, client, body, who, offset=parse_offset(_value(body)))
+
+
+def _container(body: dict[str, Any]) -> dict[str, Any]:
+    view = body.get("view")
+    return view if isinstance(view, dict) else {}
+
+
+def _in_home(body: dict[str, Any]) -> bool:
+    return _container(body).get("type") == "home"
+
+
+def _value(body: dict[str, Any]) -> str:
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    return str(first.get("value") or "") if isinstance(first, dict) else ""
+
+
+async def _show(client: AsyncWebClient, body: dict[str, Any], view: View) -> None:
+    """Show a modal on top of what the button was in: push over a modal, open over Home."""
+    if _in_home(body):
+        await client.views_open(trigger_id=trigger_of(body), view=view)
+    else:
+        await client.views_push(trigger_id=trigger_of(body), view=view)
+
+
+async def _redraw(
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    who: Asker,
+    *,
+    offset: int = 0,
+    errors: dict[str, str] | None = None,
+) -> None:
+    """Redraw the view that holds the button (overview modal or App Home) in place."""
+    if _in_home(body):
+        view = await draw_overview(deps, who.team_id, who.lang, home=True, offset=offset)
+        await client.views_publish(user_id=who.user_id, view=view)
+        return
+    view_id = _container(body).get("id")
+    if not isinstance(view_id, str) or not view_id:
+        raise MetadataError("the button came from no view")
+    view = await draw_overview(deps, who.team_id, who.lang, offset=offset, errors=errors)
+    await client.views_update(view_id=view_id, view=view)
