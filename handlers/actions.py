@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
-from handlers.blocks import (
+from handlers.blocks.booking import booking_confirmation_view, booking_modal
+from handlers.blocks.cancelling import cancellation_confirmation_view
+from handlers.blocks.home import home_non_admin_view
+from handlers.blocks.ids import (
     ACTION_ADD,
     ACTION_CANCEL,
     ACTION_OPEN_BOOKING,
     ACTION_PAGE_NEXT,
     ACTION_PAGE_PREV,
     ACTION_UNDO,
-    booking_confirmation_view,
-    booking_modal,
-    cancellation_confirmation_view,
-    home_non_admin_view,
-    notice_view,
 )
+from handlers.blocks.replies import notice_view
 from handlers.common import Asker, asker, draw_overview, fail_politely, trigger_of
-from handlers.deps import SlackDeps
+from handlers.deps import ProvideDeps, SlackDeps, deps_of
 from handlers.i18n import t
 from handlers.requests import (
     MetadataError,
@@ -34,6 +34,157 @@ from handlers.requests import (
     parse_quantity,
     quantity_from_state,
 )
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    """Register the buttons of the overview and App Home."""
+    provide = [ProvideDeps(deps)]
+    app.action(ACTION_ADD, middleware=provide)(add_clicked)
+    app.action(ACTION_OPEN_BOOKING, middleware=provide)(open_booking_clicked)
+    app.action(ACTION_CANCEL, middleware=provide)(cancel_clicked)
+    app.action(ACTION_UNDO, middleware=provide)(undo_clicked)
+    app.action(ACTION_PAGE_NEXT, middleware=provide)(page_clicked)
+    app.action(ACTION_PAGE_PREV, middleware=provide)(page_clicked)
+
+
+# Each listener acknowledges at once, then hands its step to _guarded, which checks
+# rights and turns every failure into a polite notice (see handlers/common.py for why).
+# The deps are read before the ack: a lookup in the context that only a listener
+# registered without ProvideDeps can fail, and that failure belongs to @app.error.
+
+
+async def add_clicked(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Hinzufügen in the overview modal: the booking's Bestätigen on top."""
+    deps = deps_of(context)
+    await ack()
+    await _guarded(_add, deps, client, body)
+
+
+async def open_booking_clicked(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Hinzufügen in App Home: the booking modal for that option."""
+    deps = deps_of(context)
+    await ack()
+    await _guarded(_open_booking, deps, client, body)
+
+
+async def cancel_clicked(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Kündigen on a row: what it will do, with Bestätigen."""
+    deps = deps_of(context)
+    await ack()
+    await _guarded(_cancel, deps, client, body)
+
+
+async def undo_clicked(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Kündigung zurücknehmen on a row: undone at once, the row redrawn."""
+    deps = deps_of(context)
+    await ack()
+    await _guarded(_undo, deps, client, body)
+
+
+async def page_clicked(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Mehr / Zurück under the table: the view redrawn at another row offset."""
+    deps = deps_of(context)
+    await ack()
+    await _guarded(_page, deps, client, body)
+
+
+Step = Callable[[SlackDeps, AsyncWebClient, dict[str, Any], Asker], Awaitable[None]]
+
+
+async def _guarded(
+    step: Step, deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any]
+) -> None:
+    """Check rights, run ``step``, and answer every failure politely."""
+    lang = deps.default_lang
+    try:
+        who = await _admin_or_refuse(deps, client, body)
+        if who is None:
+            return
+        lang = who.lang
+        await step(deps, client, body, who)
+    except Exception as error:
+
+        async def reply(text: str) -> None:
+            await _show(client, body, notice_view(lang, text))
+
+        await fail_politely(error, lang, reply)
+
+
+async def _admin_or_refuse(
+    deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any]
+) -> Asker | None:
+    who = await asker(deps, client, body)
+    if who.is_admin:
+        return who
+    if _in_home(body):
+        await client.views_publish(user_id=who.user_id, view=home_non_admin_view(who.lang))
+    else:
+        await _show(client, body, notice_view(who.lang, t(who.lang, "refusal.not_admin")))
+    return None
+
+
+async def _add(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:
+    option = deps.ctx.catalog[_value(body)]
+    raw = quantity_from_state(_container(body).get("state", {}).get("values", {}), option.key)
+    try:
+        quantity = parse_quantity(raw, option.max_quantity)
+    except QuantityInputError as error:
+        await _redraw(deps, client, body, who, errors={option.key: error.text(who.lang)})
+        return
+    quote = await services.quote_booking(
+        deps.ctx, who.team_id, option.key, quantity, deps.clock.now()
+    )
+    await _show(client, body, booking_confirmation_view(quote, nonce=new_nonce(), lang=who.lang))
+    if any(
+        str(b.get("block_id", "")).startswith("qty_error_")
+        for b in _container(body).get("blocks", [])
+    ):
+        # The number is fine now: clear the earlier inline error underneath.
+        await _redraw(deps, client, body, who)
+
+
+async def _open_booking(
+    deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], who: Asker
+) -> None:
+    option = deps.ctx.catalog[_value(body)]
+    await client.views_open(trigger_id=trigger_of(body), view=booking_modal(option, who.lang))
+
+
+async def _cancel(
+    deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], who: Asker
+) -> None:
+    addon_id = parse_addon_id(_value(body))
+    now = deps.clock.now()
+    addon = await services.get_addon(deps.ctx, who.team_id, addon_id)
+    quote = await services.quote_cancellation(deps.ctx, who.team_id, addon_id, now)
+    await _show(
+        client,
+        body,
+        cancellation_confirmation_view(addon, quote, catalog=deps.ctx.catalog, lang=who.lang),
+    )
+
+
+async def _undo(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:
+    addon_id = parse_addon_id(_value(body))
+    await services.undo_cancellation(
+        deps.ctx, who.team_id, addon_id, deps.clock.now(), actor=who.user_id
+    )
+    # The row turns back into a red Kündigen in place; no extra dialog.
+    await _redraw(deps, client, body, who)
+
+
+async def _page(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:
+    await _redraw(deps, client, body, who, offset=parse_offset(_value(body)))
 
 
 def _container(body: dict[str, Any]) -> dict[str, Any]:
@@ -59,8 +210,15 @@ async def _show(client: AsyncWebClient, body: dict[str, Any], view: View) -> Non
         await client.views_push(trigger_id=trigger_of(body), view=view)
 
 
-async def _redraw(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], who: Asker,
-                  *, offset: int = 0, errors: dict[str, str] | None = None) -> None:
+async def _redraw(
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    who: Asker,
+    *,
+    offset: int = 0,
+    errors: dict[str, str] | None = None,
+) -> None:
     """Redraw the view that holds the button (overview modal or App Home) in place."""
     if _in_home(body):
         view = await draw_overview(deps, who.team_id, who.lang, home=True, offset=offset)
@@ -71,90 +229,3 @@ async def _redraw(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any],
         raise MetadataError("the button came from no view")
     view = await draw_overview(deps, who.team_id, who.lang, offset=offset, errors=errors)
     await client.views_update(view_id=view_id, view=view)
-
-
-def register(app: AsyncApp, deps: SlackDeps) -> None:
-    """Register the buttons of the overview and App Home."""
-
-    async def admin_or_refuse(client: AsyncWebClient, body: dict[str, Any]) -> Asker | None:
-        who = await asker(deps, client, body)
-        if who.is_admin:
-            return who
-        if _in_home(body):
-            await client.views_publish(user_id=who.user_id, view=home_non_admin_view(who.lang))
-        else:
-            await _show(client, body, notice_view(who.lang, t(who.lang, "refusal.not_admin")))
-        return None
-
-    def guarded(handler: Any) -> Any:
-        """Acknowledge at once, check rights, and answer every failure politely."""
-
-        async def listener(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-            await ack()
-            lang = deps.default_lang
-            try:
-                who = await admin_or_refuse(client, body)
-                if who is None:
-                    return
-                lang = who.lang
-                await handler(client, body, who)
-            except Exception as error:
-                async def reply(text: str) -> None:
-                    await _show(client, body, notice_view(lang, text))
-                await fail_politely(error, lang, reply)
-
-        listener.__name__ = handler.__name__
-        return listener
-
-    @guarded
-    async def add(client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:
-        option = deps.ctx.catalog[_value(body)]
-        raw = quantity_from_state(_container(body).get("state", {}).get("values", {}),
-                                  option.key)
-        try:
-            quantity = parse_quantity(raw, option.max_quantity)
-        except QuantityInputError as error:
-            await _redraw(deps, client, body, who, errors={option.key: error.text(who.lang)})
-            return
-        quote = await services.quote_booking(deps.ctx, who.team_id, option.key, quantity,
-                                             deps.clock.now())
-        await _show(client, body, booking_confirmation_view(quote, nonce=new_nonce(),
-                                                            lang=who.lang))
-        if any(str(b.get("block_id", "")).startswith("qty_error_")
-               for b in _container(body).get("blocks", [])):
-            # The number is fine now: clear the earlier inline error underneath.
-            await _redraw(deps, client, body, who)
-
-    @guarded
-    async def open_booking(client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:
-        option = deps.ctx.catalog[_value(body)]
-        await client.views_open(trigger_id=trigger_of(body),
-                                view=booking_modal(option, who.lang))
-
-    @guarded
-    async def cancel(client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:
-        addon_id = parse_addon_id(_value(body))
-        now = deps.clock.now()
-        addon = await services.get_addon(deps.ctx, who.team_id, addon_id)
-        quote = await services.quote_cancellation(deps.ctx, who.team_id, addon_id, now)
-        await _show(client, body, cancellation_confirmation_view(
-            addon, quote, catalog=deps.ctx.catalog, lang=who.lang))
-
-    @guarded
-    async def undo(client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:
-        addon_id = parse_addon_id(_value(body))
-        await services.undo_cancellation(deps.ctx, who.team_id, addon_id,
-                                                 deps.clock.now(), actor=who.user_id)
-        # The row turns back into a red Kündigen in place; no extra dialog.
-        await _redraw(deps, client, body, who)
-
-    @guarded
-    async def page(client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:
-        await _redraw(deps, client, body, who, offset=parse_offset(_value(body)))
-
-    app.action(ACTION_ADD)(add)
-    app.action(ACTION_OPEN_BOOKING)(open_booking)
-    app.action(ACTION_CANCEL)(cancel)
-    app.action(ACTION_UNDO)(undo)
-    app.action(ACTION_PAGE_NEXT)(page)
-    app.action(ACTION_PAGE_PREV)(page)

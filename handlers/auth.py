@@ -53,8 +53,9 @@ class UserDirectory:
                 raise
             return Viewer(user_id, team_id, False, None)
         user: dict[str, Any] = response.get("user") or {}
-        is_admin = bool(user.get("is_admin") or user.get("is_owner")
-                        or user_id in self._billing_admins)
+        is_admin = bool(
+            user.get("is_admin") or user.get("is_owner") or user_id in self._billing_admins
+        )
         # A user of another workspace is never an admin of this one.
         if user.get("team_id") not in (None, team_id) and user_id not in self._billing_admins:
             is_admin = False
@@ -63,4 +64,3 @@ class UserDirectory:
             self._cache = {k: v for k, v in self._cache.items() if now - v[0] < self._ttl}
         self._cache[key] = (now, viewer)
         return viewer
-

@@ -22,7 +22,8 @@ from bot import services
 from bot.ports import Busy
 from domain.errors import DomainError
 from handlers.auth import Viewer
-from handlers.blocks import home_view, overview_view
+from handlers.blocks.home import home_view
+from handlers.blocks.overview import overview_view
 from handlers.deps import SlackDeps
 from handlers.i18n import error_text, language_for, t
 from handlers.requests import MetadataError
@@ -109,7 +110,12 @@ async def fail_politely(error: Exception, lang: str, reply: Reply) -> None:
 
 
 async def draw_overview(
-    deps: SlackDeps, team_id: str, lang: str, *, home: bool = False, offset: int = 0,
+    deps: SlackDeps,
+    team_id: str,
+    lang: str,
+    *,
+    home: bool = False,
+    offset: int = 0,
     errors: Mapping[str, str] | None = None,
 ) -> View:
     """The overview (modal or App Home) as it stands now."""
@@ -117,8 +123,12 @@ async def draw_overview(
     await services.ensure_workspace(deps.ctx, team_id, now)
     state = await services.overview(deps.ctx, team_id, now)
     common: dict[str, Any] = {
-        "catalog": deps.ctx.catalog, "addons": state.addons, "in_force": state.entitlements,
-        "upcoming": state.upcoming, "recent": state.last_invoices, "lang": lang,
+        "catalog": deps.ctx.catalog,
+        "addons": state.addons,
+        "in_force": state.entitlements,
+        "upcoming": state.upcoming,
+        "recent": state.last_invoices,
+        "lang": lang,
         "offset": offset,
     }
     if home:

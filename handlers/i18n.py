@@ -33,9 +33,9 @@ _DE: dict[str, str] = {
     "overview.submit": "Fertig",
     "overview.close": "Schließen",
     "overview.intro": "Erweitern Sie Ihr CRM flexibel nach Ihren Bedürfnissen. "
-                      "Zusatzoptionen sind monatlich kündbar.",
+    "Zusatzoptionen sind monatlich kündbar.",
     "overview.home_hint": "Mit *Hinzufügen* wählen Sie die Anzahl und bestätigen die Buchung. "
-                          "Alles geht auch als Text: `/addons hilfe`.",
+    "Alles geht auch als Text: `/addons hilfe`.",
     "overview.loading": "Einen Moment, die Übersicht wird geladen …",
     "option.description.users": "Ihr Team wächst? Buchen Sie weitere Lizenzen.",
     "option.description.storage": "Mehr Platz für Dokumente und E-Mails.",
@@ -50,7 +50,7 @@ _DE: dict[str, str] = {
     "quantity.placeholder": "1 bis {maximum}",
     "quantity.hint.seat": "Eine ganze Zahl von 1 bis {maximum}.",
     "quantity.hint.gb": "Eine ganze Zahl von 1 bis {maximum}, in {size}-GB-Paketen: "
-                        "3 ergibt +{example} GB.",
+    "3 ergibt +{example} GB.",
     "quantity.error.empty": "Bitte geben Sie eine Anzahl ein.",
     "quantity.error.not_a_number": "Bitte geben Sie eine Zahl ein.",
     "quantity.error.zero": "Die Anzahl muss mindestens 1 sein.",
@@ -97,7 +97,7 @@ _DE: dict[str, str] = {
     "invoice.title": "Rechnung Nr. {number} vom {date}",
     "invoice.preview_title": "Kommende Sammelrechnung am {date}",
     "invoice.preview_note": "Vorschau nach heutigem Stand; bis zum Rechnungstag kann sich "
-                            "noch etwas ändern.",
+    "noch etwas ändern.",
     "invoice.line.proration": "{addon}, anteilig {start}–{end}: {amount}",
     "invoice.line.renewal": "{addon}, {start}–{end}: {amount}",
     "invoice.line.credit": "Rechnungskorrektur (Widerruf) {addon}, {start}–{end}: {amount}",
@@ -113,31 +113,31 @@ _DE: dict[str, str] = {
     "booking.prorated": "Anteilig {start}–{end}",
     "booking.billed_until": "Abgerechnet bis",
     "booking.explanation": "Die Leistung steht Ihnen sofort zur Verfügung. Der anteilige "
-                           "Betrag von {prorated} wird mit Ihrer nächsten Sammelrechnung "
-                           "abgerechnet (am {invoice_date}). Danach kostet die Option {monthly} "
-                           "pro Monat, bis Sie sie kündigen.",
+    "Betrag von {prorated} wird mit Ihrer nächsten Sammelrechnung "
+    "abgerechnet (am {invoice_date}). Danach kostet die Option {monthly} "
+    "pro Monat, bis Sie sie kündigen.",
     "booking.withdrawal_note": "Hinweis zum Widerruf: Kündigen Sie bis zum {deadline}, wird "
-                               "die Option sofort storniert und nichts berechnet.",
+    "die Option sofort storniert und nichts berechnet.",
     "booking.done": "Gebucht: {addon}. Steht Ihnen sofort zur Verfügung. Anteilig {prorated}, "
-                    "abgerechnet bis {billed_until}; wird mit Ihrer nächsten Sammelrechnung "
-                    "abgerechnet.",
+    "abgerechnet bis {billed_until}; wird mit Ihrer nächsten Sammelrechnung "
+    "abgerechnet.",
     "booking.repeated": "Diese Buchung wurde bereits ausgeführt: {addon}. Es wurde nichts "
-                        "doppelt gebucht.",
+    "doppelt gebucht.",
     # -- cancelling and withdrawal ------------------------------------------------------
     "cancel.title": "Kündigung bestätigen",
     "cancel.what": "Kündigung zum {date}, bis dahin nutzbar.",
     "cancel.details": "Danach wird die Option automatisch deaktiviert und nicht verlängert. "
-                      "Bis zum {date} können Sie die Kündigung zurücknehmen.",
+    "Bis zum {date} können Sie die Kündigung zurücknehmen.",
     "cancel.done": "Gekündigt: {addon}. Kündigung zum {date}, bis dahin nutzbar.",
     "withdraw.title": "Widerruf bestätigen",
     "withdraw.what": "Widerruf: sofort storniert, {amount} werden von Ihrer Sammelrechnung "
-                     "entfernt.",
+    "entfernt.",
     "withdraw.what_free": "Widerruf: sofort storniert, es wird nichts berechnet.",
     "withdraw.what_short": "Widerruf: sofort storniert.",
     "withdraw.credit": "Bereits berechnete {amount} erscheinen auf Ihrer nächsten "
-                       "Sammelrechnung als Rechnungskorrektur.",
+    "Sammelrechnung als Rechnungskorrektur.",
     "withdraw.details": "Kündigen innerhalb von 14 Tagen nach der Buchung ist ein Widerruf: "
-                        "Die Option endet sofort und steht ab jetzt nicht mehr zur Verfügung.",
+    "Die Option endet sofort und steht ab jetzt nicht mehr zur Verfügung.",
     "withdraw.done": "Widerrufen: {addon}.",
     "undo.done": "Kündigung zurückgenommen: {addon} ist wieder aktiv und wird verlängert.",
     "outcome.cancellation": "eine Kündigung zum Ende des Abrechnungszeitraums",
@@ -148,78 +148,77 @@ _DE: dict[str, str] = {
     "help.help": "`/addons hilfe`: diese Hilfe",
     "help.list": "`/addons liste`: Ihre Zusatzoptionen als Text, mit Nummern",
     "help.book": "`/addons buchen &lt;Option&gt; &lt;Anzahl&gt;`: hinzubuchen, nach Ihrer "
-                 "Bestätigung, z. B. `/addons buchen users 3`",
+    "Bestätigung, z. B. `/addons buchen users 3`",
     "help.option": "`{name}`: {label}",
     "help.cancel": "`/addons kündigen &lt;Nr.&gt;`: kündigen, nach Ihrer Bestätigung, "
-                   "z. B. `/addons kündigen 42`",
+    "z. B. `/addons kündigen 42`",
     "help.invoice": "`/addons rechnung`: kommende Sammelrechnung und letzte Rechnungen",
     "help.unknown": "Das habe ich nicht verstanden: „{word}“.",
     "help.cancel_needs_number": "Bitte geben Sie die Nummer der Zusatzoption an, z. B. "
-                                "`/addons kündigen 42`. Die Nummern zeigt `/addons liste`.",
+    "`/addons kündigen 42`. Die Nummern zeigt `/addons liste`.",
     "list.line": "Nr. {id}: {addon}, {price}, abgerechnet bis {billed_until}, {status}",
     "list.hint": "Kündigen mit `/addons kündigen &lt;Nr.&gt;`.",
     # -- direct messages from the schedule (handlers/notifications.py) ------------------
     "notify.invoice": "Ihre Sammelrechnung Nr. {number} vom {date} ist erstellt: {total}.",
     "notify.ended": "Die Kündigung ist wirksam: {addon} wurde zum {date} beendet und wird "
-                    "nicht verlängert.",
+    "nicht verlängert.",
     "notify.withdrawn": "Widerruf vom {date}: {addon} ist storniert; {amount} werden Ihnen "
-                        "nicht berechnet.",
+    "nicht berechnet.",
     # -- who may do what ----------------------------------------------------------------
     "refusal.not_admin": "Das dürfen nur Admins und Inhaber dieses Workspaces sowie "
-                         "Abrechnungs-Admins. Bitte wenden Sie sich an einen von ihnen.",
+    "Abrechnungs-Admins. Bitte wenden Sie sich an einen von ihnen.",
     "home.non_admin": "Hier buchen und kündigen die Admins Ihres Workspaces zusätzliche "
-                      "Benutzer und Speicherplatz für CloudCRM. Braucht Ihr Team mehr, wenden "
-                      "Sie sich bitte an einen Admin.",
+    "Benutzer und Speicherplatz für CloudCRM. Braucht Ihr Team mehr, wenden "
+    "Sie sich bitte an einen Admin.",
     # -- errors (one per DomainError code) ----------------------------------------------
     "error.domain_error": "Das ging leider nicht. Es wurde nichts geändert.",
     "error.unknown_option": "Eine Zusatzoption „{option}“ gibt es nicht.",
     "error.quantity_out_of_range": "Bitte geben Sie eine ganze Zahl von 1 bis {maximum} ein. "
-                                   "Es wurde nichts gebucht.",
+    "Es wurde nichts gebucht.",
     "error.unknown_addon": "Eine Zusatzoption Nr. {addon_id} gibt es in diesem Workspace nicht.",
     "error.already_cancelled": "Diese Zusatzoption ist bereits gekündigt, Kündigung zum {date}. "
-                               "Es wurde nichts geändert.",
+    "Es wurde nichts geändert.",
     "error.already_ended": "Diese Zusatzoption ist bereits am {date} beendet. "
-                           "Es wurde nichts geändert.",
+    "Es wurde nichts geändert.",
     "error.already_ended.withdrawn": "Diese Zusatzoption wurde bereits am {date} widerrufen. "
-                                     "Es wurde nichts geändert.",
+    "Es wurde nichts geändert.",
     "error.nothing_to_undo": "Für diese Zusatzoption ist keine Kündigung vorgemerkt; es gibt "
-                             "nichts zurückzunehmen.",
+    "nichts zurückzunehmen.",
     "error.cancellation_took_effect": "Die Kündigung ist zum {date} wirksam geworden und kann "
-                                      "nicht mehr zurückgenommen werden.",
+    "nicht mehr zurückgenommen werden.",
     "error.outcome_changed": "Inzwischen wäre Kündigen {actual}, nicht mehr {confirmed}. Es "
-                             "wurde nichts geändert; bitte prüfen Sie die neue Abfrage.",
+    "wurde nichts geändert; bitte prüfen Sie die neue Abfrage.",
     "error.cancellation_date_changed": "Inzwischen hat ein neuer Abrechnungszeitraum begonnen: "
-                                       "Kündigen wäre jetzt eine Kündigung zum {actual}, nicht "
-                                       "mehr zum {confirmed}. Es wurde nichts geändert; bitte "
-                                       "kündigen Sie erneut, wenn Sie möchten.",
+    "Kündigen wäre jetzt eine Kündigung zum {actual}, nicht "
+    "mehr zum {confirmed}. Es wurde nichts geändert; bitte "
+    "kündigen Sie erneut, wenn Sie möchten.",
     "error.booking_quote_expired": "Diese Abfrage galt für den {quoted}; heute ergäben sich ein "
-                                   "anderer anteiliger Betrag und ein anderes Abrechnungsdatum. "
-                                   "Es wurde nichts gebucht; bitte klicken Sie erneut auf "
-                                   "Hinzufügen.",
+    "anderer anteiliger Betrag und ein anderes Abrechnungsdatum. "
+    "Es wurde nichts gebucht; bitte klicken Sie erneut auf "
+    "Hinzufügen.",
     "error.not_a_billing_admin": "Das dürfen nur Admins und Inhaber dieses Workspaces sowie "
-                                 "Abrechnungs-Admins. Bitte wenden Sie sich an einen von ihnen.",
+    "Abrechnungs-Admins. Bitte wenden Sie sich an einen von ihnen.",
     "error.unknown_workspace": "Für diesen Workspace ist noch kein CloudCRM-Abonnement "
-                               "eingerichtet. Bitte wenden Sie sich an den Support.",
+    "eingerichtet. Bitte wenden Sie sich an den Support.",
     "error.unknown_invoice": "Eine Rechnung Nr. {number} gibt es nicht.",
     "error.anchor_locked": "Der Abrechnungsstichtag lässt sich nicht mehr ändern, weil bereits "
-                           "Zusatzoptionen gebucht sind.",
+    "Zusatzoptionen gebucht sind.",
     "error.invalid_timezone": "Die Zeitzone „{timezone}“ gibt es nicht.",
     "error.invalid_view": "Diese Abfrage ist nicht mehr gültig. Es wurde nichts geändert; "
-                          "bitte öffnen Sie `/addons` erneut.",
+    "bitte öffnen Sie `/addons` erneut.",
     "error.unexpected": "Da ist leider etwas schiefgegangen. Bitte versuchen Sie es gleich "
-                        "noch einmal.",
+    "noch einmal.",
     "error.busy": "Gerade ist viel los. Es wurde nichts geändert; bitte versuchen Sie es in "
-                  "einem Moment noch einmal.",
+    "einem Moment noch einmal.",
 }
 
 _EN: dict[str, str] = {
     "overview.title": "Add-ons",
     "overview.submit": "Done",
     "overview.close": "Close",
-    "overview.intro": "Extend your CRM flexibly, as you need it. Add-ons can be cancelled "
-                      "monthly.",
+    "overview.intro": "Extend your CRM flexibly, as you need it. Add-ons can be cancelled monthly.",
     "overview.home_hint": "Press *Add* to choose a quantity and confirm the booking. "
-                          "Everything also works as text: `/addons help`.",
+    "Everything also works as text: `/addons help`.",
     "overview.loading": "One moment, loading the overview …",
     "option.description.users": "Your team is growing? Book more licences.",
     "option.description.storage": "More room for documents and e-mails.",
@@ -233,7 +232,7 @@ _EN: dict[str, str] = {
     "quantity.placeholder": "1 to {maximum}",
     "quantity.hint.seat": "A whole number from 1 to {maximum}.",
     "quantity.hint.gb": "A whole number from 1 to {maximum}, in packages of {size} GB: "
-                        "3 gives +{example} GB.",
+    "3 gives +{example} GB.",
     "quantity.error.empty": "Please enter a quantity.",
     "quantity.error.not_a_number": "Please enter a number.",
     "quantity.error.zero": "The quantity must be at least 1.",
@@ -291,28 +290,28 @@ _EN: dict[str, str] = {
     "booking.prorated": "Prorated {start}–{end}",
     "booking.billed_until": "Billed until",
     "booking.explanation": "The add-on is available immediately. The prorated amount of "
-                           "{prorated} will be billed with your next consolidated invoice "
-                           "(on {invoice_date}). After that it costs {monthly} per month until "
-                           "you cancel it.",
+    "{prorated} will be billed with your next consolidated invoice "
+    "(on {invoice_date}). After that it costs {monthly} per month until "
+    "you cancel it.",
     "booking.withdrawal_note": "Right of withdrawal: if you cancel by {deadline}, the add-on "
-                               "is cancelled at once and nothing is charged.",
+    "is cancelled at once and nothing is charged.",
     "booking.done": "Booked: {addon}. Available immediately. Prorated {prorated}, billed until "
-                    "{billed_until}; billed with your next consolidated invoice.",
+    "{billed_until}; billed with your next consolidated invoice.",
     "booking.repeated": "This booking was already made: {addon}. Nothing was booked twice.",
     "cancel.title": "Confirm cancellation",
     "cancel.what": "Cancellation effective {date}, usable until then.",
     "cancel.details": "After that the add-on is deactivated automatically and not renewed. "
-                      "Until {date} you can undo the cancellation.",
+    "Until {date} you can undo the cancellation.",
     "cancel.done": "Cancelled: {addon}. Cancellation effective {date}, usable until then.",
     "withdraw.title": "Confirm withdrawal",
     "withdraw.what": "Withdrawal: cancelled at once, {amount} will be removed from your "
-                     "consolidated invoice.",
+    "consolidated invoice.",
     "withdraw.what_free": "Withdrawal: cancelled at once, nothing is charged.",
     "withdraw.what_short": "Withdrawal: cancelled at once.",
     "withdraw.credit": "{amount} already invoiced will appear on your next consolidated "
-                       "invoice as an invoice correction.",
+    "invoice as an invoice correction.",
     "withdraw.details": "Cancelling within 14 days of booking is a withdrawal: the add-on ends "
-                        "now and is no longer available.",
+    "now and is no longer available.",
     "withdraw.done": "Withdrawn: {addon}.",
     "undo.done": "Cancellation undone: {addon} is active again and will be renewed.",
     "outcome.cancellation": "a cancellation at the end of the billing period",
@@ -322,59 +321,57 @@ _EN: dict[str, str] = {
     "help.help": "`/addons help`: this help",
     "help.list": "`/addons list`: your add-ons as text, with numbers",
     "help.book": "`/addons book &lt;option&gt; &lt;quantity&gt;`: book after you confirm, "
-                 "e.g. `/addons book users 3`",
+    "e.g. `/addons book users 3`",
     "help.option": "`{name}`: {label}",
     "help.cancel": "`/addons cancel &lt;no.&gt;`: cancel after you confirm, "
-                   "e.g. `/addons cancel 42`",
+    "e.g. `/addons cancel 42`",
     "help.invoice": "`/addons invoice`: upcoming consolidated invoice and recent invoices",
     "help.unknown": "I did not understand “{word}”.",
     "help.cancel_needs_number": "Please give the number of the add-on, e.g. "
-                                "`/addons cancel 42`. `/addons list` shows the numbers.",
+    "`/addons cancel 42`. `/addons list` shows the numbers.",
     "list.line": "No. {id}: {addon}, {price}, billed until {billed_until}, {status}",
     "list.hint": "Cancel with `/addons cancel &lt;no.&gt;`.",
-    "notify.invoice": "Your consolidated invoice no. {number} of {date} has been issued: "
-                      "{total}.",
+    "notify.invoice": "Your consolidated invoice no. {number} of {date} has been issued: {total}.",
     "notify.ended": "The cancellation took effect: {addon} ended on {date} and will not be "
-                    "renewed.",
+    "renewed.",
     "notify.withdrawn": "Withdrawal of {date}: {addon} is cancelled; you will not be charged "
-                        "{amount}.",
+    "{amount}.",
     "refusal.not_admin": "Only admins and owners of this workspace and billing admins can do "
-                         "this. Please ask one of them.",
+    "this. Please ask one of them.",
     "home.non_admin": "This is where the admins of your workspace book and cancel extra users "
-                      "and storage for CloudCRM. If your team needs more, please ask an admin.",
+    "and storage for CloudCRM. If your team needs more, please ask an admin.",
     "error.domain_error": "Sorry, that did not work. Nothing was changed.",
     "error.unknown_option": "There is no add-on option “{option}”.",
     "error.quantity_out_of_range": "Please enter a whole number from 1 to {maximum}. "
-                                   "Nothing was booked.",
+    "Nothing was booked.",
     "error.unknown_addon": "There is no add-on no. {addon_id} in this workspace.",
     "error.already_cancelled": "This add-on is already cancelled, effective {date}. "
-                               "Nothing was changed.",
+    "Nothing was changed.",
     "error.already_ended": "This add-on already ended on {date}. Nothing was changed.",
     "error.already_ended.withdrawn": "This add-on was already withdrawn on {date}. "
-                                     "Nothing was changed.",
-    "error.nothing_to_undo": "This add-on has no scheduled cancellation; there is nothing "
-                             "to undo.",
+    "Nothing was changed.",
+    "error.nothing_to_undo": "This add-on has no scheduled cancellation; there is nothing to undo.",
     "error.cancellation_took_effect": "The cancellation took effect on {date} and can no longer "
-                                      "be undone.",
+    "be undone.",
     "error.outcome_changed": "Cancelling would now be {actual}, no longer {confirmed}. Nothing "
-                             "was changed; please check the new confirmation.",
+    "was changed; please check the new confirmation.",
     "error.cancellation_date_changed": "A new billing period has begun meanwhile: cancelling "
-                                       "would now take effect on {actual}, no longer on "
-                                       "{confirmed}. Nothing was changed; please cancel again "
-                                       "if you wish.",
+    "would now take effect on {actual}, no longer on "
+    "{confirmed}. Nothing was changed; please cancel again "
+    "if you wish.",
     "error.booking_quote_expired": "This confirmation was for {quoted}; today the prorated "
-                                   "amount and the billed-until date would differ. Nothing was "
-                                   "booked; please press Add again.",
+    "amount and the billed-until date would differ. Nothing was "
+    "booked; please press Add again.",
     "error.not_a_billing_admin": "Only admins and owners of this workspace and billing admins "
-                                 "can do this. Please ask one of them.",
+    "can do this. Please ask one of them.",
     "error.unknown_workspace": "No CloudCRM subscription is set up for this workspace yet. "
-                               "Please contact support.",
+    "Please contact support.",
     "error.unknown_invoice": "There is no invoice no. {number}.",
     "error.anchor_locked": "The billing date can no longer change because add-ons are "
-                           "already booked.",
+    "already booked.",
     "error.invalid_timezone": "There is no time zone “{timezone}”.",
     "error.invalid_view": "This confirmation is no longer valid. Nothing was changed; please "
-                          "open `/addons` again.",
+    "open `/addons` again.",
     "error.unexpected": "Sorry, something went wrong. Please try again in a moment.",
     "error.busy": "We are busy right now. Nothing was changed; please try again in a moment.",
 }

@@ -45,8 +45,11 @@ class BookingRequest:
 
     def to_metadata(self) -> str:
         """The compact JSON kept in the confirmation view's private_metadata."""
-        data: dict[str, object] = {"option": self.option, "quantity": self.quantity,
-                                   "nonce": self.nonce}
+        data: dict[str, object] = {
+            "option": self.option,
+            "quantity": self.quantity,
+            "nonce": self.nonce,
+        }
         if self.quoted_on is not None:
             data["on"] = self.quoted_on.isoformat()
         return dump_metadata(data)
@@ -81,8 +84,7 @@ def dump_metadata(data: Mapping[str, object]) -> str:
     return text
 
 
-def _load(raw: object, keys: set[str], optional: frozenset[str] = frozenset()
-          ) -> dict[str, Any]:
+def _load(raw: object, keys: set[str], optional: frozenset[str] = frozenset()) -> dict[str, Any]:
     if not isinstance(raw, str) or not raw or len(raw) > MAX_METADATA_CHARS:
         raise MetadataError("private_metadata is missing or too long")
     try:
@@ -133,8 +135,9 @@ def parse_booking_metadata(raw: object) -> BookingRequest:
         valid = False
     if not valid:
         raise MetadataError("nonce must be a UUID")
-    return BookingRequest(_option_key(data["option"]),
-                          _positive_int(data["quantity"], "quantity"), nonce, quoted_on)
+    return BookingRequest(
+        _option_key(data["option"]), _positive_int(data["quantity"], "quantity"), nonce, quoted_on
+    )
 
 
 def parse_cancellation_metadata(raw: object) -> CancellationRequest:

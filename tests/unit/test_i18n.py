@@ -83,11 +83,18 @@ def test_no_text_calls_a_correction_a_gutschrift() -> None:
 
 @pytest.mark.parametrize(
     ("locale", "expected"),
-    [("de-DE", "de"), ("de-AT", "de"), ("de_CH", "de"), ("en-US", "en"), ("en-GB", "en"),
-     ("fr-FR", "de"), ("", "de"), (None, "de")],
+    [
+        ("de-DE", "de"),
+        ("de-AT", "de"),
+        ("de_CH", "de"),
+        ("en-US", "en"),
+        ("en-GB", "en"),
+        ("fr-FR", "de"),
+        ("", "de"),
+        (None, "de"),
+    ],
 )
-def test_language_follows_the_slack_locale_or_falls_back(locale: str | None,
-                                                         expected: str) -> None:
+def test_language_follows_the_slack_locale_or_falls_back(locale: str | None, expected: str) -> None:
     assert language_for(locale, "de") == expected
 
 
@@ -118,9 +125,11 @@ def test_counts_are_grouped_per_language() -> None:
 def test_t_formats_money_and_date_parameters_itself() -> None:
     assert t("de", "cancel.what", date=APRIL_17) == "Kündigung zum 17.04.2026, bis dahin nutzbar."
     assert t("en", "cancel.what", date=APRIL_17) == (
-        "Cancellation effective 2026-04-17, usable until then.")
+        "Cancellation effective 2026-04-17, usable until then."
+    )
     assert t("de", "withdraw.what", amount=Money(285)) == (
-        "Widerruf: sofort storniert, 2,85 € werden von Ihrer Sammelrechnung entfernt.")
+        "Widerruf: sofort storniert, 2,85 € werden von Ihrer Sammelrechnung entfernt."
+    )
 
 
 def test_unknown_language_falls_back_to_german() -> None:
@@ -135,11 +144,25 @@ def test_the_help_page_words_are_the_german_texts() -> None:
     assert t("en", "price.seat", price=Money(590)) == "€5.90 / user / month"
     assert t("en", "price.gb", price=Money(590), size="10") == "€5.90 / 10 GB / month"
     assert [t("de", f"button.{b}") for b in ("add", "cancel", "undo", "confirm", "back")] == [
-        "Hinzufügen", "Kündigen", "Kündigung zurücknehmen", "Bestätigen", "Abbrechen"]
+        "Hinzufügen",
+        "Kündigen",
+        "Kündigung zurücknehmen",
+        "Bestätigen",
+        "Abbrechen",
+    ]
     assert [t("en", f"button.{b}") for b in ("add", "cancel", "undo", "confirm", "back")] == [
-        "Add", "Cancel", "Undo cancellation", "Confirm", "Back"]
+        "Add",
+        "Cancel",
+        "Undo cancellation",
+        "Confirm",
+        "Back",
+    ]
     assert [t("de", f"table.{c}") for c in ("option", "price", "billed_until", "status")] == [
-        "OPTION", "PREIS", "ABGERECHNET BIS", "STATUS / AKTION"]
+        "OPTION",
+        "PREIS",
+        "ABGERECHNET BIS",
+        "STATUS / AKTION",
+    ]
     assert t("de", "status.pending", date=APRIL_17) == "Kündigung zum 17.04.2026"
     assert t("de", "status.ended", date=APRIL_17) == "Beendet am 17.04.2026"
     assert t("de", "status.withdrawn", date=APRIL_17) == "Widerrufen am 17.04.2026"
@@ -147,7 +170,8 @@ def test_the_help_page_words_are_the_german_texts() -> None:
 
 def test_direct_messages_of_the_schedule() -> None:
     assert t("de", "notify.invoice", number=17, date=date(2026, 4, 18), total=Money(875)) == (
-        "Ihre Sammelrechnung Nr. 17 vom 18.04.2026 ist erstellt: 8,75 €.")
+        "Ihre Sammelrechnung Nr. 17 vom 18.04.2026 ist erstellt: 8,75 €."
+    )
     assert "2026-04-17" in t("en", "notify.ended", addon="Additional users (+1)", date=APRIL_17)
     assert "€2.85" in t("en", "notify.withdrawn", addon="x", date=APRIL_17, amount=Money(285))
 
@@ -160,15 +184,19 @@ def test_plural_forms_follow_the_count() -> None:
 
 
 def test_every_domain_error_has_a_sample_here() -> None:
-    classes = {cls for _, cls in inspect.getmembers(errors_module, inspect.isclass)
-               if issubclass(cls, DomainError)}
+    classes = {
+        cls
+        for _, cls in inspect.getmembers(errors_module, inspect.isclass)
+        if issubclass(cls, DomainError)
+    }
     assert classes == {type(error) for error in SAMPLE_ERRORS}
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
 @pytest.mark.parametrize("error", SAMPLE_ERRORS, ids=lambda e: type(e).__name__)
-def test_every_domain_error_has_its_own_message_in_both_languages(error: DomainError,
-                                                                  lang: str) -> None:
+def test_every_domain_error_has_its_own_message_in_both_languages(
+    error: DomainError, lang: str
+) -> None:
     assert f"error.{error.code}" in MESSAGES[lang]
     text = error_text(lang, error)
     assert text

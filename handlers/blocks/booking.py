@@ -1,0 +1,128 @@
+"""Booking: the quantity input, the booking modal, Bestätigen, and what was booked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from slack_sdk.models.blocks import ContextBlock, InputBlock, NumberInputElement, SectionBlock
+from slack_sdk.models.views import View
+
+from domain.addons import BookingQuote, withdrawal_deadline
+from domain.catalog import Option
+from handlers.blocks.ids import CALLBACK_BOOK, CALLBACK_CONFIRM_BOOKING
+from handlers.blocks.labels import addon_label, option_description, option_price
+from handlers.blocks.primitives import MAX_FIELD_TEXT, MessagePayload, clip, md, message
+from handlers.i18n import escape_mrkdwn, fmt_date, fmt_money, fmt_number, t
+from handlers.requests import ACTION_QTY, BookingRequest, dump_metadata, qty_block_id
+
+
+def quantity_input(option: Option, lang: str, *, optional: bool, initial: int = 1) -> InputBlock:
+    """The number input for how many units of ``option`` to book."""
+    if option.unit == "seat":
+        hint = t(lang, "quantity.hint.seat", maximum=fmt_number(option.max_quantity, lang))
+    else:
+        hint = t(
+            lang,
+            "quantity.hint.gb",
+            maximum=fmt_number(option.max_quantity, lang),
+            size=fmt_number(option.unit_size, lang),
+            example=fmt_number(3 * option.unit_size, lang),
+        )
+    return InputBlock(
+        block_id=qty_block_id(option.key),
+        label=t(lang, "quantity.label"),
+        element=NumberInputElement(
+            action_id=ACTION_QTY,
+            is_decimal_allowed=False,
+            initial_value=initial,
+            min_value=1,
+            max_value=option.max_quantity,
+            placeholder=t(
+                lang, "quantity.placeholder", maximum=fmt_number(option.max_quantity, lang)
+            ),
+        ),
+        hint=clip(hint, 2000),
+        optional=optional,
+    )
+
+
+def booking_modal(option: Option, lang: str, quantity: int = 1) -> View:
+    """The modal App Home opens: one option with its quantity input; submit leads on."""
+    parts = [f"*{escape_mrkdwn(option.label(lang))}*"]
+    description = option_description(option, lang)
+    if description:
+        parts.append(description)
+    parts.append(option_price(option, lang))
+    quantity_block = quantity_input(option, lang, optional=False, initial=quantity)
+    return View(
+        type="modal",
+        callback_id=CALLBACK_BOOK,
+        title=t(lang, "booking.modal_title"),
+        submit=t(lang, "button.continue"),
+        close=t(lang, "button.back"),
+        private_metadata=dump_metadata({"option": option.key}),
+        blocks=[
+            SectionBlock(block_id=f"option_{option.key}", text=md("\n".join(parts))),
+            quantity_block,
+        ],
+    )
+
+
+def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> View:
+    """Bestätigen / Abbrechen over option, quantity, monthly price, prorated, billed until."""
+    option = quote.option
+    label = addon_label(option, quote.quantity, lang)
+    invoice_date = quote.period.end + timedelta(days=1)
+    fields = [
+        (t(lang, "booking.quantity"), fmt_number(quote.quantity, lang)),
+        (t(lang, "booking.monthly_price"), t(lang, "price.monthly", price=quote.monthly_price)),
+        (
+            t(lang, "booking.prorated", start=quote.booked_on, end=quote.period.end),
+            fmt_money(quote.prorated, lang),
+        ),
+        (t(lang, "booking.billed_until"), fmt_date(quote.billed_until, lang)),
+    ]
+    request = BookingRequest(option.key, quote.quantity, nonce, quote.booked_on)
+    explanation = t(
+        lang,
+        "booking.explanation",
+        prorated=quote.prorated,
+        invoice_date=invoice_date,
+        monthly=quote.monthly_price,
+    )
+    deadline = t(lang, "booking.withdrawal_note", deadline=withdrawal_deadline(quote.booked_on))
+    return View(
+        type="modal",
+        callback_id=CALLBACK_CONFIRM_BOOKING,
+        title=t(lang, "booking.title"),
+        submit=t(lang, "button.confirm"),
+        close=t(lang, "button.back"),
+        private_metadata=request.to_metadata(),
+        blocks=[
+            SectionBlock(
+                block_id="booking",
+                text=md(f"*{escape_mrkdwn(label)}*\n{option_price(option, lang)}"),
+                fields=[md(f"*{title}*\n{value}", MAX_FIELD_TEXT) for title, value in fields],
+            ),
+            SectionBlock(block_id="explanation", text=md(explanation)),
+            ContextBlock(block_id="withdrawal", elements=[md(deadline)]),
+        ],
+    )
+
+
+def booking_done_message(
+    quote: BookingQuote, lang: str, *, repeated: bool = False
+) -> MessagePayload:
+    """What the admin reads after Bestätigen (or after a repeated confirmation)."""
+    label = escape_mrkdwn(addon_label(quote.option, quote.quantity, lang))
+    if repeated:
+        text = t(lang, "booking.repeated", addon=label)
+    else:
+        text = t(
+            lang,
+            "booking.done",
+            addon=label,
+            prorated=quote.prorated,
+            billed_until=quote.billed_until,
+        )
+    return message(text, [SectionBlock(block_id="result", text=md(text))])

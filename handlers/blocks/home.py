@@ -1,0 +1,57 @@
+"""App Home: the overview for admins (Hinzufügen opens a modal), a note for everyone else."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import HeaderBlock, SectionBlock
+from slack_sdk.models.views import View
+
+from domain.addons import AddOn
+from domain.billing import Entitlements
+from domain.catalog import Catalog
+from domain.invoices import Invoice
+from handlers.blocks.ids import CALLBACK_HOME
+from handlers.blocks.overview import overview_blocks
+from handlers.blocks.primitives import md
+from handlers.i18n import t
+
+
+def home_view(
+    *,
+    catalog: Catalog,
+    addons: Sequence[AddOn],
+    in_force: Entitlements,
+    upcoming: Invoice | None,
+    recent: Sequence[Invoice] = (),
+    lang: str,
+    offset: int = 0,
+) -> View:
+    """The same overview for App Home (views.publish); Hinzufügen opens the booking modal."""
+    return View(
+        type="home",
+        callback_id=CALLBACK_HOME,
+        blocks=overview_blocks(
+            catalog=catalog,
+            addons=addons,
+            in_force=in_force,
+            upcoming=upcoming,
+            recent=recent,
+            lang=lang,
+            offset=offset,
+            home=True,
+            errors={},
+        ),
+    )
+
+
+def home_non_admin_view(lang: str) -> View:
+    """App Home for members who may not book: a short explanation, no prices."""
+    return View(
+        type="home",
+        callback_id=CALLBACK_HOME,
+        blocks=[
+            HeaderBlock(block_id="title", text=t(lang, "overview.title")),
+            SectionBlock(block_id="explanation", text=md(t(lang, "home.non_admin"))),
+        ],
+    )

@@ -1,0 +1,277 @@
+"""The overview: what can be booked, "Ihre Zusatzoptionen" with paging, and the totals.
+
+The same blocks serve the /addons modal and App Home (handlers/blocks/home.py). The table
+shows live add-ons first, then the newest ended ones, and folds the rest into one context
+line with buttons to page through them, so a view never exceeds Slack's 100 blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from domain.addons import AddOn, Status
+from domain.billing import Entitlements
+from domain.catalog import Catalog
+from domain.invoices import Invoice
+from handlers.blocks.booking import quantity_input
+from handlers.blocks.ids import (
+    ACTION_ADD,
+    ACTION_CANCEL,
+    ACTION_OPEN_BOOKING,
+    ACTION_PAGE_NEXT,
+    ACTION_PAGE_PREV,
+    ACTION_UNDO,
+    CALLBACK_OVERVIEW,
+)
+from handlers.blocks.invoices import recent_invoices_text
+from handlers.blocks.labels import (
+    addon_label,
+    option_description,
+    option_or_none,
+    option_price,
+    sort_for_display,
+    status_text,
+)
+from handlers.blocks.primitives import MAX_FIELD_TEXT, MAX_VIEW_BLOCKS, button, md
+from handlers.i18n import escape_mrkdwn, fmt_date, fmt_money, fmt_number, t, tn
+
+
+def _offer_blocks(
+    catalog: Catalog, lang: str, *, home: bool, errors: Mapping[str, str]
+) -> list[Block]:
+    """Per catalog option: label, pitch and price; a quantity input and Hinzufügen."""
+    blocks: list[Block] = []
+    if home:
+        blocks.append(HeaderBlock(block_id="title", text=t(lang, "overview.title")))
+    blocks.append(SectionBlock(block_id="intro", text=md(t(lang, "overview.intro"))))
+    if home:
+        blocks.append(
+            ContextBlock(block_id="intro_hint", elements=[md(t(lang, "overview.home_hint"))])
+        )
+    for option in catalog:
+        parts = [f"*{escape_mrkdwn(option.label(lang))}*"]
+        description = option_description(option, lang)
+        if description:
+            parts.append(description)
+        parts.append(option_price(option, lang))
+        text = md("\n".join(parts))
+        if home:  # App Home cannot host inputs: Hinzufügen opens the booking modal
+            blocks.append(
+                SectionBlock(
+                    block_id=f"option_{option.key}",
+                    text=text,
+                    accessory=button(
+                        t(lang, "button.add"), ACTION_OPEN_BOOKING, option.key, "primary"
+                    ),
+                )
+            )
+            continue
+        blocks.append(SectionBlock(block_id=f"option_{option.key}", text=text))
+        blocks.append(quantity_input(option, lang, optional=True))
+        if option.key in errors:
+            blocks.append(
+                ContextBlock(
+                    block_id=f"qty_error_{option.key}",
+                    elements=[md(f":warning: *{errors[option.key]}*")],  # translated mrkdwn
+                )
+            )
+        blocks.append(
+            ActionsBlock(
+                block_id=f"add_{option.key}",
+                elements=[button(t(lang, "button.add"), ACTION_ADD, option.key, "primary")],
+            )
+        )
+    return blocks
+
+
+def _row(addon: AddOn, catalog: Catalog, lang: str) -> SectionBlock:
+    """One line of "Ihre Zusatzoptionen" with its Kündigen / zurücknehmen button."""
+    option = option_or_none(catalog, addon.option)
+    label = addon_label(option, addon.quantity, lang, addon.option)
+    none = t(lang, "table.none")
+    price = fmt_money(option.monthly_price(addon.quantity), lang) if option else none
+    billed = fmt_date(addon.billed_until, lang) if addon.billed_until else none
+    accessory: ButtonElement | None = None
+    if addon.status is Status.ACTIVE:
+        accessory = button(t(lang, "button.cancel"), ACTION_CANCEL, str(addon.id), "danger")
+    elif addon.status is Status.CANCELLATION_PENDING:
+        accessory = button(t(lang, "button.undo"), ACTION_UNDO, str(addon.id))
+    fields = [
+        (t(lang, "table.option"), escape_mrkdwn(label)),
+        (t(lang, "table.price"), price),
+        (t(lang, "table.billed_until"), billed),
+        (t(lang, "table.status"), status_text(addon, lang)),
+    ]
+    return SectionBlock(
+        block_id=f"addon_{addon.id}",
+        fields=[md(f"*{title}*\n{value}", MAX_FIELD_TEXT) for title, value in fields],
+        accessory=accessory,
+    )
+
+
+def entitlements_text(in_force: Entitlements, lang: str) -> str:
+    """ "Zusätzlich in Kraft: 3 Benutzer, 30 GB"."""
+    items = []
+    if in_force.seats:
+        items.append(tn(lang, "entitlements.seats", in_force.seats))
+    if in_force.gigabytes:
+        items.append(t(lang, "entitlements.gigabytes", count=fmt_number(in_force.gigabytes, lang)))
+    return t(
+        lang, "entitlements.line", items=", ".join(items) if items else t(lang, "entitlements.none")
+    )
+
+
+def _summary_blocks(
+    in_force: Entitlements, upcoming: Invoice | None, recent: Sequence[Invoice], lang: str
+) -> list[Block]:
+    blocks: list[Block] = [
+        DividerBlock(block_id="summary_divider"),
+        SectionBlock(block_id="entitlements", text=md(entitlements_text(in_force, lang))),
+    ]
+    if upcoming is not None:
+        blocks.append(
+            SectionBlock(
+                block_id="upcoming",
+                text=md(
+                    t(lang, "invoice.upcoming_total", date=upcoming.issued_on, total=upcoming.total)
+                ),
+            )
+        )
+    blocks.append(SectionBlock(block_id="invoices", text=md(recent_invoices_text(recent, lang))))
+    return blocks
+
+
+def _fold_blocks(
+    rows: Sequence[AddOn], lang: str, *, offset: int, page: int, shown: int
+) -> list[Block]:
+    """The context line counting rows not shown, and the buttons to page to them."""
+    rest = rows[offset + page :]
+    notes = []
+    if offset > 0:
+        notes.append(
+            t(
+                lang,
+                "table.rows",
+                first=fmt_number(offset + 1, lang),
+                last=fmt_number(offset + shown, lang),
+                total=fmt_number(len(rows), lang),
+            )
+        )
+    if rest:
+        if all(not addon.is_live for addon in rest):
+            notes.append(tn(lang, "table.more_ended", len(rest)))
+        else:
+            notes.append(tn(lang, "table.more", len(rest)))
+    buttons = []
+    if offset > 0:
+        buttons.append(
+            button(t(lang, "button.previous"), ACTION_PAGE_PREV, str(max(0, offset - page)))
+        )
+    if rest:
+        buttons.append(button(t(lang, "button.more"), ACTION_PAGE_NEXT, str(offset + page)))
+    return [
+        ContextBlock(block_id="table_fold", elements=[md(" · ".join(notes))]),
+        ActionsBlock(block_id="table_pages", elements=buttons),
+    ]
+
+
+def _table_blocks(
+    addons: Sequence[AddOn], catalog: Catalog, lang: str, *, offset: int, budget: int
+) -> list[Block]:
+    """The table, one page of at most ``budget`` rows plus a fold line and paging buttons."""
+    blocks: list[Block] = [
+        DividerBlock(block_id="table_divider"),
+        HeaderBlock(block_id="table_title", text=t(lang, "table.title")),
+    ]
+    rows = sort_for_display(addons)
+    if not rows:
+        blocks.append(SectionBlock(block_id="table_empty", text=md(t(lang, "table.empty"))))
+        return blocks
+    page = max(1, budget - len(blocks) - 2)  # 2: the fold line and the paging buttons
+    if offset >= len(rows):  # a stale paging button after rows went away: show the last page
+        offset = (len(rows) - 1) // page * page
+    offset = max(0, offset)
+    shown = rows[offset : offset + page]
+    blocks.extend(_row(addon, catalog, lang) for addon in shown)
+    if offset == 0 and len(rows) <= page:
+        return blocks
+    return blocks + _fold_blocks(rows, lang, offset=offset, page=page, shown=len(shown))
+
+
+def overview_blocks(
+    *,
+    catalog: Catalog,
+    addons: Sequence[AddOn],
+    in_force: Entitlements,
+    upcoming: Invoice | None,
+    recent: Sequence[Invoice],
+    lang: str,
+    offset: int,
+    home: bool,
+    errors: Mapping[str, str],
+) -> list[Block]:
+    """Offers, the table and the totals, the table paged to fit a view's 100 blocks."""
+    top = _offer_blocks(catalog, lang, home=home, errors=errors)
+    bottom = _summary_blocks(in_force, upcoming, recent, lang)
+    budget = MAX_VIEW_BLOCKS - len(top) - len(bottom)
+    table = _table_blocks(addons, catalog, lang, offset=offset, budget=budget)
+    return top + table + bottom
+
+
+def overview_view(
+    *,
+    catalog: Catalog,
+    addons: Sequence[AddOn],
+    in_force: Entitlements,
+    upcoming: Invoice | None,
+    recent: Sequence[Invoice] = (),
+    lang: str,
+    offset: int = 0,
+    errors: Mapping[str, str] | None = None,
+) -> View:
+    """The /addons modal: options with quantity and Hinzufügen, the table, the totals.
+
+    ``errors`` maps an option key to a message shown under its quantity input (block
+    actions cannot answer with response_action "errors"; redraw with views.update).
+    The inputs are optional so that "Fertig" (submit) simply closes the modal.
+    """
+    return View(
+        type="modal",
+        callback_id=CALLBACK_OVERVIEW,
+        title=t(lang, "overview.title"),
+        submit=t(lang, "overview.submit"),
+        close=t(lang, "overview.close"),
+        blocks=overview_blocks(
+            catalog=catalog,
+            addons=addons,
+            in_force=in_force,
+            upcoming=upcoming,
+            recent=recent,
+            lang=lang,
+            offset=offset,
+            home=False,
+            errors=errors or {},
+        ),
+    )
+
+
+def loading_view(lang: str) -> View:
+    """A placeholder modal to open within the trigger's 3 seconds; views.update fills it."""
+    return View(
+        type="modal",
+        callback_id=CALLBACK_OVERVIEW,
+        title=t(lang, "overview.title"),
+        close=t(lang, "overview.close"),
+        blocks=[SectionBlock(block_id="loading", text=md(t(lang, "overview.loading")))],
+    )

@@ -1,0 +1,32 @@
+"""App Home: the overview without inputs for admins, an explanation for everyone else."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.blocks.home import home_non_admin_view
+from handlers.blocks.ids import ACTION_CANCEL, ACTION_OPEN_BOOKING
+from tests.unit.blocks.samples import LANGS, active, block, home, plain, texts
+
+
+def test_home_has_no_inputs_and_hinzufuegen_opens_the_booking_modal() -> None:
+    view = home([active(7)])
+    assert view["type"] == "home"
+    assert "input" not in [b["type"] for b in view["blocks"]]
+    assert block(view, "option_users")["accessory"] == {
+        "type": "button",
+        "action_id": ACTION_OPEN_BOOKING,
+        "value": "users",
+        "style": "primary",
+        "text": plain("Hinzufügen"),
+    }
+    assert block(view, "addon_7")["accessory"]["action_id"] == ACTION_CANCEL
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_home_for_members_explains_and_shows_no_prices(lang: str) -> None:
+    view = home_non_admin_view(lang).to_dict()
+    assert view["type"] == "home"
+    shown = texts(view)
+    assert "€" not in shown
+    assert ("Admin" in shown) if lang == "de" else ("admin" in shown)

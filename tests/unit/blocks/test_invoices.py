@@ -1,0 +1,64 @@
+"""Invoices: an issued invoice, the upcoming one's preview, and `/addons rechnung`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.invoices import Invoice, InvoiceLine, LineKind
+from domain.money import Money
+from handlers.blocks.invoices import invoice_blocks, invoices_message
+from tests.unit.blocks.samples import (
+    APRIL_3,
+    APRIL_17,
+    CATALOG,
+    ISSUED,
+    NEXT,
+    UPCOMING,
+    line,
+    plain,
+    texts,
+)
+
+
+def invoice_dicts(invoice: Invoice, lang: str) -> list[dict[str, Any]]:
+    return [b.to_dict() for b in invoice_blocks(invoice, catalog=CATALOG, lang=lang)]
+
+
+def test_invoice_preview_lists_lines_and_total() -> None:
+    credit = InvoiceLine(
+        LineKind.CREDIT, 3, "storage", 2, APRIL_3, APRIL_17, Money(-190), NEXT.start
+    )
+    invoice = Invoice(None, "T1", NEXT, (*UPCOMING.lines, credit))
+    shown = texts(invoice_dicts(invoice, "de"))
+    assert "Kommende Sammelrechnung am 18.04.2026" in shown
+    assert "• Zusätzliche Benutzer (+1), anteilig 03.04.2026–17.04.2026: 2,85 €" in shown
+    assert "• Zusätzliche Benutzer (+1), 03.04.2026–17.04.2026: 5,90 €" in shown
+    assert (
+        "• Rechnungskorrektur (Widerruf) Erweiterter Speicherplatz (+20 GB), "
+        "03.04.2026–17.04.2026: -1,90 €"
+    ) in shown
+    assert "*Summe: 6,85 €*" in shown
+    assert "Gutschrift" not in shown
+
+
+def test_an_issued_invoice_in_english() -> None:
+    shown = invoice_dicts(ISSUED, "en")
+    assert shown[0]["text"] == plain("Invoice no. 17 of 2026-03-18")
+    assert "*Total: €5.90*" in texts(shown)
+
+
+def test_a_huge_invoice_stays_within_a_message() -> None:
+    lines = tuple(line(LineKind.RENEWAL, i, 590) for i in range(2000))
+    shown = invoice_dicts(Invoice(None, "T1", NEXT, lines), "de")
+    assert len(shown) <= 50
+    assert "weitere Positionen" in texts(shown)
+
+
+def test_invoices_message_has_upcoming_and_recent() -> None:
+    message = invoices_message(UPCOMING, [ISSUED], catalog=CATALOG, lang="de")
+    shown = texts(message["blocks"])
+    assert "Summe: 8,75 €" in shown
+    assert "Nr. 17 vom 18.03.2026: 5,90 €" in shown
+    assert "Noch keine Rechnungen." in texts(
+        invoices_message(None, [], catalog=CATALOG, lang="de")["blocks"]
+    )
