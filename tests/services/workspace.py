@@ -71,9 +71,14 @@ class Workspace:
         """Confirm a booking (a fresh confirmation each time); the add-on as booked."""
         self._keys += 1
         booked = await services.book(
-            self.ctx, self.team_id, option, quantity, at(today),
-            key=f"{self.team_id}:confirmation:{self._keys}", actor=ADMIN,
-        )  # fmt: skip
+            self.ctx,
+            self.team_id,
+            option,
+            quantity,
+            at(today),
+            key=f"{self.team_id}:confirmation:{self._keys}",
+            actor=ADMIN,
+        )
         assert booked.created
         return booked.addon
 
@@ -97,9 +102,14 @@ class Workspace:
             confirmed = (await self.quote_cancellation(addon, today)).outcome
         before = await self.lines_of(addon)
         done = await services.cancel(
-            self.ctx, self.team_id, addon.id, confirmed, at(today), actor=ADMIN,
+            self.ctx,
+            self.team_id,
+            addon.id,
+            confirmed,
+            at(today),
+            actor=ADMIN,
             confirmed_on=confirmed_on,
-        )  # fmt: skip
+        )
         if done.quote.outcome is Outcome.CANCELLATION:
             return None
         after = await self.lines_of(addon)
