@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.ports import UnitOfWorkSource
 from storage import Database
-from tests.fakes.memory import MemoryStore
+from tests.fakes.memory import IntegrityError, MemoryStore
 
 STORES = ("memory", "sqlite")
 
@@ -40,6 +40,7 @@ class Store:
     name: str
     db: UnitOfWorkSource
     rows: Callable[[], Awaitable[Rows]]  # what is committed, read past the ports
+    integrity_error: type[Exception]  # what a broken key or reference raises
 
 
 def sqlite_rows(path: str) -> Rows:
@@ -63,7 +64,7 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
         async def memory_rows() -> Rows:
             return memory.rows()
 
-        yield Store(name, memory, memory_rows)
+        yield Store(name, memory, memory_rows, IntegrityError)
     elif name == "sqlite":
         path = str(directory / "addons.db")
         async with Database(path, pool_size=pool_size) as db:
@@ -71,6 +72,6 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
             async def file_rows() -> Rows:
                 return sqlite_rows(path)
 
-            yield Store(name, db, file_rows)
+            yield Store(name, db, file_rows, sqlite3.IntegrityError)
     else:
         raise ValueError(f"no store called {name!r}; known: {', '.join(STORES)}")

@@ -70,6 +70,7 @@ class MemoryUnitOfWork:
                 ) from None
             self._holds_lock = True
         self._tables = self._store.committed.copy()
+        await asyncio.sleep(0)  # let others run, as waiting for a database would
         return self
 
     async def __aexit__(
@@ -86,6 +87,7 @@ class MemoryUnitOfWork:
     async def commit(self) -> None:
         """Make every change of this unit of work visible at once."""
         tables = self.read()
+        await asyncio.sleep(0)  # the commit's round trip: others may run meanwhile
         if self._write:
             self._store.committed = tables
         self._tables = None
