@@ -61,6 +61,7 @@ class MemoryUnitOfWork:
         return self.read()
 
     async def __aenter__(self) -> MemoryUnitOfWork:
+        await asyncio.sleep(0)  # a round trip to the database: others may run meanwhile
         if self._write:
             try:
                 await asyncio.wait_for(self._store.writer.acquire(), WRITER_WAIT_SECONDS)
@@ -70,7 +71,6 @@ class MemoryUnitOfWork:
                 ) from None
             self._holds_lock = True
         self._tables = self._store.committed.copy()
-        await asyncio.sleep(0)  # let others run, as waiting for a database would
         return self
 
     async def __aexit__(
