@@ -33,12 +33,26 @@ logger = logging.getLogger("addons.scheduler")
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 20
 # Errors after which trying again cannot help: the user or the app is gone.
-PERMANENT_ERRORS = frozenset({
-    "account_inactive", "user_not_found", "user_disabled", "channel_not_found",
-    "cannot_dm_bot", "invalid_auth", "not_authed", "token_revoked", "token_expired",
-    "app_uninstalled", "team_access_not_granted", "missing_scope", "is_archived",
-    "not_in_channel", "no_permission", "invalid_arguments",
-})
+PERMANENT_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "user_not_found",
+        "user_disabled",
+        "channel_not_found",
+        "cannot_dm_bot",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "app_uninstalled",
+        "team_access_not_granted",
+        "missing_scope",
+        "is_archived",
+        "not_in_channel",
+        "no_permission",
+        "invalid_arguments",
+    }
+)
 
 Render = Callable[[OutboxMessage], Awaitable[dict[str, Any]]]
 
@@ -81,13 +95,17 @@ def _slack_failure(exc: SlackApiError, attempts: int) -> tuple[str, str, timedel
     if code in PERMANENT_ERRORS or attempts + 1 >= MAX_ATTEMPTS:
         return "failed", error, timedelta(0)
     retry_after = response.headers.get("retry-after") if response is not None else None
-    wait = (timedelta(seconds=int(retry_after)) if retry_after and str(retry_after).isdigit()
-            else backoff(attempts))
+    wait = (
+        timedelta(seconds=int(retry_after))
+        if retry_after and str(retry_after).isdigit()
+        else backoff(attempts)
+    )
     return "retry", error, wait
 
 
-async def _send(client: AsyncWebClient, render: Render, message: OutboxMessage
-                ) -> tuple[str, str, timedelta]:
+async def _send(
+    client: AsyncWebClient, render: Render, message: OutboxMessage
+) -> tuple[str, str, timedelta]:
     """Render and post one message; (outcome, error, wait) says what to record."""
     try:
         await client.chat_postMessage(**await render(message))
@@ -128,8 +146,13 @@ async def deliver_due(
 
 
 async def tick(
-    ctx: Context, client: AsyncWebClient, clock: Clock, render: Render, *,
-    keep_turns: bool = True, team_ids: Sequence[str] | None = None,
+    ctx: Context,
+    client: AsyncWebClient,
+    clock: Clock,
+    render: Render,
+    *,
+    keep_turns: bool = True,
+    team_ids: Sequence[str] | None = None,
 ) -> tuple[list[PeriodTurn], Delivery]:
     """One beat of the schedule: every due billing turn, then every due message.
 
@@ -143,8 +166,13 @@ async def tick(
         if keep_turns:
             turns.append(turn)
         if turn.invoice is not None:
-            logger.info("issued invoice %s for %s (%s), total %s", turn.invoice.number,
-                        turn.team_id, turn.period.start, turn.invoice.total)
+            logger.info(
+                "issued invoice %s for %s (%s), total %s",
+                turn.invoice.number,
+                turn.team_id,
+                turn.period.start,
+                turn.invoice.total,
+            )
         if turn.deactivated:
             logger.info("deactivated add-ons %s of %s", turn.deactivated, turn.team_id)
     delivery = await deliver_due(ctx, client, clock, render)
@@ -152,8 +180,12 @@ async def tick(
 
 
 async def run_schedule(
-    ctx: Context, client: AsyncWebClient, clock: Clock, render: Render,
-    interval_seconds: float, stop: asyncio.Event,
+    ctx: Context,
+    client: AsyncWebClient,
+    clock: Clock,
+    render: Render,
+    interval_seconds: float,
+    stop: asyncio.Event,
 ) -> None:
     """Tick at start-up and then every ``interval_seconds`` until ``stop`` is set."""
     while not stop.is_set():

@@ -9,7 +9,7 @@ from datetime import date
 from domain.addons import AddOn
 from domain.catalog import Catalog
 from domain.invoices import Invoice, InvoiceLine, lines_due
-from domain.periods import BillingSchedule, Period
+from domain.periods import Period
 
 
 @dataclass(frozen=True)
@@ -91,30 +91,3 @@ def entitlements(addons: Iterable[AddOn], catalog: Catalog, day: date) -> Entitl
         else:
             gigabytes += option.gives(addon.quantity)
     return Entitlements(seats, gigabytes)
-
-
-def catch_up(
-    team_id: str,
-    schedule: BillingSchedule,
-    addons: list[AddOn],
-    lines: list[InvoiceLine],
-    catalog: Catalog,
-    last_closed: date,
-    today: date,
-    next_number: int,
-) -> list[PeriodClose]:
-    """Close every period that began after ``last_closed`` through ``today``, in order.
-
-    ``lines`` is the workspace's whole ledger; it is updated in place (drafts become
-    invoiced, renewals are added), as the store does one period at a time.
-    """
-    closes = []
-    for period in schedule.periods_starting_between(last_closed, today):
-        close = close_period(team_id, period, addons, lines, catalog, next_number)
-        if close.invoice is not None:
-            carried = {id(line) for line in close.carried}
-            lines[:] = [line for line in lines if id(line) not in carried]
-            lines.extend(close.invoice.lines)
-            next_number += 1
-        closes.append(close)
-    return closes

@@ -18,7 +18,9 @@ BOUNDED = settings(max_examples=200, deadline=None)
 # Month ends are where periods go wrong, so they get drawn far more often than by chance.
 month_end_anchors = st.builds(
     lambda year, month, day: date(year, month, min(day, calendar.monthrange(year, month)[1])),
-    st.integers(2000, 2099), st.integers(1, 12), st.integers(28, 31),
+    st.integers(2000, 2099),
+    st.integers(1, 12),
+    st.integers(28, 31),
 )
 anchors = st.one_of(st.dates(date(2000, 1, 1), date(2099, 12, 31)), month_end_anchors)
 
@@ -90,7 +92,7 @@ def test_a_prorated_amount_is_positive_and_at_most_the_monthly_price(
 
 @BOUNDED
 @given(
-    cents=st.integers(-10**12, 10**12),
+    cents=st.integers(-(10**12), 10**12),
     numerator=st.integers(0, 10_000),
     denominator=st.integers(1, 10_000),
 )
@@ -108,7 +110,7 @@ def test_fraction_rounds_exactly_like_decimal_half_up_and_symmetrically(
 
 
 @BOUNDED
-@given(st.lists(st.integers(-10**9, 10**9), max_size=30))
+@given(st.lists(st.integers(-(10**9), 10**9), max_size=30))
 def test_sum_of_money_equals_money_of_the_summed_cents(values: list[int]) -> None:
     assert sum((Money(v) for v in values), Money.zero()) == Money(sum(values))
     if values:

@@ -10,7 +10,6 @@ from domain.catalog import Catalog
 from domain.invoices import LineKind
 from domain.money import Money
 from domain.periods import BillingSchedule, prorate
-from tests.unit.ledger import Ledger
 
 CATALOG = Catalog()
 USERS = CATALOG["users"]
@@ -86,17 +85,6 @@ def test_a_booking_seven_days_before_the_end_of_a_28_day_february_rounds_1_475_u
     assert quote.period.days == 28
     assert quote.period.days_from(quote.booked_on) == 7
     assert quote.prorated == Money(148)
-
-
-def test_two_lines_on_one_day_are_rounded_separately_not_their_sum() -> None:
-    ledger = Ledger(anchor=date(2026, 1, 1))
-    first = ledger.book("users", 1, date(2026, 2, 22))
-    second = ledger.book("users", 1, date(2026, 2, 22))
-    assert ledger.total_of(first) == ledger.total_of(second) == Money(148)
-    # Each line rounds on its own: 1,48 € + 1,48 € = 2,96 €, not round(2,95 €).
-    assert sum(line.amount for line in ledger.lines) == Money(296)
-    both_at_once = quote_booking(USERS, 2, date(2026, 2, 22), ledger.schedule)
-    assert both_at_once.prorated == Money(295)
 
 
 def test_prorate_of_a_whole_period_is_the_monthly_price() -> None:

@@ -1,0 +1,64 @@
+"""Use cases: short async functions over one unit of work each; ``now`` is always passed in.
+
+Every write happens inside ``async with ctx.db.unit_of_work() as uow`` and is committed at
+its end, so a crash half-way leaves nothing behind. ``now`` is an aware instant; each use
+case turns it into the workspace's calendar date in its billing time zone. The use cases
+know the domain and the ports of ``bot.ports``, never a concrete store.
+"""
+
+from __future__ import annotations
+
+from bot.services.billing_run import (
+    PeriodTurn,
+    billing_run,
+    iter_billing_run,
+    run_workspace,
+    stream_subscriptions,
+)
+from bot.services.booking import Booked, book, quote_booking
+from bot.services.cancelling import Cancelled, cancel, quote_cancellation, undo_cancellation
+from bot.services.context import SYSTEM_ACTOR, Context
+from bot.services.reading import (
+    Overview,
+    audit_log,
+    get_addon,
+    get_entitlements,
+    get_invoice,
+    list_addons,
+    list_invoices,
+    overview,
+    preview_invoice,
+)
+from bot.services.shapes import addon_to_json, invoice_to_json
+from bot.services.workspaces import ensure_workspace, get_workspace, set_workspace
+
+__all__ = [
+    "SYSTEM_ACTOR",
+    "Booked",
+    "Cancelled",
+    "Context",
+    "Overview",
+    "PeriodTurn",
+    "addon_to_json",
+    "audit_log",
+    "billing_run",
+    "book",
+    "cancel",
+    "ensure_workspace",
+    "get_addon",
+    "get_entitlements",
+    "get_invoice",
+    "get_workspace",
+    "invoice_to_json",
+    "iter_billing_run",
+    "list_addons",
+    "list_invoices",
+    "overview",
+    "preview_invoice",
+    "quote_booking",
+    "quote_cancellation",
+    "run_workspace",
+    "set_workspace",
+    "stream_subscriptions",
+    "undo_cancellation",
+]

@@ -1,0 +1,180 @@
+"""The billing run: each due period of each workspace, in order, one transaction per turn.
+
+Running it twice, after a crash half-way, or in several processes at once never issues
+an invoice twice: a turn re-reads which period is due under the write lock, and a period
+whose turn committed is no longer due.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.ports import UnitOfWork, UnitOfWorkSource
+from bot.services.context import SYSTEM_ACTOR, Context, subscription_of
+from bot.services.notify import notify
+from bot.services.shapes import iso
+from domain.billing import PeriodClose, close_period
+from domain.invoices import Invoice
+from domain.periods import Period
+from domain.workspace import Subscription
+
+logger = logging.getLogger("addons.billing")
+
+
+@dataclass(frozen=True)
+class PeriodTurn:
+    """One workspace's turn of one period, as the billing run did it."""
+
+    team_id: str
+    period: Period
+    invoice: Invoice | None
+    deactivated: tuple[int, ...]
+    renewed: int
+    more_due: bool = False  # another period of this workspace is due already (catching up)
+
+
+async def stream_subscriptions(
+    db: UnitOfWorkSource, page: int = 500
+) -> AsyncIterator[Subscription]:
+    """Every subscription in team-id order, a page at a time, no transaction held open."""
+    after = ""
+    while True:
+        async with db.unit_of_work(write=False) as uow:
+            subs = await uow.subscriptions.page_after(after, page)
+        if not subs:
+            return
+        for sub in subs:
+            yield sub
+        after = subs[-1].team_id
+
+
+def _next_due(sub: Subscription, now: datetime, after: date | None = None) -> Period | None:
+    """The oldest period of ``sub`` that has begun but not been turned yet."""
+    start = sub.closed_through if after is None else after
+    return next(sub.schedule.periods_starting_between(start, sub.today(now)), None)
+
+
+async def _record_turn(
+    uow: UnitOfWork, ctx: Context, team_id: str, close: PeriodClose, now: datetime
+) -> None:
+    """Store what the turn decided: invoice, invoiced lines, renewals, audit, messages."""
+    if close.invoice is not None:
+        number = close.invoice.number
+        assert number is not None
+        await uow.invoices.add(close.invoice, now)
+        await uow.lines.mark_invoiced(
+            team_id, [line.id for line in close.carried if line.id is not None], number
+        )
+        await uow.lines.add_many(team_id, [r.on_invoice(number) for r in close.renewals])
+        await notify(
+            uow, ctx, team_id, f"invoice:{number}", "invoice_issued", {"number": number}, now
+        )
+    start = close.period.start.isoformat()
+    for addon in close.deactivated:
+        await uow.audit.record(
+            team_id,
+            now,
+            SYSTEM_ACTOR,
+            "deactivate",
+            addon.id,
+            "cancellation_pending",
+            addon.status.value,
+            period_start=start,
+        )
+        ended = {
+            "addon_id": addon.id,
+            "option": addon.option,
+            "quantity": addon.quantity,
+            "on": iso(addon.ended_on),
+        }
+        await notify(uow, ctx, team_id, f"ended:{addon.id}", "addon_ended", ended, now)
+    if close.invoice is not None:
+        await uow.audit.record(
+            team_id,
+            now,
+            SYSTEM_ACTOR,
+            "invoice_issued",
+            number=close.invoice.number,
+            total=str(close.invoice.total.amount),
+            period_start=start,
+        )
+
+
+async def _turn_one_period(ctx: Context, team_id: str, now: datetime) -> PeriodTurn | None:
+    """Process the oldest due period of one workspace in one transaction, if any is due."""
+    async with ctx.db.unit_of_work() as uow:
+        sub = await subscription_of(uow, team_id)
+        period = _next_due(sub, now)
+        if period is None:  # another process turned it meanwhile
+            return None
+        live = await uow.addons.live(team_id)
+        drafts = await uow.lines.drafts(team_id)
+        number = await uow.invoices.next_number()
+        close = close_period(team_id, period, live, drafts, ctx.catalog, number)
+        touched = {a.id for a in close.deactivated} | {r.addon_id for r in close.renewals}
+        await uow.addons.save_many(team_id, [a for a in live if a.id in touched])
+        await _record_turn(uow, ctx, team_id, close, now)
+        turned = Subscription(sub.team_id, sub.anchor, sub.timezone, sub.locale, period.start)
+        await uow.subscriptions.save(turned)
+        await uow.commit()
+    more_due = _next_due(sub, now, after=period.start) is not None
+    deactivated = tuple(a.id for a in close.deactivated)
+    return PeriodTurn(team_id, period, close.invoice, deactivated, len(close.renewals), more_due)
+
+
+async def run_workspace(ctx: Context, team_id: str, now: datetime) -> list[PeriodTurn]:
+    """Catch one workspace up, period by period, in order; each period is one transaction."""
+    turns = []
+    while (turn := await _turn_one_period(ctx, team_id, now)) is not None:
+        turns.append(turn)
+        if not turn.more_due:
+            break
+    return turns
+
+
+async def _due_team_ids(
+    ctx: Context, now: datetime, team_ids: Sequence[str] | None
+) -> AsyncIterator[str]:
+    """The given workspaces, or every workspace with a period due, read a page at a time."""
+    if team_ids is not None:
+        for team_id in team_ids:
+            yield team_id
+        return
+    async for sub in stream_subscriptions(ctx.db):
+        if _next_due(sub, now) is not None:
+            yield sub.team_id
+
+
+async def iter_billing_run(
+    ctx: Context,
+    now: datetime,
+    team_ids: Sequence[str] | None = None,
+    *,
+    skip_failures: bool = False,
+) -> AsyncIterator[PeriodTurn]:
+    """Every due turn of every workspace, as it is done; nothing piles up in memory.
+
+    Workspaces are read a page at a time; only those with a period due take the write lock.
+    With ``skip_failures`` a workspace whose turn fails is logged and skipped (its
+    transaction rolled back, so it is due again next time) and the others go on.
+    """
+    async for team_id in _due_team_ids(ctx, now, team_ids):
+        try:
+            turns = await run_workspace(ctx, team_id, now)
+        except Exception:
+            if not skip_failures:
+                raise
+            logger.exception("billing turn of %s failed; it is due again next time", team_id)
+            continue
+        for turn in turns:
+            yield turn
+
+
+async def billing_run(
+    ctx: Context, now: datetime, team_ids: Sequence[str] | None = None
+) -> list[PeriodTurn]:
+    """Issue every due consolidated invoice of every workspace; safe to rerun or kill."""
+    return [turn async for turn in iter_billing_run(ctx, now, team_ids)]

@@ -1,0 +1,41 @@
+"""What every use case needs (the store, the catalog, the defaults) and the lookups they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.ports import UnitOfWork, UnitOfWorkSource
+from domain.addons import AddOn
+from domain.catalog import Catalog
+from domain.errors import UnknownAddOn, UnknownWorkspace
+from domain.workspace import DEFAULT_TIMEZONE, Subscription
+
+# The actor named in the audit log for what the schedule does on its own.
+SYSTEM_ACTOR = "billing-run"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every use case needs: the store, the catalog and the defaults."""
+
+    db: UnitOfWorkSource
+    catalog: Catalog = field(default_factory=Catalog)
+    default_locale: str = "de"
+    default_timezone: str = DEFAULT_TIMEZONE
+    billing_admins: tuple[str, ...] = ()
+
+
+async def subscription_of(uow: UnitOfWork, team_id: str) -> Subscription:
+    """The workspace's subscription, or UnknownWorkspace."""
+    sub = await uow.subscriptions.get(team_id)
+    if sub is None:
+        raise UnknownWorkspace(team_id)
+    return sub
+
+
+async def addon_of(uow: UnitOfWork, team_id: str, addon_id: int) -> AddOn:
+    """One add-on of this workspace, or UnknownAddOn (also for another workspace's id)."""
+    addon = await uow.addons.get(team_id, addon_id)
+    if addon is None:
+        raise UnknownAddOn(addon_id)
+    return addon

@@ -1,0 +1,104 @@
+"""What the admins and the operator read: add-ons, the overview, invoices, the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.ports import AuditEntry, UnitOfWork
+from bot.services.context import Context, addon_of, subscription_of
+from domain.addons import AddOn
+from domain.billing import Entitlements
+from domain.billing import entitlements as domain_entitlements
+from domain.billing import preview_invoice as domain_preview_invoice
+from domain.errors import UnknownInvoice
+from domain.invoices import Invoice
+from domain.periods import Period
+from domain.workspace import Subscription
+
+
+async def list_addons(ctx: Context, team_id: str) -> list[AddOn]:
+    """All add-ons of the workspace, newest first."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        await subscription_of(uow, team_id)
+        return await uow.addons.newest_first(team_id)
+
+
+async def get_addon(ctx: Context, team_id: str, addon_id: int) -> AddOn:
+    """One add-on of this workspace; UnknownAddOn for any other id."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        return await addon_of(uow, team_id, addon_id)
+
+
+def _upcoming_period(sub: Subscription, today: date) -> Period:
+    return sub.schedule.period(sub.schedule.period_containing(today).index + 1)
+
+
+async def _preview(uow: UnitOfWork, ctx: Context, sub: Subscription, today: date) -> Invoice:
+    live = await uow.addons.live(sub.team_id)
+    drafts = await uow.lines.drafts(sub.team_id)
+    return domain_preview_invoice(
+        sub.team_id, _upcoming_period(sub, today), live, drafts, ctx.catalog
+    )
+
+
+async def preview_invoice(ctx: Context, team_id: str, now: datetime) -> Invoice:
+    """The upcoming consolidated invoice as it stands today (no number yet)."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        sub = await subscription_of(uow, team_id)
+        return await _preview(uow, ctx, sub, sub.today(now))
+
+
+async def get_entitlements(ctx: Context, team_id: str, now: datetime) -> Entitlements:
+    """Extra seats and gigabytes in force today."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        sub = await subscription_of(uow, team_id)
+        live = await uow.addons.live(team_id)
+    return domain_entitlements(live, ctx.catalog, sub.today(now))
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the /addons overview shows, read in one transaction."""
+
+    subscription: Subscription
+    today: date
+    addons: list[AddOn]
+    entitlements: Entitlements
+    upcoming: Invoice
+    last_invoices: list[Invoice]
+
+
+async def overview(ctx: Context, team_id: str, now: datetime, invoices: int = 3) -> Overview:
+    """The add-ons, what is in force, the upcoming invoice and the last invoices."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        sub = await subscription_of(uow, team_id)
+        today = sub.today(now)
+        addons = await uow.addons.newest_first(team_id)
+        upcoming = await _preview(uow, ctx, sub, today)
+        last = await uow.invoices.newest_first(team_id, limit=invoices)
+    in_force = domain_entitlements(addons, ctx.catalog, today)
+    return Overview(sub, today, addons, in_force, upcoming, last)
+
+
+async def list_invoices(ctx: Context, team_id: str) -> list[Invoice]:
+    """The workspace's issued invoices, newest first."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        await subscription_of(uow, team_id)
+        return await uow.invoices.newest_first(team_id)
+
+
+async def get_invoice(ctx: Context, number: int, team_id: str | None = None) -> Invoice:
+    """One issued invoice; with ``team_id``, only if it belongs to that workspace."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        invoice = await uow.invoices.get(number, team_id)
+    if invoice is None:
+        raise UnknownInvoice(number)
+    return invoice
+
+
+async def audit_log(ctx: Context, team_id: str) -> list[AuditEntry]:
+    """The workspace's audit log, newest first."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        await subscription_of(uow, team_id)
+        return await uow.audit.newest_first(team_id)

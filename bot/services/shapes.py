@@ -1,0 +1,53 @@
+"""The stable JSON shapes of invoices and add-ons (operator CLI, events)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from domain.addons import AddOn
+from domain.invoices import Invoice
+
+
+def iso(day: date | None) -> str | None:
+    """A date as ISO text, or None."""
+    return day.isoformat() if day else None
+
+
+def invoice_to_json(invoice: Invoice) -> dict[str, Any]:
+    """The stable JSON form of an invoice (or of the preview, with number null)."""
+    return {
+        "number": invoice.number,
+        "team_id": invoice.team_id,
+        "issued_on": invoice.issued_on.isoformat(),
+        "period_start": invoice.period.start.isoformat(),
+        "period_end": invoice.period.end.isoformat(),
+        "total": str(invoice.total.amount),
+        "currency": invoice.total.currency,
+        "lines": [
+            {
+                "kind": line.kind.value,
+                "addon_id": line.addon_id,
+                "option": line.option,
+                "from": line.from_day.isoformat(),
+                "to": line.to_day.isoformat(),
+                "quantity": line.quantity,
+                "amount": str(line.amount.amount),
+            }
+            for line in invoice.lines
+        ],
+    }
+
+
+def addon_to_json(addon: AddOn) -> dict[str, Any]:
+    """The stable JSON form of an add-on."""
+    return {
+        "id": addon.id,
+        "option": addon.option,
+        "quantity": addon.quantity,
+        "status": addon.status.value,
+        "booked_on": addon.booked_on.isoformat(),
+        "billed_until": iso(addon.billed_until),
+        "effective_on": iso(addon.effective_on),
+        "ended_on": iso(addon.ended_on),
+    }

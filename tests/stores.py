@@ -1,0 +1,77 @@
+"""The stores the use-case tests run on, by name: the same scenarios on each prove the
+ports interchangeable. Add a name here (and a branch in ``open_store``) to run them all
+on another database as well.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.ports import UnitOfWorkSource
+from storage import Database
+from tests.fakes.memory import IntegrityError, MemoryStore
+
+STORES = ("memory", "sqlite")
+
+Rows = dict[str, list[tuple[Any, ...]]]
+
+# Each table in its key order, as the rows of the in-memory store come.
+TABLES = {
+    "subscriptions": "team_id",
+    "addons": "id",
+    "invoices": "number",
+    "invoice_lines": "id",
+    "counters": "name",
+    "idempotency_keys": "team_id, key",
+    "audit_log": "id",
+    "outbox": "id",
+}
+
+
+@dataclass(frozen=True)
+class Store:
+    """A store under test: where units of work come from, and every row it holds."""
+
+    name: str
+    db: UnitOfWorkSource
+    rows: Callable[[], Awaitable[Rows]]  # what is committed, read past the ports
+    integrity_error: type[Exception]  # what a broken key or reference raises
+
+
+def sqlite_rows(path: str) -> Rows:
+    """Every row of every table, read straight from the file."""
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            table: [tuple(row) for row in conn.execute(f"SELECT * FROM {table} ORDER BY {key}")]
+            for table, key in TABLES.items()
+        }
+    finally:
+        conn.close()
+
+
+@asynccontextmanager
+async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIterator[Store]:
+    """A fresh, empty store of the kind ``name``; files go to ``directory``."""
+    if name == "memory":
+        memory = MemoryStore()
+
+        async def memory_rows() -> Rows:
+            return memory.rows()
+
+        yield Store(name, memory, memory_rows, IntegrityError)
+    elif name == "sqlite":
+        path = str(directory / "addons.db")
+        async with Database(path, pool_size=pool_size) as db:
+
+            async def file_rows() -> Rows:
+                return sqlite_rows(path)
+
+            yield Store(name, db, file_rows, sqlite3.IntegrityError)
+    else:
+        raise ValueError(f"no store called {name!r}; known: {', '.join(STORES)}")
