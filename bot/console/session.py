@@ -24,6 +24,7 @@ from bot.console.state import TEAM, TEAM_DOMAIN, Ask, Screen, Session, demo_user
 from bot.console.step import step
 from bot.console.testclock import start_instant
 from bot.console.view import show
+from bot.services import stream_subscriptions
 from bot.settings import Settings
 from bot.slack_fake import (
     APP_ID,
@@ -31,7 +32,6 @@ from bot.slack_fake import (
     SlackStandIn,
 )
 from storage import Database
-from storage.sqlite import stream_subscriptions
 
 
 async def count_other_workspaces(db: Database, team_id: str) -> int:

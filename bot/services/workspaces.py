@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.ports import UnitOfWork
 from bot.services.context import SYSTEM_ACTOR, Context, subscription_of
-from domain.errors import AnchorLocked, InvalidTimezone
-from domain.workspace import Subscription
-
-
-def _check_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidTimezone(name) from None
-    return name
+from domain.errors import AnchorLocked
+from domain.workspace import Subscription, check_timezone
 
 
 async def _get_or_create(
@@ -60,7 +51,7 @@ async def set_workspace(
     actor: str = "operator",
 ) -> Subscription:
     """Create or configure a workspace; the anchor is fixed once add-ons exist."""
-    tz = _check_timezone(timezone or ctx.default_timezone)
+    tz = check_timezone(timezone or ctx.default_timezone)
     async with ctx.db.unit_of_work() as uow:
         old = await uow.subscriptions.get(team_id)
         if old is None:
