@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of every command; operator commands carry ``action``, the rest ``handler``."""
     parser = Parser(prog=PROG, description="/addons: CloudCRM add-ons, operator command line")
     _database_option(parser, None)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {migrate.app_version()}")
     commands: Subparsers = parser.add_subparsers(  # type: ignore[assignment]
         dest="command", metavar="COMMAND", required=True
     )
@@ -42,8 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "migrate",
         help="apply pending schema migrations",
-        description="apply pending schema migrations and say which",
-        parents=[b.database],
+        description="apply pending schema migrations and say which (and the schema version)",
+        parents=[b.database, b.as_json],
     )
     p.set_defaults(action=migrate.migrate, creates_database=True, validate=None)
     for name, text in RUNTIME_COMMANDS:
@@ -184,7 +185,7 @@ def _addons(b: _Builder) -> None:
         b.as_json,
     )
     p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
-    p.add_argument("addon_id", metavar="ADDON_ID", type=arguments.whole_number)
+    p.add_argument("addon_id", metavar="ADDON_ID", type=arguments.identifier)
     p = b.command(
         where,
         "undo-cancel",
@@ -194,7 +195,7 @@ def _addons(b: _Builder) -> None:
         b.as_json,
     )
     p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
-    p.add_argument("addon_id", metavar="ADDON_ID", type=arguments.whole_number)
+    p.add_argument("addon_id", metavar="ADDON_ID", type=arguments.identifier)
 
 
 def _invoices(b: _Builder) -> None:
@@ -219,7 +220,7 @@ def _invoices(b: _Builder) -> None:
     p = b.command(
         issued, "show", "one issued invoice with its lines", invoices.invoices_show, b.as_json
     )
-    p.add_argument("number", metavar="NUMBER", type=arguments.whole_number)
+    p.add_argument("number", metavar="NUMBER", type=arguments.identifier)
 
 
 def _billing(b: _Builder) -> None:
