@@ -21,8 +21,11 @@ def _count(path: str, where: str) -> int:
     """Subscriptions matching ``where``; 0 when there is no file or no such table yet."""
     if not os.path.isfile(path):
         return 0
+    # Without a write-ahead log the file holds everything: read it as immutable, which
+    # creates no -wal and -shm beside it. With one, its pages count: read-only, then.
+    mode = "mode=ro" if os.path.exists(path + "-wal") else "immutable=1"
     try:
-        uri = Path(path).resolve().as_uri() + "?mode=ro"
+        uri = f"{Path(path).resolve().as_uri()}?{mode}"
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error:
         return 0  # opening it for real says what is wrong with it
