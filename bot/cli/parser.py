@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 DATABASE_HELP = "the SQLite file (default: $ADDONS_DATABASE or ./addons.db)"
+DATABASE_HELPS = {
+    "console": "the console's SQLite file (default: ./addons-demo.db, never serve's)",
+    "run": "the SQLite file: with Slack $ADDONS_DATABASE or ./addons.db, for the console "
+    "./addons-demo.db",
+}
 RUNTIME_COMMANDS = (
     ("serve", "serve Slack over HTTP on $PORT (path /slack/events) with the schedule"),
     ("socket", "serve Slack over Socket Mode (SLACK_APP_TOKEN) with the schedule"),
@@ -48,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(action=migrate.migrate, creates_database=True, validate=None)
     for name, text in RUNTIME_COMMANDS:
-        p = commands.add_parser(name, help=text, parents=[b.database])
+        p = commands.add_parser(name, help=text)
+        # The console never uses serve's file (bot.console.demo): its default differs.
+        _database_option(p, argparse.SUPPRESS, DATABASE_HELPS.get(name, DATABASE_HELP))
         p.set_defaults(handler=runtime.run_command)
         if name in ("console", "run"):
             p.add_argument(
@@ -60,10 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _database_option(parser: argparse.ArgumentParser, default: object) -> None:
+def _database_option(
+    parser: argparse.ArgumentParser, default: object, text: str = DATABASE_HELP
+) -> None:
     """``--database``: its one definition, on the top parser and on every command."""
     parser.add_argument(
-        "--database", metavar="PATH", default=default, type=arguments.path, help=DATABASE_HELP
+        "--database", metavar="PATH", default=default, type=arguments.path, help=text
     )
 
 
