@@ -160,3 +160,24 @@ def test_a_mistyped_command_gets_the_consoles_hint_not_bolts(tmp_path: Path) -> 
     assert "Unhandled request" not in done.stderr
     assert "@app.command" not in done.stderr
     assert done.stderr == ""
+
+
+def test_a_demo_still_in_the_write_ahead_log_is_seen(demo_file: Path, tmp_path: Path) -> None:
+    """A console still running has its latest writes in the -wal file, not in the file."""
+    path = tmp_path / "addons.db"
+    with sqlite3.connect(demo_file) as source, sqlite3.connect(path) as copy:
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")
+        copy.execute("UPDATE subscriptions SET team_id = 'T0OTHER'")  # the file: no demo
+    held = sqlite3.connect(path)
+    try:
+        assert held.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+        held.execute("PRAGMA wal_autocheckpoint = 0")  # keep the change in the log
+        held.execute("UPDATE subscriptions SET team_id = ?", (DEMO,))
+        held.commit()
+        assert (tmp_path / "addons.db-wal").stat().st_size > 0
+        done = bot("scheduler", cwd=tmp_path, SLACK_BOT_TOKEN="xoxb-1")
+    finally:
+        held.close()
+    assert done.returncode == 2
+    assert "holds the offline console's demo workspace" in done.stderr
