@@ -1,0 +1,146 @@
+"""The database: an engine with a small pool, migrated when opened, handing out units
+of work under one busy budget."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage import migrations
+from storage.engine import DEFAULT_BUSY_TIMEOUT_MS, WRITE, create_engine
+from storage.errors import StorageBusy, StorageError
+from storage.unit_of_work import SqlUnitOfWork
+
+MIN_LOCK_WAIT_MS = 50
+_LOCK_WAIT = "addons_lock_wait_ms"  # key in a pooled connection's info: its busy_timeout
+
+
+class Database:
+    """A SQLite file with a small pool of connections, migrated when opened."""
+
+    def __init__(
+        self, path: str, pool_size: int = 4, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+    ) -> None:
+        self.path = path
+        self._pool_size = pool_size
+        self._busy_timeout_ms = busy_timeout_ms
+        self._engine: AsyncEngine | None = None
+        self._writer_engine: AsyncEngine | None = None
+        self._writer = asyncio.Semaphore(1)
+        self._readers = asyncio.Semaphore(max(1, pool_size - 1))
+
+    async def open(self, run_migrations: bool = True) -> list[str]:
+        """Connect, apply pending migrations, fill the pool; return the migrations applied.
+
+        If anything fails, every connection opened so far is closed again: an open
+        aiosqlite connection is a running thread that would keep the process alive.
+        Errors of the driver come out as the driver raised them (``sqlite3.Error``).
+        """
+        self._engine = create_engine(self.path, self._pool_size, self._busy_timeout_ms)
+        self._writer_engine = self._engine.execution_options(**{WRITE: True})
+        try:
+            async with self._writer_engine.connect() as conn:
+                if run_migrations:
+                    applied = await conn.run_sync(migrations.upgrade)
+                else:
+                    applied = []
+                    if await conn.run_sync(_version) != migrations.head():
+                        raise StorageError(
+                            "the database needs migrating: run `addons-bot migrate`"
+                        )
+            # Fill the pool now, so no request pays for connecting.
+            held = [await self._engine.connect().start() for _ in range(self._pool_size)]
+            for conn in held:
+                await conn.close()
+        except BaseException as error:
+            await self.close()
+            if isinstance(error, DBAPIError) and isinstance(error.orig, Exception):
+                raise error.orig from error
+            raise
+        return applied
+
+    async def close(self) -> None:
+        """Close every connection of the pool."""
+        engine, self._engine, self._writer_engine = self._engine, None, None
+        if engine is not None:
+            await engine.dispose()
+
+    async def _acquire(self, write: bool) -> AsyncConnection:
+        """A pooled connection whose lock wait is what is left of the budget.
+
+        Writers queue on one lock, first come first served, and readers may hold at most
+        all connections but one: a booking never waits behind a crowd of overview reads,
+        and this process's writers never spin in SQLite's busy handler against each other
+        (other processes still meet the busy timeout). So the pool itself never waits.
+        """
+        engine = self._writer_engine if write else self._engine
+        if engine is None:
+            raise StorageError("the database is not open")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        gate = self._writer if write else self._readers
+        try:
+            await asyncio.wait_for(gate.acquire(), self._busy_timeout_ms / 1000)
+        except TimeoutError:
+            raise StorageBusy("the database is busy; please try again") from None
+        try:
+            conn = await engine.connect().start()
+        except BaseException:
+            gate.release()
+            raise
+        waited_ms = int((loop.time() - started) * 1000)
+        wanted = max(MIN_LOCK_WAIT_MS, self._busy_timeout_ms - waited_ms)
+        if waited_ms < MIN_LOCK_WAIT_MS:
+            wanted = self._busy_timeout_ms
+        if conn.info.get(_LOCK_WAIT, self._busy_timeout_ms) != wanted:
+            try:  # one extra trip, only after a wait
+                raw = await conn.get_raw_connection()
+                driver = raw.driver_connection
+                assert driver is not None
+                await driver.execute_fetchall(f"PRAGMA busy_timeout = {int(wanted)}")
+            except BaseException:
+                await self._release(conn, write)
+                raise
+            conn.info[_LOCK_WAIT] = wanted
+        return conn
+
+    async def _release(self, conn: AsyncConnection, write: bool) -> None:
+        try:
+            await conn.close()
+        finally:
+            (self._writer if write else self._readers).release()
+
+    def unit_of_work(self, write: bool = True) -> SqlUnitOfWork:
+        """A new transaction: a writer takes the write lock at its start."""
+        return SqlUnitOfWork(self, write)
+
+    async def __aenter__(self) -> Database:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+def _version(conn: object) -> int:
+    from sqlalchemy import Connection
+
+    assert isinstance(conn, Connection)
+    with conn.begin():
+        return migrations.version(conn)
+
+
+async def migrate(path: str, target: int | None = None) -> list[str]:
+    """Bring the file at ``path`` to revision number ``target`` (default: the newest)."""
+    engine = create_engine(path, 1, DEFAULT_BUSY_TIMEOUT_MS).execution_options(**{WRITE: True})
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(migrations.upgrade, target)
+    except DBAPIError as error:
+        if isinstance(error.orig, Exception):
+            raise error.orig from error
+        raise
+    finally:
+        await engine.dispose()
