@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -46,7 +47,7 @@ class Database:
                     applied = await conn.run_sync(migrations.upgrade)
                 else:
                     applied = []
-                    if await conn.run_sync(_version) != migrations.head():
+                    if not await conn.run_sync(_is_current):
                         raise StorageError(
                             "the database needs migrating: run `addons-bot migrate`"
                         )
@@ -124,12 +125,9 @@ class Database:
         await self.close()
 
 
-def _version(conn: object) -> int:
-    from sqlalchemy import Connection
-
-    assert isinstance(conn, Connection)
+def _is_current(conn: Connection) -> bool:
     with conn.begin():
-        return migrations.version(conn)
+        return migrations.is_current(conn)
 
 
 async def migrate(path: str, target: int | None = None) -> list[str]:

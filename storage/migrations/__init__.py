@@ -101,6 +101,12 @@ def version(conn: Connection) -> int:
     return found
 
 
+def is_current(conn: Connection) -> bool:
+    """The file is at head and stamped (a file made before Alembic must be upgraded)."""
+    current = version(conn)
+    return current == head() and (current == 0 or inspect(conn).has_table(VERSION_TABLE))
+
+
 def upgrade(conn: Connection, target: int | None = None) -> list[str]:
     """Apply pending revisions up to ``target`` (default: head); return their names.
 
@@ -110,6 +116,11 @@ def upgrade(conn: Connection, target: int | None = None) -> list[str]:
     latest = len(known) if target is None else target
     with conn.begin():
         current = version(conn)
+        legacy = current > 0 and not inspect(conn).has_table(VERSION_TABLE)
+    if legacy:
+        with conn.begin():
+            version(conn)  # still not too new, now that this connection holds the lock
+            _adopt(conn)
     if current >= latest:
         return []
     applied = []
@@ -117,7 +128,6 @@ def upgrade(conn: Connection, target: int | None = None) -> list[str]:
         with conn.begin():
             if version(conn) >= revision.number:  # another process got here first
                 continue
-            _adopt(conn)
             context = MigrationContext.configure(conn)
             with Operations.context(context):
                 revision.script.module.upgrade()
@@ -135,7 +145,7 @@ def _set_user_version(conn: Connection, number: int) -> None:
 def _adopt(conn: Connection) -> None:
     """Stamp a file made before Alembic with the revision its user_version names."""
     if conn.dialect.name != "sqlite" or inspect(conn).has_table(VERSION_TABLE):
-        return
+        return  # not SQLite, or another process adopted it first
     found = _user_version(conn)
     if found == 0:
         return
