@@ -245,7 +245,7 @@ def check(expected: dict[str, int], found: dict[str, int]) -> list[str]:
 
 async def _billing_run(path: str) -> dict[str, Any]:
     from bot import services
-    from storage.sqlite import Database
+    from storage import Database
 
     db = Database(path)
     await db.open()

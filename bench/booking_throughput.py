@@ -76,7 +76,7 @@ def _quantity(i: int) -> int:
 
 async def _bookings(path: str, bookings: int, workspaces: int) -> dict[str, Any]:
     from bot import services
-    from storage.sqlite import Database
+    from storage import Database
 
     db = Database(path)
     await db.open()

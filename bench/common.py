@@ -1,7 +1,7 @@
 """What the benchmarks share: the machine, the baseline connection, formatting, verdicts.
 
 The baselines open their files with plain ``sqlite3`` and the same pragmas as the app
-(``storage.sqlite._configure``): WAL, synchronous=NORMAL, foreign_keys=ON and the same
+(``storage.engine.configure``): WAL, synchronous=NORMAL, foreign_keys=ON and the same
 busy timeout. ``pragmas_of`` reads them back so every report shows both sides.
 """
 
@@ -22,9 +22,10 @@ from typing import Any
 
 import aiosqlite
 
-from storage.sqlite import DEFAULT_BUSY_TIMEOUT_MS, Database, _configure
+from storage import Database
+from storage.engine import DEFAULT_BUSY_TIMEOUT_MS, configure
 
-BUSY_TIMEOUT_MS = DEFAULT_BUSY_TIMEOUT_MS  # what storage.sqlite.Database uses
+BUSY_TIMEOUT_MS = DEFAULT_BUSY_TIMEOUT_MS  # what storage.Database uses
 PRAGMA_NAMES = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
 
 
@@ -49,7 +50,7 @@ def pragmas_of(conn: sqlite3.Connection) -> dict[str, Any]:
 async def _app_pragmas(path: str) -> dict[str, Any]:
     conn = await aiosqlite.connect(path, isolation_level=None)
     try:
-        await _configure(conn, BUSY_TIMEOUT_MS)  # exactly what every pooled connection runs
+        await configure(conn, BUSY_TIMEOUT_MS)  # exactly what every pooled connection runs
         found = {}
         for name in PRAGMA_NAMES:
             rows = list(await conn.execute_fetchall(f"PRAGMA {name}"))
@@ -71,7 +72,7 @@ async def _migrate(path: str) -> None:
 
 
 def create_schema(path: str) -> None:
-    """Create ``path`` with the app's own migrations (storage/schema/*.sql)."""
+    """Create ``path`` with the app's own migrations (storage/migrations)."""
     asyncio.run(_migrate(path))
 
 

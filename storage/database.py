@@ -22,9 +22,16 @@ class Database:
     """A SQLite file with a small pool of connections, migrated when opened."""
 
     def __init__(
-        self, path: str, pool_size: int = 4, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+        self,
+        path: str,
+        pool_size: int = 4,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        *,
+        fast_path: bool = True,
     ) -> None:
         self.path = path
+        # False: every statement through SQLAlchemy's execution path (the tests run both)
+        self.fast_path = fast_path
         self._pool_size = pool_size
         self._busy_timeout_ms = busy_timeout_ms
         self._engine: AsyncEngine | None = None

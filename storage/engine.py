@@ -59,7 +59,7 @@ async def _write_ahead_log(conn: aiosqlite.Connection, busy_timeout_ms: int) -> 
             await asyncio.sleep(0.02)
 
 
-def _run(
+def run_statement(
     driver: aiosqlite.Connection, operation: str, parameters: Any, many: bool
 ) -> tuple[Any, list[Any], int, int | None]:
     """One whole statement, in the connection's worker thread."""
@@ -119,7 +119,7 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
         try:
-            found = await_(self._connection._execute(_run, self._connection, operation,
+            found = await_(self._connection._execute(run_statement, self._connection, operation,
                                                      parameters, many))
         except Exception as error:
             self._adapt_connection._handle_exception(error)

@@ -55,7 +55,7 @@ class AuditLog(Repository):
         **detail: Any,
     ) -> None:
         """Add an entry."""
-        await self._conn.execute(
+        await self._x.write(
             _AUDIT_INSERT,
             {
                 "team_id": team_id,
@@ -144,8 +144,8 @@ class Outbox(Repository):
         self, team_id: str, event_key: str, kind: str, payload: dict[str, Any], now: datetime
     ) -> None:
         """Queue a message; the same event key is queued once, however often."""
-        await self._conn.execute(
-            _OUTBOX_INSERT[self._conn.dialect.name],
+        await self._x.write(
+            _OUTBOX_INSERT[self._x.dialect_name],
             {
                 "team_id": team_id,
                 "event_key": event_key,
@@ -163,21 +163,21 @@ class Outbox(Repository):
 
     async def lease(self, message_id: int, until: datetime) -> None:
         """Claim a message until ``until``; if its sender dies, it is due again then."""
-        await self._conn.execute(_OUTBOX_LEASE, {"b_id": message_id, "until": until})
+        await self._x.write(_OUTBOX_LEASE, {"b_id": message_id, "until": until})
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:
         """The message was delivered."""
-        await self._conn.execute(_OUTBOX_SENT, {"b_id": message_id, "now": now})
+        await self._x.write(_OUTBOX_SENT, {"b_id": message_id, "now": now})
 
     async def retry_later(self, message_id: int, at: datetime, error: str) -> None:
         """Delivery failed for now: try again at ``at``."""
-        await self._conn.execute(
+        await self._x.write(
             _OUTBOX_RETRY, {"b_id": message_id, "at": at, "error": error}
         )
 
     async def mark_failed(self, message_id: int, now: datetime, error: str) -> None:
         """Delivery failed for good."""
-        await self._conn.execute(
+        await self._x.write(
             _OUTBOX_FAILED, {"b_id": message_id, "now": now, "error": error}
         )
 

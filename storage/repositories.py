@@ -12,8 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from domain.addons import AddOn, Status
 from domain.invoices import Invoice, InvoiceLine, LineKind
@@ -21,6 +20,7 @@ from domain.money import Money
 from domain.periods import Period
 from domain.workspace import Subscription
 from storage.errors import StorageError
+from storage.executor import Executor
 from storage.tables import (
     INVOICE_COUNTER,
     addons,
@@ -32,17 +32,21 @@ from storage.tables import (
 )
 
 
+Row = tuple[Any, ...]
+
+
 class Repository:
     """A repository works inside its unit of work's connection and transaction."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+    def __init__(self, executor: Executor) -> None:
+        self._x = executor
 
-    async def _all(self, statement: Any, params: Any = None) -> list[Row[Any]]:
-        return list((await self._conn.execute(statement, params)).all())
+    async def _all(self, statement: Any, params: dict[str, Any] | None = None) -> list[Row]:
+        return await self._x.rows(statement, params)
 
-    async def _one(self, statement: Any, params: Any = None) -> Row[Any] | None:
-        return (await self._conn.execute(statement, params)).first()
+    async def _one(self, statement: Any, params: dict[str, Any] | None = None) -> Row | None:
+        rows = await self._x.rows(statement, params)
+        return rows[0] if rows else None
 
 
 # -- subscriptions --------------------------------------------------------------------
@@ -53,6 +57,7 @@ _SUB_GET = _SUB.where(_s.c.team_id == bindparam("team_id"))
 _SUB_PAGE = (
     _SUB.where(_s.c.team_id > bindparam("after")).order_by(_s.c.team_id).limit(bindparam("n"))
 )
+_SUB_INSERT = insert(_s)
 _SUB_SAVE = (
     update(_s)
     .where(_s.c.team_id == bindparam("b_team_id"))
@@ -65,7 +70,7 @@ _SUB_SAVE = (
 )
 
 
-def _subscription(row: Row[Any]) -> Subscription:
+def _subscription(row: Row) -> Subscription:
     return Subscription(row[0], row[1], row[2], row[3], row[4])
 
 
@@ -79,8 +84,8 @@ class Subscriptions(Repository):
 
     async def add(self, sub: Subscription, now: datetime) -> None:
         """Store a new subscription."""
-        await self._conn.execute(
-            insert(_s),
+        await self._x.write(
+            _SUB_INSERT,
             {
                 "team_id": sub.team_id,
                 "anchor": sub.anchor,
@@ -93,7 +98,7 @@ class Subscriptions(Repository):
 
     async def save(self, sub: Subscription) -> None:
         """Store a changed subscription."""
-        await self._conn.execute(
+        await self._x.write(
             _SUB_SAVE,
             {
                 "b_team_id": sub.team_id,
@@ -128,10 +133,13 @@ _ADDON_NEWEST = _ADDON.where(_a.c.team_id == bindparam("team_id")).order_by(_a.c
 _ADDON_LIVE = (
     _ADDON.where(
         _a.c.team_id == bindparam("team_id"),
-        _a.c.status.in_([Status.ACTIVE.value, Status.CANCELLATION_PENDING.value]),
+        # or_ rather than in_: an IN list is expanded at execution, not compiled once
+        or_(_a.c.status == Status.ACTIVE.value,
+            _a.c.status == Status.CANCELLATION_PENDING.value),
     )
     .order_by(_a.c.id)
 )
+_ADDON_INSERT = insert(_a)
 _ADDON_SAVE = (
     update(_a)
     .where(_a.c.team_id == bindparam("b_team_id"), _a.c.id == bindparam("b_id"))
@@ -145,7 +153,7 @@ _ADDON_SAVE = (
 _ADDON_COUNT = select(func.count()).select_from(_a).where(_a.c.team_id == bindparam("team_id"))
 
 
-def _addon(row: Row[Any]) -> AddOn:
+def _addon(row: Row) -> AddOn:
     return AddOn(
         id=row[0],
         option=row[1],
@@ -187,8 +195,8 @@ class AddOns(Repository):
 
     async def add(self, team_id: str, addon: AddOn, now: datetime) -> int:
         """Store a new add-on; return its id."""
-        result = await self._conn.execute(
-            insert(_a),
+        written = await self._x.write(
+            _ADDON_INSERT,
             {
                 "team_id": team_id,
                 "option": addon.option,
@@ -201,16 +209,17 @@ class AddOns(Repository):
                 "created_at": now,
             },
         )
-        return int(result.inserted_primary_key[0])
+        assert written.lastrowid is not None
+        return written.lastrowid
 
     async def save(self, team_id: str, addon: AddOn) -> None:
         """Store a changed add-on."""
-        await self._conn.execute(_ADDON_SAVE, _addon_change(team_id, addon))
+        await self._x.write(_ADDON_SAVE, _addon_change(team_id, addon))
 
     async def save_many(self, team_id: str, addons: list[AddOn]) -> None:
         """Store changed add-ons, in one statement."""
         if addons:
-            await self._conn.execute(_ADDON_SAVE, [_addon_change(team_id, a) for a in addons])
+            await self._x.write_many(_ADDON_SAVE, [_addon_change(team_id, a) for a in addons])
 
     async def count(self, team_id: str) -> int:
         """How many add-ons the workspace has, in any status."""
@@ -243,6 +252,7 @@ _LINE_DRAFTS = _LINE.where(
 _LINE_INVOICE = _LINE.where(_l.c.invoice_number == bindparam("number")).order_by(
     _l.c.addon_id, _l.c.from_day, _l.c.kind, _l.c.id
 )
+_LINE_INSERT = insert(_l)
 _LINE_DELETE_DRAFT = (
     _l.delete()
     .where(_l.c.team_id == bindparam("b_team_id"), _l.c.id == bindparam("b_id"))
@@ -256,7 +266,7 @@ _LINE_INVOICED = (
 )
 
 
-def _line(row: Row[Any]) -> InvoiceLine:
+def _line(row: Row) -> InvoiceLine:
     return InvoiceLine(
         id=row[0],
         kind=LineKind(row[1]),
@@ -306,25 +316,26 @@ class Lines(Repository):
 
     async def add(self, team_id: str, line: InvoiceLine) -> int:
         """Store a line; return its id."""
-        result = await self._conn.execute(insert(_l), _line_row(team_id, line))
-        return int(result.inserted_primary_key[0])
+        written = await self._x.write(_LINE_INSERT, _line_row(team_id, line))
+        assert written.lastrowid is not None
+        return written.lastrowid
 
     async def add_many(self, team_id: str, lines: list[InvoiceLine]) -> None:
         """Store lines, in one statement."""
         if lines:
-            await self._conn.execute(insert(_l), [_line_row(team_id, line) for line in lines])
+            await self._x.write_many(_LINE_INSERT, [_line_row(team_id, line) for line in lines])
 
     async def delete_drafts(self, team_id: str, ids: tuple[int, ...]) -> None:
         """Delete these lines if they are still drafts (never an invoiced line)."""
         if ids:
-            await self._conn.execute(
+            await self._x.write_many(
                 _LINE_DELETE_DRAFT, [{"b_team_id": team_id, "b_id": i} for i in ids]
             )
 
     async def mark_invoiced(self, team_id: str, ids: list[int], number: int) -> None:
         """Put these drafts on invoice ``number``."""
         if ids:
-            await self._conn.execute(
+            await self._x.write_many(
                 _LINE_INVOICED, [{"b_team_id": team_id, "b_id": i, "number": number} for i in ids]
             )
 
@@ -340,6 +351,7 @@ _INVOICE_NEWEST = _INVOICE.where(_i.c.team_id == bindparam("team_id")).order_by(
 _INVOICE_NEWEST_SOME = _INVOICE_NEWEST.limit(bindparam("n"))
 _INVOICE_GET = _INVOICE.where(_i.c.number == bindparam("number"))
 _INVOICE_GET_SCOPED = _INVOICE_GET.where(_i.c.team_id == bindparam("team_id"))
+_INVOICE_INSERT = insert(_i)
 _COUNTER_GET = select(counters.c.value).where(counters.c.name == INVOICE_COUNTER)
 _COUNTER_ADVANCE = (
     update(counters)
@@ -360,13 +372,13 @@ class Invoices(Repository):
     async def add(self, invoice: Invoice, now: datetime) -> None:
         """Store the invoice header and advance the counter, in the caller's transaction."""
         assert invoice.number is not None
-        result = await self._conn.execute(
+        written = await self._x.write(
             _COUNTER_ADVANCE, {"before": invoice.number - 1, "after": invoice.number}
         )
-        if result.rowcount != 1:  # the number was not the next one: never leave a gap
+        if written.rowcount != 1:  # the number was not the next one: never leave a gap
             raise StorageError(f"invoice number {invoice.number} is not the next number")
-        await self._conn.execute(
-            insert(_i),
+        await self._x.write(
+            _INVOICE_INSERT,
             {
                 "number": invoice.number,
                 "team_id": invoice.team_id,
@@ -378,8 +390,8 @@ class Invoices(Repository):
             },
         )
 
-    async def _assemble(self, rows: list[Row[Any]]) -> list[Invoice]:
-        lines = Lines(self._conn)
+    async def _assemble(self, rows: list[Row]) -> list[Invoice]:
+        lines = Lines(self._x)
         result = []
         for number, team_id, index, start, end in rows:
             period = Period(index, start, end)
@@ -407,6 +419,7 @@ class Invoices(Repository):
 # -- idempotency keys -----------------------------------------------------------------
 
 _k = idempotency_keys
+_KEY_INSERT = insert(_k)
 _KEY_GET = select(_k.c.addon_id).where(
     _k.c.team_id == bindparam("team_id"), _k.c.key == bindparam("key")
 )
@@ -422,8 +435,8 @@ class IdempotencyKeys(Repository):
 
     async def put(self, team_id: str, key: str, addon_id: int, now: datetime) -> None:
         """Remember that this key booked this add-on."""
-        await self._conn.execute(
-            insert(_k), {"team_id": team_id, "key": key, "addon_id": addon_id, "created_at": now}
+        await self._x.write(
+            _KEY_INSERT, {"team_id": team_id, "key": key, "addon_id": addon_id, "created_at": now}
         )
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+import aiosqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.errors import StorageBusy
+from storage.executor import Executor, SqlAlchemyExecutor, SqliteExecutor
 from storage.journal import AuditLog, Outbox
 from storage.repositories import AddOns, IdempotencyKeys, Invoices, Lines, Subscriptions
 
@@ -16,10 +19,24 @@ if TYPE_CHECKING:
     from storage.database import Database
 
 
-def is_busy(error: DBAPIError) -> bool:
+def is_busy(error: BaseException) -> bool:
     """SQLite gave up waiting for a lock another connection holds."""
-    message = str(error.orig)
-    return "locked" in message or "busy" in message
+    if isinstance(error, DBAPIError):
+        error = error.orig  # type: ignore[assignment]
+    message = str(error)
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in message or "busy" in message
+    )
+
+
+async def executor_for(conn: AsyncConnection, fast: bool) -> Executor:
+    """The fast path on SQLite (one trip per statement), SQLAlchemy's own elsewhere."""
+    if fast and conn.dialect.name == "sqlite":
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert isinstance(driver, aiosqlite.Connection)
+        return SqliteExecutor(driver, conn.dialect)
+    return SqlAlchemyExecutor(conn)
 
 
 class SqlUnitOfWork:
@@ -41,28 +58,30 @@ class SqlUnitOfWork:
         self._db = db
         self._write = write
         self._conn: AsyncConnection | None = None
+        self._x: Executor | None = None
         self._done = False
 
     async def __aenter__(self) -> SqlUnitOfWork:
         conn = await self._db._acquire(self._write)
         try:
-            await conn.begin()
+            x = await executor_for(conn, self._db.fast_path)
+            await x.begin(self._write)
         except BaseException as error:
             await self._db._release(conn, self._write)
-            if isinstance(error, DBAPIError):
-                if is_busy(error):
-                    raise StorageBusy("the database is busy; please try again") from error
+            if is_busy(error):
+                raise StorageBusy("the database is busy; please try again") from error
+            if isinstance(error, DBAPIError) and isinstance(error.orig, Exception):
                 raise error.orig from error
             raise
-        self._conn = conn
+        self._conn, self._x = conn, x
         self._done = False
-        self.subscriptions = Subscriptions(conn)
-        self.addons = AddOns(conn)
-        self.lines = Lines(conn)
-        self.invoices = Invoices(conn)
-        self.idempotency = IdempotencyKeys(conn)
-        self.audit = AuditLog(conn)
-        self.outbox = Outbox(conn)
+        self.subscriptions = Subscriptions(x)
+        self.addons = AddOns(x)
+        self.lines = Lines(x)
+        self.invoices = Invoices(x)
+        self.idempotency = IdempotencyKeys(x)
+        self.audit = AuditLog(x)
+        self.outbox = Outbox(x)
         return self
 
     async def __aexit__(
@@ -72,11 +91,12 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None
-        if conn is None:
+        x, self._x = self._x, None
+        if conn is None or x is None:
             return
         try:
             if not self._done:
-                await conn.rollback()
+                await x.rollback()
         finally:
             await self._db._release(conn, self._write)
         if isinstance(exc, DBAPIError) and isinstance(exc.orig, Exception):
@@ -84,10 +104,10 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         """Make every change of this unit of work durable at once."""
-        assert self._conn is not None
+        assert self._x is not None
         try:
-            await self._conn.commit()
-        except DBAPIError as error:
+            await self._x.commit()
+        except (DBAPIError, sqlite3.OperationalError) as error:
             if is_busy(error):
                 raise StorageBusy("the database is busy; please try again") from error
             raise
