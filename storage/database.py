@@ -12,10 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from storage import migrations
 from storage.engine import DEFAULT_BUSY_TIMEOUT_MS, WRITE, create_engine
 from storage.errors import StorageBusy, StorageError
-from storage.unit_of_work import SqlUnitOfWork
+from storage.unit_of_work import Pooled, SqlUnitOfWork
 
 MIN_LOCK_WAIT_MS = 50
-_LOCK_WAIT = "addons_lock_wait_ms"  # key in a pooled connection's info: its busy_timeout
 
 
 class Database:
@@ -35,7 +34,8 @@ class Database:
         self._pool_size = pool_size
         self._busy_timeout_ms = busy_timeout_ms
         self._engine: AsyncEngine | None = None
-        self._writer_engine: AsyncEngine | None = None
+        self._held: list[AsyncConnection] = []
+        self._idle: asyncio.Queue[Pooled] = asyncio.Queue()
         self._writer = asyncio.Semaphore(1)
         self._readers = asyncio.Semaphore(max(1, pool_size - 1))
 
@@ -47,9 +47,8 @@ class Database:
         Errors of the driver come out as the driver raised them (``sqlite3.Error``).
         """
         self._engine = create_engine(self.path, self._pool_size, self._busy_timeout_ms)
-        self._writer_engine = self._engine.execution_options(**{WRITE: True})
         try:
-            async with self._writer_engine.connect() as conn:
+            async with self._engine.execution_options(**{WRITE: True}).connect() as conn:
                 if run_migrations:
                     applied = await conn.run_sync(migrations.upgrade)
                 else:
@@ -58,10 +57,13 @@ class Database:
                         raise StorageError(
                             "the database needs migrating: run `addons-bot migrate`"
                         )
-            # Fill the pool now, so no request pays for connecting.
-            held = [await self._engine.connect().start() for _ in range(self._pool_size)]
-            for conn in held:
-                await conn.close()
+            # Check every connection out of SQLAlchemy's pool once, for good: a unit of
+            # work then takes one from this queue, with no pool bookkeeping per request.
+            for _ in range(self._pool_size):
+                conn = await self._engine.connect().start()
+                self._held.append(conn)
+                self._idle.put_nowait(await Pooled.of(conn, self.fast_path,
+                                                      self._busy_timeout_ms))
         except BaseException as error:
             await self.close()
             if isinstance(error, DBAPIError) and isinstance(error.orig, Exception):
@@ -71,54 +73,56 @@ class Database:
 
     async def close(self) -> None:
         """Close every connection of the pool."""
-        engine, self._engine, self._writer_engine = self._engine, None, None
+        engine, self._engine = self._engine, None
+        held, self._held = self._held, []
+        self._idle = asyncio.Queue()
+        for conn in held:
+            await conn.close()
         if engine is not None:
             await engine.dispose()
 
-    async def _acquire(self, write: bool) -> AsyncConnection:
+    async def _acquire(self, write: bool) -> Pooled:
         """A pooled connection whose lock wait is what is left of the budget.
 
         Writers queue on one lock, first come first served, and readers may hold at most
         all connections but one: a booking never waits behind a crowd of overview reads,
         and this process's writers never spin in SQLite's busy handler against each other
-        (other processes still meet the busy timeout). So the pool itself never waits.
+        (other processes still meet the busy timeout).
         """
-        engine = self._writer_engine if write else self._engine
-        if engine is None:
+        if self._engine is None:
             raise StorageError("the database is not open")
         loop = asyncio.get_running_loop()
         started = loop.time()
         gate = self._writer if write else self._readers
+        budget = self._busy_timeout_ms / 1000
         try:
-            await asyncio.wait_for(gate.acquire(), self._busy_timeout_ms / 1000)
+            await asyncio.wait_for(gate.acquire(), budget)
         except TimeoutError:
             raise StorageBusy("the database is busy; please try again") from None
         try:
-            conn = await engine.connect().start()
-        except BaseException:
+            pooled = await asyncio.wait_for(self._idle.get(),
+                                            max(0.001, budget - (loop.time() - started)))
+        except BaseException as error:
             gate.release()
+            if isinstance(error, TimeoutError):
+                raise StorageBusy("every database connection is busy; please try again") \
+                    from None
             raise
         waited_ms = int((loop.time() - started) * 1000)
         wanted = max(MIN_LOCK_WAIT_MS, self._busy_timeout_ms - waited_ms)
         if waited_ms < MIN_LOCK_WAIT_MS:
             wanted = self._busy_timeout_ms
-        if conn.info.get(_LOCK_WAIT, self._busy_timeout_ms) != wanted:
-            try:  # one extra trip, only after a wait
-                raw = await conn.get_raw_connection()
-                driver = raw.driver_connection
-                assert driver is not None
-                await driver.execute_fetchall(f"PRAGMA busy_timeout = {int(wanted)}")
+        if pooled.lock_wait_ms != wanted:  # one extra trip, only after a wait
+            try:
+                await pooled.set_lock_wait(wanted)
             except BaseException:
-                await self._release(conn, write)
+                self._release(pooled, write)
                 raise
-            conn.info[_LOCK_WAIT] = wanted
-        return conn
+        return pooled
 
-    async def _release(self, conn: AsyncConnection, write: bool) -> None:
-        try:
-            await conn.close()
-        finally:
-            (self._writer if write else self._readers).release()
+    def _release(self, pooled: Pooled, write: bool) -> None:
+        self._idle.put_nowait(pooled)
+        (self._writer if write else self._readers).release()
 
     def unit_of_work(self, write: bool = True) -> SqlUnitOfWork:
         """A new transaction: a writer takes the write lock at its start."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -29,14 +30,32 @@ def is_busy(error: BaseException) -> bool:
     )
 
 
-async def executor_for(conn: AsyncConnection, fast: bool) -> Executor:
-    """The fast path on SQLite (one trip per statement), SQLAlchemy's own elsewhere."""
-    if fast and conn.dialect.name == "sqlite":
+@dataclass
+class Pooled:
+    """A connection of the pool, with the executor its units of work use."""
+
+    conn: AsyncConnection
+    executor: Executor
+    driver: aiosqlite.Connection | None
+    lock_wait_ms: int
+
+    @classmethod
+    async def of(cls, conn: AsyncConnection, fast: bool, lock_wait_ms: int) -> Pooled:
+        """The fast path on SQLite (one trip per statement), SQLAlchemy's own elsewhere."""
+        if conn.dialect.name != "sqlite":
+            return cls(conn, SqlAlchemyExecutor(conn), None, lock_wait_ms)
         raw = await conn.get_raw_connection()
         driver = raw.driver_connection
         assert isinstance(driver, aiosqlite.Connection)
-        return SqliteExecutor(driver, conn.dialect)
-    return SqlAlchemyExecutor(conn)
+        executor: Executor = (SqliteExecutor(driver, conn.dialect) if fast
+                              else SqlAlchemyExecutor(conn))
+        return cls(conn, executor, driver, lock_wait_ms)
+
+    async def set_lock_wait(self, ms: int) -> None:
+        """How long SQLite waits for a lock on this connection (SQLite only)."""
+        if self.driver is not None:
+            await self.driver.execute_fetchall(f"PRAGMA busy_timeout = {int(ms)}")
+        self.lock_wait_ms = ms
 
 
 class SqlUnitOfWork:
@@ -57,23 +76,22 @@ class SqlUnitOfWork:
     def __init__(self, db: Database, write: bool) -> None:
         self._db = db
         self._write = write
-        self._conn: AsyncConnection | None = None
-        self._x: Executor | None = None
+        self._pooled: Pooled | None = None
         self._done = False
 
     async def __aenter__(self) -> SqlUnitOfWork:
-        conn = await self._db._acquire(self._write)
+        pooled = await self._db._acquire(self._write)
+        x = pooled.executor
         try:
-            x = await executor_for(conn, self._db.fast_path)
             await x.begin(self._write)
         except BaseException as error:
-            await self._db._release(conn, self._write)
+            self._db._release(pooled, self._write)
             if is_busy(error):
                 raise StorageBusy("the database is busy; please try again") from error
             if isinstance(error, DBAPIError) and isinstance(error.orig, Exception):
                 raise error.orig from error
             raise
-        self._conn, self._x = conn, x
+        self._pooled = pooled
         self._done = False
         self.subscriptions = Subscriptions(x)
         self.addons = AddOns(x)
@@ -90,23 +108,22 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        conn, self._conn = self._conn, None
-        x, self._x = self._x, None
-        if conn is None or x is None:
+        pooled, self._pooled = self._pooled, None
+        if pooled is None:
             return
         try:
             if not self._done:
-                await x.rollback()
+                await pooled.executor.rollback()
         finally:
-            await self._db._release(conn, self._write)
+            self._db._release(pooled, self._write)
         if isinstance(exc, DBAPIError) and isinstance(exc.orig, Exception):
             raise exc.orig from exc
 
     async def commit(self) -> None:
         """Make every change of this unit of work durable at once."""
-        assert self._x is not None
+        assert self._pooled is not None
         try:
-            await self._x.commit()
+            await self._pooled.executor.commit()
         except (DBAPIError, sqlite3.OperationalError) as error:
             if is_busy(error):
                 raise StorageBusy("the database is busy; please try again") from error
