@@ -54,16 +54,13 @@ class Database:
                 else:
                     applied = []
                     if not await conn.run_sync(_is_current):
-                        raise StorageError(
-                            "the database needs migrating: run `addons-bot migrate`"
-                        )
+                        raise StorageError("the database needs migrating: run `addons-bot migrate`")
             # Check every connection out of SQLAlchemy's pool once, for good: a unit of
             # work then takes one from this queue, with no pool bookkeeping per request.
             for _ in range(self._pool_size):
                 conn = await self._engine.connect().start()
                 self._held.append(conn)
-                self._idle.put_nowait(await Pooled.of(conn, self.fast_path,
-                                                      self._busy_timeout_ms))
+                self._idle.put_nowait(await Pooled.of(conn, self.fast_path, self._busy_timeout_ms))
         except BaseException as error:
             await self.close()
             if isinstance(error, DBAPIError) and isinstance(error.orig, Exception):
@@ -100,13 +97,13 @@ class Database:
         except TimeoutError:
             raise StorageBusy("the database is busy; please try again") from None
         try:
-            pooled = await asyncio.wait_for(self._idle.get(),
-                                            max(0.001, budget - (loop.time() - started)))
+            pooled = await asyncio.wait_for(
+                self._idle.get(), max(0.001, budget - (loop.time() - started))
+            )
         except BaseException as error:
             gate.release()
             if isinstance(error, TimeoutError):
-                raise StorageBusy("every database connection is busy; please try again") \
-                    from None
+                raise StorageBusy("every database connection is busy; please try again") from None
             raise
         waited_ms = int((loop.time() - started) * 1000)
         wanted = max(MIN_LOCK_WAIT_MS, self._busy_timeout_ms - waited_ms)

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.util import immutabledict
 from sqlalchemy.util.concurrency import await_
 
 # Slack gives an interaction 3 s. Waiting for a free connection and then for SQLite's
@@ -85,7 +86,7 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         # No aiosqlite cursor is opened here: that alone would be a trip.
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
-        self._soft_closed_memoized = {}
+        self._soft_closed_memoized = immutabledict()
         self._rows = collections.deque()
         self._description: Any = None
         self._rowcount = -1
@@ -119,8 +120,11 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
         try:
-            found = await_(self._connection._execute(run_statement, self._connection, operation,
-                                                     parameters, many))
+            found = await_(
+                self._connection._execute(
+                    run_statement, self._connection, operation, parameters, many
+                )
+            )
         except Exception as error:
             self._adapt_connection._handle_exception(error)
         self._description, rows, self._rowcount, self._lastrowid = found
@@ -135,7 +139,7 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
-    _cursor_cls = _OneTripCursor
+    _cursor_cls = _OneTripCursor  # type: ignore[assignment]
 
 
 class _OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import aiosqlite
 from sqlalchemy import Dialect
@@ -46,8 +46,9 @@ class Executor(Protocol):
 
     async def rollback(self) -> None: ...
 
-    async def rows(self, statement: Executable, params: Params | None = None
-                   ) -> list[tuple[Any, ...]]: ...
+    async def rows(
+        self, statement: Executable, params: Params | None = None
+    ) -> list[tuple[Any, ...]]: ...
 
     async def write(self, statement: Executable, params: Params) -> Written: ...
 
@@ -73,8 +74,9 @@ class SqlAlchemyExecutor:
         """Roll the transaction back."""
         await self._conn.rollback()
 
-    async def rows(self, statement: Executable, params: Params | None = None
-                   ) -> list[tuple[Any, ...]]:
+    async def rows(
+        self, statement: Executable, params: Params | None = None
+    ) -> list[tuple[Any, ...]]:
         """Every row the statement returns, as tuples."""
         return [tuple(r) for r in (await self._conn.execute(statement, params)).all()]
 
@@ -100,7 +102,7 @@ class _Prepared:
 class SqliteExecutor:
     """Statements compiled once, each run in one trip to aiosqlite's thread."""
 
-    _cache: dict[tuple[int, tuple[str, ...]], tuple[Executable, _Prepared]] = {}
+    _cache: ClassVar[dict[tuple[int, tuple[str, ...]], tuple[Executable, _Prepared]]] = {}
 
     def __init__(self, driver: aiosqlite.Connection, dialect: Dialect) -> None:
         self._driver = driver
@@ -108,7 +110,7 @@ class SqliteExecutor:
         self.dialect_name = dialect.name
 
     async def _sql(self, sql: str) -> None:
-        await self._driver._execute(run_statement, self._driver, sql, None, False)
+        await _trip(self._driver, run_statement, self._driver, sql, None, False)
 
     async def begin(self, write: bool) -> None:
         """Start the transaction; a writer takes SQLite's write lock now."""
@@ -120,7 +122,7 @@ class SqliteExecutor:
 
     async def rollback(self) -> None:
         """Roll the transaction back, if one is open."""
-        await self._driver._execute(_rollback, self._driver)
+        await _trip(self._driver, _rollback, self._driver)
 
     def _prepare(self, statement: Executable, keys: tuple[str, ...]) -> _Prepared:
         cache_key = (id(statement), keys)
@@ -134,14 +136,16 @@ class SqliteExecutor:
         if any(b.expanding for b in compiled.binds.values()):
             raise ValueError("an IN list cannot be compiled once: write it with or_()")
         names = tuple(compiled.positiontup or ())
-        fixed = {n: b.effective_value for n, b in compiled.binds.items()
-                 if n not in keys and n in names}
-        bind = tuple(compiled.binds[n].type._cached_bind_processor(self._dialect)
-                     for n in names)
+        fixed = {
+            n: b.effective_value for n, b in compiled.binds.items() if n not in keys and n in names
+        }
+        bind = tuple(compiled.binds[n].type._cached_bind_processor(self._dialect) for n in names)
         result = None
         if compiled._result_columns:
-            result = tuple(c.type._cached_result_processor(self._dialect, None)
-                           for c in compiled._result_columns)
+            result = tuple(
+                c.type._cached_result_processor(self._dialect, None)
+                for c in compiled._result_columns
+            )
         prepared = _Prepared(compiled.string, names, fixed, bind, result)
         if len(self._cache) > 1000:  # statements are module constants: this is a safeguard
             self._cache.clear()
@@ -155,24 +159,36 @@ class SqliteExecutor:
             for n, proc in zip(prepared.names, prepared.bind, strict=True)
         )
 
-    async def rows(self, statement: Executable, params: Params | None = None
-                   ) -> list[tuple[Any, ...]]:
+    async def rows(
+        self, statement: Executable, params: Params | None = None
+    ) -> list[tuple[Any, ...]]:
         """Every row the statement returns, as tuples of Python values."""
         prepared = self._prepare(statement, tuple(params or ()))
-        _, rows, _, _ = await self._driver._execute(
-            run_statement, self._driver, prepared.sql, self._values(prepared, params), False
+        _, rows, _, _ = await _trip(
+            self._driver,
+            run_statement,
+            self._driver,
+            prepared.sql,
+            self._values(prepared, params),
+            False,
         )
         procs = prepared.result
         if procs is None or not any(procs):
             return [tuple(r) for r in rows]
-        return [tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True))
-                for r in rows]
+        return [
+            tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in rows
+        ]
 
     async def write(self, statement: Executable, params: Params) -> Written:
         """Run a write statement once."""
         prepared = self._prepare(statement, tuple(params))
-        _, _, rowcount, lastrowid = await self._driver._execute(
-            run_statement, self._driver, prepared.sql, self._values(prepared, params), False
+        _, _, rowcount, lastrowid = await _trip(
+            self._driver,
+            run_statement,
+            self._driver,
+            prepared.sql,
+            self._values(prepared, params),
+            False,
         )
         return Written(rowcount, lastrowid)
 
@@ -181,10 +197,19 @@ class SqliteExecutor:
         if not params:
             return
         prepared = self._prepare(statement, tuple(params[0]))
-        await self._driver._execute(
-            run_statement, self._driver, prepared.sql,
-            [self._values(prepared, p) for p in params], True,
+        await _trip(
+            self._driver,
+            run_statement,
+            self._driver,
+            prepared.sql,
+            [self._values(prepared, p) for p in params],
+            True,
         )
+
+
+async def _trip(driver: aiosqlite.Connection, fn: Any, *args: Any) -> Any:
+    """Run ``fn(*args)`` in the connection's worker thread: one trip."""
+    return await driver._execute(fn, *args)  # type: ignore[no-untyped-call]
 
 
 def _rollback(driver: aiosqlite.Connection) -> None:

@@ -108,14 +108,12 @@ _OUTBOX_SENT = (
 _OUTBOX_RETRY = (
     update(_o)
     .where(_o.c.id == bindparam("b_id"))
-    .values(attempts=_o.c.attempts + 1, next_try_at=bindparam("at"),
-            last_error=bindparam("error"))
+    .values(attempts=_o.c.attempts + 1, next_try_at=bindparam("at"), last_error=bindparam("error"))
 )
 _OUTBOX_FAILED = (
     update(_o)
     .where(_o.c.id == bindparam("b_id"))
-    .values(attempts=_o.c.attempts + 1, failed_at=bindparam("now"),
-            last_error=bindparam("error"))
+    .values(attempts=_o.c.attempts + 1, failed_at=bindparam("now"), last_error=bindparam("error"))
 )
 # The instants as stored (text on SQLite), as this listing has always shown them.
 _OUTBOX_ALL = (
@@ -133,7 +131,14 @@ _OUTBOX_ALL = (
     .order_by(_o.c.id)
 )
 _OUTBOX_KEYS = (
-    "id", "event_key", "kind", "payload", "attempts", "sent_at", "failed_at", "last_error",
+    "id",
+    "event_key",
+    "kind",
+    "payload",
+    "attempts",
+    "sent_at",
+    "failed_at",
+    "last_error",
 )
 
 
@@ -171,15 +176,11 @@ class Outbox(Repository):
 
     async def retry_later(self, message_id: int, at: datetime, error: str) -> None:
         """Delivery failed for now: try again at ``at``."""
-        await self._x.write(
-            _OUTBOX_RETRY, {"b_id": message_id, "at": at, "error": error}
-        )
+        await self._x.write(_OUTBOX_RETRY, {"b_id": message_id, "at": at, "error": error})
 
     async def mark_failed(self, message_id: int, now: datetime, error: str) -> None:
         """Delivery failed for good."""
-        await self._x.write(
-            _OUTBOX_FAILED, {"b_id": message_id, "now": now, "error": error}
-        )
+        await self._x.write(_OUTBOX_FAILED, {"b_id": message_id, "now": now, "error": error})
 
     async def all(self, team_id: str) -> list[dict[str, Any]]:
         """Every message of the workspace, oldest first, as stored."""

@@ -31,7 +31,6 @@ from storage.tables import (
     subscriptions,
 )
 
-
 Row = tuple[Any, ...]
 
 
@@ -130,15 +129,11 @@ _ADDON = select(
 )
 _ADDON_GET = _ADDON.where(_a.c.team_id == bindparam("team_id"), _a.c.id == bindparam("id"))
 _ADDON_NEWEST = _ADDON.where(_a.c.team_id == bindparam("team_id")).order_by(_a.c.id.desc())
-_ADDON_LIVE = (
-    _ADDON.where(
-        _a.c.team_id == bindparam("team_id"),
-        # or_ rather than in_: an IN list is expanded at execution, not compiled once
-        or_(_a.c.status == Status.ACTIVE.value,
-            _a.c.status == Status.CANCELLATION_PENDING.value),
-    )
-    .order_by(_a.c.id)
-)
+_ADDON_LIVE = _ADDON.where(
+    _a.c.team_id == bindparam("team_id"),
+    # or_ rather than in_: an IN list is expanded at execution, not compiled once
+    or_(_a.c.status == Status.ACTIVE.value, _a.c.status == Status.CANCELLATION_PENDING.value),
+).order_by(_a.c.id)
 _ADDON_INSERT = insert(_a)
 _ADDON_SAVE = (
     update(_a)
@@ -343,11 +338,8 @@ class Lines(Repository):
 # -- invoices -------------------------------------------------------------------------
 
 _i = invoices
-_INVOICE = select(_i.c.number, _i.c.team_id, _i.c.period_index, _i.c.period_start,
-                  _i.c.period_end)
-_INVOICE_NEWEST = _INVOICE.where(_i.c.team_id == bindparam("team_id")).order_by(
-    _i.c.number.desc()
-)
+_INVOICE = select(_i.c.number, _i.c.team_id, _i.c.period_index, _i.c.period_start, _i.c.period_end)
+_INVOICE_NEWEST = _INVOICE.where(_i.c.team_id == bindparam("team_id")).order_by(_i.c.number.desc())
 _INVOICE_NEWEST_SOME = _INVOICE_NEWEST.limit(bindparam("n"))
 _INVOICE_GET = _INVOICE.where(_i.c.number == bindparam("number"))
 _INVOICE_GET_SCOPED = _INVOICE_GET.where(_i.c.team_id == bindparam("team_id"))

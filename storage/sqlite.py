@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from bot.ports import UnitOfWork as SqliteUnitOfWork
 from bot.ports import UnitOfWorkSource
 from domain.workspace import Subscription
 from storage.database import Database
@@ -16,7 +17,6 @@ from storage.errors import SchemaTooNew, StorageBusy, StorageError
 from storage.journal import AuditLog, Outbox
 from storage.migrations import revisions
 from storage.repositories import AddOns, IdempotencyKeys, Invoices, Lines, Subscriptions
-from storage.unit_of_work import SqlUnitOfWork as SqliteUnitOfWork
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT_MS",

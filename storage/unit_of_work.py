@@ -47,8 +47,9 @@ class Pooled:
         raw = await conn.get_raw_connection()
         driver = raw.driver_connection
         assert isinstance(driver, aiosqlite.Connection)
-        executor: Executor = (SqliteExecutor(driver, conn.dialect) if fast
-                              else SqlAlchemyExecutor(conn))
+        executor: Executor = (
+            SqliteExecutor(driver, conn.dialect) if fast else SqlAlchemyExecutor(conn)
+        )
         return cls(conn, executor, driver, lock_wait_ms)
 
     async def set_lock_wait(self, ms: int) -> None:

@@ -60,8 +60,7 @@ def revisions() -> list[Revision]:
     """Every revision, oldest first, numbered from 1."""
     scripts = list(reversed(list(script_directory().walk_revisions())))
     # The name as `addons-bot migrate` has always printed it (the SQL files' names).
-    return [Revision(n, s.revision, f"{s.revision}.sql", s) for n, s in
-            enumerate(scripts, start=1)]
+    return [Revision(n, s.revision, f"{s.revision}.sql", s) for n, s in enumerate(scripts, start=1)]
 
 
 def head() -> int:
@@ -163,8 +162,8 @@ def _rewrite_as_utc(conn: Connection, table: str, column: str) -> None:
     changed = []
     for rowid, value in rows:
         try:
-            instant = datetime.fromisoformat(value)
-        except (TypeError, ValueError):
+            instant = datetime.fromisoformat(str(value))
+        except ValueError:
             continue  # not an instant: leave it as it was
         if instant.tzinfo is None:
             continue

@@ -27,6 +27,10 @@ def copy(name: str, tmp_path: Path) -> str:
     return str(target)
 
 
+def contents(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
 def expected(name: str) -> object:
     return json.loads((FIXTURES / f"{name}.expected.json").read_text(encoding="utf-8"))
 
@@ -38,16 +42,20 @@ def revision_of(path: str) -> tuple[int, list[tuple[str, ...]]]:
     return version, stamped
 
 
-@pytest.mark.parametrize(("name", "applied"), [("legacy_v1", ["0002_outbox.sql"]),
-                                                ("legacy_v2", [])])
+@pytest.mark.parametrize(
+    ("name", "applied"), [("legacy_v1", ["0002_outbox.sql"]), ("legacy_v2", [])]
+)
 async def test_a_file_of_the_app_before_alembic_is_upgraded_with_every_row_intact(
-    tmp_path: Path, name: str, applied: list[str],
+    tmp_path: Path,
+    name: str,
+    applied: list[str],
 ) -> None:
     path = copy(name, tmp_path)
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == int(name[-1])
         assert "alembic_version" not in {
-            r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
     db = Database(path)
     assert await db.open() == applied
     try:
@@ -69,12 +77,14 @@ async def test_an_upgraded_file_opens_again_without_migrating_and_takes_new_rows
     assert await db.open() == []
     try:
         async with db.unit_of_work() as uow:
-            await uow.outbox.add(TEAMS[0], "new", "invoice_issued", {"n": 1},
-                                 datetime(2026, 5, 1, tzinfo=UTC))
+            await uow.outbox.add(
+                TEAMS[0], "new", "invoice_issued", {"n": 1}, datetime(2026, 5, 1, tzinfo=UTC)
+            )
             await uow.commit()
         async with db.unit_of_work(write=False) as uow:
-            assert [m.event_key for m in await uow.outbox.due(datetime(2026, 5, 1, tzinfo=UTC))
-                    ] == ["new"]
+            assert [
+                m.event_key for m in await uow.outbox.due(datetime(2026, 5, 1, tzinfo=UTC))
+            ] == ["new"]
     finally:
         await db.close()
 
@@ -93,7 +103,8 @@ async def test_instants_written_with_an_offset_compare_as_instants_after_the_upg
 
 @pytest.mark.parametrize("newer", ["user_version", "revision"])
 async def test_a_file_of_a_newer_schema_is_refused_and_nothing_is_written(
-    tmp_path: Path, newer: str,
+    tmp_path: Path,
+    newer: str,
 ) -> None:
     path = copy("legacy_v2", tmp_path)
     if newer == "user_version":
@@ -105,10 +116,10 @@ async def test_a_file_of_a_newer_schema_is_refused_and_nothing_is_written(
         with sqlite3.connect(path) as raw:
             raw.execute("UPDATE alembic_version SET version_num = '0003_from_the_future'")
     raw.close()
-    before = Path(path).read_bytes()
+    before = contents(path)
     with pytest.raises(SchemaTooNew, match="upgrade the app"):
         await Database(path).open()
-    assert Path(path).read_bytes() == before
+    assert contents(path) == before
 
 
 def test_the_migrated_schema_is_the_declared_one(tmp_path: Path) -> None:
@@ -131,7 +142,7 @@ async def test_a_file_before_alembic_needs_migrating_when_migrations_are_not_run
     tmp_path: Path,
 ) -> None:
     path = copy("legacy_v2", tmp_path)
-    before = Path(path).read_bytes()
+    before = contents(path)
     with pytest.raises(StorageError, match="migrate"):
         await Database(path).open(run_migrations=False)
-    assert Path(path).read_bytes() == before
+    assert contents(path) == before

@@ -38,8 +38,16 @@ async def test_opening_an_empty_file_applies_every_migration_in_order(db_path: s
     assert await db.open() == ALL
     await db.close()
     assert user_version(db_path) == LATEST
-    assert {"subscriptions", "addons", "invoices", "invoice_lines", "counters",
-            "idempotency_keys", "audit_log", "outbox"} <= tables(db_path)
+    assert {
+        "subscriptions",
+        "addons",
+        "invoices",
+        "invoice_lines",
+        "counters",
+        "idempotency_keys",
+        "audit_log",
+        "outbox",
+    } <= tables(db_path)
 
 
 async def test_opening_a_migrated_file_again_applies_nothing(db_path: str) -> None:
@@ -57,7 +65,8 @@ async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_
     with sqlite3.connect(db_path) as conn:
         conn.execute(
             "INSERT INTO subscriptions (team_id, anchor, timezone, locale, last_closed, "
-            "created_at) VALUES ('T1', '2026-03-18', 'Europe/Berlin', 'de', '2026-03-18', 'x')")
+            "created_at) VALUES ('T1', '2026-03-18', 'Europe/Berlin', 'de', '2026-03-18', 'x')"
+        )
     conn.close()
     assert user_version(db_path) == LATEST - 1
     assert "outbox" not in tables(db_path)
@@ -102,9 +111,11 @@ async def test_two_processes_opening_an_empty_file_at_once_apply_each_migration_
 
 
 async def test_a_failing_migration_leaves_the_file_at_the_version_before(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = str(tmp_path / "broken.db")
+
     def broken() -> None:
         op.create_table("half", sa.Column("x", sa.Integer))
         op.execute("THIS IS NOT SQL")

@@ -105,6 +105,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the first schema."""
-    for name in ("audit_log", "idempotency_keys", "counters", "invoice_lines", "invoices",
-                 "addons", "subscriptions"):
+    for name in (
+        "audit_log",
+        "idempotency_keys",
+        "counters",
+        "invoice_lines",
+        "invoices",
+        "addons",
+        "subscriptions",
+    ):
         op.drop_table(name)
