@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import aiosqlite
+
 from bot.ports import UnitOfWork as SqliteUnitOfWork
 from bot.ports import UnitOfWorkSource
 from domain.workspace import Subscription
+from storage import database
 from storage.database import Database
 from storage.engine import DEFAULT_BUSY_TIMEOUT_MS
 from storage.errors import SchemaTooNew, StorageBusy, StorageError
@@ -33,9 +36,17 @@ __all__ = [
     "StorageError",
     "Subscriptions",
     "UnitOfWorkSource",
+    "migrate",
     "migrations",
     "stream_subscriptions",
 ]
+
+
+async def migrate(conn: aiosqlite.Connection, target: int | None = None) -> list[str]:
+    """Bring the file ``conn`` is open on to revision number ``target`` (default: head)."""
+    rows = await conn.execute_fetchall("PRAGMA database_list")
+    path = next(str(r[2]) for r in rows if r[1] == "main")
+    return await database.migrate(path, target)
 
 
 def migrations() -> list[tuple[int, str, str]]:
