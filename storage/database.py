@@ -34,7 +34,7 @@ class Database:
         self._pool_size = pool_size
         self._busy_timeout_ms = busy_timeout_ms
         self._engine: AsyncEngine | None = None
-        self._held: list[AsyncConnection] = []
+        self._all: list[AsyncConnection] = []  # every connection open now (tests read it)
         self._idle: asyncio.Queue[Pooled] = asyncio.Queue()
         self._writer = asyncio.Semaphore(1)
         self._readers = asyncio.Semaphore(max(1, pool_size - 1))
@@ -59,7 +59,7 @@ class Database:
             # work then takes one from this queue, with no pool bookkeeping per request.
             for _ in range(self._pool_size):
                 conn = await self._engine.connect().start()
-                self._held.append(conn)
+                self._all.append(conn)
                 self._idle.put_nowait(await Pooled.of(conn, self.fast_path, self._busy_timeout_ms))
         except BaseException as error:
             await self.close()
@@ -71,7 +71,7 @@ class Database:
     async def close(self) -> None:
         """Close every connection of the pool."""
         engine, self._engine = self._engine, None
-        held, self._held = self._held, []
+        held, self._all = self._all, []
         self._idle = asyncio.Queue()
         for conn in held:
             await conn.close()
