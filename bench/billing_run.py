@@ -118,6 +118,76 @@ def _has_draft(j: int, addons: int, drafts: int) -> bool:
     return j >= addons - drafts  # the last D add-ons of each workspace
 
 
+def _subscription_rows(workspaces: int) -> Iterator[tuple[Any, ...]]:
+    for i in range(workspaces):
+        yield (
+            team_id(i),
+            ANCHOR.isoformat(),
+            TIMEZONE,
+            "de",
+            LAST_CLOSED.isoformat(),
+            CREATED_AT,
+        )
+
+
+def _addon_rows(workspaces: int, addons: int, drafts: int) -> Iterator[tuple[Any, ...]]:
+    for i in range(workspaces):
+        for j in range(addons):
+            booked = NEW_BOOKING if _has_draft(j, addons, drafts) else OLD_BOOKING
+            yield (
+                i * addons + j + 1,
+                team_id(i),
+                _option(j),
+                _quantity(i, j),
+                booked.isoformat(),
+                BILLED_UNTIL.isoformat(),
+                "active",
+                None,
+                None,
+                CREATED_AT,
+            )
+
+
+def _audit_rows(workspaces: int, addons: int, drafts: int) -> Iterator[tuple[Any, ...]]:
+    for i in range(workspaces):
+        for j in range(addons):
+            booked = NEW_BOOKING if _has_draft(j, addons, drafts) else OLD_BOOKING
+            detail = json.dumps({"option": _option(j), "quantity": _quantity(i, j)}, sort_keys=True)
+            yield (
+                team_id(i),
+                f"{booked.isoformat()}T09:00:00+00:00",
+                admin(i, j),
+                "book",
+                i * addons + j + 1,
+                None,
+                "active",
+                detail,
+            )
+
+
+def _draft_rows(
+    workspaces: int,
+    addons: int,
+    drafts: int,
+    draft_line: Any,
+    draft_cents: dict[tuple[str, int], int],
+) -> Iterator[tuple[Any, ...]]:
+    for i in range(workspaces):
+        for j in range(addons - drafts, addons):
+            option, quantity = _option(j), _quantity(i, j)
+            yield (
+                team_id(i),
+                i * addons + j + 1,
+                "proration",
+                option,
+                quantity,
+                draft_line.from_day.isoformat(),
+                draft_line.to_day.isoformat(),
+                draft_cents[option, quantity],
+                draft_line.due_on.isoformat(),
+            )
+
+
 def build(path: str, workspaces: int, addons: int, drafts: int) -> dict[str, int]:
     """Create the database at ``path`` in bulk; return what the run must produce.
 
@@ -141,90 +211,28 @@ def build(path: str, workspaces: int, addons: int, drafts: int) -> dict[str, int
             draft_cents[option.key, quantity] = quote.draft_line(0).amount.cents
     draft_line = quote_booking(catalog["users"], 1, NEW_BOOKING, schedule).draft_line(0)
 
-    def subscriptions() -> Iterator[tuple[Any, ...]]:
-        for i in range(workspaces):
-            yield (
-                team_id(i),
-                ANCHOR.isoformat(),
-                TIMEZONE,
-                "de",
-                LAST_CLOSED.isoformat(),
-                CREATED_AT,
-            )
-
-    def addon_rows() -> Iterator[tuple[Any, ...]]:
-        for i in range(workspaces):
-            for j in range(addons):
-                booked = NEW_BOOKING if _has_draft(j, addons, drafts) else OLD_BOOKING
-                yield (
-                    i * addons + j + 1,
-                    team_id(i),
-                    _option(j),
-                    _quantity(i, j),
-                    booked.isoformat(),
-                    BILLED_UNTIL.isoformat(),
-                    "active",
-                    None,
-                    None,
-                    CREATED_AT,
-                )
-
-    def audit_rows() -> Iterator[tuple[Any, ...]]:
-        for i in range(workspaces):
-            for j in range(addons):
-                booked = NEW_BOOKING if _has_draft(j, addons, drafts) else OLD_BOOKING
-                detail = json.dumps(
-                    {"option": _option(j), "quantity": _quantity(i, j)}, sort_keys=True
-                )
-                yield (
-                    team_id(i),
-                    f"{booked.isoformat()}T09:00:00+00:00",
-                    admin(i, j),
-                    "book",
-                    i * addons + j + 1,
-                    None,
-                    "active",
-                    detail,
-                )
-
-    def draft_rows() -> Iterator[tuple[Any, ...]]:
-        for i in range(workspaces):
-            for j in range(addons - drafts, addons):
-                option, quantity = _option(j), _quantity(i, j)
-                yield (
-                    team_id(i),
-                    i * addons + j + 1,
-                    "proration",
-                    option,
-                    quantity,
-                    draft_line.from_day.isoformat(),
-                    draft_line.to_day.isoformat(),
-                    draft_cents[option, quantity],
-                    draft_line.due_on.isoformat(),
-                )
-
     conn = plain_connect(path)
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(
             "INSERT INTO subscriptions (team_id, anchor, timezone, locale, last_closed, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            subscriptions(),
+            _subscription_rows(workspaces),
         )
         conn.executemany(
             "INSERT INTO addons (id, team_id, option, quantity, booked_on, billed_until, "
             "status, effective_on, ended_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            addon_rows(),
+            _addon_rows(workspaces, addons, drafts),
         )
         conn.executemany(
             "INSERT INTO invoice_lines (team_id, addon_id, kind, option, quantity, from_day, "
             "to_day, amount_cents, due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            draft_rows(),
+            _draft_rows(workspaces, addons, drafts, draft_line, draft_cents),
         )
         conn.executemany(
             "INSERT INTO audit_log (team_id, at, actor, action, addon_id, before_status, "
             "after_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            audit_rows(),
+            _audit_rows(workspaces, addons, drafts),
         )
         conn.execute("COMMIT")
     finally:
