@@ -7,9 +7,12 @@ from datetime import date
 import pytest
 
 from bot import services
+from bot.ports import UnitOfWorkSource
 from domain.addons import Status
 from domain.errors import UnknownWorkspace
 from domain.money import Money
+from storage import Database
+from storage.unit_of_work import SqlUnitOfWork
 from tests.storage.helpers import TEAM, at, book, press_kuendigen
 
 
@@ -102,3 +105,9 @@ async def test_reading_an_unknown_workspace_is_refused(ctx: services.Context) ->
     ):
         with pytest.raises(UnknownWorkspace):
             await read
+
+
+def test_the_database_is_a_unit_of_work_source_of_the_ports(db: Database) -> None:
+    """mypy checks this assignment: the storage satisfies the use cases' ports."""
+    source: UnitOfWorkSource = db
+    assert isinstance(source.unit_of_work(write=False), SqlUnitOfWork)
