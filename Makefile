@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy domain
-	$(BIN)/mypy bot handlers storage
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy domain bot handlers storage tests bench
 
 test: lint
 	$(BIN)/pytest

@@ -204,7 +204,6 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> Outbox: ...
 
-
     async def __aenter__(self) -> UnitOfWork: ...
 
     async def __aexit__(

@@ -133,8 +133,13 @@ class AddOn:
     @classmethod
     def booked(cls, addon_id: int, quote: BookingQuote) -> AddOn:
         """The add-on a confirmed booking creates: active at once."""
-        return cls(addon_id, quote.option.key, quote.quantity, quote.booked_on,
-                   billed_until=quote.billed_until)
+        return cls(
+            addon_id,
+            quote.option.key,
+            quote.quantity,
+            quote.booked_on,
+            billed_until=quote.billed_until,
+        )
 
     # -- predicates -------------------------------------------------------------------
 
@@ -199,8 +204,11 @@ class AddOn:
         quote = self.quote_cancellation(today, schedule, lines)
         if quote.outcome is not confirmed:
             raise OutcomeChanged(self.id, confirmed.value, quote.outcome.value)
-        if (quote.outcome is Outcome.CANCELLATION and confirmed_on is not None
-                and quote.on != confirmed_on):
+        if (
+            quote.outcome is Outcome.CANCELLATION
+            and confirmed_on is not None
+            and quote.on != confirmed_on
+        ):
             raise CancellationDateChanged(self.id, confirmed_on, quote.on)
         if quote.outcome is Outcome.CANCELLATION:
             self.status = Status.CANCELLATION_PENDING

@@ -57,7 +57,10 @@ def close_period(
 
 
 def preview_invoice(
-    team_id: str, period: Period, addons: Iterable[AddOn], drafts: list[InvoiceLine],
+    team_id: str,
+    period: Period,
+    addons: Iterable[AddOn],
+    drafts: list[InvoiceLine],
     catalog: Catalog,
 ) -> Invoice:
     """The upcoming consolidated invoice as it stands, without changing anything."""

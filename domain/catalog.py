@@ -54,10 +54,24 @@ def default_options(
 ) -> tuple[Option, ...]:
     """The two options of the help page, with overridable prices and maximum."""
     return (
-        Option("users", "Zusätzliche Benutzer", "Additional users", users_price, 1, "seat",
-               max_quantity),
-        Option("storage", "Erweiterter Speicherplatz (+10 GB)", "Extended storage (+10 GB)",
-               storage_price, 10, "GB", max_quantity),
+        Option(
+            "users",
+            "Zusätzliche Benutzer",
+            "Additional users",
+            users_price,
+            1,
+            "seat",
+            max_quantity,
+        ),
+        Option(
+            "storage",
+            "Erweiterter Speicherplatz (+10 GB)",
+            "Extended storage (+10 GB)",
+            storage_price,
+            10,
+            "GB",
+            max_quantity,
+        ),
     )
 
 

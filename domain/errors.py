@@ -147,8 +147,7 @@ class CancellationDateChanged(DomainError):
         self.actual_on = actual_on
 
     def params(self) -> dict[str, object]:
-        return {"addon_id": self.addon_id, "confirmed": self.confirmed_on,
-                "actual": self.actual_on}
+        return {"addon_id": self.addon_id, "confirmed": self.confirmed_on, "actual": self.actual_on}
 
 
 class BookingQuoteExpired(DomainError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import metadata
 
 from bot.cli.invocation import Run
-from storage.sqlite import migrations
+from storage.migrations import head
 
 DISTRIBUTION = "addons-bot"  # the name in pyproject.toml
 
@@ -21,7 +21,7 @@ def app_version() -> str:
 
 def schema_version() -> int:
     """The schema version this code brings: the number of its migrations."""
-    return len(migrations())
+    return head()
 
 
 async def migrate(run: Run) -> int:

@@ -398,16 +398,9 @@ def test_migrate_applies_pending_migrations_and_says_which(cli: Cli) -> None:
 def test_migrate_brings_a_file_of_the_previous_version_up_to_date(cli: Cli) -> None:
     import asyncio
 
-    import aiosqlite
+    from storage.database import migrate
 
-    from storage.sqlite import migrate
-
-    async def version_one() -> None:
-        conn = await aiosqlite.connect(cli.path, isolation_level=None)
-        await migrate(conn, target=1)
-        await conn.close()
-
-    asyncio.run(version_one())
+    asyncio.run(migrate(str(cli.path), target=1))
     assert cli("migrate") == 0
     assert "0002_outbox.sql" in cli.out
     assert "0001" not in cli.out

@@ -208,17 +208,17 @@ async def test_a_sender_killed_between_sending_and_marking_sends_again_after_its
         w.clock.set(at(date(2026, 4, 18)))
         await services.billing_run(w.ctx, w.clock.now())
 
-        from storage import sqlite
+        from storage import journal
 
-        original = sqlite.Outbox.mark_sent
+        original = journal.Outbox.mark_sent
 
         async def die(self: object, message_id: int, now: datetime) -> None:
             raise KeyboardInterrupt("killed between sending and marking")
 
-        monkeypatch.setattr(sqlite.Outbox, "mark_sent", die)
+        monkeypatch.setattr(journal.Outbox, "mark_sent", die)
         with pytest.raises(KeyboardInterrupt):
             await deliver_due(w.ctx, w.client, w.clock, renderer(w.ctx, w.client, "de"))
-        monkeypatch.setattr(sqlite.Outbox, "mark_sent", original)
+        monkeypatch.setattr(journal.Outbox, "mark_sent", original)
         assert len(w.messages()) == 1
         await w.tick()  # the lease still holds: nobody sends it twice at once
         assert len(w.messages()) == 1

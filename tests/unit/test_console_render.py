@@ -11,7 +11,8 @@ from bot.slack_fake import ConsoleUser, SlackStandIn
 def _row(block_id: str, option: str, status: str, button: dict[str, Any] | None) -> dict[str, Any]:
     fields = [("OPTION", option), ("PREIS", "11,80 €"), ("STATUS / AKTION", status)]
     block: dict[str, Any] = {
-        "type": "section", "block_id": block_id,
+        "type": "section",
+        "block_id": block_id,
         "fields": [{"type": "mrkdwn", "text": f"*{title}*\n{value}"} for title, value in fields],
     }
     if button:
@@ -20,8 +21,12 @@ def _row(block_id: str, option: str, status: str, button: dict[str, Any] | None)
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button = {"type": "button", "text": {"type": "plain_text", "text": text},
-              "action_id": action_id, "value": value}
+    button = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
+    }
     if style:
         button["style"] = style
     return button
@@ -34,12 +39,24 @@ MODAL: dict[str, Any] = {
     "close": {"type": "plain_text", "text": "Schließen"},
     "blocks": [
         {"type": "header", "text": {"type": "plain_text", "text": "Ihre Zusatzoptionen"}},
-        {"type": "input", "block_id": "qty_users", "optional": True,
-         "label": {"type": "plain_text", "text": "Anzahl"},
-         "element": {"type": "number_input", "action_id": "qty", "initial_value": "1",
-                     "is_decimal_allowed": False}},
-        _row("addon_2", "Zusätzliche Benutzer (+2)", "Aktiv",
-             _button("Kündigen", "addon_cancel", "2", "danger")),
+        {
+            "type": "input",
+            "block_id": "qty_users",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Anzahl"},
+            "element": {
+                "type": "number_input",
+                "action_id": "qty",
+                "initial_value": "1",
+                "is_decimal_allowed": False,
+            },
+        },
+        _row(
+            "addon_2",
+            "Zusätzliche Benutzer (+2)",
+            "Aktiv",
+            _button("Kündigen", "addon_cancel", "2", "danger"),
+        ),
         _row("addon_1", "Erweiterter Speicherplatz (+10 GB)", "Beendet am 17.05.2026", None),
     ],
 }
@@ -57,8 +74,12 @@ def test_rows_of_titled_fields_become_one_table_with_the_red_button_numbered() -
 
 
 def test_inputs_submit_and_close_are_numbered_in_reading_order() -> None:
-    drawn = draw_view(MODAL, lang="en", values={("qty_users", "qty"): "3"},
-                      errors={"qty_users": "At most 1,000 at a time."})
+    drawn = draw_view(
+        MODAL,
+        lang="en",
+        values={("qty_users", "qty"): "3"},
+        errors={"qty_users": "At most 1,000 at a time."},
+    )
     text = "\n".join(drawn.lines)
     assert "[1] Anzahl (optional): 3" in text
     assert "⚠ At most 1,000 at a time." in text
@@ -87,10 +108,10 @@ def test_the_stand_in_keeps_typed_values_across_an_update_and_closes_back_to_bel
     assert confirmation is not None
     assert confirmation.full("T0DEMO")["previous_view_id"] == overview.id
     overview.replace(dict(MODAL))
-    assert overview.state_values() == {"qty_users": {"qty": {"type": "number_input",
-                                                             "value": "2"}}}
+    assert overview.state_values() == {"qty_users": {"qty": {"type": "number_input", "value": "2"}}}
     assert overview.hash.endswith(".2")
     standin.close("U1", confirmation.id)
     assert standin.top("U1") is overview
-    assert standin.push("U1", {"type": "modal"}) and standin.push("U1", {"type": "modal"})
+    assert standin.push("U1", {"type": "modal"})
+    assert standin.push("U1", {"type": "modal"})
     assert standin.push("U1", {"type": "modal"}) is None  # Slack stacks three at most
