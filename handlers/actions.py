@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
-from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
@@ -21,6 +20,7 @@ from handlers.blocks.ids import (
     ACTION_PAGE_PREV,
     ACTION_UNDO,
 )
+from handlers.blocks.kit import ViewDict
 from handlers.blocks.replies import notice_view
 from handlers.common import Asker, asker, draw_overview, fail_politely, trigger_of
 from handlers.deps import ProvideDeps, SlackDeps, deps_of
@@ -165,8 +165,7 @@ async def _cancel(
 ) -> None:
     addon_id = parse_addon_id(_value(body))
     now = deps.clock.now()
-    addon = await services.get_addon(deps.ctx, who.team_id, addon_id)
-    quote = await services.quote_cancellation(deps.ctx, who.team_id, addon_id, now)
+    addon, quote = await services.cancellation_offer(deps.ctx, who.team_id, addon_id, now)
     await _show(
         client,
         body,
@@ -202,7 +201,7 @@ def _value(body: dict[str, Any]) -> str:
     return str(first.get("value") or "") if isinstance(first, dict) else ""
 
 
-async def _show(client: AsyncWebClient, body: dict[str, Any], view: View) -> None:
+async def _show(client: AsyncWebClient, body: dict[str, Any], view: ViewDict) -> None:
     """Show a modal on top of what the button was in: push over a modal, open over Home."""
     if _in_home(body):
         await client.views_open(trigger_id=trigger_of(body), view=view)

@@ -210,8 +210,7 @@ async def _cancel(command: _Command) -> None:
     except MetadataError:  # typed, not tampered with: say how, not "no longer valid"
         await command.reply(text_message(t(lang, "help.cancel_needs_number")))
         return
-    quote = await services.quote_cancellation(ctx, team_id, addon_id, command.now)
-    addon = await services.get_addon(ctx, team_id, addon_id)
+    addon, quote = await services.cancellation_offer(ctx, team_id, addon_id, command.now)
     await command.client.views_open(
         trigger_id=trigger_of(command.body),
         view=cancellation_confirmation_view(addon, quote, catalog=ctx.catalog, lang=lang),

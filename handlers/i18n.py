@@ -210,6 +210,11 @@ _DE: dict[str, str] = {
     "noch einmal.",
     "error.busy": "Gerade ist viel los. Es wurde nichts geändert; bitte versuchen Sie es in "
     "einem Moment noch einmal.",
+    # -- while a confirmation is being carried out (Slack has been answered already) ------
+    "working.book": "Wird gebucht …",
+    "working.cancel": "Wird gekündigt …",
+    "working.withdraw": "Wird widerrufen …",
+    "working.quote": "Wird berechnet …",
 }
 
 _EN: dict[str, str] = {
@@ -374,6 +379,10 @@ _EN: dict[str, str] = {
     "open `/addons` again.",
     "error.unexpected": "Sorry, something went wrong. Please try again in a moment.",
     "error.busy": "We are busy right now. Nothing was changed; please try again in a moment.",
+    "working.book": "Booking …",
+    "working.cancel": "Cancelling …",
+    "working.withdraw": "Withdrawing …",
+    "working.quote": "Working out the price …",
 }
 
 MESSAGES: Mapping[str, Mapping[str, str]] = {"de": _DE, "en": _EN}
