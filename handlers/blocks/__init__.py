@@ -40,6 +40,7 @@ from handlers.blocks.ids import (
     CALLBACK_HOME,
     CALLBACK_NOTICE,
     CALLBACK_OVERVIEW,
+    CALLBACK_WORKING,
 )
 from handlers.blocks.invoices import invoice_block_dicts, invoice_blocks, invoices_message
 from handlers.blocks.labels import sort_for_display
@@ -67,6 +68,7 @@ __all__ = [
     "CALLBACK_HOME",
     "CALLBACK_NOTICE",
     "CALLBACK_OVERVIEW",
+    "CALLBACK_WORKING",
     "MAX_VIEW_BLOCKS",
     "MessagePayload",
     "booking_confirmation_view",

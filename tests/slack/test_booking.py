@@ -22,6 +22,7 @@ from tests.slack.flows import (
     row_ids,
     row_text,
     submit,
+    submit_and_see,
     view_text,
 )
 from tests.slack.harness import RunningApp
@@ -151,20 +152,16 @@ async def test_the_app_home_booking_modal_leads_to_the_same_confirmation(
     modal = await press(
         app, app.mock.home[ADMIN], blocks.ACTION_OPEN_BOOKING, "storage", expect="views.open"
     )
-    answer = await submit(app, modal, typed={requests.qty_block_id("storage"): "3"})
-    body = answer.json()
-    assert body["response_action"] == "update"
-    confirmation = body["view"]
+    confirmation = await submit_and_see(app, modal, typed={requests.qty_block_id("storage"): "3"})
     assert confirmation["callback_id"] == blocks.CALLBACK_CONFIRM_BOOKING
     assert "Erweiterter Speicherplatz (+30 GB)" in view_text(confirmation)
     assert "8,56 €" in view_text(confirmation)  # 17,70 € × 15 / 31
-    # Slack replaces the modal in place; confirm it as Slack would store it.
-    stored = {**modal, **confirmation, "id": modal["id"], "previous_view_id": None}
+    # Slack replaced the modal in place; confirm it as Slack stores it.
+    stored = app.mock.views[modal["id"]]
+    assert stored["callback_id"] == blocks.CALLBACK_CONFIRM_BOOKING
     before = len(app.mock.calls_to("views.publish"))
-    answer = await submit(app, stored)
-    done = answer.json()
-    assert done["response_action"] == "update"
-    assert "Gebucht: Erweiterter Speicherplatz (+30 GB)" in view_text(done["view"])
+    done = await submit_and_see(app, stored)
+    assert "Gebucht: Erweiterter Speicherplatz (+30 GB)" in view_text(done)
     [addon] = await addons(app)
     assert (addon.option, addon.quantity) == ("storage", 3)
     await app.mock.wait_for("views.publish", before + 1)
@@ -238,8 +235,7 @@ async def test_a_booking_confirmed_on_another_day_books_nothing(app: RunningApp)
     assert "0,19 €" in view_text(confirmation)
     advance_days(app, 1)  # 18.04.2026: a new period, a whole month would be charged
 
-    answer = await submit(app, confirmation)
-    notice = view_text(answer.json()["view"])
+    notice = view_text(await submit_and_see(app, confirmation))
     assert "Diese Abfrage galt für den 17.04.2026" in notice
     assert "Es wurde nichts gebucht" in notice
     assert await addons(app) == []
