@@ -10,11 +10,7 @@ overview still opens; writers wait up to the busy timeout.
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +20,12 @@ from bot.slack_fake.signing import SignedRequest
 from domain.addons import Outcome
 from handlers import blocks, requests
 from handlers.i18n import t
-from tests.reliability.support import consistency_problems, count, snapshot
+from tests.reliability.support import (
+    consistency_problems,
+    count,
+    locked_by_another_process,
+    snapshot,
+)
 from tests.slack.flows import (
     anchor_workspace,
     book_directly,
@@ -40,32 +41,6 @@ BOOKED_AT = datetime(2026, 3, 19, 9, 0, tzinfo=UTC)  # in the period 18.03.–17
 TODAY = datetime(2026, 4, 3, 8, 0, tzinfo=UTC)  # 15 days later, same period
 SLACK_ACK_DEADLINE = 3.0
 BUSY = t("de", "error.busy")
-
-HOLDER = r"""
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-conn.execute("BEGIN EXCLUSIVE")
-conn.execute("INSERT INTO audit_log (team_id, at, actor, action) "
-             "VALUES ('T0ADDONS1', '2026-04-03', 'another-process', 'half-written')")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-conn.execute("ROLLBACK")
-conn.close()
-"""
-
-
-@contextmanager
-def locked_by_another_process(path: Path, seconds: float) -> Iterator[subprocess.Popen[str]]:
-    """Another process holds the write lock on ``path`` for ``seconds`` from now."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
-    )
-    assert holder.stdout is not None
-    assert holder.stdout.readline().strip() == "locked"
-    try:
-        yield holder
-    finally:
-        assert holder.wait(timeout=seconds + 10) == 0
 
 
 async def _scene(app: RunningApp) -> dict[str, Any]:
@@ -182,9 +157,9 @@ async def test_requests_during_a_short_lock_wait_and_then_succeed(
         # 5 results, 5 redraws below, undo, /addons
         await slack_mock.wait_for("views.update", 12, timeout=10)
         await asyncio.sleep(0.1)
-        shown = "\n".join(str(c.params) for c in slack_mock.calls)
-        assert BUSY not in shown
-        assert t("de", "error.unexpected") not in shown
+        sent = "\n".join(str(c.params) for c in slack_mock.calls)
+        assert BUSY not in sent
+        assert t("de", "error.unexpected") not in sent
 
     state = snapshot(path)
     assert sorted((a[2], a[3]) for a in state["addons"] if a[6] == "active") == ACTIVE_AFTER
