@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
 from domain.addons import Outcome
+from handlers.answered import once_answered
 from handlers.blocks.booking import booking_confirmation_view, booking_done_message
 from handlers.blocks.cancelling import cancellation_done_message
 from handlers.blocks.ids import (
@@ -76,6 +77,7 @@ class Submission:
     client: AsyncWebClient
     body: dict[str, Any]
     view: dict[str, Any]
+    context: AsyncBoltContext
     lang: str  # the guess before users.info: the language the view was drawn in
     title_key: str
 
@@ -84,12 +86,17 @@ class Submission:
         """The submitted view's id: response_action update keeps it."""
         return str(self.view.get("id") or "")
 
+    async def replace(self, view: ViewDict) -> None:
+        """Replace the working view with ``view``, once Slack has the answer that drew it."""
+        await once_answered(self.context)
+        await self.client.views_update(view_id=self.view_id, view=view)
+
     async def show(self, text: str) -> bool:
         """Replace the working view with ``text``; False (logged) if Slack refused."""
         shown = result_view(self.lang, text, title_key=self.title_key)
         for attempt in range(1, RESULT_ATTEMPTS + 1):
             try:
-                await self.client.views_update(view_id=self.view_id, view=shown)
+                await self.replace(shown)
                 return True
             except Exception as error:
                 logger.error(
@@ -149,7 +156,7 @@ async def booking_modal_submitted(
         await ack(response_action="update", view=notice_view(lang, failure_text(error, lang)))
         return
     await ack(response_action="update", view=working_view(lang, "working.quote"))
-    submission = Submission(deps, client, body, view, lang, "overview.title")
+    submission = Submission(deps, client, body, view, context, lang, "overview.title")
     try:
         who = await asker(deps, client, body)
         if not who.is_admin:
@@ -159,7 +166,7 @@ async def booking_modal_submitted(
             deps.ctx, who.team_id, option.key, quantity, deps.clock.now()
         )
         confirmation = booking_confirmation_view(quote, nonce=new_nonce(), lang=who.lang)
-        await client.views_update(view_id=submission.view_id, view=confirmation)
+        await submission.replace(confirmation)
     except Exception as error:  # nothing was written: say why
         await submission.show(failure_text(error, lang))
 
@@ -204,7 +211,7 @@ async def booking_confirmed(
             "text"
         ]
 
-    submission = Submission(deps, client, body, view, lang, "booking.title")
+    submission = Submission(deps, client, body, view, context, lang, "booking.title")
     await _carry_out(submission, book)
 
 
@@ -242,7 +249,7 @@ async def cancellation_confirmed(
             result.addon, result.quote, catalog=deps.ctx.catalog, lang=who.lang
         )["text"]
 
-    submission = Submission(deps, client, body, view, lang, title_key)
+    submission = Submission(deps, client, body, view, context, lang, title_key)
     await _carry_out(submission, cancel)
 
 
