@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -144,11 +146,21 @@ async def _dispatch(
 
 async def _overview(command: _Command) -> None:
     client, lang = command.client, command.who.lang
-    # Open at once (the trigger lives 3 s), then fill it.
-    opened = await client.views_open(trigger_id=trigger_of(command.body), view=loading_view(lang))
+    # Open at once (the trigger lives 3 s), then fill it; the overview is read while
+    # Slack opens the modal, so it is ready as soon as the modal is.
+    drawing = asyncio.ensure_future(draw_overview(command.deps, command.who.team_id, lang))
+    try:
+        opened = await client.views_open(
+            trigger_id=trigger_of(command.body), view=loading_view(lang)
+        )
+    except BaseException:
+        drawing.cancel()
+        with contextlib.suppress(BaseException):
+            await drawing
+        raise
     view_id = opened["view"]["id"]
     try:
-        view = await draw_overview(command.deps, command.who.team_id, lang)
+        view = await drawing
         await client.views_update(view_id=view_id, hash=opened["view"]["hash"], view=view)
     except Exception as error:
         # Say it in the modal the user is looking at, not only behind it.
