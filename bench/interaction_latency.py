@@ -84,11 +84,19 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from bench.common import machine
-from bench.latency.figures import ACK_TARGET, SLACK_LIMIT_MS, degraded, phase, slowest
+from bench.latency.figures import (
+    ACK_TARGET,
+    SLACK_LIMIT_MS,
+    degraded,
+    issue15,
+    phase,
+    slowest,
+)
 from bench.latency.load import Sent
 from bench.latency.plans import (
     COMMAND,
@@ -100,7 +108,15 @@ from bench.latency.plans import (
     Workspace,
 )
 from bench.latency.report import render
-from bench.latency.rounds import Round, check, check_bookings, run_round, stored, warm_up
+from bench.latency.rounds import (
+    Round,
+    check,
+    check_bookings,
+    run_round,
+    stored,
+    warm_up,
+    warm_up_modal,
+)
 from bench.latency.servers import Server, log_records, storage_busy
 from bench.latency.slack import Stamp, TimedFakeSlack, admin_id, busy_notice, slack_users, team_id
 
@@ -147,12 +163,13 @@ QUICK = {
     "rounds": 2,
 }
 API_METHODS = ("users.info", "views.open", "views.update", "views.push")  # --api-delay-ms
+SIDES = ("bare", "modal", "app")  # the servers, in the order of the first round
 
 
 async def _phases(
-    app: Server, bare: Server, fake: TimedFakeSlack, planner: Planner, sizes: dict[str, int]
+    servers: dict[str, Server], fake: TimedFakeSlack, planner: Planner, sizes: dict[str, int]
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """Single, steady and burst, the two servers taking turns: (phases, booked, problems)."""
+    """Single, steady and burst, the servers taking turns: (phases, booked, problems)."""
     phases = [
         ("single", sizes["single"], 1, 1),
         ("steady", sizes["requests"], sizes["concurrency"], sizes["rounds"]),
@@ -163,25 +180,31 @@ async def _phases(
     problems: list[str] = []
     for name, count, concurrency, rounds in phases:
         per_round = [count // rounds + (1 if r < count % rounds else 0) for r in range(rounds)]
-        ours: list[Round] = []
-        theirs: list[Round] = []
+        rounds_of: dict[str, list[Round]] = {side: [] for side in SIDES}
         for r, size in enumerate(per_round):
-            order = ("bare", "app") if r % 2 == 0 else ("app", "bare")
+            order = SIDES[r % len(SIDES) :] + SIDES[: r % len(SIDES)]  # who goes first rotates
             for side in order:
                 plans = planner.mix(size)  # signed now, for this round
+                watched = None if side == "bare" else fake  # bare Bolt causes no views call
+                done = await run_round(servers[side], watched, plans, concurrency)
                 if side == "app":
-                    done = await run_round(app, fake, plans, concurrency)
                     booked += done.booked
-                    ours.append(done)
-                else:
-                    done = await run_round(bare, None, plans, concurrency)
-                    theirs.append(done)
+                rounds_of[side].append(done)
                 problems += [f"{name}, {side}: {p}" for p in done.problems]
-        results.append(phase(name, count, concurrency, ours, theirs))
+        results.append(
+            phase(
+                name,
+                count,
+                concurrency,
+                rounds_of["app"],
+                rounds_of["bare"],
+                rounds_of["modal"],
+            )
+        )
     return results, booked, problems
 
 
-def _logged(servers: tuple[Server, Server]) -> tuple[int, list[str]]:
+def _logged(servers: Sequence[Server]) -> tuple[int, list[str]]:
     """How often the store said busy in the servers' logs; anything else they logged."""
     busy, problems = 0, []
     for server in servers:
@@ -211,19 +234,19 @@ async def _measure(sizes: dict[str, int], api_delay_ms: float) -> dict[str, Any]
             if api_delay_ms:
                 for method in API_METHODS:
                     fake.delays[method] = api_delay_ms / 1000
-            app = await Server.start("app", fake.url, database, Path(tmp, "app.log"))
+            servers: dict[str, Server] = {}
             try:
-                bare = await Server.start(
-                    "bare", fake.url, os.path.join(tmp, "unused.db"), Path(tmp, "bare.log")
-                )
-            except BaseException:
-                await app.stop()
-                raise
-            try:
+                for side in SIDES:
+                    path = database if side == "app" else os.path.join(tmp, f"{side}.db")
+                    servers[side] = await Server.start(
+                        side, fake.url, path, Path(tmp, f"{side}.log")
+                    )
                 planner = Planner(fake, workspaces)
+                app, bare = servers["app"], servers["bare"]
                 problems += await warm_up(app, bare, fake, planner, sizes["concurrency"])
+                problems += await warm_up_modal(servers["modal"], fake, planner, sizes)
                 if not problems:
-                    phase_results, booked, found = await _phases(app, bare, fake, planner, sizes)
+                    phase_results, booked, found = await _phases(servers, fake, planner, sizes)
                     problems += found
                 if fake.replies:
                     problems.append(
@@ -233,9 +256,9 @@ async def _measure(sizes: dict[str, int], api_delay_ms: float) -> dict[str, Any]
                 for reason, times in fake.refused.items():
                     problems.append(f"the mock refused {times} calls: {reason}")
             finally:
-                await bare.stop()
-                await app.stop()
-            busy_logged, logged = _logged((app, bare))
+                for server in servers.values():
+                    await server.stop()
+            busy_logged, logged = _logged(list(servers.values()))
             problems += logged
         counts, keys = stored(database)
     problems += check_bookings(booked, counts, keys)
@@ -246,6 +269,7 @@ async def _measure(sizes: dict[str, int], api_delay_ms: float) -> dict[str, Any]
         "phases": phase_results,
         "slowest": slowest(phase_results),
         "degraded": degraded(phase_results, busy_logged),
+        "issue15": issue15(phase_results),
         "found": {**counts, "expected": len(booked)},
         "target": ACK_TARGET,
         "slack_limit_ms": SLACK_LIMIT_MS,

@@ -1,6 +1,9 @@
-"""The two servers under load, each in its own child process: the real app and bare Bolt.
+"""The servers under load, each in its own child process: the real app and bare Bolt.
 
-    python -m bench.latency.servers app|bare SLACK_API_URL DATABASE
+    python -m bench.latency.servers app|bare|modal SLACK_API_URL DATABASE
+
+``bare`` only acknowledges; ``modal`` acknowledges and then opens a one-line modal on
+/addons (the baseline for the time until the app's filled overview is shown).
 
 The child prints ``{"url": ...}`` once it listens, answers "cpu" on stdin with its CPU
 seconds, and ends on "stop" or end of input. Its log goes to stderr.
@@ -22,6 +25,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bench.latency.slack import BARE_MODAL
 from bot.ports import Busy
 from bot.slack_fake import BOT_TOKEN, SIGNING_SECRET
 from handlers import blocks
@@ -29,11 +33,19 @@ from handlers import blocks
 ROOT = str(Path(__file__).resolve().parents[2])  # the project, for the child processes
 START_SECONDS = 30.0  # how long a child may take to start listening
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+KINDS = ("app", "bare", "modal")
+ONE_LINE_MODAL = {
+    "type": "modal",
+    "callback_id": BARE_MODAL,
+    "title": {"type": "plain_text", "text": "Add-ons"},
+    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}],
+}
 
 
-def bare_app(slack_url: str) -> AsyncApp:
+def bare_app(slack_url: str, *, opens_modal: bool = False) -> AsyncApp:
     """The baseline: a Bolt AsyncApp like the real one (client, secret, 404 for the
-    unhandled) whose listeners only acknowledge."""
+    unhandled) whose listeners only acknowledge; with ``opens_modal``, /addons then opens
+    a one-line modal, as the least an app that answers /addons with a modal does."""
     app = AsyncApp(
         client=AsyncWebClient(token=BOT_TOKEN, base_url=slack_url),
         signing_secret=SIGNING_SECRET,
@@ -42,8 +54,10 @@ def bare_app(slack_url: str) -> AsyncApp:
     )
 
     @app.command("/addons")
-    async def command(ack: AsyncAck) -> None:
+    async def command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
+        if opens_modal:
+            await client.views_open(trigger_id=body["trigger_id"], view=ONE_LINE_MODAL)
 
     @app.view(blocks.CALLBACK_CONFIRM_BOOKING)
     async def confirmed(ack: AsyncAck) -> None:
@@ -65,7 +79,7 @@ async def serve(kind: str, slack_url: str, database: str) -> None:
             running = await stack.enter_async_context(served_app(slack_url, Path(database)))
             url = running.url
         else:
-            bare = web_application(bare_app(slack_url), SIGNING_SECRET)
+            bare = web_application(bare_app(slack_url, opens_modal=kind == "modal"), SIGNING_SECRET)
             runner = web.AppRunner(bare, access_log=None)
             await runner.setup()
             stack.push_async_callback(runner.cleanup)
@@ -197,7 +211,7 @@ def storage_busy(record: str, names: tuple[str, ...] | None = None) -> bool:
 def main(argv: list[str]) -> int:
     """The child's entry: ``KIND SLACK_API_URL DATABASE``."""
     kind, slack_url, database = argv
-    if kind not in ("app", "bare"):
+    if kind not in KINDS:
         raise SystemExit(f"unknown server {kind!r}")
     asyncio.run(serve(kind, slack_url, database))
     return 0
