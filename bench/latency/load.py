@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import aiohttp
@@ -25,11 +25,20 @@ class Sent:
     body: str
 
 
+Settle = Callable[[int, "Sent"], Awaitable[None]]
+
+
 async def load(
-    url: str, requests: Sequence[SignedRequest], concurrency: int
+    url: str,
+    requests: Sequence[SignedRequest],
+    concurrency: int,
+    settle: Settle | None = None,
 ) -> tuple[list[Sent], float]:
     """Post every request with ``concurrency`` workers (closed loop); (what came back, wall s).
 
+    Each worker posts its next request once the previous one was answered and, with
+    ``settle``, once what it asked for is shown (``settle(index, answer)`` returns then):
+    a worker is an admin, who clicks again after seeing the result, not after the ack.
     A fresh session per call, so each round opens its own connections.
     """
     connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
@@ -48,7 +57,9 @@ async def load(
                     status = response.status
             except (aiohttp.ClientError, TimeoutError) as error:
                 status, body = 0, f"{type(error).__name__}: {error}"
-            results[i] = Sent(sent, time.perf_counter(), status, body)
+            results[i] = answer = Sent(sent, time.perf_counter(), status, body)
+            if settle is not None:
+                await settle(i, answer)
 
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         started = time.perf_counter()
@@ -101,15 +112,38 @@ def expected_views(
     return ("result_shown", "overview_redrawn")
 
 
-async def until(done: Callable[[], bool], within: float) -> bool:
+async def until(done: Callable[[], bool], within: float, every: float = 0.02) -> bool:
     """Poll ``done`` until it holds (True) or ``within`` seconds have passed (False); the
     fake answers in this event loop, so polling costs the app nothing."""
     deadline = time.perf_counter() + within
     while time.perf_counter() < deadline:
         if done():
             return True
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(every)
     return done()
+
+
+SHOWN_POLL_SECONDS = 0.002  # how often a worker looks whether its result is shown
+SHOWN_WITHIN_SECONDS = 30.0  # then it moves on; the round's checks report what is missing
+
+
+def settled_by(fake: TimedFakeSlack, plans: Sequence[Planned], side: str) -> Settle:
+    """``settle`` for :func:`load`: returns once every views call the answered request
+    must cause has reached the fake (the stamps keep the exact arrival times, so polling
+    delays only the worker's next request, never a measurement)."""
+
+    async def settle(index: int, answer: Sent) -> None:
+        plan = plans[index]
+
+        def shown() -> bool:
+            found = resulting_views(fake, plan, side)
+            return all(
+                found.get(label) is not None for label in expected_views(plan, answer, found, side)
+            )
+
+        await until(shown, SHOWN_WITHIN_SECONDS, SHOWN_POLL_SECONDS)
+
+    return settle
 
 
 async def drain(

@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from bench.common import scalar
-from bench.latency.load import Sent, drain, expected_views, load, resulting_views, until
+from bench.latency.load import (
+    Sent,
+    drain,
+    expected_views,
+    load,
+    resulting_views,
+    settled_by,
+    until,
+)
 from bench.latency.plans import (
     BOOK_OPTION,
     BOOK_QUANTITY,
@@ -119,7 +127,8 @@ async def run_round(
     side = server.kind
     cpu_before, slack_before = await server.cpu(), cpu_seconds()
     started = time.perf_counter()
-    sent, wall = await load(server.url, [p.request for p in plans], concurrency)
+    settle = settled_by(fake, plans, side) if fake is not None else None
+    sent, wall = await load(server.url, [p.request for p in plans], concurrency, settle)
     if fake is not None:  # the app's work after its acks belongs to the round
         await drain(fake, plans, sent, DRAIN_SECONDS, side)
     settled = time.perf_counter() - started
