@@ -50,9 +50,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    BEFORE_COMMIT,
     app_pragmas,
+    before_lines,
+    checkout,
     checkpoint,
+    compare_before,
     create_schema,
+    figures_before,
     machine,
     machine_lines,
     median,
@@ -113,6 +118,76 @@ def _has_draft(j: int, addons: int, drafts: int) -> bool:
     return j >= addons - drafts  # the last D add-ons of each workspace
 
 
+def _subscription_rows(workspaces: int) -> Iterator[tuple[Any, ...]]:
+    for i in range(workspaces):
+        yield (
+            team_id(i),
+            ANCHOR.isoformat(),
+            TIMEZONE,
+            "de",
+            LAST_CLOSED.isoformat(),
+            CREATED_AT,
+        )
+
+
+def _addon_rows(workspaces: int, addons: int, drafts: int) -> Iterator[tuple[Any, ...]]:
+    for i in range(workspaces):
+        for j in range(addons):
+            booked = NEW_BOOKING if _has_draft(j, addons, drafts) else OLD_BOOKING
+            yield (
+                i * addons + j + 1,
+                team_id(i),
+                _option(j),
+                _quantity(i, j),
+                booked.isoformat(),
+                BILLED_UNTIL.isoformat(),
+                "active",
+                None,
+                None,
+                CREATED_AT,
+            )
+
+
+def _audit_rows(workspaces: int, addons: int, drafts: int) -> Iterator[tuple[Any, ...]]:
+    for i in range(workspaces):
+        for j in range(addons):
+            booked = NEW_BOOKING if _has_draft(j, addons, drafts) else OLD_BOOKING
+            detail = json.dumps({"option": _option(j), "quantity": _quantity(i, j)}, sort_keys=True)
+            yield (
+                team_id(i),
+                f"{booked.isoformat()}T09:00:00+00:00",
+                admin(i, j),
+                "book",
+                i * addons + j + 1,
+                None,
+                "active",
+                detail,
+            )
+
+
+def _draft_rows(
+    workspaces: int,
+    addons: int,
+    drafts: int,
+    draft_line: Any,
+    draft_cents: dict[tuple[str, int], int],
+) -> Iterator[tuple[Any, ...]]:
+    for i in range(workspaces):
+        for j in range(addons - drafts, addons):
+            option, quantity = _option(j), _quantity(i, j)
+            yield (
+                team_id(i),
+                i * addons + j + 1,
+                "proration",
+                option,
+                quantity,
+                draft_line.from_day.isoformat(),
+                draft_line.to_day.isoformat(),
+                draft_cents[option, quantity],
+                draft_line.due_on.isoformat(),
+            )
+
+
 def build(path: str, workspaces: int, addons: int, drafts: int) -> dict[str, int]:
     """Create the database at ``path`` in bulk; return what the run must produce.
 
@@ -136,62 +211,43 @@ def build(path: str, workspaces: int, addons: int, drafts: int) -> dict[str, int
             draft_cents[option.key, quantity] = quote.draft_line(0).amount.cents
     draft_line = quote_booking(catalog["users"], 1, NEW_BOOKING, schedule).draft_line(0)
 
-    def subscriptions() -> Iterator[tuple[Any, ...]]:
-        for i in range(workspaces):
-            yield (team_id(i), ANCHOR.isoformat(), TIMEZONE, "de", LAST_CLOSED.isoformat(),
-                   CREATED_AT)
-
-    def addon_rows() -> Iterator[tuple[Any, ...]]:
-        for i in range(workspaces):
-            for j in range(addons):
-                booked = NEW_BOOKING if _has_draft(j, addons, drafts) else OLD_BOOKING
-                yield (i * addons + j + 1, team_id(i), _option(j), _quantity(i, j),
-                       booked.isoformat(), BILLED_UNTIL.isoformat(), "active", None, None,
-                       CREATED_AT)
-
-    def audit_rows() -> Iterator[tuple[Any, ...]]:
-        for i in range(workspaces):
-            for j in range(addons):
-                booked = NEW_BOOKING if _has_draft(j, addons, drafts) else OLD_BOOKING
-                detail = json.dumps({"option": _option(j), "quantity": _quantity(i, j)},
-                                    sort_keys=True)
-                yield (team_id(i), f"{booked.isoformat()}T09:00:00+00:00", admin(i, j), "book",
-                       i * addons + j + 1, None, "active", detail)
-
-    def draft_rows() -> Iterator[tuple[Any, ...]]:
-        for i in range(workspaces):
-            for j in range(addons - drafts, addons):
-                option, quantity = _option(j), _quantity(i, j)
-                yield (team_id(i), i * addons + j + 1, "proration", option, quantity,
-                       draft_line.from_day.isoformat(), draft_line.to_day.isoformat(),
-                       draft_cents[option, quantity], draft_line.due_on.isoformat())
-
     conn = plain_connect(path)
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(
             "INSERT INTO subscriptions (team_id, anchor, timezone, locale, last_closed, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?)", subscriptions())
+            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            _subscription_rows(workspaces),
+        )
         conn.executemany(
             "INSERT INTO addons (id, team_id, option, quantity, booked_on, billed_until, "
             "status, effective_on, ended_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            addon_rows())
+            _addon_rows(workspaces, addons, drafts),
+        )
         conn.executemany(
             "INSERT INTO invoice_lines (team_id, addon_id, kind, option, quantity, from_day, "
-            "to_day, amount_cents, due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", draft_rows())
+            "to_day, amount_cents, due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _draft_rows(workspaces, addons, drafts, draft_line, draft_cents),
+        )
         conn.executemany(
             "INSERT INTO audit_log (team_id, at, actor, action, addon_id, before_status, "
-            "after_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", audit_rows())
+            "after_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            _audit_rows(workspaces, addons, drafts),
+        )
         conn.execute("COMMIT")
     finally:
         conn.close()
     checkpoint(path)
 
     unit = {o.key: o.unit_price.cents for o in catalog}
-    renewal_cents = sum(unit[_option(j)] * _quantity(i, j)
-                        for i in range(workspaces) for j in range(addons))
-    carried_cents = sum(draft_cents[_option(j), _quantity(i, j)]
-                        for i in range(workspaces) for j in range(addons - drafts, addons))
+    renewal_cents = sum(
+        unit[_option(j)] * _quantity(i, j) for i in range(workspaces) for j in range(addons)
+    )
+    carried_cents = sum(
+        draft_cents[_option(j), _quantity(i, j)]
+        for i in range(workspaces)
+        for j in range(addons - drafts, addons)
+    )
     return {
         "workspaces": workspaces,
         "invoices": workspaces,
@@ -206,24 +262,33 @@ def outcome(path: str) -> dict[str, int]:
     """What the run left in the database, to compare with ``build``'s expectation."""
     conn = sqlite3.connect(path)
     try:
+
         def one(sql: str) -> int:
             return scalar(conn, sql)
 
         return {
-            "workspaces": one("SELECT COUNT(*) FROM subscriptions WHERE last_closed = "
-                              f"'{date(2026, 3, 1).isoformat()}'"),
+            "workspaces": one(
+                "SELECT COUNT(*) FROM subscriptions WHERE last_closed = "
+                f"'{date(2026, 3, 1).isoformat()}'"
+            ),
             "invoices": one("SELECT COUNT(*) FROM invoices"),
-            "renewals": one("SELECT COUNT(*) FROM invoice_lines WHERE kind = 'renewal' "
-                            "AND invoice_number IS NOT NULL"),
-            "carried": one("SELECT COUNT(*) FROM invoice_lines WHERE kind = 'proration' "
-                           "AND invoice_number IS NOT NULL"),
+            "renewals": one(
+                "SELECT COUNT(*) FROM invoice_lines WHERE kind = 'renewal' "
+                "AND invoice_number IS NOT NULL"
+            ),
+            "carried": one(
+                "SELECT COUNT(*) FROM invoice_lines WHERE kind = 'proration' "
+                "AND invoice_number IS NOT NULL"
+            ),
             "lines": one("SELECT COUNT(*) FROM invoice_lines WHERE invoice_number IS NOT NULL"),
             "total_cents": one("SELECT SUM(total_cents) FROM invoices"),
             "messages": one("SELECT COUNT(*) FROM outbox"),
             "drafts_left": one("SELECT COUNT(*) FROM invoice_lines WHERE invoice_number IS NULL"),
-            "gapless": one("SELECT COUNT(*) = MAX(number) AND MAX(number) = "
-                           "(SELECT value FROM counters WHERE name = 'invoice_number') "
-                           "FROM invoices"),
+            "gapless": one(
+                "SELECT COUNT(*) = MAX(number) AND MAX(number) = "
+                "(SELECT value FROM counters WHERE name = 'invoice_number') "
+                "FROM invoices"
+            ),
         }
     finally:
         conn.close()
@@ -231,8 +296,11 @@ def outcome(path: str) -> dict[str, int]:
 
 def check(expected: dict[str, int], found: dict[str, int]) -> list[str]:
     """Every way in which the run's result differs from what it must be."""
-    problems = [f"{key}: expected {value}, found {found.get(key)}"
-                for key, value in expected.items() if found.get(key) != value]
+    problems = [
+        f"{key}: expected {value}, found {found.get(key)}"
+        for key, value in expected.items()
+        if found.get(key) != value
+    ]
     if found.get("drafts_left"):
         problems.append(f"{found['drafts_left']} drafts were not invoiced")
     if not found.get("gapless"):
@@ -245,7 +313,7 @@ def check(expected: dict[str, int], found: dict[str, int]) -> list[str]:
 
 async def _billing_run(path: str) -> dict[str, Any]:
     from bot import services
-    from storage.sqlite import Database
+    from storage import Database
 
     db = Database(path)
     await db.open()
@@ -262,8 +330,12 @@ async def _billing_run(path: str) -> dict[str, Any]:
         rss_peak = peak_rss_kib()
     finally:
         await db.close()
-    return {"seconds": seconds, "turns": count, "rss_before_kib": rss_before,
-            "rss_peak_kib": rss_peak}
+    return {
+        "seconds": seconds,
+        "turns": count,
+        "rss_before_kib": rss_before,
+        "rss_peak_kib": rss_peak,
+    }
 
 
 def worker(path: str) -> dict[str, Any]:
@@ -277,9 +349,13 @@ def run_child(path: str) -> dict[str, Any]:
     """``worker`` in a fresh interpreter, so its memory figures are this size's alone."""
     proc = subprocess.run(
         [sys.executable, "-m", "bench.billing_run", "--worker", path],
-        capture_output=True, text=True, check=False,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(
-            p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)},
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p),
+        },
     )
     if proc.returncode != 0:
         raise RuntimeError(f"billing run worker failed:\n{proc.stderr}")
@@ -296,16 +372,30 @@ def baseline(path: str, workspaces: int, addons: int, drafts: int) -> float:
     The rows are built before the clock starts: the baseline is the cost of writing them.
     """
     per_team = addons + drafts
-    rows = [(team_id(i), i * addons + (k % addons) + 1, "renewal", _option(k), 1,
-             "2026-03-01", "2026-03-31", 590, "2026-03-01")
-            for i in range(workspaces) for k in range(per_team)]
+    rows = [
+        (
+            team_id(i),
+            i * addons + (k % addons) + 1,
+            "renewal",
+            _option(k),
+            1,
+            "2026-03-01",
+            "2026-03-31",
+            590,
+            "2026-03-01",
+        )
+        for i in range(workspaces)
+        for k in range(per_team)
+    ]
     conn = plain_connect(path)
     try:
         started = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(
             "INSERT INTO invoice_lines (team_id, addon_id, kind, option, quantity, from_day, "
-            "to_day, amount_cents, due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            "to_day, amount_cents, due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         conn.execute("COMMIT")
         seconds = time.perf_counter() - started
         inserted = conn.execute("SELECT COUNT(*) FROM invoice_lines").fetchone()[0]
@@ -332,62 +422,113 @@ def sql_floor(path: str, workspaces: int, per_transaction: int) -> float:
     try:
         started = time.perf_counter()
         number = conn.execute(
-            "SELECT value FROM counters WHERE name = 'invoice_number'").fetchone()[0]
+            "SELECT value FROM counters WHERE name = 'invoice_number'"
+        ).fetchone()[0]
         for first in range(0, workspaces, per_transaction):
             conn.execute("BEGIN IMMEDIATE")
             for i in range(first, min(first + per_transaction, workspaces)):
                 team = team_id(i)
-                conn.execute("SELECT team_id, anchor, timezone, locale, last_closed "
-                             "FROM subscriptions WHERE team_id = ?", (team,)).fetchone()
+                conn.execute(
+                    "SELECT team_id, anchor, timezone, locale, last_closed "
+                    "FROM subscriptions WHERE team_id = ?",
+                    (team,),
+                ).fetchone()
                 live = conn.execute(
                     "SELECT id, option, quantity, booked_on, billed_until, status, "
                     "effective_on, ended_on FROM addons WHERE team_id = ? AND status IN (?, ?) "
-                    "ORDER BY id", (team, "active", "cancellation_pending")).fetchall()
+                    "ORDER BY id",
+                    (team, "active", "cancellation_pending"),
+                ).fetchall()
                 drafts = conn.execute(
                     "SELECT id, kind, addon_id, option, quantity, from_day, to_day, "
                     "amount_cents, due_on, invoice_number, credits_line_id FROM invoice_lines "
                     "WHERE team_id = ? AND invoice_number IS NULL ORDER BY id",
-                    (team,)).fetchall()
-                number = conn.execute(
-                    "SELECT value FROM counters WHERE name = 'invoice_number'").fetchone()[0] + 1
+                    (team,),
+                ).fetchall()
+                number = (
+                    conn.execute(
+                        "SELECT value FROM counters WHERE name = 'invoice_number'"
+                    ).fetchone()[0]
+                    + 1
+                )
                 conn.executemany(
                     "UPDATE addons SET billed_until = ?, status = ?, effective_on = ?, "
                     "ended_on = ? WHERE team_id = ? AND id = ?",
-                    [(end, "active", None, None, team, a[0]) for a in live])
-                total = (sum(prices[a[1]] * a[2] for a in live)
-                         + sum(d[7] for d in drafts))
-                conn.execute("UPDATE counters SET value = ? WHERE name = 'invoice_number' "
-                             "AND value = ?", (number, number - 1))
+                    [(end, "active", None, None, team, a[0]) for a in live],
+                )
+                total = sum(prices[a[1]] * a[2] for a in live) + sum(d[7] for d in drafts)
+                conn.execute(
+                    "UPDATE counters SET value = ? WHERE name = 'invoice_number' AND value = ?",
+                    (number, number - 1),
+                )
                 conn.execute(
                     "INSERT INTO invoices (number, team_id, period_index, period_start, "
                     "period_end, total_cents, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (number, team, 2, start, end, total, now))
+                    (number, team, 2, start, end, total, now),
+                )
                 conn.executemany(
                     "UPDATE invoice_lines SET invoice_number = ? WHERE team_id = ? AND id = ? "
-                    "AND invoice_number IS NULL", [(number, team, d[0]) for d in drafts])
+                    "AND invoice_number IS NULL",
+                    [(number, team, d[0]) for d in drafts],
+                )
                 conn.executemany(
                     "INSERT INTO invoice_lines (team_id, addon_id, kind, option, quantity, "
                     "from_day, to_day, amount_cents, due_on, invoice_number, credits_line_id) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(team, a[0], "renewal", a[1], a[2], start, end, prices[a[1]] * a[2],
-                      start, number, None) for a in live])
+                    [
+                        (
+                            team,
+                            a[0],
+                            "renewal",
+                            a[1],
+                            a[2],
+                            start,
+                            end,
+                            prices[a[1]] * a[2],
+                            start,
+                            number,
+                            None,
+                        )
+                        for a in live
+                    ],
+                )
                 actors = conn.execute(
                     "SELECT DISTINCT actor FROM audit_log WHERE team_id = ? AND actor GLOB 'U*' "
-                    "ORDER BY actor", (team,)).fetchall()
+                    "ORDER BY actor",
+                    (team,),
+                ).fetchall()
                 for (actor,) in actors:
                     conn.execute(
                         "INSERT OR IGNORE INTO outbox (team_id, event_key, kind, payload, "
                         "created_at, next_try_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        (team, f"invoice:{number}:{actor}", "invoice_issued",
-                         json.dumps({"number": number, "user": actor}), now, now))
+                        (
+                            team,
+                            f"invoice:{number}:{actor}",
+                            "invoice_issued",
+                            json.dumps({"number": number, "user": actor}),
+                            now,
+                            now,
+                        ),
+                    )
                 conn.execute(
                     "INSERT INTO audit_log (team_id, at, actor, action, addon_id, "
                     "before_status, after_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (team, now, "billing-run", "invoice_issued", None, None, None,
-                     json.dumps({"number": number, "total": total})))
-                conn.execute("UPDATE subscriptions SET anchor = ?, timezone = ?, locale = ?, "
-                             "last_closed = ? WHERE team_id = ?",
-                             (ANCHOR.isoformat(), TIMEZONE, "de", start, team))
+                    (
+                        team,
+                        now,
+                        "billing-run",
+                        "invoice_issued",
+                        None,
+                        None,
+                        None,
+                        json.dumps({"number": number, "total": total}),
+                    ),
+                )
+                conn.execute(
+                    "UPDATE subscriptions SET anchor = ?, timezone = ?, locale = ?, "
+                    "last_closed = ? WHERE team_id = ?",
+                    (ANCHOR.isoformat(), TIMEZONE, "de", start, team),
+                )
             conn.execute("COMMIT")
         seconds = time.perf_counter() - started
         invoiced = conn.execute("SELECT COUNT(*) FROM invoices").fetchone()[0]
@@ -410,8 +551,11 @@ def measure(workspaces: int, small: int, addons: int, drafts: int) -> dict[str, 
             source = os.path.join(tmp, f"{label}.db")
             started = time.perf_counter()
             expected = build(source, count, addons, drafts)
-            sizes[label] = {"source": source, "expected": expected,
-                            "setup_seconds": time.perf_counter() - started}
+            sizes[label] = {
+                "source": source,
+                "expected": expected,
+                "setup_seconds": time.perf_counter() - started,
+            }
         large = sizes["large"]
 
         baseline_seconds = []
@@ -451,22 +595,42 @@ def measure(workspaces: int, small: int, addons: int, drafts: int) -> dict[str, 
     return {
         "benchmark": "billing_run",
         "machine": machine(),
-        "sizes": {"workspaces": workspaces, "small": small, "addons": addons,
-                  "drafts": drafts, "lines": lines},
+        "sizes": {
+            "workspaces": workspaces,
+            "small": small,
+            "addons": addons,
+            "drafts": drafts,
+            "lines": lines,
+        },
         "pragmas": {"app": app, "baseline": plain},
         "runs": runs,
         "billing_run": {"lines": lines, "seconds": runs["large"]["seconds"], "rate": rate},
-        "baseline": {"lines": lines, "seconds": base_seconds, "rate": base_rate,
-                     "all_seconds": baseline_seconds},
-        "floors": [{"per_transaction": k, "seconds": sec, "rate": lines / sec,
-                    "ratio": lines / sec / base_rate} for k, sec in floors],
+        "baseline": {
+            "lines": lines,
+            "seconds": base_seconds,
+            "rate": base_rate,
+            "all_seconds": baseline_seconds,
+        },
+        "floors": [
+            {
+                "per_transaction": k,
+                "seconds": sec,
+                "rate": lines / sec,
+                "ratio": lines / sec / base_rate,
+            }
+            for k, sec in floors
+        ],
         "ratio": ratio,
         "target": RATE_TARGET,
         "rate_verdict": verdict(ratio >= RATE_TARGET),
-        "memory": {"growth_small_kib": growth_small, "growth_large_kib": growth_large,
-                   "allowed_extra_kib": allowed,
-                   "per_1000_workspaces_kib":
-                       (growth_large - growth_small) / max(1, workspaces - small) * 1000},
+        "memory": {
+            "growth_small_kib": growth_small,
+            "growth_large_kib": growth_large,
+            "allowed_extra_kib": allowed,
+            "per_1000_workspaces_kib": (growth_large - growth_small)
+            / max(1, workspaces - small)
+            * 1000,
+        },
         "memory_verdict": verdict(growth_large - growth_small <= allowed),
         "problems": {label: run["problems"] for label, run in runs.items() if run["problems"]},
     }
@@ -474,71 +638,126 @@ def measure(workspaces: int, small: int, addons: int, drafts: int) -> dict[str, 
 
 def render(r: dict[str, Any]) -> str:
     s = r["sizes"]
-    out = ["== bench.billing_run: the billing run at scale (issue 7, benchmark 2) ==",
-           *machine_lines(r["machine"]),
-           f"sizes    : {n(s['workspaces'])} workspaces x {n(s['addons'])} add-ons, "
-           f"{s['drafts']} per workspace with a draft -> {n(s['lines'])} invoice lines "
-           f"({n(s['workspaces'] * s['addons'])} renewals + "
-           f"{n(s['workspaces'] * s['drafts'])} drafts) on {n(s['workspaces'])} invoices",
-           f"data     : anchor {ANCHOR}, {TIMEZONE}, February closed; run at "
-           f"{NOW.isoformat()} (set up in bulk SQL in "
-           f"{r['runs']['large']['setup_seconds']:.1f} s)",
-           pragma_line("pragmas  : app      ", r["pragmas"]["app"]),
-           pragma_line("           baseline ", r["pragmas"]["baseline"]),
-           ""]
+    out = [
+        "== bench.billing_run: the billing run at scale (issue 7, benchmark 2) ==",
+        *machine_lines(r["machine"]),
+        f"sizes    : {n(s['workspaces'])} workspaces x {n(s['addons'])} add-ons, "
+        f"{s['drafts']} per workspace with a draft -> {n(s['lines'])} invoice lines "
+        f"({n(s['workspaces'] * s['addons'])} renewals + "
+        f"{n(s['workspaces'] * s['drafts'])} drafts) on {n(s['workspaces'])} invoices",
+        f"data     : anchor {ANCHOR}, {TIMEZONE}, February closed; run at "
+        f"{NOW.isoformat()} (set up in bulk SQL in "
+        f"{r['runs']['large']['setup_seconds']:.1f} s)",
+        pragma_line("pragmas  : app      ", r["pragmas"]["app"]),
+        pragma_line("           baseline ", r["pragmas"]["baseline"]),
+        "",
+    ]
     b, p = r["billing_run"], r["baseline"]
-    rows = [["services.billing_run", n(b["lines"]), f"{b['seconds']:.2f}", n(b["rate"]),
-             f"{r['ratio']:.3f}"],
-            [f"baseline: sqlite3 executemany, one tx (median of {len(p['all_seconds'])})",
-             n(p["lines"]), f"{p['seconds']:.3f}", n(p["rate"]), "1"]]
+    rows = [
+        [
+            "services.billing_run",
+            n(b["lines"]),
+            f"{b['seconds']:.2f}",
+            n(b["rate"]),
+            f"{r['ratio']:.3f}",
+        ],
+        [
+            f"baseline: sqlite3 executemany, one tx (median of {len(p['all_seconds'])})",
+            n(p["lines"]),
+            f"{p['seconds']:.3f}",
+            n(p["rate"]),
+            "1",
+        ],
+    ]
     for f in r["floors"]:
         per = "workspace" if f["per_transaction"] == 1 else f"{f['per_transaction']} workspaces"
-        rows.append([f"yardstick: sqlite3, the turn's statements, one tx per {per}",
-                     n(p["lines"]), f"{f['seconds']:.3f}", n(f["rate"]), f"{f['ratio']:.3f}"])
+        rows.append(
+            [
+                f"yardstick: sqlite3, the turn's statements, one tx per {per}",
+                n(p["lines"]),
+                f"{f['seconds']:.3f}",
+                n(f["rate"]),
+                f"{f['ratio']:.3f}",
+            ]
+        )
     out += table(["", "lines", "seconds", "lines/s", "x baseline"], rows)
-    out += ["",
-            f"ratio    : {r['ratio']:.4f} of the baseline's rate (1/{1 / r['ratio']:.0f}); "
-            f"target >= {r['target']:.2f} -> {r['rate_verdict']}",
-            "",
-            "memory (one child process per size: RSS when the run starts, peak RSS during it):"]
+    out += [
+        "",
+        f"ratio    : {r['ratio']:.4f} of the baseline's rate (1/{1 / r['ratio']:.0f}); "
+        f"target >= {r['target']:.2f} -> {r['rate_verdict']}",
+        *before_lines(r.get("before")),
+        "",
+        "memory (one child process per size: RSS when the run starts, peak RSS during it):",
+    ]
     rows = []
     for label in ("small", "large"):
         run = r["runs"][label]
-        rows.append([n(run["expected"]["workspaces"]), f"{run['seconds']:.2f}",
-                     n(run["expected"]["lines"] / run["seconds"]),
-                     f"{run['rss_before_kib'] / 1024:.1f}", f"{run['rss_peak_kib'] / 1024:.1f}",
-                     f"{run['rss_growth_kib'] / 1024:.1f}"])
-    out += table(["workspaces", "seconds", "lines/s", "RSS at start MiB", "peak MiB",
-                  "growth MiB"], rows)
+        rows.append(
+            [
+                n(run["expected"]["workspaces"]),
+                f"{run['seconds']:.2f}",
+                n(run["expected"]["lines"] / run["seconds"]),
+                f"{run['rss_before_kib'] / 1024:.1f}",
+                f"{run['rss_peak_kib'] / 1024:.1f}",
+                f"{run['rss_growth_kib'] / 1024:.1f}",
+            ]
+        )
+    out += table(
+        ["workspaces", "seconds", "lines/s", "RSS at start MiB", "peak MiB", "growth MiB"], rows
+    )
     m = r["memory"]
-    out += ["",
-            f"flat     : growth {m['growth_large_kib'] / 1024:.1f} MiB at "
-            f"{n(s['workspaces'])} vs {m['growth_small_kib'] / 1024:.1f} MiB at "
-            f"{n(s['small'])} workspaces ({m['per_1000_workspaces_kib'] / 1024:.2f} MiB per "
-            f"1,000 more); allowed extra {m['allowed_extra_kib'] / 1024:.1f} MiB "
-            f"-> {r['memory_verdict']}"]
+    out += [
+        "",
+        f"flat     : growth {m['growth_large_kib'] / 1024:.1f} MiB at "
+        f"{n(s['workspaces'])} vs {m['growth_small_kib'] / 1024:.1f} MiB at "
+        f"{n(s['small'])} workspaces ({m['per_1000_workspaces_kib'] / 1024:.2f} MiB per "
+        f"1,000 more); allowed extra {m['allowed_extra_kib'] / 1024:.1f} MiB "
+        f"-> {r['memory_verdict']}",
+    ]
     if r["problems"]:
-        out += ["", "RESULT WRONG:"] + [f"  {label}: {p}" for label, ps in r["problems"].items()
-                                        for p in ps]
+        out += ["", "RESULT WRONG:"] + [
+            f"  {label}: {p}" for label, ps in r["problems"].items() for p in ps
+        ]
     else:
         found = r["runs"]["large"]["found"]
-        out.append(f"result   : {n(found['invoices'])} invoices numbered 1..{n(found['invoices'])}"
-                   f", {n(found['lines'])} lines, totals as expected (both sizes); "
-                   f"{n(found['messages'])} Slack messages queued")
+        out.append(
+            f"result   : {n(found['invoices'])} invoices numbered 1..{n(found['invoices'])}"
+            f", {n(found['lines'])} lines, totals as expected (both sizes); "
+            f"{n(found['messages'])} Slack messages queued"
+        )
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.billing_run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.billing_run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--workspaces", type=int, help=f"default {FULL['workspaces']:,}")
-    parser.add_argument("--small", type=int, help="the second size, for the memory check "
-                        f"(default {FULL['small']:,})")
+    parser.add_argument(
+        "--small",
+        type=int,
+        help=f"the second size, for the memory check (default {FULL['small']:,})",
+    )
     parser.add_argument("--addons", type=int, help=f"per workspace (default {FULL['addons']})")
-    parser.add_argument("--drafts", type=int, help="add-ons per workspace booked this period, "
-                        f"with a draft (default {FULL['drafts']})")
+    parser.add_argument(
+        "--drafts",
+        type=int,
+        help=f"add-ons per workspace booked this period, with a draft (default {FULL['drafts']})",
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for the smoke test")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--before",
+        default=BEFORE_COMMIT,
+        metavar="COMMIT",
+        help="also run this benchmark at COMMIT, for A/B "
+        f"(default {BEFORE_COMMIT}; 'none' to skip)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="A/B rounds, before and now alternately (default 1)"
+    )
     parser.add_argument("--worker", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -548,7 +767,35 @@ def main(argv: list[str] | None = None) -> int:
     for key in sizes:
         if getattr(args, key) is not None:
             sizes[key] = getattr(args, key)
-    result = measure(sizes["workspaces"], sizes["small"], sizes["addons"], sizes["drafts"])
+    if args.before == "none":
+        result = measure(sizes["workspaces"], sizes["small"], sizes["addons"], sizes["drafts"])
+    else:
+        with checkout(args.before) as tree:
+            now, before = [], []
+            for _ in range(args.rounds):  # alternately, so both sides meet the same load
+                before.append(
+                    figures_before(
+                        tree,
+                        "bench.billing_run",
+                        [
+                            "--workspaces",
+                            str(sizes["workspaces"]),
+                            "--small",
+                            str(sizes["small"]),
+                            "--addons",
+                            str(sizes["addons"]),
+                            "--drafts",
+                            str(sizes["drafts"]),
+                        ],
+                    )
+                )
+                result = measure(
+                    sizes["workspaces"], sizes["small"], sizes["addons"], sizes["drafts"]
+                )
+                now.append(result["billing_run"]["seconds"])
+        result["before"] = compare_before(
+            now, before, args.before, lambda r: float(r["billing_run"]["seconds"])
+        )
     print(json.dumps(result, indent=2) if args.json else render(result))
     return 1 if result["problems"] else 0
 

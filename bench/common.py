@@ -1,30 +1,35 @@
 """What the benchmarks share: the machine, the baseline connection, formatting, verdicts.
 
 The baselines open their files with plain ``sqlite3`` and the same pragmas as the app
-(``storage.sqlite._configure``): WAL, synchronous=NORMAL, foreign_keys=ON and the same
+(``storage.engine.configure``): WAL, synchronous=NORMAL, foreign_keys=ON and the same
 busy timeout. ``pragmas_of`` reads them back so every report shows both sides.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import platform
 import resource
 import sqlite3
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
 
 import aiosqlite
 
-from storage.sqlite import DEFAULT_BUSY_TIMEOUT_MS, Database, _configure
+from storage import Database
+from storage.engine import DEFAULT_BUSY_TIMEOUT_MS, configure
 
-BUSY_TIMEOUT_MS = DEFAULT_BUSY_TIMEOUT_MS  # what storage.sqlite.Database uses
+BUSY_TIMEOUT_MS = DEFAULT_BUSY_TIMEOUT_MS  # what storage.Database uses
 PRAGMA_NAMES = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
 
 
@@ -49,7 +54,7 @@ def pragmas_of(conn: sqlite3.Connection) -> dict[str, Any]:
 async def _app_pragmas(path: str) -> dict[str, Any]:
     conn = await aiosqlite.connect(path, isolation_level=None)
     try:
-        await _configure(conn, BUSY_TIMEOUT_MS)  # exactly what every pooled connection runs
+        await configure(conn, BUSY_TIMEOUT_MS)  # exactly what every pooled connection runs
         found = {}
         for name in PRAGMA_NAMES:
             rows = list(await conn.execute_fetchall(f"PRAGMA {name}"))
@@ -71,7 +76,7 @@ async def _migrate(path: str) -> None:
 
 
 def create_schema(path: str) -> None:
-    """Create ``path`` with the app's own migrations (storage/schema/*.sql)."""
+    """Create ``path`` with the app's own migrations (storage/migrations)."""
     asyncio.run(_migrate(path))
 
 
@@ -187,8 +192,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
 
     def fmt(row: Sequence[str]) -> str:
-        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        cells = [
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         return "  ".join(cells).rstrip()
 
     return [fmt(headers), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)]
@@ -220,3 +227,99 @@ def timed_steps(step: Callable[[int], object], rows: int, warmup: Iterable[int])
     for i in range(rows):
         step(i)
     return time.perf_counter() - started
+
+
+# -- A/B: the same benchmark at the commit before storage moved to SQLAlchemy ----------
+
+BEFORE_COMMIT = "080df8c"  # the last commit with storage on plain aiosqlite
+BEFORE_TARGET = 1.25  # the timed work may take at most this many times as long as before
+_PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@contextlib.contextmanager
+def checkout(commit: str) -> Iterator[str | None]:
+    """A temporary git worktree of ``commit`` (None if it cannot be had), removed after."""
+
+    def git(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", "-C", _PROJECT, *argv], capture_output=True, text=True, check=False
+        )
+
+    if git("rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}").returncode != 0:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-before-") as tmp:
+        tree = os.path.join(tmp, "before")
+        if git("worktree", "add", "--detach", tree, commit).returncode != 0:
+            yield None
+            return
+        try:
+            yield tree
+        finally:
+            git("worktree", "remove", "--force", tree)
+            git("worktree", "prune")
+
+
+def figures_before(tree: str | None, module: str, args: Sequence[str]) -> dict[str, Any]:
+    """The JSON report of ``python -m module args --json`` in the worktree ``tree``.
+
+    It runs with this interpreter, so both sides share Python, SQLite and the libraries.
+    On failure the answer is ``{"error": ...}``; the benchmark still reports its own side.
+    """
+    if tree is None:
+        return {"error": "the commit could not be checked out here"}
+    source = os.path.join(tree, *module.split(".")) + ".py"
+    with open(source, encoding="utf-8") as file:
+        nested = ["--before", "none"] if '"--before"' in file.read() else []  # no A/B of A/B
+    proc = subprocess.run(
+        [sys.executable, "-m", module, *args, "--json", *nested],
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": tree},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        report: dict[str, Any] = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        return {"error": f"exit {proc.returncode}: {proc.stderr.strip()[-500:]}"}
+    return report
+
+
+def compare_before(
+    now: Sequence[float],
+    before: Sequence[dict[str, Any]],
+    commit: str,
+    seconds_of: Callable[[dict[str, Any]], float],
+) -> dict[str, Any]:
+    """Now against before, rounds run alternately: the medians of the timed work's
+    seconds, their ratio and the verdict."""
+    failed = [b["error"] for b in before if "error" in b]
+    if failed:
+        return {"commit": commit, "error": failed[0]}
+    then = [seconds_of(b) for b in before]
+    ratio = median(now) / median(then)
+    return {
+        "commit": commit,
+        "seconds": median(then),
+        "now_seconds": median(now),
+        "all_seconds": then,
+        "all_now_seconds": list(now),
+        "ratio": ratio,
+        "target": BEFORE_TARGET,
+        "verdict": verdict(ratio <= BEFORE_TARGET),
+    }
+
+
+def before_lines(ab: dict[str, Any] | None) -> list[str]:
+    """The A/B lines of a report."""
+    if ab is None:
+        return []
+    if "error" in ab:
+        return [f"A/B      : before ({ab['commit']}) not measured: {ab['error']}"]
+    return [
+        f"A/B      : before ({ab['commit']}) {ab['seconds']:.3f} s, now "
+        f"{ab['now_seconds']:.3f} s (medians of {len(ab['all_seconds'])} alternate rounds)"
+        f" -> now/before {ab['ratio']:.2f}; "
+        f"target <= {ab['target']:.2f} -> {ab['verdict']}"
+    ]

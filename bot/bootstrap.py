@@ -41,7 +41,8 @@ def load_settings(database: str | None = None) -> Settings:
         settings = Settings()
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
+        # Fields without an alias report their own name: show the variable's name instead.
+        where = ".".join(str(part) for part in first["loc"]).upper()
         raise SettingsError(f"bad setting {where}: {first['msg']}") from None
     if database is not None:
         settings = settings.model_copy(update={"database": database})

@@ -27,6 +27,7 @@ NEEDED = {
     "socket": ("slack_bot_token", "slack_app_token"),
     "scheduler": ("slack_bot_token",),
 }
+SLACK_VARIABLES = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
 
 
 def missing(settings: Settings, *names: str) -> str | None:
@@ -100,29 +101,53 @@ async def _until_signalled() -> None:
 
 
 def choose(settings: Settings, command: str) -> str:
-    """What ``run`` means: Slack when its credentials are set, else the offline console."""
+    """What ``run`` means: Slack as soon as any Slack variable is set, else the console.
+
+    A half-set configuration is not a reason to fall back to the console: ``run`` then
+    chooses Slack, and the missing variable is named (see ``run_command``).
+    """
     if command != "run":
         return command
-    if settings.slack_bot_token and settings.slack_signing_secret:
+    if any(getattr(settings, name) for name in SLACK_VARIABLES):
         return "socket" if settings.slack_app_token else "serve"
-    print(
-        "No Slack credentials set (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): "
-        "starting the offline console.",
-        file=sys.stderr,
-    )
     return "console"
 
 
-def run_command(settings: Settings, args: argparse.Namespace) -> int:
-    """Run serve, socket, scheduler, console or run; the exit status."""
-    command = choose(settings, args.command)
-    if command == "console":
-        from bot.console import run_console
+def _half_set(settings: Settings, command: str, name: str) -> str:
+    """The one line for ``run`` with some Slack variables set but ``name`` missing."""
+    given = ", ".join(n.upper() for n in SLACK_VARIABLES if getattr(settings, n))
+    return (
+        f"addons-bot: {name} is not set, but {given} is: `run` connects to Slack "
+        f"({'Socket Mode' if command == 'socket' else 'HTTP'}) and needs it (see README, "
+        f"'Connect to Slack'); unset every SLACK_ variable for the offline console"
+    )
 
-        return int(run_console(settings, args))
+
+def run_command(settings: Settings, args: argparse.Namespace) -> int:
+    """Run serve, socket, scheduler, console or run; the exit status.
+
+    ``settings`` come without ``--database`` applied: the console chooses its own file.
+    """
+    command = choose(settings, args.command)
+    given: str | None = args.database
+    if command == "console":
+        return _console(settings, args, given)
     name = missing(settings, *NEEDED[command])
     if name is not None:
-        print(f"addons-bot: {name} is not set (see README, 'Connect to Slack')", file=sys.stderr)
+        if args.command == "run":
+            print(_half_set(settings, command, name), file=sys.stderr)
+        else:
+            print(
+                f"addons-bot: {name} is not set (see README, 'Connect to Slack')", file=sys.stderr
+            )
+        return 2
+    if given is not None:
+        settings = settings.model_copy(update={"database": given})
+    from bot.console.demo import refuse_for_slack  # the console package is heavy to import
+
+    problem = refuse_for_slack(settings.database, command)
+    if problem is not None:
+        print(f"addons-bot: error: {problem}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     main = {"serve": serve, "socket": socket, "scheduler": scheduler}[command]
@@ -132,3 +157,22 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
         print(f"addons-bot: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _console(settings: Settings, args: argparse.Namespace, given: str | None) -> int:
+    """The offline console on its own demo file (``--database`` or ./addons-demo.db)."""
+    from bot.console import run_console
+    from bot.console.demo import DEMO_DATABASE, refuse_for_console
+
+    database = given if given is not None else DEMO_DATABASE
+    problem = refuse_for_console(database, settings.database)
+    if problem is not None:
+        print(f"addons-bot: error: {problem}", file=sys.stderr)
+        return 2
+    if args.command == "run":
+        print(
+            "No Slack credentials set (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN): "
+            f"starting the offline console on its demo database {database}.",
+            file=sys.stderr,
+        )
+    return int(run_console(settings.model_copy(update={"database": database}), args))

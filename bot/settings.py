@@ -43,6 +43,27 @@ class Settings(BaseSettings):
     )
     user_cache_seconds: int = Field(default=60, ge=0, validation_alias="ADDONS_USER_CACHE_SECONDS")
 
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _credential(cls, value: object) -> object:
+        # Blank means not set: a whitespace-only secret must be refused before anything is
+        # opened, exactly like an empty one. Never echo the value: it may be a secret.
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value:
+            return None
+        if any(char.isspace() or not char.isprintable() for char in value):
+            raise ValueError("must be one word: no spaces or control characters inside")
+        return value
+
+    @field_validator("database")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must name a file, not be blank")
+        return value
+
     @field_validator("billing_admins", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:

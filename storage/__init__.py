@@ -1,5 +1,6 @@
-"""The ports of ``bot.ports`` implemented on a database."""
+"""The ports of ``bot.ports`` implemented on a database, with SQLAlchemy Core."""
 
-from storage.sqlite import Database, SchemaTooNew, StorageError
+from storage.database import Database
+from storage.errors import SchemaTooNew, StorageBusy, StorageError
 
-__all__ = ["Database", "SchemaTooNew", "StorageError"]
+__all__ = ["Database", "SchemaTooNew", "StorageBusy", "StorageError"]

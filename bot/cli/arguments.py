@@ -53,6 +53,18 @@ def whole_number(text: str) -> int:
     return int(text)
 
 
+# Ids and numbers are SQLite INTEGERs: 64-bit signed. A larger one names nothing.
+LARGEST_ID = 2**63 - 1
+
+
+def identifier(text: str) -> int:
+    """An add-on id or invoice number: a whole number that fits the database's integers."""
+    number = whole_number(text)
+    if number > LARGEST_ID:
+        raise argparse.ArgumentTypeError(f"no such number: {text!r} (too large)")
+    return number
+
+
 def team(text: str) -> str:
     """A Slack team id: one word."""
     if not re.fullmatch(r"\S+", text):

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from bot.bootstrap import SettingsError, bootstrap, load_settings
 from bot.cli.arguments import PROG, UsageError
+from bot.cli.dates import anchor_problem, as_of_problem
 from bot.cli.invocation import EXIT_FAILED, EXIT_OK, Action, Run, fail
 from bot.cli.parser import build_parser
 from bot.clock import noon_utc
@@ -35,11 +36,13 @@ def main(argv: list[str] | None = None, *, now: datetime | None = None) -> int:
         return fail(str(error))
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else EXIT_OK
+    runtime = not hasattr(args, "action")  # serve, socket, scheduler, console, run
     try:
-        settings = load_settings(args.database)
+        # The runtime commands apply --database themselves: the console has its own file.
+        settings = load_settings(None if runtime else args.database)
     except SettingsError as error:
         return fail(str(error))
-    if not hasattr(args, "action"):  # serve, socket, scheduler, console, run
+    if runtime:
         handler: Callable[[Settings, argparse.Namespace], int] = args.handler
         return handler(settings, args)
     return _operator_command(args, settings, now)
@@ -62,10 +65,17 @@ def _operator_command(args: argparse.Namespace, settings: Settings, now: datetim
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         return fail(f"cannot create the database {path}: no such directory {folder}")
+    today = now.astimezone(UTC).date()
+    as_of = getattr(args, "as_of", None)
+    problem = as_of_problem(as_of, today)
+    anchor = getattr(args, "anchor", None)
+    if problem is None and anchor is not None and not os.path.exists(path):
+        # No workspace can hold this anchor yet; with a file, `workspace set` checks
+        # whether the anchor is new (an existing one may be named again, however old).
+        problem = anchor_problem(anchor, as_of or today)
+    if problem is not None:
+        return fail(problem)
     if getattr(args, "as_of", None) is not None:
-        if args.as_of > now.astimezone(UTC).date():
-            # Invoices issued for a period that has not begun would be real and wrong.
-            return fail(f"--as-of {args.as_of} lies in the future; it may only go back")
         now = noon_utc(args.as_of)
     return asyncio.run(_run(args, settings, now))
 

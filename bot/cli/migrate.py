@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from importlib import metadata
+
 from bot.cli.invocation import Run
 from storage.sqlite import migrations
+
+DISTRIBUTION = "addons-bot"  # the name in pyproject.toml
+
+
+def app_version() -> str:
+    """This app's version as installed, and the schema version it brings."""
+    try:
+        installed = metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a checkout without installing it
+        installed = "(not installed)"
+    return f"{installed} (schema version {schema_version()})"
 
 
 def schema_version() -> int:
@@ -15,6 +28,10 @@ async def migrate(run: Run) -> int:
     """Say which migrations opening the database applied, and the version it is at."""
     version = schema_version()
     path = run.rt.db.path
+    if run.args.json:
+        return run.json(
+            {"database": path, "applied": list(run.rt.applied), "schema_version": version}
+        )
     if not run.rt.applied:
         return run.say(f"Nothing to do: {path} is at schema version {version}.")
     return run.say(

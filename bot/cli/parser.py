@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 DATABASE_HELP = "the SQLite file (default: $ADDONS_DATABASE or ./addons.db)"
+DATABASE_HELPS = {
+    "console": "the console's SQLite file (default: ./addons-demo.db, never serve's)",
+    "run": "the SQLite file: with Slack $ADDONS_DATABASE or ./addons.db, for the console "
+    "./addons-demo.db",
+}
 RUNTIME_COMMANDS = (
     ("serve", "serve Slack over HTTP on $PORT (path /slack/events) with the schedule"),
     ("socket", "serve Slack over Socket Mode (SLACK_APP_TOKEN) with the schedule"),
@@ -27,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of every command; operator commands carry ``action``, the rest ``handler``."""
     parser = Parser(prog=PROG, description="/addons: CloudCRM add-ons, operator command line")
     _database_option(parser, None)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {migrate.app_version()}")
     commands: Subparsers = parser.add_subparsers(  # type: ignore[assignment]
         dest="command", metavar="COMMAND", required=True
     )
@@ -42,12 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "migrate",
         help="apply pending schema migrations",
-        description="apply pending schema migrations and say which",
-        parents=[b.database],
+        description="apply pending schema migrations and say which (and the schema version)",
+        parents=[b.database, b.as_json],
     )
     p.set_defaults(action=migrate.migrate, creates_database=True, validate=None)
     for name, text in RUNTIME_COMMANDS:
-        p = commands.add_parser(name, help=text, parents=[b.database])
+        p = commands.add_parser(name, help=text)
+        # The console never uses serve's file (bot.console.demo): its default differs.
+        _database_option(p, argparse.SUPPRESS, DATABASE_HELPS.get(name, DATABASE_HELP))
         p.set_defaults(handler=runtime.run_command)
         if name in ("console", "run"):
             p.add_argument(
@@ -59,10 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _database_option(parser: argparse.ArgumentParser, default: object) -> None:
+def _database_option(
+    parser: argparse.ArgumentParser, default: object, text: str = DATABASE_HELP
+) -> None:
     """``--database``: its one definition, on the top parser and on every command."""
     parser.add_argument(
-        "--database", metavar="PATH", default=default, type=arguments.path, help=DATABASE_HELP
+        "--database", metavar="PATH", default=default, type=arguments.path, help=text
     )
 
 
@@ -184,7 +194,7 @@ def _addons(b: _Builder) -> None:
         b.as_json,
     )
     p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
-    p.add_argument("addon_id", metavar="ADDON_ID", type=arguments.whole_number)
+    p.add_argument("addon_id", metavar="ADDON_ID", type=arguments.identifier)
     p = b.command(
         where,
         "undo-cancel",
@@ -194,7 +204,7 @@ def _addons(b: _Builder) -> None:
         b.as_json,
     )
     p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
-    p.add_argument("addon_id", metavar="ADDON_ID", type=arguments.whole_number)
+    p.add_argument("addon_id", metavar="ADDON_ID", type=arguments.identifier)
 
 
 def _invoices(b: _Builder) -> None:
@@ -219,7 +229,7 @@ def _invoices(b: _Builder) -> None:
     p = b.command(
         issued, "show", "one issued invoice with its lines", invoices.invoices_show, b.as_json
     )
-    p.add_argument("number", metavar="NUMBER", type=arguments.whole_number)
+    p.add_argument("number", metavar="NUMBER", type=arguments.identifier)
 
 
 def _billing(b: _Builder) -> None:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date
+
 from bot import services
-from bot.cli.invocation import Run
+from bot.cli.dates import anchor_problem
+from bot.cli.invocation import Run, fail
+from domain.errors import UnknownWorkspace
 
 
 async def workspace_set(run: Run) -> int:
     """Create or configure the workspace; print it with its current period."""
     args = run.args
+    problem = anchor_problem(args.anchor, run.now.astimezone(UTC).date())
+    if problem is not None and not await _has_anchor(run, args.team_id, args.anchor):
+        return fail(problem)
     sub = await services.set_workspace(
         run.ctx,
         args.team_id,
@@ -34,3 +41,11 @@ async def workspace_set(run: Run) -> int:
         f"Workspace {sub.team_id}: anchor {sub.anchor}, time zone {sub.timezone}, "
         f"locale {sub.locale}; current period {period.start}..{period.end}."
     )
+
+
+async def _has_anchor(run: Run, team_id: str, anchor: date) -> bool:
+    """Whether the workspace exists with this anchor already (naming it again moves nothing)."""
+    try:
+        return (await services.get_workspace(run.ctx, team_id)).anchor == anchor
+    except UnknownWorkspace:
+        return False

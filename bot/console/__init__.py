@@ -10,8 +10,9 @@ Stripe's) moves only when told to; moving it runs the billing schedule's beat.
 The clock is not stored. It starts at ``--date`` (12:00 UTC that day); without it, at the
 current time, or later if the database already holds later events of the demo workspace
 (a billing run or a booking after a ``:clock`` jump), so time does not run backwards
-between sessions. The database is a real one (``--database``, default
-``./addons.db``), so what you book stays booked and invoices stay issued.
+between sessions. The database is a real one, so what you book stays booked and invoices
+stay issued; but it is the console's own (``--database``, default ``./addons-demo.db``,
+never the file ``serve`` uses nor one with real workspaces: see ``demo.py``).
 
 With a terminal, lines are edited with readline and the history is kept in
 ``~/.addons_console_history``; in a pipe the console reads lines from stdin, writes a

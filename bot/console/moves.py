@@ -12,6 +12,7 @@ from bot.console.render import Target, input_value, required_text, text_of
 from bot.console.state import CHANNEL, TEAM, Session
 from bot.console.step import dispatch, step
 from bot.slack_fake import Posted, Surface, dm_channel
+from handlers.commands import COMMAND
 
 
 def close_modals(s: Session) -> None:
@@ -25,6 +26,15 @@ async def slash(s: Session, text: str) -> None:
     command, _, rest = text.partition(" ")
     close_modals(s)
     s.place = "channel"
+    if command != COMMAND:
+        # Slack sends the app only the commands its manifest declares; anything else Slack
+        # answers itself, so it never reaches the app (nor Bolt's hints for developers).
+        s.screen.say(
+            f"{command} is not a valid command. In Slack, all messages that "
+            'start with "/" are interpreted as commands.'
+        )
+        s.screen.note(f"this app's command is {COMMAND}; :help lists what the console knows")
+        return
     user = s.me
     signed = s.requests.slash_command(
         user_id=user.id,
@@ -37,12 +47,7 @@ async def slash(s: Session, text: str) -> None:
         trigger_id=s.standin.trigger(user.id),
     )
     response = await dispatch(s, signed)
-    if response.status == 404:
-        s.screen.say(
-            f"{command} is not a valid command. In Slack, all messages that "
-            'start with "/" are interpreted as commands.'
-        )
-    elif response.status == 200 and response.body:
+    if response.status == 200 and response.body:
         s.standin.posted.append(
             Posted("ephemeral", user.id, CHANNEL[0], _message_body(response.body))
         )

@@ -19,13 +19,22 @@ TargetKind = Literal["button", "input", "submit", "close"]
 # The red (danger) button, named in the user's language.
 _DANGER = {"de": "rot", "en": "red"}
 # The few emoji the app's texts might carry, as characters a terminal shows.
-_EMOJI = {":warning:": "⚠", ":white_check_mark:": "✓", ":heavy_check_mark:": "✓",
-          ":x:": "✗", ":information_source:": "ℹ", ":calendar:": "📅", ":email:": "✉"}
+_EMOJI = {
+    ":warning:": "⚠",
+    ":white_check_mark:": "✓",
+    ":heavy_check_mark:": "✓",
+    ":x:": "✗",
+    ":information_source:": "ℹ",
+    ":calendar:": "📅",
+    ":email:": "✉",
+}
 _FIELD = re.compile(r"^\*(?P<title>[^*\n]+)\*\n(?P<value>.*)$", re.DOTALL)
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]+))?>")
-_REQUIRED = {"de": "Bitte füllen Sie dieses Pflichtfeld aus.",
-             "en": "Please complete this required field."}
+_REQUIRED = {
+    "de": "Bitte füllen Sie dieses Pflichtfeld aus.",
+    "en": "Please complete this required field.",
+}
 
 
 @dataclass(frozen=True)
@@ -113,9 +122,17 @@ def text_of(obj: Any, style: Style = PLAIN) -> str:
 class _Drawer:
     """Draws blocks into lines, numbering interactive elements from ``first`` on."""
 
-    def __init__(self, *, lang: str, style: Style, width: int | None,
-                 values: Mapping[tuple[str, str], str | None],
-                 errors: Mapping[str, str], numbered: bool, first: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        lang: str,
+        style: Style,
+        width: int | None,
+        values: Mapping[tuple[str, str], str | None],
+        errors: Mapping[str, str],
+        numbered: bool,
+        first: int = 1,
+    ) -> None:
         self.lang = lang
         self.style = style
         self.width = width
@@ -139,8 +156,9 @@ class _Drawer:
     def para(self, text: str, indent: str = "") -> None:
         for raw in text.split("\n"):
             if self.width and len(indent) + len(raw) > self.width:
-                wrapped = textwrap.wrap(raw, self.width - len(indent), break_long_words=False,
-                                        break_on_hyphens=False) or [""]
+                wrapped = textwrap.wrap(
+                    raw, self.width - len(indent), break_long_words=False, break_on_hyphens=False
+                ) or [""]
                 self.lines += [indent + part for part in wrapped]
             else:
                 self.lines.append(indent + raw)
@@ -193,8 +211,12 @@ class _Drawer:
         elif kind == "divider":
             self.lines.append("─" * 40)
         elif kind == "context":
-            parts = [text_of(e, self.style) if e.get("type") in ("mrkdwn", "plain_text")
-                     else self.element(e, block_id) for e in block.get("elements", [])]
+            parts = [
+                text_of(e, self.style)
+                if e.get("type") in ("mrkdwn", "plain_text")
+                else self.element(e, block_id)
+                for e in block.get("elements", [])
+            ]
             self.para(self.style.dim("· " + "  ".join(p for p in parts if p)))
         elif kind == "actions":
             items = [self.element(e, block_id) for e in block.get("elements", [])]
@@ -232,8 +254,11 @@ class _Drawer:
                 values.append(mrkdwn(match.group("value")) if match else "")
             cells.append([value.replace("\n", " ") for value in values])
             accessory = row.get("accessory")
-            buttons.append(self.element(accessory, str(row.get("block_id", "")))
-                           if isinstance(accessory, Mapping) else "")
+            buttons.append(
+                self.element(accessory, str(row.get("block_id", "")))
+                if isinstance(accessory, Mapping)
+                else ""
+            )
         widths = [max(len(t), *(len(r[c]) for r in cells)) for c, t in enumerate(titles)]
 
         def line(values: Iterable[str]) -> str:
@@ -265,8 +290,11 @@ class _Drawer:
 
 def _spaced(before: Mapping[str, Any], block: Mapping[str, Any]) -> bool:
     """Slack leaves room above a section or header, except right after a divider."""
-    return (block.get("type") in ("section", "header") and before.get("type") != "divider"
-            and not (_row_titles(before) and _row_titles(block)))
+    return (
+        block.get("type") in ("section", "header")
+        and before.get("type") != "divider"
+        and not (_row_titles(before) and _row_titles(block))
+    )
 
 
 def _row_titles(block: Mapping[str, Any]) -> tuple[str, ...] | None:
@@ -282,8 +310,9 @@ def _row_titles(block: Mapping[str, Any]) -> tuple[str, ...] | None:
     return tuple(titles) if len(titles) > 1 else None
 
 
-def input_value(block: Mapping[str, Any],
-                values: Mapping[tuple[str, str], str | None]) -> str | None:
+def input_value(
+    block: Mapping[str, Any], values: Mapping[tuple[str, str], str | None]
+) -> str | None:
     """What an input holds: what the user typed, else its initial value."""
     element = block.get("element") or {}
     key = (str(block.get("block_id", "")), str(element.get("action_id", "")))
@@ -294,14 +323,20 @@ def input_value(block: Mapping[str, Any],
 
 
 def draw_view(
-    view: Mapping[str, Any], *, lang: str, style: Style = PLAIN, width: int | None = None,
+    view: Mapping[str, Any],
+    *,
+    lang: str,
+    style: Style = PLAIN,
+    width: int | None = None,
     values: Mapping[tuple[str, str], str | None] | None = None,
-    errors: Mapping[str, str] | None = None, heading: str | None = None,
+    errors: Mapping[str, str] | None = None,
+    heading: str | None = None,
 ) -> Drawn:
     """A modal or App Home in a frame, with numbered buttons, inputs, submit and close."""
     inner = None if width is None else max(20, width - 2)
-    drawer = _Drawer(lang=lang, style=style, width=inner, values=values or {},
-                     errors=errors or {}, numbered=True)
+    drawer = _Drawer(
+        lang=lang, style=style, width=inner, values=values or {}, errors=errors or {}, numbered=True
+    )
     drawer.blocks(view.get("blocks", []))
     title = heading or text_of(view.get("title")) or "App Home"
     top = f"┌─ {style.bold(title)} " + "─" * max(3, 56 - len(title))
@@ -317,8 +352,14 @@ def draw_view(
     return Drawn(lines, drawer.targets)
 
 
-def draw_message(message: Mapping[str, Any], *, lang: str, style: Style = PLAIN,
-                 width: int | None = None, indent: str = "  ") -> list[str]:
+def draw_message(
+    message: Mapping[str, Any],
+    *,
+    lang: str,
+    style: Style = PLAIN,
+    width: int | None = None,
+    indent: str = "  ",
+) -> list[str]:
     """A message as Slack shows it: its blocks if it has any, otherwise its text."""
     inner = None if width is None else max(20, width - len(indent))
     drawer = _Drawer(lang=lang, style=style, width=inner, values={}, errors={}, numbered=False)

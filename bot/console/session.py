@@ -24,22 +24,12 @@ from bot.console.state import TEAM, TEAM_DOMAIN, Ask, Screen, Session, demo_user
 from bot.console.step import step
 from bot.console.testclock import start_instant
 from bot.console.view import show
-from bot.services import stream_subscriptions
 from bot.settings import Settings
 from bot.slack_fake import (
     APP_ID,
     BOT_USER,
     SlackStandIn,
 )
-from storage import Database
-
-
-async def count_other_workspaces(db: Database, team_id: str) -> int:
-    """How many workspaces besides ``team_id`` the database holds."""
-    others = 0
-    async for other in stream_subscriptions(db):
-        others += other.team_id != team_id
-    return others
 
 
 class Console:
@@ -127,12 +117,6 @@ class Console:
                 f"{TEAM} is billed through the period starting {s.day_text(sub.closed_through)}"
                 f", after the clock's date: billing runs issue nothing before that; start with "
                 f"a later --date or a fresh --database"
-            )
-        others = await count_other_workspaces(s.db, TEAM)
-        if others:
-            s.screen.note(
-                f"{s.db.path} holds {others} other workspace(s); the console bills only "
-                f"{TEAM}, but its bookings are real: use a separate --database for trying"
             )
         await step(s, None)
 

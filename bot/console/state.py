@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import TestClock
+from bot.console.demo import TEAM as TEAM  # re-exported: the demo workspace
 from bot.console.payloads import Requests
 from bot.console.render import Style, Target
 from bot.notifier import Render
@@ -21,7 +22,6 @@ from bot.slack_fake import ConsoleUser, SlackStandIn, Surface
 from handlers.i18n import fmt_date, language_for
 from storage import Database
 
-TEAM = "T0DEMO"
 TEAM_DOMAIN = "demo"
 CHANNEL = ("C0DEMOGENERAL", "general")
 ADMIN_ID = "U0DEMOADMIN"

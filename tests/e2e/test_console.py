@@ -41,8 +41,11 @@ SESSION_SECONDS = 120.0
 
 def environment() -> dict[str, str]:
     """This environment without Slack credentials or ADDONS_* settings."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "ADDONS_")) and k != "COLUMNS"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "ADDONS_")) and k != "COLUMNS"
+    }
     env.update(PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
     if (ROOT / ".env").exists():  # a developer's .env must not turn `run` into Slack
         env.update(SLACK_BOT_TOKEN="", SLACK_SIGNING_SECRET="", SLACK_APP_TOKEN="")
@@ -57,9 +60,14 @@ class Session:
     """A console subprocess: send a line, get everything printed up to the next prompt."""
 
     def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(command(*args), cwd=ROOT, env=environment(),
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            command(*args),
+            cwd=ROOT,
+            env=environment(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         self.deadline = time.monotonic() + SESSION_SECONDS
         self._chunks: queue.Queue[str | None] = queue.Queue()
         self._err: list[bytes] = []
@@ -90,11 +98,14 @@ class Session:
             try:
                 chunk = self._chunks.get(timeout=max(0.01, limit - time.monotonic()))
             except queue.Empty:
-                raise AssertionError(f"no prompt in time; the console printed:\n"
-                                     f"{self._buffer}\nstderr:\n{self.stderr}") from None
+                raise AssertionError(
+                    f"no prompt in time; the console printed:\n"
+                    f"{self._buffer}\nstderr:\n{self.stderr}"
+                ) from None
             if chunk is None:
-                raise AssertionError(f"the console ended early:\n{self._buffer}\n"
-                                     f"stderr:\n{self.stderr}")
+                raise AssertionError(
+                    f"the console ended early:\n{self._buffer}\nstderr:\n{self.stderr}"
+                )
             self._buffer += chunk
         out, self._buffer = self._buffer, ""
         self.transcript += out
@@ -134,8 +145,9 @@ def database(tmp_path: Path) -> Path:
         db = Database(str(path))
         await db.open()
         try:
-            await services.set_workspace(Context(db), TEAM, ANCHOR,
-                                         datetime.combine(START, datetime.min.time(), UTC))
+            await services.set_workspace(
+                Context(db), TEAM, ANCHOR, datetime.combine(START, datetime.min.time(), UTC)
+            )
         finally:
             await db.close()
 
@@ -169,7 +181,7 @@ def row(out: str, label: str) -> str:
 
 def between(out: str, first: str, last: str) -> str:
     start = out.index(first)
-    return out[start:out.index(last, start)]
+    return out[start : out.index(last, start)]
 
 
 def expected_prorated(quantity: int) -> str:
@@ -195,14 +207,17 @@ def test_admin_books_cancels_and_gets_the_invoice_without_the_cancelled_renewal(
     prorated = expected_prorated(2)
     assert prorated == "5,71 €"  # 11,80 € × 15 ÷ 31 = 5,709… (DESIGN §3)
     banner = console.read_until()
-    assert "offline console" in banner and ":help" in banner
+    assert "offline console" in banner
+    assert ":help" in banner
     assert banner.startswith("/addons offline console")
 
     overview = console.send("/addons")
     assert "┌─ Zusatzoptionen" in overview
     # Anzahl for "Zusätzliche Benutzer": the number alone asks for the value.
-    asked = console.send(number(overview, "Anzahl", after="Zusätzliche Benutzer"),
-                         until=re.compile(r"Anzahl \[1\]: $"))
+    asked = console.send(
+        number(overview, "Anzahl", after="Zusätzliche Benutzer"),
+        until=re.compile(r"Anzahl \[1\]: $"),
+    )
     assert asked == "Anzahl [1]: "
     assert "Anzahl: 2" in console.send("2")
     confirmation = console.send(number(overview, "Hinzufügen", after="Zusätzliche Benutzer"))
@@ -211,15 +226,17 @@ def test_admin_books_cancels_and_gets_the_invoice_without_the_cancelled_renewal(
     assert f"Anteilig 03.04.2026–17.04.2026: {prorated}" in confirmation
     assert "Abgerechnet bis: 17.04.2026" in confirmation
     overview = console.send(number(confirmation, "Bestätigen"))
-    assert re.search(r"Zusätzliche Benutzer \(\+2\) +11,80 € +17\.04\.2026 +Aktiv +"
-                     r"\[\d+\] Kündigen \(rot\)", row(overview, "Zusätzliche Benutzer (+2)"))
+    assert re.search(
+        r"Zusätzliche Benutzer \(\+2\) +11,80 € +17\.04\.2026 +Aktiv +"
+        r"\[\d+\] Kündigen \(rot\)",
+        row(overview, "Zusätzliche Benutzer (+2)"),
+    )
     # The coming invoice: the prorated draft and the renewal, 5,71 € + 11,80 €.
     assert "Nächste Sammelrechnung am 18.04.2026, bisher: 17,51 €" in overview
     assert "Zusätzlich in Kraft: 2 Benutzer" in overview
 
     # 10 GB as well, so that the invoice after the cancellation still has a renewal.
-    confirmation = console.send(
-        number(overview, "Hinzufügen", after="Erweiterter Speicherplatz"))
+    confirmation = console.send(number(overview, "Hinzufügen", after="Erweiterter Speicherplatz"))
     assert "Anteilig 03.04.2026–17.04.2026: 2,85 €" in confirmation
     overview = console.send(number(confirmation, "Bestätigen"))
     assert "Zusätzlich in Kraft: 2 Benutzer, 10 GB" in overview
@@ -239,7 +256,8 @@ def test_admin_books_cancels_and_gets_the_invoice_without_the_cancelled_renewal(
     assert "Kündigung zum 17.05.2026, bis dahin nutzbar." in confirmation
     overview = console.send(number(confirmation, "Bestätigen"))
     cancelled = row(overview, "Zusätzliche Benutzer (+2)")
-    assert "Kündigung zum 17.05.2026" in cancelled and "Kündigung zurücknehmen" in cancelled
+    assert "Kündigung zum 17.05.2026" in cancelled
+    assert "Kündigung zurücknehmen" in cancelled
     assert "Zusätzlich in Kraft: 2 Benutzer, 10 GB" in overview  # usable until then
 
     moved = console.send(":clock 2026-05-18")
@@ -248,19 +266,24 @@ def test_admin_books_cancels_and_gets_the_invoice_without_the_cancelled_renewal(
     second = between(moved, "Rechnung Nr. 2 vom 18.05.2026", "Summe: 5,90 €")
     assert "Erweiterter Speicherplatz (+10 GB), 18.05.2026–17.06.2026: 5,90 €" in second
     assert "Zusätzliche Benutzer" not in second  # not renewed
-    assert ("Die Kündigung ist wirksam: Zusätzliche Benutzer (+2) wurde zum 17.05.2026 "
-            "beendet und wird nicht verlängert.") in moved
+    assert (
+        "Die Kündigung ist wirksam: Zusätzliche Benutzer (+2) wurde zum 17.05.2026 "
+        "beendet und wird nicht verlängert."
+    ) in moved
 
     overview = console.send("/addons")
     assert "Zusätzlich in Kraft: 10 GB" in overview  # the seats are gone
     ended = row(overview, "Zusätzliche Benutzer (+2)")
-    assert "Beendet am 17.05.2026" in ended and "[" not in ended
+    assert "Beendet am 17.05.2026" in ended
+    assert "[" not in ended
     listed = console.send(":invoices")
-    assert "Rechnung Nr. 2 vom 18.05.2026" in listed and "Rechnung Nr. 1 vom 18.04.2026" in listed
+    assert "Rechnung Nr. 2 vom 18.05.2026" in listed
+    assert "Rechnung Nr. 1 vom 18.04.2026" in listed
 
     assert console.end() == 0
     statuses, invoices = asyncio.run(read_addons(database))
-    assert statuses.count(Status.ENDED) == 1 and invoices == 2
+    assert statuses.count(Status.ENDED) == 1
+    assert invoices == 2
 
 
 def test_app_home_books_through_the_booking_modal_with_inline_errors(
@@ -268,7 +291,8 @@ def test_app_home_books_through_the_booking_modal_with_inline_errors(
 ) -> None:
     console.read_until()
     home = console.send(":home")
-    assert "┌─ App Home" in home and "Ihre Zusatzoptionen" in home
+    assert "┌─ App Home" in home
+    assert "Ihre Zusatzoptionen" in home
     modal = console.send(number(home, "Hinzufügen", after="Erweiterter Speicherplatz"))
     assert "┌─ Zusatzoption buchen" in modal
     assert "Anzahl: 0" in console.send(f"{number(modal, 'Anzahl')} 0")
@@ -288,60 +312,104 @@ def test_app_home_books_through_the_booking_modal_with_inline_errors(
 
 
 def test_a_member_is_refused_in_their_language_and_nothing_changes(database: Path) -> None:
-    script = "\n".join([":as member", "/addons", "/addons buchen users 2", ":lang en",
-                        "/addons", ":home", ""])
-    done = subprocess.run(command("console", "--database", str(database), "--date", "2026-04-03"),
-                          input=script, capture_output=True, text=True, encoding="utf-8",
-                          cwd=ROOT, env=environment(), timeout=60)
+    script = "\n".join(
+        [":as member", "/addons", "/addons buchen users 2", ":lang en", "/addons", ":home", ""]
+    )
+    done = subprocess.run(
+        command("console", "--database", str(database), "--date", "2026-04-03"),
+        input=script,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=environment(),
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "You are max.mitglied (member" in out
-    assert out.count("Das dürfen nur Admins und Inhaber dieses Workspaces sowie "
-                     "Abrechnungs-Admins.") == 2
+    assert (
+        out.count("Das dürfen nur Admins und Inhaber dieses Workspaces sowie Abrechnungs-Admins.")
+        == 2
+    )
     assert "Only admins and owners of this workspace and billing admins can do this." in out
     assert "This is where the admins of your workspace book and cancel" in out  # App Home
-    assert "Buchung bestätigen" not in out and "Kündigen" not in out
+    assert "Buchung bestätigen" not in out
+    assert "Kündigen" not in out
     assert asyncio.run(read_addons(database)) == ([], 0)
 
 
-def test_run_without_credentials_says_so_in_one_line_and_opens_the_console(
-    tmp_path: Path
-) -> None:
-    done = subprocess.run(command("run", "--database", str(tmp_path / "fresh.db")),
-                          input=":clock\n:quit\n", capture_output=True, text=True,
-                          encoding="utf-8", cwd=ROOT, env=environment(), timeout=60)
+def test_run_without_credentials_says_so_in_one_line_and_opens_the_console(tmp_path: Path) -> None:
+    done = subprocess.run(
+        command("run", "--database", str(tmp_path / "fresh.db")),
+        input=":clock\n:quit\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=environment(),
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     [line] = done.stderr.splitlines()
-    assert "No Slack credentials" in line and "offline console" in line
+    assert "No Slack credentials" in line
+    assert "offline console" in line
     assert done.stdout.startswith("/addons offline console")
     assert f"demo workspace {TEAM}" in done.stdout
     today = datetime.now(UTC).date()  # the clock starts now without --date
     assert re.search(r"Clock: \d\d\.\d\d\.\d{4} ", done.stdout)
-    assert abs((datetime.strptime(re.findall(r"Clock: (\S+)", done.stdout)[0], "%d.%m.%Y")
-                .date() - today).days) <= 1
+    assert (
+        abs(
+            (
+                datetime.strptime(re.findall(r"Clock: (\S+)", done.stdout)[0], "%d.%m.%Y").date()
+                - today
+            ).days
+        )
+        <= 1
+    )
 
 
 def test_a_bad_date_is_refused_in_one_line(tmp_path: Path) -> None:
-    done = subprocess.run(command("console", "--database", str(tmp_path / "x.db"),
-                                  "--date", "03.04.2026"),
-                          input="", capture_output=True, text=True, encoding="utf-8",
-                          cwd=ROOT, env=environment(), timeout=60)
+    done = subprocess.run(
+        command("console", "--database", str(tmp_path / "x.db"), "--date", "03.04.2026"),
+        input="",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=environment(),
+        timeout=60,
+    )
     assert done.returncode == 2
-    assert done.stderr.count("\n") == 1 and "--date" in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert "--date" in done.stderr
     assert not (tmp_path / "x.db").exists()
 
 
 def test_without_a_date_the_clock_resumes_where_the_database_left_off(tmp_path: Path) -> None:
     path = str(tmp_path / "later.db")
-    first = subprocess.run(command("console", "--database", path, "--date", "2090-01-10"),
-                           input="/addons buchen users 1\n1\n:clock +1m\n",
-                           capture_output=True, text=True, encoding="utf-8", cwd=ROOT,
-                           env=environment(), timeout=60)
+    first = subprocess.run(
+        command("console", "--database", path, "--date", "2090-01-10"),
+        input="/addons buchen users 1\n1\n:clock +1m\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=environment(),
+        timeout=60,
+    )
     assert first.returncode == 0, first.stderr
     assert "invoice no. 1 issued" in first.stdout
-    again = subprocess.run(command("console", "--database", path), input=":clock\n",
-                           capture_output=True, text=True, encoding="utf-8", cwd=ROOT,
-                           env=environment(), timeout=60)
+    again = subprocess.run(
+        command("console", "--database", path),
+        input=":clock\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=environment(),
+        timeout=60,
+    )
     assert again.returncode == 0, again.stderr
     assert "test clock at 10.02.2090 (where this database left off)" in again.stdout
     assert "Clock: 10.02.2090 " in again.stdout

@@ -26,8 +26,13 @@ def _free_port() -> int:
 
 def _environment(mock: MockSlack, database: Path, port: int, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ADDONS_"))}
-    env.update(PYTHONPATH=str(ROOT), PORT=str(port), SLACK_API_URL=mock.url,
-               ADDONS_DATABASE=str(database), **extra)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        PORT=str(port),
+        SLACK_API_URL=mock.url,
+        ADDONS_DATABASE=str(database),
+        **extra,
+    )
     return env
 
 
@@ -36,23 +41,43 @@ async def test_a_missing_credential_names_the_variable_and_exits_2(
 ) -> None:
     env = _environment(slack_mock, tmp_path / "a.db", _free_port(), SLACK_BOT_TOKEN=BOT_TOKEN)
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "serve", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        "serve",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     _, err = await asyncio.wait_for(child.communicate(), 60)
     assert child.returncode == 2
-    assert err.decode().strip() == ("addons-bot: SLACK_SIGNING_SECRET is not set "
-                                    "(see README, 'Connect to Slack')")
+    assert err.decode().strip() == (
+        "addons-bot: SLACK_SIGNING_SECRET is not set (see README, 'Connect to Slack')"
+    )
 
 
 async def test_serve_answers_signed_slack_requests_and_stops_on_sigterm(
     slack_mock: MockSlack, tmp_path: Path
 ) -> None:
     port = _free_port()
-    env = _environment(slack_mock, tmp_path / "addons.db", port, SLACK_BOT_TOKEN=BOT_TOKEN,
-                       SLACK_SIGNING_SECRET=SECRET)
+    env = _environment(
+        slack_mock,
+        tmp_path / "addons.db",
+        port,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+    )
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "serve", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        "serve",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
@@ -65,12 +90,14 @@ async def test_serve_answers_signed_slack_requests_and_stops_on_sigterm(
                     await asyncio.sleep(0.05)
             signer = SlackSigner(SECRET, response_urls=slack_mock.new_response_url)
             command = signer.slash_command(user_id=ADMIN)
-            async with http.post(f"{url}/slack/events", data=command.data,
-                                 headers=command.headers) as answer:
+            async with http.post(
+                f"{url}/slack/events", data=command.data, headers=command.headers
+            ) as answer:
                 assert answer.status == 200
             forged = command.forged()
-            async with http.post(f"{url}/slack/events", data=forged.data,
-                                 headers=forged.headers) as answer:
+            async with http.post(
+                f"{url}/slack/events", data=forged.data, headers=forged.headers
+            ) as answer:
                 assert answer.status == 401
         [update] = await slack_mock.wait_for("views.update", timeout=10)
         assert "Zusatzoptionen" in str(update.params["view"])

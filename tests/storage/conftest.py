@@ -17,9 +17,10 @@ def db_path(tmp_path: Path) -> str:
     return str(tmp_path / "addons.db")
 
 
-@pytest.fixture
-async def db(db_path: str) -> AsyncIterator[Database]:
-    database = Database(db_path)
+@pytest.fixture(params=[True, False], ids=["fast-path", "sqlalchemy-path"])
+async def db(db_path: str, request: pytest.FixtureRequest) -> AsyncIterator[Database]:
+    """The app's database; every test runs on both ways of executing statements."""
+    database = Database(db_path, fast_path=request.param)
     await database.open()
     yield database
     await database.close()

@@ -20,43 +20,65 @@ def at(day: str, hour: int = 12, minute: int = 0) -> datetime:
     return datetime(*date.fromisoformat(day).timetuple()[:3], hour, minute, tzinfo=BERLIN)
 
 
-async def book(ctx: services.Context, day: str, option: str = "users", quantity: int = 1,
-               team_id: str = TEAM, key: str | None = None) -> int:
+async def book(
+    ctx: services.Context,
+    day: str,
+    option: str = "users",
+    quantity: int = 1,
+    team_id: str = TEAM,
+    key: str | None = None,
+) -> int:
     """Book on ``day`` as a Slack admin would; return the add-on id."""
-    booked = await services.book(ctx, team_id, option, quantity, at(day),
-                                 key=key or f"{team_id}:{day}:{option}:{quantity}",
-                                 actor="U_ADMIN")
+    booked = await services.book(
+        ctx,
+        team_id,
+        option,
+        quantity,
+        at(day),
+        key=key or f"{team_id}:{day}:{option}:{quantity}",
+        actor="U_ADMIN",
+    )
     return booked.addon.id
 
 
-async def press_kuendigen(ctx: services.Context, addon_id: int, day: str,
-                          team_id: str = TEAM) -> services.Cancelled:
+async def press_kuendigen(
+    ctx: services.Context, addon_id: int, day: str, team_id: str = TEAM
+) -> services.Cancelled:
     """Quote, then confirm exactly what the quote said, as the dialog does."""
     quote = await services.quote_cancellation(ctx, team_id, addon_id, at(day))
-    return await services.cancel(ctx, team_id, addon_id, quote.outcome, at(day),
-                                 actor="U_ADMIN")
+    return await services.cancel(ctx, team_id, addon_id, quote.outcome, at(day), actor="U_ADMIN")
 
 
 def snapshot(path: str) -> dict[str, Any]:
     """Everything billing decides, read straight from the file, ids and numbers included."""
     conn = sqlite3.connect(path)
     try:
+
         def rows(sql: str) -> list[tuple[Any, ...]]:
             return [tuple(r) for r in conn.execute(sql)]
 
         return {
-            "invoices": rows("SELECT number, team_id, period_index, period_start, period_end, "
-                             "total_cents FROM invoices ORDER BY number"),
-            "lines": rows("SELECT team_id, addon_id, kind, quantity, from_day, to_day, "
-                          "amount_cents, due_on, invoice_number, credits_line_id, id "
-                          "FROM invoice_lines ORDER BY team_id, addon_id, from_day, kind, id"),
-            "addons": rows("SELECT id, team_id, status, billed_until, effective_on, ended_on "
-                           "FROM addons ORDER BY id"),
-            "subscriptions": rows("SELECT team_id, last_closed FROM subscriptions "
-                                  "ORDER BY team_id"),
+            "invoices": rows(
+                "SELECT number, team_id, period_index, period_start, period_end, "
+                "total_cents FROM invoices ORDER BY number"
+            ),
+            "lines": rows(
+                "SELECT team_id, addon_id, kind, quantity, from_day, to_day, "
+                "amount_cents, due_on, invoice_number, credits_line_id, id "
+                "FROM invoice_lines ORDER BY team_id, addon_id, from_day, kind, id"
+            ),
+            "addons": rows(
+                "SELECT id, team_id, status, billed_until, effective_on, ended_on "
+                "FROM addons ORDER BY id"
+            ),
+            "subscriptions": rows(
+                "SELECT team_id, last_closed FROM subscriptions ORDER BY team_id"
+            ),
             "counter": rows("SELECT value FROM counters WHERE name = 'invoice_number'"),
-            "audit": rows("SELECT id, team_id, at, actor, action, addon_id, before_status, "
-                          "after_status, detail FROM audit_log ORDER BY id"),
+            "audit": rows(
+                "SELECT id, team_id, at, actor, action, addon_id, before_status, "
+                "after_status, detail FROM audit_log ORDER BY id"
+            ),
             "outbox": rows("SELECT event_key, kind, payload FROM outbox ORDER BY event_key"),
         }
     finally:

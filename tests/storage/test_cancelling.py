@@ -15,7 +15,8 @@ from tests.storage.helpers import TEAM, at, book, press_kuendigen, snapshot
 
 
 async def test_cancelling_after_the_window_schedules_the_end_of_the_period(
-    ctx: services.Context, workspace: str,
+    ctx: services.Context,
+    workspace: str,
 ) -> None:
     addon_id = await book(ctx, "2026-04-03")
     done = await press_kuendigen(ctx, addon_id, "2026-04-20")
@@ -29,7 +30,9 @@ async def test_cancelling_after_the_window_schedules_the_end_of_the_period(
 
 
 async def test_a_withdrawal_deletes_the_draft_and_the_preview_no_longer_shows_it(
-    ctx: services.Context, workspace: str, db_path: str,
+    ctx: services.Context,
+    workspace: str,
+    db_path: str,
 ) -> None:
     kept = await book(ctx, "2026-04-02", "storage", 1)
     addon_id = await book(ctx, "2026-04-03")
@@ -44,7 +47,8 @@ async def test_a_withdrawal_deletes_the_draft_and_the_preview_no_longer_shows_it
 
 
 async def test_a_withdrawal_after_an_issued_invoice_puts_a_correction_on_the_next_one(
-    ctx: services.Context, workspace: str,
+    ctx: services.Context,
+    workspace: str,
 ) -> None:
     addon_id = await book(ctx, "2026-04-17")  # the last day of the period
     [turn] = await services.billing_run(ctx, at("2026-04-18", 6))
@@ -55,14 +59,18 @@ async def test_a_withdrawal_after_an_issued_invoice_puts_a_correction_on_the_nex
     assert done.quote.credited == Money(609)
     preview = await services.preview_invoice(ctx, TEAM, at("2026-04-20"))
     assert [(line.kind.value, line.amount) for line in preview.lines] == [
-        ("credit", Money(-19)), ("credit", Money(-590))]
+        ("credit", Money(-19)),
+        ("credit", Money(-590)),
+    ]
     [turn] = await services.billing_run(ctx, at("2026-05-18", 6))
     assert turn.invoice is not None
     assert turn.invoice.total == Money(-609)
 
 
 async def test_a_confirmed_outcome_that_no_longer_holds_is_refused_and_nothing_changes(
-    ctx: services.Context, workspace: str, db_path: str,
+    ctx: services.Context,
+    workspace: str,
+    db_path: str,
 ) -> None:
     addon_id = await book(ctx, "2026-04-03")
     quote = await services.quote_cancellation(ctx, TEAM, addon_id, at("2026-04-17", 23, 59))
@@ -71,8 +79,9 @@ async def test_a_confirmed_outcome_that_no_longer_holds_is_refused_and_nothing_c
     audit_before = await services.audit_log(ctx, TEAM)
     # The admin confirms one minute after midnight: the window has closed.
     with pytest.raises(OutcomeChanged):
-        await services.cancel(ctx, TEAM, addon_id, quote.outcome, at("2026-04-18", 0, 1),
-                              actor="U_ADMIN")
+        await services.cancel(
+            ctx, TEAM, addon_id, quote.outcome, at("2026-04-18", 0, 1), actor="U_ADMIN"
+        )
     assert snapshot(db_path) == before
     assert await services.audit_log(ctx, TEAM) == audit_before
     with sqlite3.connect(db_path) as raw:
@@ -80,7 +89,8 @@ async def test_a_confirmed_outcome_that_no_longer_holds_is_refused_and_nothing_c
 
 
 async def test_cancelling_twice_changes_nothing_and_says_so(
-    ctx: services.Context, workspace: str,
+    ctx: services.Context,
+    workspace: str,
 ) -> None:
     addon_id = await book(ctx, "2026-04-03")
     await press_kuendigen(ctx, addon_id, "2026-04-20")
@@ -93,25 +103,25 @@ async def test_cancelling_twice_changes_nothing_and_says_so(
 
 
 async def test_a_scheduled_cancellation_can_be_taken_back_and_the_add_on_renews(
-    ctx: services.Context, workspace: str,
+    ctx: services.Context,
+    workspace: str,
 ) -> None:
     addon_id = await book(ctx, "2026-04-03")
     await services.billing_run(ctx, at("2026-04-18", 6))  # the draft goes on invoice 1
     await press_kuendigen(ctx, addon_id, "2026-04-20")
     before = await services.preview_invoice(ctx, TEAM, at("2026-04-20"))
     assert before.lines == ()
-    addon = await services.undo_cancellation(ctx, TEAM, addon_id, at("2026-04-21"),
-                                             actor="U_ADMIN")
+    addon = await services.undo_cancellation(ctx, TEAM, addon_id, at("2026-04-21"), actor="U_ADMIN")
     assert (addon.status, addon.effective_on) == (Status.ACTIVE, None)
     after = await services.preview_invoice(ctx, TEAM, at("2026-04-21"))
     assert [line.kind.value for line in after.lines] == ["renewal"]
     with pytest.raises(NothingToUndo):
-        await services.undo_cancellation(ctx, TEAM, addon_id, at("2026-04-21"),
-                                         actor="U_ADMIN")
+        await services.undo_cancellation(ctx, TEAM, addon_id, at("2026-04-21"), actor="U_ADMIN")
 
 
 async def test_the_audit_log_records_who_changed_what_with_before_and_after(
-    ctx: services.Context, workspace: str,
+    ctx: services.Context,
+    workspace: str,
 ) -> None:
     addon_id = await book(ctx, "2026-04-03")
     await press_kuendigen(ctx, addon_id, "2026-04-20")
@@ -119,8 +129,11 @@ async def test_the_audit_log_records_who_changed_what_with_before_and_after(
     await press_kuendigen(ctx, addon_id, "2026-04-22")
     await services.billing_run(ctx, at("2026-05-18", 6))
     entries = await services.audit_log(ctx, TEAM)
-    assert [(e.actor, e.action, e.addon_id, e.before_status, e.after_status)
-            for e in entries if e.addon_id is not None] == [
+    assert [
+        (e.actor, e.action, e.addon_id, e.before_status, e.after_status)
+        for e in entries
+        if e.addon_id is not None
+    ] == [
         ("billing-run", "deactivate", addon_id, "cancellation_pending", "ended"),
         ("U_ADMIN", "cancellation", addon_id, "active", "cancellation_pending"),
         ("U_OTHER", "undo_cancellation", addon_id, "cancellation_pending", "active"),

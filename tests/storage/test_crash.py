@@ -3,13 +3,13 @@ uninterrupted run: the same invoices with the same numbers, totals and lines."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -50,8 +50,10 @@ async def _seed(path: str) -> None:
 def _child(path: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.storage.billing_child", path, NOW.isoformat()],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -92,7 +94,7 @@ async def test_a_billing_run_killed_at_random_points_ends_as_an_uninterrupted_ru
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready"
         # Each rerun resumes where the last one died, so each gets a short slice.
-        time.sleep(rng.uniform(0.02, 0.25) * duration)
+        await asyncio.sleep(rng.uniform(0.02, 0.25) * duration)
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=10)
         part_way.append(_check_invariants(victim))

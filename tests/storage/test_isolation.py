@@ -20,7 +20,9 @@ async def two_workspaces(ctx: services.Context, workspace: str) -> int:
 
 
 async def test_another_workspace_cannot_cancel_or_undo_an_add_on_it_does_not_own(
-    ctx: services.Context, two_workspaces: int, db_path: str,
+    ctx: services.Context,
+    two_workspaces: int,
+    db_path: str,
 ) -> None:
     before = snapshot(db_path)
     assert (await services.get_addon(ctx, TEAM, two_workspaces)).id == two_workspaces
@@ -30,16 +32,19 @@ async def test_another_workspace_cannot_cancel_or_undo_an_add_on_it_does_not_own
         await services.quote_cancellation(ctx, OTHER, two_workspaces, at("2026-04-20"))
     for outcome in Outcome:
         with pytest.raises(UnknownAddOn):
-            await services.cancel(ctx, OTHER, two_workspaces, outcome, at("2026-04-20"),
-                                  actor="U_INTRUDER")
+            await services.cancel(
+                ctx, OTHER, two_workspaces, outcome, at("2026-04-20"), actor="U_INTRUDER"
+            )
     with pytest.raises(UnknownAddOn):
-        await services.undo_cancellation(ctx, OTHER, two_workspaces, at("2026-04-20"),
-                                         actor="U_INTRUDER")
+        await services.undo_cancellation(
+            ctx, OTHER, two_workspaces, at("2026-04-20"), actor="U_INTRUDER"
+        )
     assert snapshot(db_path) == before
 
 
 async def test_another_workspace_sees_none_of_the_add_ons_invoices_or_audit(
-    ctx: services.Context, two_workspaces: int,
+    ctx: services.Context,
+    two_workspaces: int,
 ) -> None:
     [invoice] = await services.list_invoices(ctx, TEAM)
     assert invoice.number is not None
@@ -53,7 +58,8 @@ async def test_another_workspace_sees_none_of_the_add_ons_invoices_or_audit(
 
 
 async def test_an_invoice_shown_for_a_workspace_must_belong_to_it(
-    ctx: services.Context, two_workspaces: int,
+    ctx: services.Context,
+    two_workspaces: int,
 ) -> None:
     [invoice] = await services.list_invoices(ctx, TEAM)
     assert invoice.number is not None
@@ -65,7 +71,8 @@ async def test_an_invoice_shown_for_a_workspace_must_belong_to_it(
 
 
 async def test_the_same_idempotency_key_in_two_workspaces_books_twice(
-    ctx: services.Context, two_workspaces: int,
+    ctx: services.Context,
+    two_workspaces: int,
 ) -> None:
     mine = await book(ctx, "2026-04-20", team_id=TEAM, key="same")
     theirs = await book(ctx, "2026-04-20", team_id=OTHER, key="same")

@@ -7,13 +7,15 @@ import sqlite3
 import threading
 from pathlib import Path
 
-import aiosqlite
 import pytest
+import sqlalchemy as sa
+from alembic import op
 
-from storage.sqlite import Database, SchemaTooNew, StorageError, migrate, migrations
+from storage import Database, SchemaTooNew, StorageError, migrations
+from storage.database import migrate
 
-LATEST = len(migrations())
-ALL = [name for _, name, _ in migrations()]
+LATEST = migrations.head()
+ALL = migrations.names()
 
 
 def user_version(path: str) -> int:
@@ -27,7 +29,7 @@ def tables(path: str) -> set[str]:
 
 
 def test_migrations_are_numbered_from_one_without_gaps() -> None:
-    assert [v for v, _, _ in migrations()] == list(range(1, LATEST + 1))
+    assert [r.number for r in migrations.revisions()] == list(range(1, LATEST + 1))
     assert LATEST >= 2
 
 
@@ -36,8 +38,16 @@ async def test_opening_an_empty_file_applies_every_migration_in_order(db_path: s
     assert await db.open() == ALL
     await db.close()
     assert user_version(db_path) == LATEST
-    assert {"subscriptions", "addons", "invoices", "invoice_lines", "counters",
-            "idempotency_keys", "audit_log", "outbox"} <= tables(db_path)
+    assert {
+        "subscriptions",
+        "addons",
+        "invoices",
+        "invoice_lines",
+        "counters",
+        "idempotency_keys",
+        "audit_log",
+        "outbox",
+    } <= tables(db_path)
 
 
 async def test_opening_a_migrated_file_again_applies_nothing(db_path: str) -> None:
@@ -51,12 +61,13 @@ async def test_opening_a_migrated_file_again_applies_nothing(db_path: str) -> No
 async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_data(
     db_path: str,
 ) -> None:
-    conn = await aiosqlite.connect(db_path, isolation_level=None)
-    assert await migrate(conn, target=LATEST - 1) == ALL[:-1]
-    await conn.execute(
-        "INSERT INTO subscriptions (team_id, anchor, timezone, locale, last_closed, created_at)"
-        " VALUES ('T1', '2026-03-18', 'Europe/Berlin', 'de', '2026-03-18', 'x')")
-    await conn.close()
+    assert await migrate(db_path, target=LATEST - 1) == ALL[:-1]
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "INSERT INTO subscriptions (team_id, anchor, timezone, locale, last_closed, "
+            "created_at) VALUES ('T1', '2026-03-18', 'Europe/Berlin', 'de', '2026-03-18', 'x')"
+        )
+    conn.close()
     assert user_version(db_path) == LATEST - 1
     assert "outbox" not in tables(db_path)
 
@@ -82,9 +93,7 @@ async def test_a_file_from_a_newer_app_is_refused_and_left_as_it_was(db_path: st
 async def test_a_file_that_needs_migrating_is_refused_when_migrations_are_not_run(
     db_path: str,
 ) -> None:
-    conn = await aiosqlite.connect(db_path, isolation_level=None)
-    await migrate(conn, target=1)
-    await conn.close()
+    await migrate(db_path, target=1)
     with pytest.raises(StorageError, match="migrate"):
         await Database(db_path).open(run_migrations=False)
     assert user_version(db_path) == 1
@@ -102,12 +111,17 @@ async def test_two_processes_opening_an_empty_file_at_once_apply_each_migration_
 
 
 async def test_a_failing_migration_leaves_the_file_at_the_version_before(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = str(tmp_path / "broken.db")
-    broken = [*migrations()[:1], (2, "0002_broken.sql",
-                                  "CREATE TABLE half (x INTEGER);\nTHIS IS NOT SQL;\n")]
-    monkeypatch.setattr("storage.sqlite.migrations", lambda: broken)
+
+    def broken() -> None:
+        op.create_table("half", sa.Column("x", sa.Integer))
+        op.execute("THIS IS NOT SQL")
+
+    second = migrations.revisions()[1].script.module
+    monkeypatch.setattr(second, "upgrade", broken)
     with pytest.raises(sqlite3.OperationalError):
         await Database(path).open()
     assert user_version(path) == 1

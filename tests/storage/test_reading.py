@@ -7,14 +7,18 @@ from datetime import date
 import pytest
 
 from bot import services
+from bot.ports import UnitOfWorkSource
 from domain.addons import Status
 from domain.errors import UnknownWorkspace
 from domain.money import Money
+from storage import Database
+from storage.unit_of_work import SqlUnitOfWork
 from tests.storage.helpers import TEAM, at, book, press_kuendigen
 
 
 async def test_add_ons_are_listed_newest_first_with_every_status(
-    ctx: services.Context, workspace: str,
+    ctx: services.Context,
+    workspace: str,
 ) -> None:
     ended = await book(ctx, "2026-03-20")
     withdrawn = await book(ctx, "2026-04-01", "storage", 2)
@@ -24,13 +28,17 @@ async def test_add_ons_are_listed_newest_first_with_every_status(
     await services.billing_run(ctx, at("2026-04-18", 6))
     addons = await services.list_addons(ctx, TEAM)
     assert [(a.id, a.status) for a in addons] == [
-        (active, Status.ACTIVE), (withdrawn, Status.WITHDRAWN), (ended, Status.ENDED)]
+        (active, Status.ACTIVE),
+        (withdrawn, Status.WITHDRAWN),
+        (ended, Status.ENDED),
+    ]
     entitled = await services.get_entitlements(ctx, TEAM, at("2026-04-18"))
     assert (entitled.seats, entitled.gigabytes) == (3, 0)
 
 
 async def test_the_overview_reads_everything_the_home_tab_shows(
-    ctx: services.Context, workspace: str,
+    ctx: services.Context,
+    workspace: str,
 ) -> None:
     await book(ctx, "2026-04-03")
     await services.billing_run(ctx, at("2026-04-18", 6))
@@ -45,7 +53,8 @@ async def test_the_overview_reads_everything_the_home_tab_shows(
 
 
 async def test_invoices_are_listed_newest_first_with_their_lines(
-    ctx: services.Context, workspace: str,
+    ctx: services.Context,
+    workspace: str,
 ) -> None:
     await book(ctx, "2026-04-03")
     await services.billing_run(ctx, at("2026-06-18", 6))
@@ -53,14 +62,32 @@ async def test_invoices_are_listed_newest_first_with_their_lines(
     assert [i.number for i in invoices] == [3, 2, 1]
     first = invoices[-1]
     assert services.invoice_to_json(first) == {
-        "number": 1, "team_id": TEAM, "issued_on": "2026-04-18",
-        "period_start": "2026-04-18", "period_end": "2026-05-17", "total": "8.75",
+        "number": 1,
+        "team_id": TEAM,
+        "issued_on": "2026-04-18",
+        "period_start": "2026-04-18",
+        "period_end": "2026-05-17",
+        "total": "8.75",
         "currency": "EUR",
         "lines": [
-            {"kind": "proration", "addon_id": 1, "option": "users", "from": "2026-04-03",
-             "to": "2026-04-17", "quantity": 1, "amount": "2.85"},
-            {"kind": "renewal", "addon_id": 1, "option": "users", "from": "2026-04-18",
-             "to": "2026-05-17", "quantity": 1, "amount": "5.90"},
+            {
+                "kind": "proration",
+                "addon_id": 1,
+                "option": "users",
+                "from": "2026-04-03",
+                "to": "2026-04-17",
+                "quantity": 1,
+                "amount": "2.85",
+            },
+            {
+                "kind": "renewal",
+                "addon_id": 1,
+                "option": "users",
+                "from": "2026-04-18",
+                "to": "2026-05-17",
+                "quantity": 1,
+                "amount": "5.90",
+            },
         ],
     }
     assert await services.get_invoice(ctx, 1) == first
@@ -68,11 +95,19 @@ async def test_invoices_are_listed_newest_first_with_their_lines(
 
 
 async def test_reading_an_unknown_workspace_is_refused(ctx: services.Context) -> None:
-    for read in (services.list_addons(ctx, "T_NOBODY"),
-                 services.list_invoices(ctx, "T_NOBODY"),
-                 services.audit_log(ctx, "T_NOBODY"),
-                 services.preview_invoice(ctx, "T_NOBODY", at("2026-04-03")),
-                 services.get_entitlements(ctx, "T_NOBODY", at("2026-04-03")),
-                 services.overview(ctx, "T_NOBODY", at("2026-04-03"))):
+    for read in (
+        services.list_addons(ctx, "T_NOBODY"),
+        services.list_invoices(ctx, "T_NOBODY"),
+        services.audit_log(ctx, "T_NOBODY"),
+        services.preview_invoice(ctx, "T_NOBODY", at("2026-04-03")),
+        services.get_entitlements(ctx, "T_NOBODY", at("2026-04-03")),
+        services.overview(ctx, "T_NOBODY", at("2026-04-03")),
+    ):
         with pytest.raises(UnknownWorkspace):
             await read
+
+
+def test_the_database_is_a_unit_of_work_source_of_the_ports(db: Database) -> None:
+    """mypy checks this assignment: the storage satisfies the use cases' ports."""
+    source: UnitOfWorkSource = db
+    assert isinstance(source.unit_of_work(write=False), SqlUnitOfWork)

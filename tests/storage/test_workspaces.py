@@ -30,8 +30,9 @@ async def test_today_is_taken_in_the_billing_time_zone(ctx: services.Context) ->
 async def test_setting_a_workspace_stores_anchor_zone_and_language(
     ctx: services.Context,
 ) -> None:
-    await services.set_workspace(ctx, TEAM, ANCHOR, at("2026-04-03"),
-                                 timezone="America/New_York", locale="en")
+    await services.set_workspace(
+        ctx, TEAM, ANCHOR, at("2026-04-03"), timezone="America/New_York", locale="en"
+    )
     sub = await services.get_workspace(ctx, TEAM)
     assert (sub.anchor, sub.timezone, sub.locale) == (ANCHOR, "America/New_York", "en")
     # Nothing before the current period is due: the workspace did not exist then.
@@ -48,7 +49,8 @@ async def test_an_unknown_time_zone_is_refused_and_nothing_is_stored(
 
 
 async def test_the_anchor_cannot_change_once_add_ons_exist(
-    ctx: services.Context, workspace: str,
+    ctx: services.Context,
+    workspace: str,
 ) -> None:
     await book(ctx, "2026-04-03")
     with pytest.raises(AnchorLocked):

@@ -1,0 +1,152 @@
+"""The database: an engine with a small pool, migrated when opened, handing out units
+of work under one busy budget."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage import migrations
+from storage.engine import DEFAULT_BUSY_TIMEOUT_MS, WRITE, create_engine
+from storage.errors import StorageBusy, StorageError
+from storage.unit_of_work import Pooled, SqlUnitOfWork
+
+MIN_LOCK_WAIT_MS = 50
+
+
+class Database:
+    """A SQLite file with a small pool of connections, migrated when opened."""
+
+    def __init__(
+        self,
+        path: str,
+        pool_size: int = 4,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        *,
+        fast_path: bool = True,
+    ) -> None:
+        self.path = path
+        # False: every statement through SQLAlchemy's execution path (the tests run both)
+        self.fast_path = fast_path
+        self._pool_size = pool_size
+        self._busy_timeout_ms = busy_timeout_ms
+        self._engine: AsyncEngine | None = None
+        self._all: list[AsyncConnection] = []  # every connection open now (tests read it)
+        self._idle: asyncio.Queue[Pooled] = asyncio.Queue()
+        self._writer = asyncio.Semaphore(1)
+        self._readers = asyncio.Semaphore(max(1, pool_size - 1))
+
+    async def open(self, run_migrations: bool = True) -> list[str]:
+        """Connect, apply pending migrations, fill the pool; return the migrations applied.
+
+        If anything fails, every connection opened so far is closed again: an open
+        aiosqlite connection is a running thread that would keep the process alive.
+        Errors of the driver come out as the driver raised them (``sqlite3.Error``).
+        """
+        self._engine = create_engine(self.path, self._pool_size, self._busy_timeout_ms)
+        try:
+            async with self._engine.execution_options(**{WRITE: True}).connect() as conn:
+                if run_migrations:
+                    applied = await conn.run_sync(migrations.upgrade)
+                else:
+                    applied = []
+                    if not await conn.run_sync(_is_current):
+                        raise StorageError("the database needs migrating: run `addons-bot migrate`")
+            # Check every connection out of SQLAlchemy's pool once, for good: a unit of
+            # work then takes one from this queue, with no pool bookkeeping per request.
+            for _ in range(self._pool_size):
+                conn = await self._engine.connect().start()
+                self._all.append(conn)
+                self._idle.put_nowait(await Pooled.of(conn, self.fast_path, self._busy_timeout_ms))
+        except BaseException as error:
+            await self.close()
+            if isinstance(error, DBAPIError) and isinstance(error.orig, Exception):
+                raise error.orig from error
+            raise
+        return applied
+
+    async def close(self) -> None:
+        """Close every connection of the pool."""
+        engine, self._engine = self._engine, None
+        held, self._all = self._all, []
+        self._idle = asyncio.Queue()
+        for conn in held:
+            await conn.close()
+        if engine is not None:
+            await engine.dispose()
+
+    async def _acquire(self, write: bool) -> Pooled:
+        """A pooled connection whose lock wait is what is left of the budget.
+
+        Writers queue on one lock, first come first served, and readers may hold at most
+        all connections but one: a booking never waits behind a crowd of overview reads,
+        and this process's writers never spin in SQLite's busy handler against each other
+        (other processes still meet the busy timeout).
+        """
+        if self._engine is None:
+            raise StorageError("the database is not open")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        gate = self._writer if write else self._readers
+        budget = self._busy_timeout_ms / 1000
+        try:
+            await asyncio.wait_for(gate.acquire(), budget)
+        except TimeoutError:
+            raise StorageBusy("the database is busy; please try again") from None
+        try:
+            pooled = await asyncio.wait_for(
+                self._idle.get(), max(0.001, budget - (loop.time() - started))
+            )
+        except BaseException as error:
+            gate.release()
+            if isinstance(error, TimeoutError):
+                raise StorageBusy("every database connection is busy; please try again") from None
+            raise
+        waited_ms = int((loop.time() - started) * 1000)
+        wanted = max(MIN_LOCK_WAIT_MS, self._busy_timeout_ms - waited_ms)
+        if waited_ms < MIN_LOCK_WAIT_MS:
+            wanted = self._busy_timeout_ms
+        if pooled.lock_wait_ms != wanted:  # one extra trip, only after a wait
+            try:
+                await pooled.set_lock_wait(wanted)
+            except BaseException:
+                self._release(pooled, write)
+                raise
+        return pooled
+
+    def _release(self, pooled: Pooled, write: bool) -> None:
+        self._idle.put_nowait(pooled)
+        (self._writer if write else self._readers).release()
+
+    def unit_of_work(self, write: bool = True) -> SqlUnitOfWork:
+        """A new transaction: a writer takes the write lock at its start."""
+        return SqlUnitOfWork(self, write)
+
+    async def __aenter__(self) -> Database:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+def _is_current(conn: Connection) -> bool:
+    with conn.begin():
+        return migrations.is_current(conn)
+
+
+async def migrate(path: str, target: int | None = None) -> list[str]:
+    """Bring the file at ``path`` to revision number ``target`` (default: the newest)."""
+    engine = create_engine(path, 1, DEFAULT_BUSY_TIMEOUT_MS).execution_options(**{WRITE: True})
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(migrations.upgrade, target)
+    except DBAPIError as error:
+        if isinstance(error.orig, Exception):
+            raise error.orig from error
+        raise
+    finally:
+        await engine.dispose()

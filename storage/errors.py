@@ -1,0 +1,17 @@
+"""What storage raises: errors of its own and the port's ``Busy``."""
+
+from __future__ import annotations
+
+from bot.ports import Busy
+
+
+class StorageError(Exception):
+    """The database cannot serve the request as it is."""
+
+
+class SchemaTooNew(StorageError):
+    """The file was written by a newer version of the app than this one."""
+
+
+class StorageBusy(StorageError, Busy):
+    """Another process held the database lock for longer than the busy timeout."""

@@ -1,0 +1,132 @@
+"""One unit of work: one transaction over one pooled connection, every repository on it."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import aiosqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.errors import StorageBusy
+from storage.executor import Executor, SqlAlchemyExecutor, SqliteExecutor
+from storage.journal import AuditLog, Outbox
+from storage.repositories import AddOns, IdempotencyKeys, Invoices, Lines, Subscriptions
+
+if TYPE_CHECKING:
+    from storage.database import Database
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLite gave up waiting for a lock another connection holds."""
+    if isinstance(error, DBAPIError):
+        error = error.orig  # type: ignore[assignment]
+    message = str(error)
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in message or "busy" in message
+    )
+
+
+@dataclass
+class Pooled:
+    """A connection of the pool, with the executor its units of work use."""
+
+    conn: AsyncConnection
+    executor: Executor
+    driver: aiosqlite.Connection | None
+    lock_wait_ms: int
+
+    @classmethod
+    async def of(cls, conn: AsyncConnection, fast: bool, lock_wait_ms: int) -> Pooled:
+        """The fast path on SQLite (one trip per statement), SQLAlchemy's own elsewhere."""
+        if conn.dialect.name != "sqlite":
+            return cls(conn, SqlAlchemyExecutor(conn), None, lock_wait_ms)
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert isinstance(driver, aiosqlite.Connection)
+        executor: Executor = (
+            SqliteExecutor(driver, conn.dialect) if fast else SqlAlchemyExecutor(conn)
+        )
+        return cls(conn, executor, driver, lock_wait_ms)
+
+    async def set_lock_wait(self, ms: int) -> None:
+        """How long SQLite waits for a lock on this connection (SQLite only)."""
+        if self.driver is not None:
+            await self.driver.execute_fetchall(f"PRAGMA busy_timeout = {int(ms)}")
+        self.lock_wait_ms = ms
+
+
+class SqlUnitOfWork:
+    """One transaction over one pooled connection; rolled back unless committed.
+
+    Errors of the driver leave it as the driver raised them (``sqlite3.Error``), as
+    before SQLAlchemy; lock waits over budget at the start or the commit as StorageBusy.
+    """
+
+    subscriptions: Subscriptions
+    addons: AddOns
+    lines: Lines
+    invoices: Invoices
+    idempotency: IdempotencyKeys
+    audit: AuditLog
+    outbox: Outbox
+
+    def __init__(self, db: Database, write: bool) -> None:
+        self._db = db
+        self._write = write
+        self._pooled: Pooled | None = None
+        self._done = False
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        pooled = await self._db._acquire(self._write)
+        x = pooled.executor
+        try:
+            await x.begin(self._write)
+        except BaseException as error:
+            self._db._release(pooled, self._write)
+            if is_busy(error):
+                raise StorageBusy("the database is busy; please try again") from error
+            if isinstance(error, DBAPIError) and isinstance(error.orig, Exception):
+                raise error.orig from error
+            raise
+        self._pooled = pooled
+        self._done = False
+        self.subscriptions = Subscriptions(x)
+        self.addons = AddOns(x)
+        self.lines = Lines(x)
+        self.invoices = Invoices(x)
+        self.idempotency = IdempotencyKeys(x)
+        self.audit = AuditLog(x)
+        self.outbox = Outbox(x)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        pooled, self._pooled = self._pooled, None
+        if pooled is None:
+            return
+        try:
+            if not self._done:
+                await pooled.executor.rollback()
+        finally:
+            self._db._release(pooled, self._write)
+        if isinstance(exc, DBAPIError) and isinstance(exc.orig, Exception):
+            raise exc.orig from exc
+
+    async def commit(self) -> None:
+        """Make every change of this unit of work durable at once."""
+        assert self._pooled is not None
+        try:
+            await self._pooled.executor.commit()
+        except (DBAPIError, sqlite3.OperationalError) as error:
+            if is_busy(error):
+                raise StorageBusy("the database is busy; please try again") from error
+            raise
+        self._done = True
