@@ -141,9 +141,10 @@ async def _add(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], wh
     except QuantityInputError as error:
         await _redraw(deps, client, body, who, errors={option.key: error.text(who.lang)})
         return
-    quote = await services.quote_booking(
-        deps.ctx, who.team_id, option.key, quantity, deps.clock.now()
-    )
+    async with deps.gate:
+        quote = await services.quote_booking(
+            deps.ctx, who.team_id, option.key, quantity, deps.clock.now()
+        )
     await _show(client, body, booking_confirmation_view(quote, nonce=new_nonce(), lang=who.lang))
     if any(
         str(b.get("block_id", "")).startswith("qty_error_")
@@ -165,7 +166,8 @@ async def _cancel(
 ) -> None:
     addon_id = parse_addon_id(_value(body))
     now = deps.clock.now()
-    addon, quote = await services.cancellation_offer(deps.ctx, who.team_id, addon_id, now)
+    async with deps.gate:
+        addon, quote = await services.cancellation_offer(deps.ctx, who.team_id, addon_id, now)
     await _show(
         client,
         body,
@@ -175,9 +177,10 @@ async def _cancel(
 
 async def _undo(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:
     addon_id = parse_addon_id(_value(body))
-    await services.undo_cancellation(
-        deps.ctx, who.team_id, addon_id, deps.clock.now(), actor=who.user_id
-    )
+    async with deps.gate:
+        await services.undo_cancellation(
+            deps.ctx, who.team_id, addon_id, deps.clock.now(), actor=who.user_id
+        )
     # The row turns back into a red Kündigen in place; no extra dialog.
     await _redraw(deps, client, body, who)
 

@@ -120,7 +120,8 @@ async def draw_overview(
 ) -> ViewDict:
     """The overview (modal or App Home) as it stands now."""
     now = deps.clock.now()
-    state = await services.ensured_overview(deps.ctx, team_id, now)
+    async with deps.gate:
+        state = await services.ensured_overview(deps.ctx, team_id, now)
     common: dict[str, Any] = {
         "catalog": deps.ctx.catalog,
         "addons": state.addons,

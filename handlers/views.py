@@ -162,9 +162,10 @@ async def booking_modal_submitted(
         if not who.is_admin:
             await submission.show(t(who.lang, "refusal.not_admin"))
             return
-        quote = await services.quote_booking(
-            deps.ctx, who.team_id, option.key, quantity, deps.clock.now()
-        )
+        async with deps.gate:
+            quote = await services.quote_booking(
+                deps.ctx, who.team_id, option.key, quantity, deps.clock.now()
+            )
         confirmation = booking_confirmation_view(quote, nonce=new_nonce(), lang=who.lang)
         await submission.replace(confirmation)
     except Exception as error:  # nothing was written: say why
@@ -261,7 +262,8 @@ async def _carry_out(submission: Submission, step: Step) -> None:
         if not who.is_admin:
             await submission.show(t(who.lang, "refusal.not_admin"))
             return
-        describe = await step(deps, who)  # the commit, if any, happens in here
+        async with deps.gate:
+            describe = await step(deps, who)  # the commit, if any, happens in here
     except Exception as error:  # nothing was changed: say why
         await submission.show(failure_text(error, submission.lang))
         return
