@@ -27,7 +27,8 @@ def render(r: dict[str, Any]) -> str:
         "layout   : app (real, SQLite file) and two baselines (bare Bolt: ack only; and ack "
         "then views.open of a one-line modal on /addons), each in its own process;",
         "           load generator + mock Slack Web API in this process "
-        f"(API delay {s['api_delay_ms']:g} ms); closed loop on the HTTP answer",
+        f"(API delay {s['api_delay_ms']:g} ms); closed loop: a worker clicks again once "
+        "its result is shown",
         "",
     ]
     out += _acks(r)
