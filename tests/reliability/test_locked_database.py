@@ -33,6 +33,7 @@ from tests.slack.flows import (
     press,
     submit_and_see,
     texts,
+    until,
 )
 from tests.slack.harness import Answer, RunningApp, running_app
 from tests.slack.mock_slack import ADMIN, MockSlack
@@ -221,7 +222,9 @@ async def test_requests_during_a_lock_longer_than_the_busy_timeout_are_told_poli
         assert all(_working(a) for a, _ in retried[:5])
         shown = await _results(slack_mock, submitted, after=calls)
         assert all(s.startswith(("Gebucht:", "Widerrufen:", "Diese Buchung")) for s in shown)
-        await asyncio.sleep(0.2)
+        # The undo button's work follows its ack too: wait until it is done.
+        undone = "SELECT COUNT(*) FROM addons WHERE id = ? AND status = 'active'"
+        await until(lambda: count(path, undone, (scene["pending"],)) == 1)
 
     state = snapshot(path)
     assert sorted((a[2], a[3]) for a in state["addons"] if a[6] == "active") == ACTIVE_AFTER
