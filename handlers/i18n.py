@@ -201,6 +201,7 @@ _DE: dict[str, str] = {
     "error.unknown_workspace": "Für diesen Workspace ist noch kein CloudCRM-Abonnement "
     "eingerichtet. Bitte wenden Sie sich an den Support.",
     "error.unknown_invoice": "Eine Rechnung Nr. {number} gibt es nicht.",
+    "error.unknown_correction": "Eine Rechnungskorrektur Nr. {number} gibt es nicht.",
     "error.anchor_locked": "Der Abrechnungsstichtag lässt sich nicht mehr ändern, weil bereits "
     "Zusatzoptionen gebucht sind.",
     "error.invalid_timezone": "Die Zeitzone „{timezone}“ gibt es nicht.",
@@ -367,6 +368,7 @@ _EN: dict[str, str] = {
     "error.unknown_workspace": "No CloudCRM subscription is set up for this workspace yet. "
     "Please contact support.",
     "error.unknown_invoice": "There is no invoice no. {number}.",
+    "error.unknown_correction": "There is no invoice correction no. {number}.",
     "error.anchor_locked": "The billing date can no longer change because add-ons are "
     "already booked.",
     "error.invalid_timezone": "There is no time zone “{timezone}”.",

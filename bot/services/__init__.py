@@ -22,14 +22,17 @@ from bot.services.reading import (
     Overview,
     audit_log,
     get_addon,
+    get_correction,
     get_entitlements,
     get_invoice,
     list_addons,
+    list_corrections,
+    list_documents,
     list_invoices,
     overview,
     preview_invoice,
 )
-from bot.services.shapes import addon_to_json, invoice_to_json
+from bot.services.shapes import addon_to_json, correction_to_json, document_to_json, invoice_to_json
 from bot.services.workspaces import ensure_workspace, get_workspace, set_workspace
 
 __all__ = [
@@ -40,18 +43,23 @@ __all__ = [
     "Overview",
     "PeriodTurn",
     "addon_to_json",
+    "correction_to_json",
+    "document_to_json",
     "audit_log",
     "billing_run",
     "book",
     "cancel",
     "ensure_workspace",
     "get_addon",
+    "get_correction",
     "get_entitlements",
     "get_invoice",
     "get_workspace",
     "invoice_to_json",
     "iter_billing_run",
     "list_addons",
+    "list_corrections",
+    "list_documents",
     "list_invoices",
     "overview",
     "preview_invoice",

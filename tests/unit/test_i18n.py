@@ -22,6 +22,7 @@ from domain.errors import (
     OutcomeChanged,
     QuantityOutOfRange,
     UnknownAddOn,
+    UnknownCorrection,
     UnknownInvoice,
     UnknownOption,
     UnknownWorkspace,
@@ -57,6 +58,7 @@ SAMPLE_ERRORS: list[DomainError] = [
     NotABillingAdmin("U123"),
     UnknownWorkspace("T123"),
     UnknownInvoice(17),
+    UnknownCorrection(3),
     AnchorLocked("T123"),
     InvalidTimezone("Europe/Berln"),
 ]
