@@ -68,6 +68,25 @@ def booking_modal(option: Option, lang: str, quantity: int = 1) -> View:
     )
 
 
+def withdrawal_hint(quote: BookingQuote, lang: str) -> str:
+    """The Widerruf hint, true also for a booking the next invoice carries within the window.
+
+    Booked just before the period end, the window outlasts the invoice date: withdrawn
+    after it, the invoiced amount comes back with a Rechnungskorrektur.
+    """
+    deadline = withdrawal_deadline(quote.booked_on)
+    invoice_date = quote.period.end + timedelta(days=1)
+    if deadline < invoice_date:
+        return t(lang, "booking.withdrawal_note", deadline=deadline)
+    return t(
+        lang,
+        "booking.withdrawal_note_invoiced",
+        deadline=deadline,
+        last_draft_day=quote.period.end,
+        invoice_date=invoice_date,
+    )
+
+
 def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> View:
     """Bestätigen / Abbrechen over option, quantity, monthly price, prorated, billed until."""
     option = quote.option
@@ -90,7 +109,7 @@ def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> 
         invoice_date=invoice_date,
         monthly=quote.monthly_price,
     )
-    deadline = t(lang, "booking.withdrawal_note", deadline=withdrawal_deadline(quote.booked_on))
+    deadline = withdrawal_hint(quote, lang)
     return View(
         type="modal",
         callback_id=CALLBACK_CONFIRM_BOOKING,

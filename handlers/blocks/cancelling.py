@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.models.blocks import ContextBlock, SectionBlock
 from slack_sdk.models.views import View
 
 from domain.addons import AddOn, CancellationQuote, Outcome
 from domain.catalog import Catalog
+from domain.corrections import Refund
+from domain.money import Money
 from handlers.blocks.ids import CALLBACK_CONFIRM_CANCEL
 from handlers.blocks.labels import addon_label, option_or_none
 from handlers.blocks.primitives import MessagePayload, md, message
@@ -14,19 +18,31 @@ from handlers.i18n import escape_mrkdwn, t
 from handlers.requests import CancellationRequest
 
 
+def withdrawal_sentences(removed: Money, refunds: Sequence[Refund], lang: str) -> list[str]:
+    """What a Widerruf does to the money, one of the three cases of DESIGN §6.
+
+    "nichts berechnet" when nothing was invoiced, with the whole amount that leaves the
+    Entwurf (renewal included); a Rechnungskorrektur per invoice for what was invoiced.
+    Never "nicht berechnet" about an invoiced amount.
+    """
+    if not refunds:
+        if removed:
+            return [t(lang, "withdraw.what", amount=removed)]
+        return [t(lang, "withdraw.what_free")]
+    sentences = [t(lang, "withdraw.what_short")]
+    sentences += [
+        t(lang, "withdraw.corrected", amount=r.amount, number=r.invoice_number) for r in refunds
+    ]
+    if removed:
+        sentences.append(t(lang, "withdraw.also_removed", amount=removed))
+    return sentences
+
+
 def cancellation_sentences(quote: CancellationQuote, lang: str) -> list[str]:
     """What Kündigen will do (or did): "Kündigung zum …, bis dahin nutzbar" or the Widerruf."""
     if quote.outcome is Outcome.CANCELLATION:
         return [t(lang, "cancel.what", date=quote.on)]
-    if quote.removed_from_drafts:
-        sentences = [t(lang, "withdraw.what", amount=quote.removed_from_drafts)]
-    elif quote.credited:
-        sentences = [t(lang, "withdraw.what_short")]
-    else:
-        sentences = [t(lang, "withdraw.what_free")]
-    if quote.credited:
-        sentences.append(t(lang, "withdraw.credit", amount=quote.credited))
-    return sentences
+    return withdrawal_sentences(quote.removed_from_drafts, quote.refunds, lang)
 
 
 def cancellation_confirmation_view(

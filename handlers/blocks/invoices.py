@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
 
 from domain.catalog import Catalog
+from domain.corrections import Correction
 from domain.invoices import Invoice, InvoiceLine, LineKind
 from handlers.blocks.labels import addon_label, option_or_none
 from handlers.blocks.primitives import (
@@ -78,6 +79,42 @@ def invoice_blocks(
     else:
         blocks.append(SectionBlock(block_id=f"{prefix}_empty", text=md(t(lang, "invoice.empty"))))
     total = f"*{t(lang, 'invoice.total', total=invoice.total)}*"
+    blocks.append(SectionBlock(block_id=f"{prefix}_total", text=md(total)))
+    return blocks
+
+
+def correction_title(correction: Correction, lang: str) -> str:
+    """ "Rechnungskorrektur Nr. 1 vom 20.04.2026"."""
+    return t(lang, "correction.title", number=correction.number, date=correction.issued_on)
+
+
+def correction_blocks(correction: Correction, *, catalog: Catalog, lang: str) -> list[Block]:
+    """A Rechnungskorrektur: number, date, the invoice it corrects, its lines, its total."""
+    prefix = f"correction_{correction.number}"
+    lines = []
+    for line in correction.lines:
+        option = option_or_none(catalog, line.option)
+        label = escape_mrkdwn(addon_label(option, line.quantity, lang, line.option))
+        text = t(
+            lang,
+            "correction.line",
+            addon=label,
+            start=line.from_day,
+            end=line.to_day,
+            amount=line.amount,
+        )
+        lines.append(f"• {text}")
+    corrects = t(lang, "correction.corrects", number=correction.corrects)
+    blocks: list[Block] = [
+        HeaderBlock(
+            block_id=f"{prefix}_title",
+            text=clip(correction_title(correction, lang), MAX_HEADER_TEXT),
+        ),
+        SectionBlock(block_id=f"{prefix}_corrects", text=md(corrects)),
+    ]
+    room = max(2, MAX_MESSAGE_BLOCKS - len(blocks) - 1)
+    blocks += text_sections(lines, room, lang, f"{prefix}_lines", "invoice.more_lines")
+    total = f"*{t(lang, 'invoice.total', total=correction.total)}*"
     blocks.append(SectionBlock(block_id=f"{prefix}_total", text=md(total)))
     return blocks
 

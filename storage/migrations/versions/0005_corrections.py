@@ -48,9 +48,7 @@ def upgrade() -> None:
         sa.Column("from_day", sa.Date, nullable=False),
         sa.Column("to_day", sa.Date, nullable=False),
         sa.Column("amount_cents", sa.Integer, nullable=False),
-        sa.Column(
-            "credits_line_id", sa.Integer, sa.ForeignKey("invoice_lines.id"), nullable=False
-        ),
+        sa.Column("credits_line_id", sa.Integer, sa.ForeignKey("invoice_lines.id"), nullable=False),
     )
     op.create_index("correction_lines_by_number", "correction_lines", ["correction_number"])
     counters = sa.table("counters", sa.column("name", sa.Text), sa.column("value", sa.Integer))

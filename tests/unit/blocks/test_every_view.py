@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.addons import CancellationQuote, Outcome, quote_booking
+from domain.corrections import Refund
 from domain.money import Money
 from handlers.blocks.booking import booking_confirmation_view, booking_modal
 from handlers.blocks.cancelling import cancellation_confirmation_view
@@ -24,7 +25,7 @@ def test_every_view_passes_slack_sdk_validation(lang: str) -> None:
         booking_confirmation_view(quote, nonce=NONCE, lang=lang),
         cancellation_confirmation_view(
             active(1),
-            CancellationQuote(1, Outcome.WITHDRAWAL, APRIL_3, Money(1), Money(2)),
+            CancellationQuote(1, Outcome.WITHDRAWAL, APRIL_3, Money(1), (Refund(1, Money(2)),)),
             catalog=CATALOG,
             lang=lang,
         ),

@@ -197,16 +197,16 @@ def test_the_overview_in_english() -> None:
     assert block(view, "addon_7")["fields"] == [
         md("*OPTION*\nAdditional users (+1)"),
         md("*PRICE*\n€5.90"),
-        md("*BILLED UNTIL*\n2026-04-17"),
+        md("*BILLED UNTIL*\nApr 17, 2026"),
         md("*STATUS / ACTION*\nActive"),
     ]
     assert block(view, "addon_7")["accessory"]["text"] == plain("Cancel")
     assert block(view, "addon_8")["fields"][3] == md(
-        "*STATUS / ACTION*\nCancellation effective 2026-04-17"
+        "*STATUS / ACTION*\nCancellation effective Apr 17, 2026"
     )
     assert block(view, "addon_8")["accessory"]["text"] == plain("Undo cancellation")
     assert block(view, "upcoming")["text"] == md(
-        "Next consolidated invoice on 2026-04-18, so far: €8.75"
+        "Next consolidated invoice on Apr 18, 2026, so far: €8.75"
     )
 
 
