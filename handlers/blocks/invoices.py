@@ -19,7 +19,7 @@ from handlers.blocks.primitives import (
     message,
     text_sections,
 )
-from handlers.i18n import escape_mrkdwn, t
+from handlers.i18n import escape_mrkdwn, t, tn
 
 RECENT_INVOICES = 5
 
@@ -42,6 +42,24 @@ def invoice_line_text(line: InvoiceLine, catalog: Catalog, lang: str) -> str:
         end=line.to_day,
         amount=line.amount,
     )
+
+
+# The overview shows this many lines of the Entwurf and counts the rest, so that it
+# stays one section however many add-ons a workspace has.
+ENTWURF_LINES = 10
+
+
+def entwurf_text(upcoming: Invoice, catalog: Catalog, lang: str) -> str:
+    """The Entwurf of the next consolidated invoice: its date, its lines and its total."""
+    title = f"*{t(lang, 'invoice.entwurf_title', date=upcoming.issued_on)}*"
+    lines = [f"• {invoice_line_text(line, catalog, lang)}" for line in upcoming.lines]
+    shown = lines[:ENTWURF_LINES]
+    if len(lines) > len(shown):
+        shown.append(tn(lang, "invoice.more_lines", len(lines) - len(shown)))
+    if not lines:
+        shown = [t(lang, "invoice.entwurf_empty")]
+    total = f"*{t(lang, 'invoice.total', total=upcoming.total)}*"
+    return "\n".join([title, *shown, total])
 
 
 def recent_invoices_text(recent: Sequence[Invoice], lang: str) -> str:

@@ -34,7 +34,7 @@ from handlers.blocks.ids import (
     ACTION_UNDO,
     CALLBACK_OVERVIEW,
 )
-from handlers.blocks.invoices import recent_invoices_text
+from handlers.blocks.invoices import entwurf_text, recent_invoices_text
 from handlers.blocks.labels import (
     addon_label,
     option_description,
@@ -133,7 +133,11 @@ def entitlements_text(in_force: Entitlements, lang: str) -> str:
 
 
 def _summary_blocks(
-    in_force: Entitlements, upcoming: Invoice | None, recent: Sequence[Invoice], lang: str
+    in_force: Entitlements,
+    upcoming: Invoice | None,
+    recent: Sequence[Invoice],
+    lang: str,
+    catalog: Catalog,
 ) -> list[Block]:
     blocks: list[Block] = [
         DividerBlock(block_id="summary_divider"),
@@ -143,9 +147,7 @@ def _summary_blocks(
         blocks.append(
             SectionBlock(
                 block_id="upcoming",
-                text=md(
-                    t(lang, "invoice.upcoming_total", date=upcoming.issued_on, total=upcoming.total)
-                ),
+                text=md(entwurf_text(upcoming, catalog, lang)),
             )
         )
     blocks.append(SectionBlock(block_id="invoices", text=md(recent_invoices_text(recent, lang))))
@@ -223,7 +225,7 @@ def overview_blocks(
 ) -> list[Block]:
     """Offers, the table and the totals, the table paged to fit a view's 100 blocks."""
     top = _offer_blocks(catalog, lang, home=home, errors=errors)
-    bottom = _summary_blocks(in_force, upcoming, recent, lang)
+    bottom = _summary_blocks(in_force, upcoming, recent, lang, catalog)
     budget = MAX_VIEW_BLOCKS - len(top) - len(bottom)
     table = _table_blocks(addons, catalog, lang, offset=offset, budget=budget)
     return top + table + bottom
