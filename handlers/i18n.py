@@ -145,6 +145,9 @@ _DE: dict[str, str] = {
     "von Ihrer nächsten Sammelrechnung entfernt.",
     "withdraw.what_free": "Widerruf: sofort storniert, es wird nichts berechnet.",
     "withdraw.what_short": "Widerruf: sofort storniert.",
+    "withdraw.free": "Es wird nichts berechnet.",
+    "withdraw.removed": "Es wird nichts berechnet: {amount} werden von Ihrer nächsten "
+    "Sammelrechnung entfernt.",
     "withdraw.corrected": "{amount} erstatten wir Ihnen mit einer Rechnungskorrektur zu "
     "Rechnung Nr. {number}.",
     "withdraw.also_removed": "Außerdem werden {amount} von Ihrer nächsten Sammelrechnung entfernt.",
@@ -331,6 +334,9 @@ _EN: dict[str, str] = {
     "will be removed from your next consolidated invoice.",
     "withdraw.what_free": "Withdrawal: the add-on ends at once and nothing is charged.",
     "withdraw.what_short": "Withdrawal: the add-on ends at once.",
+    "withdraw.free": "Nothing is charged.",
+    "withdraw.removed": "Nothing is charged: {amount} will be removed from your next "
+    "consolidated invoice.",
     "withdraw.corrected": "We refund {amount} with an invoice correction to invoice no. {number}.",
     "withdraw.also_removed": "In addition, {amount} will be removed from your next "
     "consolidated invoice.",

@@ -88,7 +88,8 @@ def _money_told(payload: dict[str, Any], lang: str) -> list[str]:
         Refund(int(c["corrects"]), Money(int(c["refund_cents"])))
         for c in payload.get("corrections", [])
     ]
-    return withdrawal_sentences(Money(int(payload["removed_cents"])), refunds, lang)
+    removed = Money(int(payload["removed_cents"]))
+    return withdrawal_sentences(removed, refunds, lang, lead=False)
 
 
 def renderer(ctx: Context, client: AsyncWebClient, default_lang: str) -> Render:

@@ -18,18 +18,27 @@ from handlers.i18n import escape_mrkdwn, t
 from handlers.requests import CancellationRequest
 
 
-def withdrawal_sentences(removed: Money, refunds: Sequence[Refund], lang: str) -> list[str]:
+def withdrawal_sentences(
+    removed: Money, refunds: Sequence[Refund], lang: str, *, lead: bool = True
+) -> list[str]:
     """What a Widerruf does to the money, one of the three cases of DESIGN §6.
 
     "nichts berechnet" when nothing was invoiced, with the whole amount that leaves the
     Entwurf (renewal included); a Rechnungskorrektur per invoice for what was invoiced.
-    Never "nicht berechnet" about an invoiced amount.
+    Never "nicht berechnet" about an invoiced amount. ``lead`` starts with "Widerruf:
+    sofort storniert"; a message that already says so leaves it out.
     """
     if not refunds:
-        if removed:
-            return [t(lang, "withdraw.what", amount=removed)]
-        return [t(lang, "withdraw.what_free")]
-    sentences = [t(lang, "withdraw.what_short")]
+        if lead:
+            return [
+                t(lang, "withdraw.what", amount=removed)
+                if removed
+                else t(lang, "withdraw.what_free")
+            ]
+        return [
+            t(lang, "withdraw.removed", amount=removed) if removed else t(lang, "withdraw.free")
+        ]
+    sentences = [t(lang, "withdraw.what_short")] if lead else []
     sentences += [
         t(lang, "withdraw.corrected", amount=r.amount, number=r.invoice_number) for r in refunds
     ]
