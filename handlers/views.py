@@ -210,6 +210,8 @@ async def _finish(
         await client.views_update(
             view_id=below, view=await draw_overview(deps, who.team_id, who.lang)
         )
+        # App Home shows the same table: a change made in the modal must not leave it stale.
+        await publish_home(deps, client, who)
     except Exception as error:
         # The change stands: say what was done where the overview was. "Please try
         # again" here would invite a second booking.

@@ -16,7 +16,9 @@ from handlers.i18n import escape_mrkdwn, fmt_date, fmt_money, fmt_number, t
 from handlers.requests import ACTION_QTY, BookingRequest, dump_metadata, qty_block_id
 
 
-def quantity_input(option: Option, lang: str, *, optional: bool, initial: int = 1) -> InputBlock:
+def quantity_input(
+    option: Option, lang: str, *, optional: bool, initial: int = 1, generation: int = 0
+) -> InputBlock:
     """The number input for how many units of ``option`` to book."""
     if option.unit == "seat":
         hint = t(lang, "quantity.hint.seat", maximum=fmt_number(option.max_quantity, lang))
@@ -29,7 +31,7 @@ def quantity_input(option: Option, lang: str, *, optional: bool, initial: int = 
             example=fmt_number(3 * option.unit_size, lang),
         )
     return InputBlock(
-        block_id=qty_block_id(option.key),
+        block_id=qty_block_id(option.key, generation),
         label=t(lang, "quantity.label"),
         element=NumberInputElement(
             action_id=ACTION_QTY,

@@ -48,7 +48,7 @@ from handlers.i18n import escape_mrkdwn, fmt_date, fmt_money, fmt_number, t, tn
 
 
 def _offer_blocks(
-    catalog: Catalog, lang: str, *, home: bool, errors: Mapping[str, str]
+    catalog: Catalog, lang: str, *, home: bool, errors: Mapping[str, str], generation: int = 0
 ) -> list[Block]:
     """Per catalog option: label, pitch and price; a quantity input and Hinzufügen."""
     blocks: list[Block] = []
@@ -78,7 +78,7 @@ def _offer_blocks(
             )
             continue
         blocks.append(SectionBlock(block_id=f"option_{option.key}", text=text))
-        blocks.append(quantity_input(option, lang, optional=True))
+        blocks.append(quantity_input(option, lang, optional=True, generation=generation))
         if option.key in errors:
             blocks.append(
                 ContextBlock(
@@ -224,7 +224,8 @@ def overview_blocks(
     errors: Mapping[str, str],
 ) -> list[Block]:
     """Offers, the table and the totals, the table paged to fit a view's 100 blocks."""
-    top = _offer_blocks(catalog, lang, home=home, errors=errors)
+    # Every booking adds a row: a new generation of the inputs, so they are back to 1.
+    top = _offer_blocks(catalog, lang, home=home, errors=errors, generation=len(addons))
     bottom = _summary_blocks(in_force, upcoming, recent, lang, catalog)
     budget = MAX_VIEW_BLOCKS - len(top) - len(bottom)
     table = _table_blocks(addons, catalog, lang, offset=offset, budget=budget)

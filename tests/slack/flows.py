@@ -175,8 +175,11 @@ async def press(
         return app.mock.home[str(call.params["user_id"])]
     if expect == "views.update":
         return app.mock.views[str(call.params["view_id"])]
-    last = app.mock.views[list(app.mock.views)[-1]]
-    assert last["callback_id"] == call.params["view"].get("callback_id")
+    # The newest modal with that callback id (App Home may be republished meanwhile).
+    wanted = call.params["view"].get("callback_id")
+    modals = [v for v in app.mock.views.values() if v.get("type") != "home"]
+    last = modals[-1]
+    assert last["callback_id"] == wanted
     return last
 
 
@@ -219,10 +222,18 @@ async def book_through_overview(
         overview,
         blocks.ACTION_ADD,
         option,
-        typed={requests.qty_block_id(option): str(quantity)},
+        typed={qty_id(overview, option): str(quantity)},
         user=user,
     )
     return await confirm_and_return(app, confirmation, user)
+
+
+def qty_id(view: Mapping[str, Any], option: str) -> str:
+    """The block id of ``option``'s quantity input as this view has it (any generation)."""
+    for b in view.get("blocks", []):
+        if requests.qty_option_of(str(b.get("block_id", ""))) == option:
+            return str(b["block_id"])
+    raise AssertionError(f"no quantity input for {option!r} in the view")
 
 
 def cancel_button(view: Mapping[str, Any], addon_id: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from bot import services
 from bot.slack_fake.signing import find_button
 from domain.addons import Outcome
-from handlers import blocks, requests
+from handlers import blocks
 from tests.slack.flows import (
     addons,
     advance_days,
@@ -18,6 +18,7 @@ from tests.slack.flows import (
     has_block,
     open_overview,
     press,
+    qty_id,
     row_ids,
     row_text,
     view_text,
@@ -27,7 +28,7 @@ from tests.slack.mock_slack import ADMIN, FRENCH_ADMIN, OWNER, SlackUser
 
 
 def _input(view: dict[str, Any], option: str) -> dict[str, Any]:
-    found = block(view, requests.qty_block_id(option))
+    found = block(view, qty_id(view, option))
     assert found["type"] == "input"
     element: dict[str, Any] = found["element"]
     return element
