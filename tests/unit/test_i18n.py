@@ -136,7 +136,8 @@ def test_no_withdrawal_text_says_not_charged_about_an_invoiced_amount() -> None:
             text = MESSAGES[lang][key]
             assert "nicht berechnet" not in text
             assert "nichts berechnet" not in text
-            assert "not charged" not in text and "nothing is charged" not in text
+            assert "not charged" not in text
+            assert "nothing is charged" not in text
 
 
 def test_counts_are_grouped_per_language() -> None:
