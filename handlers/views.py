@@ -166,7 +166,7 @@ async def _book(
         quoted_on=request.quoted_on,
     )
     done = booking_done_message(booked.quote, who.lang, repeated=not booked.created)
-    await _finish(deps, client, answer, view, who, done["text"])
+    await _finish(deps, client, answer, view, who, done["text"], changed=booked.created)
 
 
 async def _cancel(
@@ -195,6 +195,8 @@ async def _finish(
     view: dict[str, Any],
     who: Asker,
     done_text: str,
+    *,
+    changed: bool = True,
 ) -> None:
     """Back to the refreshed overview below, or say what happened where there is none."""
     below = view.get("previous_view_id")
@@ -210,8 +212,8 @@ async def _finish(
         await client.views_update(
             view_id=below, view=await draw_overview(deps, who.team_id, who.lang)
         )
-        # App Home shows the same table: a change made in the modal must not leave it stale.
-        await publish_home(deps, client, who)
+        if changed:  # App Home shows the same table: a change must not leave it stale
+            await publish_home(deps, client, who)
     except Exception as error:
         # The change stands: say what was done where the overview was. "Please try
         # again" here would invite a second booking.
