@@ -54,9 +54,7 @@ async def test_the_correction_counter_advances_only_in_the_committing_transactio
         assert await uow.corrections.next_number() == 2
         assert await uow.invoices.next_number() == 2  # the invoices' sequence is its own
     assert (stored.number, stored.corrects, stored.issued_on) == (1, 1, ISSUED)
-    assert [(line.credits_line_id, line.amount.cents) for line in stored.lines] == [
-        (line_id, -552)
-    ]
+    assert [(line.credits_line_id, line.amount.cents) for line in stored.lines] == [(line_id, -552)]
     assert stored.total.cents == -552
     rows = await store.rows()
     assert ("correction_number", 1) in rows["counters"]
