@@ -14,7 +14,7 @@ from bot.services import Context, get_correction, get_invoice
 from domain.corrections import Refund
 from domain.money import Money
 from handlers.blocks.cancelling import withdrawal_sentences
-from handlers.blocks.invoices import correction_blocks, invoice_blocks
+from handlers.blocks.invoices import correction_blocks, invoice_block_dicts
 from handlers.blocks.labels import addon_label
 from handlers.i18n import language_for, t
 
@@ -45,7 +45,7 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
     user = str(payload["user"])
     if message.kind == "invoice_issued":
         invoice = await get_invoice(ctx, int(payload["number"]), message.team_id)
-        blocks = invoice_blocks(invoice, catalog=ctx.catalog, lang=lang)
+        blocks = invoice_block_dicts(invoice, catalog=ctx.catalog, lang=lang)
         text = t(
             lang,
             "notify.invoice",
@@ -53,10 +53,10 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
             date=invoice.issued_on,
             total=invoice.total,
         )
-        return {"channel": user, "text": text, "blocks": [b.to_dict() for b in blocks]}
+        return {"channel": user, "text": text, "blocks": blocks}
     if message.kind == "correction_issued":
         correction = await get_correction(ctx, int(payload["number"]), message.team_id)
-        blocks = correction_blocks(correction, catalog=ctx.catalog, lang=lang)
+        shown = correction_blocks(correction, catalog=ctx.catalog, lang=lang)
         text = t(
             lang,
             "notify.correction",
@@ -65,7 +65,7 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
             corrects=correction.corrects,
             total=correction.total,
         )
-        return {"channel": user, "text": text, "blocks": [b.to_dict() for b in blocks]}
+        return {"channel": user, "text": text, "blocks": shown}
     option = ctx.catalog[str(payload["option"])] if payload["option"] in ctx.catalog else None
     label = addon_label(option, int(payload["quantity"]), lang, str(payload["option"]))
     on = date.fromisoformat(str(payload["on"]))
