@@ -43,6 +43,8 @@ def load_settings(database: str | None = None) -> Settings:
         first = error.errors()[0]
         # Fields without an alias report their own name: show the variable's name instead.
         where = ".".join(str(part) for part in first["loc"]).upper()
+        if not where:  # a rule over two settings names them itself
+            raise SettingsError(f"bad settings: {first['msg']}") from None
         raise SettingsError(f"bad setting {where}: {first['msg']}") from None
     if database is not None:
         settings = settings.model_copy(update={"database": database})
@@ -57,6 +59,7 @@ def build_context(settings: Settings, db: Database) -> Context:
         default_locale=settings.default_locale,
         default_timezone=settings.timezone,
         billing_admins=settings.billing_admins,
+        webhooks=settings.webhooks,
     )
 
 

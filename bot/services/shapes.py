@@ -14,11 +14,15 @@ def iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def invoice_to_json(invoice: Invoice) -> dict[str, Any]:
-    """The stable JSON form of an invoice (or of the preview, with number null)."""
+def invoice_to_json(invoice: Invoice, customer: str | None = None) -> dict[str, Any]:
+    """The stable JSON form of an invoice (or of the preview, with number null).
+
+    ``customer`` is the workspace's CloudCRM customer number, null when none is set.
+    """
     return {
         "number": invoice.number,
         "team_id": invoice.team_id,
+        "customer": customer,
         "issued_on": invoice.issued_on.isoformat(),
         "period_start": invoice.period.start.isoformat(),
         "period_end": invoice.period.end.isoformat(),

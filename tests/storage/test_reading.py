@@ -64,6 +64,7 @@ async def test_invoices_are_listed_newest_first_with_their_lines(
     assert services.invoice_to_json(first) == {
         "number": 1,
         "team_id": TEAM,
+        "customer": None,
         "issued_on": "2026-04-18",
         "period_start": "2026-04-18",
         "period_end": "2026-05-17",
