@@ -6,7 +6,6 @@ import base64
 import binascii
 from decimal import Decimal
 from typing import Annotated
-
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator

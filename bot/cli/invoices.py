@@ -25,12 +25,13 @@ async def invoice_preview(run: Run) -> int:
 async def invoices_list(run: Run) -> int:
     """The workspace's issued invoices, newest first."""
     invoices = await services.list_invoices(run.ctx, run.args.team_id)
+    customer = (await services.get_workspace(run.ctx, run.args.team_id)).customer
     if run.args.json:
-        return run.json([services.invoice_to_json(invoice) for invoice in invoices])
+        return run.json([services.invoice_to_json(invoice, customer) for invoice in invoices])
     if not invoices:
         return run.say(f"{run.args.team_id} has no invoices yet.")
     return run.say(
-        f"Invoices of {run.args.team_id}, newest first:",
+        f"Invoices of {run.args.team_id}{_customer(customer)}, newest first:",
         *(
             f"{invoice.number:>6}  issued {invoice.issued_on}  "
             f"period {invoice.period.start}..{invoice.period.end}  "
@@ -43,12 +44,19 @@ async def invoices_list(run: Run) -> int:
 async def invoices_show(run: Run) -> int:
     """One issued invoice with its lines."""
     invoice = await services.get_invoice(run.ctx, run.args.number)
+    customer = (await services.get_workspace(run.ctx, invoice.team_id)).customer
     if run.args.json:
-        return run.json(services.invoice_to_json(invoice))
+        return run.json(services.invoice_to_json(invoice, customer))
     return run.say(
         *invoice_lines(
             run.catalog,
             invoice,
-            f"Invoice {invoice.number} for {invoice.team_id}, issued {invoice.issued_on}",
+            f"Invoice {invoice.number} for {invoice.team_id}{_customer(customer)}, "
+            f"issued {invoice.issued_on}",
         )
     )
+
+
+def _customer(customer: str | None) -> str:
+    """ " (customer C-4711)", or nothing when the workspace has no customer number."""
+    return f" (customer {customer})" if customer else ""

@@ -18,6 +18,13 @@ from bot.services.billing_run import (
 from bot.services.booking import Booked, book, quote_booking
 from bot.services.cancelling import Cancelled, cancel, quote_cancellation, undo_cancellation
 from bot.services.context import SYSTEM_ACTOR, Context
+from bot.services.events import (
+    emit,
+    event_status,
+    list_webhook_events,
+    retry_webhook_events,
+)
+from bot.services.export import invoices_issued_between
 from bot.services.reading import (
     Overview,
     audit_log,
@@ -44,19 +51,24 @@ __all__ = [
     "billing_run",
     "book",
     "cancel",
+    "emit",
     "ensure_workspace",
+    "event_status",
     "get_addon",
     "get_entitlements",
     "get_invoice",
     "get_workspace",
     "invoice_to_json",
+    "invoices_issued_between",
     "iter_billing_run",
     "list_addons",
     "list_invoices",
+    "list_webhook_events",
     "overview",
     "preview_invoice",
     "quote_booking",
     "quote_cancellation",
+    "retry_webhook_events",
     "run_workspace",
     "set_workspace",
     "stream_subscriptions",

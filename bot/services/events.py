@@ -13,7 +13,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from bot.ports import UnitOfWork
+from bot.ports import UnitOfWork, WebhookEvent
 from bot.services.context import Context
 from bot.services.shapes import addon_to_json
 from domain.addons import AddOn
@@ -83,3 +83,26 @@ async def emit_entitlements(
     totals = entitlements(await uow.addons.live(team_id), ctx.catalog, as_of)
     data = {"seats": totals.seats, "storage_gb": totals.gigabytes, "as_of": as_of.isoformat()}
     await emit(uow, team_id, "entitlements.changed", data, now)
+
+
+async def list_webhook_events(
+    ctx: Context, *, failed_only: bool = False, limit: int = 100
+) -> list[WebhookEvent]:
+    """CloudCRM's events, newest first (only those given up with ``failed_only``)."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        return await uow.events.listing(failed_only, limit)
+
+
+async def retry_webhook_events(ctx: Context, event_ids: list[int] | None, now: datetime) -> int:
+    """Make failed events due again (these, or all failed ones); how many were."""
+    async with ctx.db.unit_of_work() as uow:
+        revived = await uow.events.retry(event_ids, now)
+        await uow.commit()
+    return revived
+
+
+def event_status(event: WebhookEvent) -> str:
+    """sent, failed or pending."""
+    if event.sent_at is not None:
+        return "sent"
+    return "failed" if event.failed_at is not None else "pending"
