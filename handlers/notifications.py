@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.notifier import NotARecipient, Render
 from bot.ports import OutboxMessage
-from bot.services import Context, get_invoice
+from bot.services import Context, get_invoice, get_workspace
 from domain.money import Money
 from handlers.blocks.invoices import invoice_blocks
 from handlers.blocks.labels import addon_label
@@ -43,7 +43,10 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
     user = str(payload["user"])
     if message.kind == "invoice_issued":
         invoice = await get_invoice(ctx, int(payload["number"]), message.team_id)
-        blocks = invoice_blocks(invoice, catalog=ctx.catalog, lang=lang)
+        blocks = [b.to_dict() for b in invoice_blocks(invoice, catalog=ctx.catalog, lang=lang)]
+        customer = (await get_workspace(ctx, message.team_id)).customer
+        if customer:
+            blocks.append(_customer_block(customer, lang))
         text = t(
             lang,
             "notify.invoice",
@@ -51,7 +54,7 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
             date=invoice.issued_on,
             total=invoice.total,
         )
-        return {"channel": user, "text": text, "blocks": [b.to_dict() for b in blocks]}
+        return {"channel": user, "text": text, "blocks": blocks}
     option = ctx.catalog[str(payload["option"])] if payload["option"] in ctx.catalog else None
     label = addon_label(option, int(payload["quantity"]), lang, str(payload["option"]))
     on = date.fromisoformat(str(payload["on"]))
@@ -68,6 +71,16 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
     else:
         raise ValueError(f"unknown outbox message kind: {message.kind}")
     return {"channel": user, "text": text}
+
+
+# The CloudCRM customer number under an invoice, in the recipient's language.
+CUSTOMER_LABEL = {"de": "Kundennummer", "en": "Customer number"}
+
+
+def _customer_block(customer: str, lang: str) -> dict[str, Any]:
+    """A context line naming the workspace's CloudCRM customer number."""
+    label = CUSTOMER_LABEL.get(lang, CUSTOMER_LABEL["en"])
+    return {"type": "context", "elements": [{"type": "plain_text", "text": f"{label}: {customer}"}]}
 
 
 def renderer(ctx: Context, client: AsyncWebClient, default_lang: str) -> Render:
