@@ -55,6 +55,7 @@ class Receiver:
     script: list[Answer] = field(default_factory=list)
     arrivals: list[Arrival] = field(default_factory=list)
     url: str = ""
+    received: int = 0  # requests read so far, answered or not
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition | None = None
 
@@ -68,6 +69,10 @@ class Receiver:
             verified = False
         answer = self.script.pop(0) if self.script else ok()
         arrival_at = time.monotonic()
+        self.received += 1
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
         try:
             response = await answer(request)
         except asyncio.CancelledError:  # the sender hung up before the answer
@@ -114,6 +119,14 @@ class Receiver:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(enough), seconds)
         return list(self.arrivals)
+
+    async def wait_received(self, count: int, seconds: float = 15.0) -> None:
+        """Wait until ``count`` requests were read (answered or not)."""
+        assert self._changed is not None
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: self.received >= count), seconds
+            )
 
     def delivered(self) -> list[Arrival]:
         """The arrivals answered with a 2xx, in order."""
