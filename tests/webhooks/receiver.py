@@ -124,9 +124,7 @@ class Receiver:
         """Wait until ``count`` requests were read (answered or not)."""
         assert self._changed is not None
         async with self._changed:
-            await asyncio.wait_for(
-                self._changed.wait_for(lambda: self.received >= count), seconds
-            )
+            await asyncio.wait_for(self._changed.wait_for(lambda: self.received >= count), seconds)
 
     def delivered(self) -> list[Arrival]:
         """The arrivals answered with a 2xx, in order."""

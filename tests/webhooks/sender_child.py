@@ -1,6 +1,6 @@
 """The webhook sender alone in a process of its own, for the test that SIGKILLs it.
 
-    python -m tests.webhooks.sender_child DB URL LEASE_SECONDS
+python -m tests.webhooks.sender_child DB URL LEASE_SECONDS
 """
 
 from __future__ import annotations

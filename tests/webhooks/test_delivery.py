@@ -13,9 +13,7 @@ from tests.webhooks.receiver import FORGED, SECRET, Receiver, ok
 from tests.webhooks.support import TEAM, fast, sending, sequences, shop
 
 
-async def test_every_event_arrives_signed_in_order_once(
-    receiver: Receiver, tmp_path: Path
-) -> None:
+async def test_every_event_arrives_signed_in_order_once(receiver: Receiver, tmp_path: Path) -> None:
     async with shop(tmp_path / "a.db") as s:
         for _ in range(3):
             await s.book()

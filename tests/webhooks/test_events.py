@@ -81,9 +81,7 @@ async def test_a_workspace_s_life_queues_each_event_once_in_order_with_the_total
         "entitlements.changed",  # nothing left to invoice in May: no invoice
     ]
     assert [e["data"]["sequence"] for e in events] == list(range(1, 13))
-    assert {(e["data"]["team_id"], e["data"]["customer"]) for e in events} == {
-        (TEAM, "C-4711")
-    }
+    assert {(e["data"]["team_id"], e["data"]["customer"]) for e in events} == {(TEAM, "C-4711")}
     totals = [
         (e["data"]["seats"], e["data"]["storage_gb"], e["data"]["as_of"])
         for e in events
