@@ -126,28 +126,30 @@ class WebhookSender:
             return Attempt("retry", error_text(exc), self._backoff(event))
         return self._judge(event, status, header)
 
-    async def _record(self, event: WebhookEvent, attempt: Attempt) -> None:
+    async def _record(self, done: list[tuple[WebhookEvent, Attempt]]) -> None:
+        """Record a pass's answers in one transaction (a crash before it: sent again)."""
         now = self._clock.now()
         async with self._db.unit_of_work() as uow:
-            if attempt.outcome == "sent":
-                await uow.events.mark_sent(event.id, now)
-            elif attempt.outcome == "retry":
-                await uow.events.retry_later(event.id, now + attempt.wait, attempt.error)
-            else:
-                await uow.events.mark_failed(event.id, now, attempt.error)
+            for event, attempt in done:
+                if attempt.outcome == "sent":
+                    await uow.events.mark_sent(event.id, now)
+                elif attempt.outcome == "retry":
+                    await uow.events.retry_later(event.id, now + attempt.wait, attempt.error)
+                else:
+                    await uow.events.mark_failed(event.id, now, attempt.error)
             await uow.commit()
-        if attempt.outcome == "failed":
-            logger.warning("event %s given up: %s", event.webhook_id, attempt.error)
-
-    async def _deliver(self, event: WebhookEvent) -> str:
-        attempt = await self.attempt(event)
-        await self._record(event, attempt)
-        return attempt.outcome
+        for event, attempt in done:
+            if attempt.outcome == "failed":
+                logger.warning("event %s given up: %s", event.webhook_id, attempt.error)
 
     async def deliver_due(self) -> Delivery:
-        """One pass: claim what is due, send it side by side, record each answer."""
+        """One pass: claim what is due, send it side by side, record the answers."""
         claimed = await self.claim()
-        outcomes = await asyncio.gather(*(self._deliver(e) for e in claimed))
+        if not claimed:
+            return Delivery()
+        attempts = await asyncio.gather(*(self.attempt(e) for e in claimed))
+        await self._record(list(zip(claimed, attempts, strict=True)))
+        outcomes = [a.outcome for a in attempts]
         return Delivery(outcomes.count("sent"), outcomes.count("retry"), outcomes.count("failed"))
 
     async def run(self, stop: asyncio.Event) -> None:
