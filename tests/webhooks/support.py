@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -94,3 +95,15 @@ def sequences(bodies: list[bytes]) -> list[tuple[str, int]]:
     """(team, sequence) of each body."""
     parsed = [json.loads(b)["data"] for b in bodies]
     return [(d["team_id"], d["sequence"]) for d in parsed]
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 15.0) -> None:
+    """Wait until ``check()`` holds (for what no receiver reports: a stored mark)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    for _ in itertools.count():
+        if await check():
+            return
+        if loop.time() > deadline:
+            raise TimeoutError("the condition never became true")
+        await asyncio.sleep(0.02)

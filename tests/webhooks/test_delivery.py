@@ -10,7 +10,7 @@ from aiohttp import web
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from tests.webhooks.receiver import FORGED, SECRET, Receiver, ok
-from tests.webhooks.support import TEAM, fast, sending, sequences, shop
+from tests.webhooks.support import TEAM, eventually, fast, sending, sequences, shop
 
 
 async def test_every_event_arrives_signed_in_order_once(receiver: Receiver, tmp_path: Path) -> None:
@@ -57,8 +57,11 @@ async def test_a_receiver_that_is_down_gets_every_event_once_it_is_up(tmp_path: 
     async with shop(tmp_path / "a.db") as s:
         await s.book()
         async with sending(s.db, fast(receiver.url)):
-            while not (await s.events())[0].last_error:
-                await asyncio.sleep(0.02)
+
+            async def refused() -> bool:
+                return bool((await s.events())[0].last_error)
+
+            await eventually(refused)
             back = await Receiver().start(port)
             try:
                 arrivals = await back.wait_for(2)

@@ -11,7 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from tests.webhooks.receiver import Receiver
-from tests.webhooks.support import shop
+from tests.webhooks.support import eventually, shop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,8 +57,11 @@ async def test_a_sender_killed_mid_delivery_sends_the_event_again_with_the_same_
     try:
         await receiver.wait_for(2)
         async with shop(path, teams=()) as s:
-            while not all(e.sent_at for e in await s.events()):  # the mark follows the 2xx
-                await asyncio.sleep(0.05)
+
+            async def all_marked() -> bool:  # the mark follows the 2xx
+                return all(e.sent_at for e in await s.events())
+
+            await eventually(all_marked)
             events = await s.events()
     finally:
         second.kill()
