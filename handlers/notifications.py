@@ -12,8 +12,9 @@ from bot.notifier import NotARecipient, Render
 from bot.ports import OutboxMessage
 from bot.services import Context, get_invoice, get_workspace
 from domain.money import Money
-from handlers.blocks.invoices import invoice_blocks
+from handlers.blocks.invoices import invoice_block_dicts
 from handlers.blocks.labels import addon_label
+from handlers.blocks.primitives import MAX_MESSAGE_BLOCKS
 from handlers.i18n import language_for, t
 
 
@@ -43,8 +44,10 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
     user = str(payload["user"])
     if message.kind == "invoice_issued":
         invoice = await get_invoice(ctx, int(payload["number"]), message.team_id)
-        blocks = [b.to_dict() for b in invoice_blocks(invoice, catalog=ctx.catalog, lang=lang)]
         customer = (await get_workspace(ctx, message.team_id)).customer
+        # One block fewer for the invoice when the customer number needs one.
+        room = MAX_MESSAGE_BLOCKS - (1 if customer else 0)
+        blocks = invoice_block_dicts(invoice, catalog=ctx.catalog, lang=lang, max_blocks=room)
         if customer:
             blocks.append(_customer_block(customer, lang))
         text = t(

@@ -10,8 +10,9 @@ from bot.cli.output import invoice_lines, money
 async def invoice_preview(run: Run) -> int:
     """The upcoming consolidated invoice as it stands today."""
     invoice = await services.preview_invoice(run.ctx, run.args.team_id, run.now)
+    customer = (await services.get_workspace(run.ctx, run.args.team_id)).customer
     if run.args.json:
-        return run.json(services.invoice_to_json(invoice))
+        return run.json(services.invoice_to_json(invoice, customer))
     return run.say(
         *invoice_lines(
             run.catalog,

@@ -16,7 +16,13 @@ from bot.services.billing_run import (
     stream_subscriptions,
 )
 from bot.services.booking import Booked, book, quote_booking
-from bot.services.cancelling import Cancelled, cancel, quote_cancellation, undo_cancellation
+from bot.services.cancelling import (
+    Cancelled,
+    cancel,
+    cancellation_offer,
+    quote_cancellation,
+    undo_cancellation,
+)
 from bot.services.context import SYSTEM_ACTOR, Context
 from bot.services.events import (
     emit,
@@ -28,6 +34,7 @@ from bot.services.export import invoices_issued_between
 from bot.services.reading import (
     Overview,
     audit_log,
+    ensured_overview,
     get_addon,
     get_entitlements,
     get_invoice,
@@ -51,8 +58,10 @@ __all__ = [
     "billing_run",
     "book",
     "cancel",
+    "cancellation_offer",
     "emit",
     "ensure_workspace",
+    "ensured_overview",
     "event_status",
     "get_addon",
     "get_entitlements",
