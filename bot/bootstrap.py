@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the Slack side is imported when used: the operator CLI neve
     from slack_sdk.web.async_client import AsyncWebClient
 
     from bot.notifier import Render
+    from bot.webhooks import WebhookConfig
     from handlers.auth import UserDirectory
 
 
@@ -43,6 +44,8 @@ def load_settings(database: str | None = None) -> Settings:
         first = error.errors()[0]
         # Fields without an alias report their own name: show the variable's name instead.
         where = ".".join(str(part) for part in first["loc"]).upper()
+        if not where:  # a rule over two settings names them itself
+            raise SettingsError(f"bad settings: {first['msg']}") from None
         raise SettingsError(f"bad setting {where}: {first['msg']}") from None
     if database is not None:
         settings = settings.model_copy(update={"database": database})
@@ -57,6 +60,7 @@ def build_context(settings: Settings, db: Database) -> Context:
         default_locale=settings.default_locale,
         default_timezone=settings.timezone,
         billing_admins=settings.billing_admins,
+        webhooks=settings.webhooks,
     )
 
 
@@ -97,20 +101,48 @@ class Runtime:
         return render
 
     def start_schedule(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None]:
-        """The billing schedule and the message sender, beating until ``stop`` is set."""
+        """The billing schedule and the message sender, beating until ``stop`` is set;
+        beside them, as a task of its own, CloudCRM's webhook sender if configured."""
         from bot.notifier import run_schedule
 
         client = self.web_client()
-        return asyncio.create_task(
-            run_schedule(
-                self.ctx,
-                client,
-                clock,
-                self.renderer(client),
-                self.settings.billing_interval_seconds,
-                stop,
-            )
+        schedule = run_schedule(
+            self.ctx,
+            client,
+            clock,
+            self.renderer(client),
+            self.settings.billing_interval_seconds,
+            stop,
         )
+        webhooks = self.start_webhooks(clock, stop)
+        if webhooks is None:
+            return asyncio.create_task(schedule)
+
+        async def both() -> None:
+            try:
+                await schedule
+            finally:
+                await webhooks
+
+        return asyncio.create_task(both())
+
+    def start_webhooks(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None] | None:
+        """CloudCRM's webhook sender until ``stop`` is set; None when it is not configured."""
+        config = webhook_config(self.settings)
+        if config is None:
+            return None
+        from bot.webhooks import run_webhooks
+
+        return asyncio.create_task(run_webhooks(self.db, config, clock, stop))
+
+
+def webhook_config(settings: Settings) -> WebhookConfig | None:
+    """Where events go, from the settings; None when the webhook is off."""
+    if not (settings.webhook_url and settings.webhook_secret):
+        return None
+    from bot.webhooks import WebhookConfig
+
+    return WebhookConfig(settings.webhook_url, settings.webhook_secret)
 
 
 def open_database(settings: Settings, *, pool_size: int | None = None) -> Database:

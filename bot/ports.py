@@ -51,6 +51,24 @@ class OutboxMessage:
     attempts: int
 
 
+@dataclass(frozen=True)
+class WebhookEvent:
+    """An event for CloudCRM's webhook, stored with the change that caused it."""
+
+    id: int
+    team_id: str
+    sequence: int  # gapless per workspace: the receiver orders and deduplicates by it
+    webhook_id: str  # the Standard Webhooks message id, the same on every resend
+    type: str
+    body: str  # the exact JSON text that is signed and sent
+    attempts: int
+    created_at: datetime | None = None
+    next_try_at: datetime | None = None
+    sent_at: datetime | None = None
+    failed_at: datetime | None = None
+    last_error: str | None = None
+
+
 class Subscriptions(Protocol):
     """Each workspace's subscription."""
 
@@ -199,6 +217,46 @@ class Outbox(Protocol):
     async def all(self, team_id: str) -> list[dict[str, Any]]: ...
 
 
+class Events(Protocol):
+    """Events waiting for CloudCRM's webhook, apart from the Slack outbox."""
+
+    async def next_sequence(self, team_id: str) -> int:
+        """The sequence number the workspace's next event gets (1 for the first)."""
+        ...
+
+    async def add(
+        self, team_id: str, sequence: int, webhook_id: str, type: str, body: str, now: datetime
+    ) -> None:
+        """Queue an event, due at once."""
+        ...
+
+    async def due(self, now: datetime, limit: int = 50) -> list[WebhookEvent]:
+        """The oldest pending event of each workspace, if its next try is due, oldest first.
+
+        An event is never due while an earlier one of its workspace is pending (leased or
+        waiting for a retry): each workspace's events go out in order.
+        """
+        ...
+
+    async def lease(self, event_id: int, until: datetime) -> None:
+        """Claim an event until ``until``; if its sender dies, it is due again then."""
+        ...
+
+    async def mark_sent(self, event_id: int, now: datetime) -> None: ...
+
+    async def retry_later(self, event_id: int, at: datetime, error: str) -> None: ...
+
+    async def mark_failed(self, event_id: int, now: datetime, error: str) -> None: ...
+
+    async def listing(self, failed_only: bool = False, limit: int = 100) -> list[WebhookEvent]:
+        """Events newest first (only those given up with ``failed_only``)."""
+        ...
+
+    async def retry(self, event_ids: list[int] | None, now: datetime) -> int:
+        """Make failed events due again (these, or every failed one); how many."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolled back unless committed."""
 
@@ -225,6 +283,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def events(self) -> Events: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

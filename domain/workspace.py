@@ -6,10 +6,33 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.errors import InvalidTimezone
+from domain.errors import DomainError, InvalidTimezone
 from domain.periods import BillingSchedule
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
+CUSTOMER_MAX = 64
+
+
+class InvalidCustomer(DomainError):
+    """The CloudCRM customer number is not 1 to 64 printable characters."""
+
+    code = "invalid_customer"
+
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            f"not a customer number: {value!r} (1 to {CUSTOMER_MAX} printable characters)"
+        )
+        self.value = value
+
+    def params(self) -> dict[str, object]:
+        return {"customer": self.value}
+
+
+def check_customer(value: str) -> str:
+    """``value`` if it is 1 to 64 printable characters (no control characters, not blank)."""
+    if not 1 <= len(value) <= CUSTOMER_MAX or not value.isprintable() or not value.strip():
+        raise InvalidCustomer(value)
+    return value
 
 
 def check_timezone(name: str) -> str:
@@ -30,6 +53,7 @@ class Subscription:
     timezone: str = DEFAULT_TIMEZONE
     locale: str = "de"
     last_closed: date | None = None  # start of the last period whose turn was processed
+    customer: str | None = None  # the CloudCRM customer number, named in every event
 
     @property
     def schedule(self) -> BillingSchedule:

@@ -10,12 +10,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.notifier import NotARecipient, Render
 from bot.ports import OutboxMessage
-from bot.services import Context, get_correction, get_invoice
+from bot.services import Context, get_correction, get_invoice, get_workspace
 from domain.corrections import Refund
 from domain.money import Money
 from handlers.blocks.cancelling import withdrawal_sentences
 from handlers.blocks.invoices import correction_blocks, invoice_block_dicts
 from handlers.blocks.labels import addon_label
+from handlers.blocks.primitives import MAX_MESSAGE_BLOCKS
 from handlers.i18n import language_for, t
 
 
@@ -45,7 +46,12 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
     user = str(payload["user"])
     if message.kind == "invoice_issued":
         invoice = await get_invoice(ctx, int(payload["number"]), message.team_id)
-        blocks = invoice_block_dicts(invoice, catalog=ctx.catalog, lang=lang)
+        customer = (await get_workspace(ctx, message.team_id)).customer
+        # One block fewer for the invoice when the customer number needs one.
+        room = MAX_MESSAGE_BLOCKS - (1 if customer else 0)
+        blocks = invoice_block_dicts(invoice, catalog=ctx.catalog, lang=lang, max_blocks=room)
+        if customer:
+            blocks.append(_customer_block(customer, lang))
         text = t(
             lang,
             "notify.invoice",
@@ -90,6 +96,16 @@ def _money_told(payload: dict[str, Any], lang: str) -> list[str]:
     ]
     removed = Money(int(payload["removed_cents"]))
     return withdrawal_sentences(removed, refunds, lang, lead=False)
+
+
+# The CloudCRM customer number under an invoice, in the recipient's language.
+CUSTOMER_LABEL = {"de": "Kundennummer", "en": "Customer number"}
+
+
+def _customer_block(customer: str, lang: str) -> dict[str, Any]:
+    """A context line naming the workspace's CloudCRM customer number."""
+    label = CUSTOMER_LABEL.get(lang, CUSTOMER_LABEL["en"])
+    return {"type": "context", "elements": [{"type": "plain_text", "text": f"{label}: {customer}"}]}
 
 
 def renderer(ctx: Context, client: AsyncWebClient, default_lang: str) -> Render:

@@ -51,7 +51,9 @@ class Repository:
 # -- subscriptions --------------------------------------------------------------------
 
 _s = subscriptions
-_SUB = select(_s.c.team_id, _s.c.anchor, _s.c.timezone, _s.c.locale, _s.c.last_closed)
+_SUB = select(
+    _s.c.team_id, _s.c.anchor, _s.c.timezone, _s.c.locale, _s.c.last_closed, _s.c.customer
+)
 _SUB_GET = _SUB.where(_s.c.team_id == bindparam("team_id"))
 _SUB_PAGE = (
     _SUB.where(_s.c.team_id > bindparam("after")).order_by(_s.c.team_id).limit(bindparam("n"))
@@ -65,12 +67,13 @@ _SUB_SAVE = (
         timezone=bindparam("timezone"),
         locale=bindparam("locale"),
         last_closed=bindparam("last_closed"),
+        customer=bindparam("customer"),
     )
 )
 
 
 def _subscription(row: Row) -> Subscription:
-    return Subscription(row[0], row[1], row[2], row[3], row[4])
+    return Subscription(row[0], row[1], row[2], row[3], row[4], customer=row[5])
 
 
 class Subscriptions(Repository):
@@ -92,6 +95,7 @@ class Subscriptions(Repository):
                 "locale": sub.locale,
                 "last_closed": sub.closed_through,
                 "created_at": now,
+                "customer": sub.customer,
             },
         )
 
@@ -105,6 +109,7 @@ class Subscriptions(Repository):
                 "timezone": sub.timezone,
                 "locale": sub.locale,
                 "last_closed": sub.closed_through,
+                "customer": sub.customer,
             },
         )
 

@@ -35,6 +35,7 @@ subscriptions = Table(
     # the start of the last period whose turn is done
     Column("last_closed", Date, nullable=False),
     Column("created_at", Instant, nullable=False),
+    Column("customer", Text),  # the CloudCRM customer number (0004_events)
 )
 
 addons = Table(
@@ -162,6 +163,27 @@ outbox = Table(
     Column("failed_at", Instant),
     Column("last_error", Text),
     Index("outbox_pending", "sent_at", "failed_at", "next_try_at"),
+)
+
+# Events for CloudCRM's webhook, apart from the Slack outbox: neither sender sees the
+# other's rows. ``sequence`` is gapless per workspace, taken in the change's transaction.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("team_id", Text, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("webhook_id", Text, nullable=False, unique=True),  # the same on every resend
+    Column("type", Text, nullable=False),
+    Column("body", Text, nullable=False),  # the exact JSON bytes signed and sent
+    Column("created_at", Instant, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_try_at", Instant, nullable=False),
+    Column("sent_at", Instant),
+    Column("failed_at", Instant),
+    Column("last_error", Text),
+    UniqueConstraint("team_id", "sequence"),
+    Index("events_pending", "sent_at", "failed_at", "next_try_at"),
 )
 
 INVOICE_COUNTER = "invoice_number"

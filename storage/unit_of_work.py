@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.corrections import Corrections
 from storage.errors import StorageBusy
+from storage.events import Events
 from storage.executor import Executor, SqlAlchemyExecutor, SqliteExecutor
 from storage.journal import AuditLog, Outbox
 from storage.repositories import AddOns, IdempotencyKeys, Invoices, Lines, Subscriptions
@@ -75,6 +76,7 @@ class SqlUnitOfWork:
     idempotency: IdempotencyKeys
     audit: AuditLog
     outbox: Outbox
+    events: Events
 
     def __init__(self, db: Database, write: bool) -> None:
         self._db = db
@@ -104,6 +106,7 @@ class SqlUnitOfWork:
         self.idempotency = IdempotencyKeys(x)
         self.audit = AuditLog(x)
         self.outbox = Outbox(x)
+        self.events = Events(x)
         return self
 
     async def __aexit__(

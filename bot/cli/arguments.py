@@ -8,7 +8,7 @@ from datetime import date
 from typing import NoReturn
 
 from domain.errors import InvalidTimezone
-from domain.workspace import check_timezone
+from domain.workspace import InvalidCustomer, check_customer, check_timezone
 
 PROG = "addons-bot"
 
@@ -84,3 +84,11 @@ def name(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("the operator's name must not be empty")
     return text.strip()
+
+
+def customer(text: str) -> str:
+    """A CloudCRM customer number: 1 to 64 printable characters."""
+    try:
+        return check_customer(text)
+    except InvalidCustomer as error:
+        raise argparse.ArgumentTypeError(str(error)) from None

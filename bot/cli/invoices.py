@@ -55,8 +55,9 @@ def correction_lines(catalog: Catalog, correction: Correction) -> list[str]:
 async def invoice_preview(run: Run) -> int:
     """The upcoming consolidated invoice as it stands today."""
     invoice = await services.preview_invoice(run.ctx, run.args.team_id, run.now)
+    customer = (await services.get_workspace(run.ctx, run.args.team_id)).customer
     if run.args.json:
-        return run.json(services.invoice_to_json(invoice))
+        return run.json(services.invoice_to_json(invoice, customer))
     return run.say(
         *invoice_lines(
             run.catalog,
@@ -70,8 +71,9 @@ async def invoice_preview(run: Run) -> int:
 async def invoices_list(run: Run) -> int:
     """The workspace's issued invoices and corrections, newest first."""
     documents = await services.list_documents(run.ctx, run.args.team_id)
+    customer = (await services.get_workspace(run.ctx, run.args.team_id)).customer
     if run.args.json:
-        return run.json([services.document_to_json(d) for d in documents])
+        return run.json([services.document_to_json(d, customer) for d in documents])
     if not documents:
         return run.say(f"{run.args.team_id} has no invoices yet.")
     rows = []
@@ -86,7 +88,10 @@ async def invoices_list(run: Run) -> int:
                 f"{d.number:>6}  issued {d.issued_on}  period {d.period.start}..{d.period.end}  "
                 f"{money(d.total):>14}  ({len(d.lines)} lines)"
             )
-    return run.say(f"Invoices and corrections of {run.args.team_id}, newest first:", *rows)
+    return run.say(
+        f"Invoices and corrections of {run.args.team_id}{_customer(customer)}, newest first:",
+        *rows,
+    )
 
 
 async def invoices_show(run: Run) -> int:
@@ -94,16 +99,24 @@ async def invoices_show(run: Run) -> int:
     which: DocumentNumber = run.args.number
     if which.correction:
         correction = await services.get_correction(run.ctx, which.number)
+        customer = (await services.get_workspace(run.ctx, correction.team_id)).customer
         if run.args.json:
-            return run.json(services.correction_to_json(correction))
+            return run.json(services.correction_to_json(correction, customer))
         return run.say(*correction_lines(run.catalog, correction))
     invoice = await services.get_invoice(run.ctx, which.number)
+    customer = (await services.get_workspace(run.ctx, invoice.team_id)).customer
     if run.args.json:
-        return run.json(services.invoice_to_json(invoice))
+        return run.json(services.invoice_to_json(invoice, customer))
     return run.say(
         *invoice_lines(
             run.catalog,
             invoice,
-            f"Invoice {invoice.number} for {invoice.team_id}, issued {invoice.issued_on}",
+            f"Invoice {invoice.number} for {invoice.team_id}{_customer(customer)}, "
+            f"issued {invoice.issued_on}",
         )
     )
+
+
+def _customer(customer: str | None) -> str:
+    """ " (customer C-4711)", or nothing when the workspace has no customer number."""
+    return f" (customer {customer})" if customer else ""

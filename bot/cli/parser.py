@@ -6,7 +6,18 @@ import argparse
 from typing import TYPE_CHECKING
 
 from bot import runtime
-from bot.cli import addons, arguments, audit, billing, invoices, migrate, workspace
+from bot.cli import (
+    addons,
+    arguments,
+    audit,
+    billing,
+    entitlements,
+    export,
+    invoices,
+    migrate,
+    webhooks,
+    workspace,
+)
 from bot.cli.arguments import PROG, Parser
 from bot.cli.invocation import Action
 
@@ -41,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     _addons(b)
     _invoices(b)
     _billing(b)
+    _events(b)
     p = b.command(
         commands, "audit", "the workspace's audit log, newest first", audit.audit, b.as_json
     )
@@ -121,7 +133,7 @@ def _workspace(b: _Builder) -> None:
         where,
         "set",
         "create or configure a workspace (billing anchor, zone, "
-        "language); the anchor is fixed once add-ons exist",
+        "language, CloudCRM customer number); the anchor is fixed once add-ons exist",
         workspace.workspace_set,
         b.as_json,
     )
@@ -131,8 +143,17 @@ def _workspace(b: _Builder) -> None:
         "--anchor",
         metavar="YYYY-MM-DD",
         type=arguments.iso_date,
-        required=True,
-        help="the billing anchor date: period k starts on anchor + k months",
+        default=None,
+        help="the billing anchor date: period k starts on anchor + k months "
+        "(needed to create a workspace; default: the workspace's)",
+    )
+    p.add_argument(
+        "--customer",
+        metavar="NUMBER",
+        type=arguments.customer,
+        default=None,
+        help="the workspace's CloudCRM customer number (1-64 printable characters), "
+        "shown on invoices and in every event",
     )
     p.add_argument(
         "--tz",
@@ -234,6 +255,25 @@ def _invoices(b: _Builder) -> None:
         b.as_json,
     )
     p.add_argument("number", metavar="NUMBER", type=invoices.document_number)
+    p = b.command(
+        issued,
+        "export",
+        "every workspace's invoices issued in a date range, one row per invoice line, "
+        "for accounting (amounts as decimal strings)",
+        export.invoices_export,
+    )
+    p.add_argument(
+        "--from", dest="date_from", metavar="YYYY-MM-DD", type=arguments.iso_date, required=True
+    )
+    p.add_argument(
+        "--to", dest="date_to", metavar="YYYY-MM-DD", type=arguments.iso_date, required=True
+    )
+    p.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="csv: UTF-8 with a header row (default); json: one JSON object per line",
+    )
 
 
 def _billing(b: _Builder) -> None:
@@ -256,3 +296,36 @@ def _billing(b: _Builder) -> None:
         "the periods starting on it; today or earlier, since the invoices "
         "it issues are real",
     )
+
+
+def _events(b: _Builder) -> None:
+    p = b.command(
+        b.commands,
+        "entitlements",
+        "the extra seats and storage a workspace's add-ons give today",
+        entitlements.entitlements,
+        b.as_json,
+    )
+    p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
+    where = b.group("webhooks", "CloudCRM's events and their delivery")
+    p = b.command(
+        where,
+        "list",
+        "events newest first, with their delivery status",
+        webhooks.webhooks_list,
+        b.as_json,
+    )
+    p.add_argument("--failed", action="store_true", help="only events given up")
+    p.add_argument(
+        "--limit", metavar="N", type=arguments.whole_number, default=100, help="at most N"
+    )
+    p = b.command(
+        where,
+        "retry",
+        "send failed events again (one by id, or every failed one)",
+        webhooks.webhooks_retry,
+        b.as_json,
+    )
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("event_id", metavar="ID", nargs="?", type=arguments.identifier)
+    which.add_argument("--all-failed", action="store_true", help="every failed event")

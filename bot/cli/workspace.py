@@ -13,9 +13,12 @@ from domain.errors import UnknownWorkspace
 async def workspace_set(run: Run) -> int:
     """Create or configure the workspace; print it with its current period."""
     args = run.args
-    problem = anchor_problem(args.anchor, run.now.astimezone(UTC).date())
-    if problem is not None and not await _has_anchor(run, args.team_id, args.anchor):
-        return fail(problem)
+    if args.anchor is None and not await _exists(run, args.team_id):
+        return fail(f"workspace {args.team_id} does not exist yet: give --anchor to create it")
+    if args.anchor is not None:
+        problem = anchor_problem(args.anchor, run.now.astimezone(UTC).date())
+        if problem is not None and not await _has_anchor(run, args.team_id, args.anchor):
+            return fail(problem)
     sub = await services.set_workspace(
         run.ctx,
         args.team_id,
@@ -24,6 +27,7 @@ async def workspace_set(run: Run) -> int:
         timezone=args.tz,
         locale=args.locale,
         actor="operator",
+        customer=args.customer,
     )
     period = sub.schedule.period_containing(sub.today(run.now))
     if args.json:
@@ -33,13 +37,15 @@ async def workspace_set(run: Run) -> int:
                 "anchor": sub.anchor.isoformat(),
                 "timezone": sub.timezone,
                 "locale": sub.locale,
+                "customer": sub.customer,
                 "period_start": period.start.isoformat(),
                 "period_end": period.end.isoformat(),
             }
         )
+    customer = f", customer {sub.customer}" if sub.customer else ""
     return run.say(
         f"Workspace {sub.team_id}: anchor {sub.anchor}, time zone {sub.timezone}, "
-        f"locale {sub.locale}; current period {period.start}..{period.end}."
+        f"locale {sub.locale}{customer}; current period {period.start}..{period.end}."
     )
 
 
@@ -49,3 +55,12 @@ async def _has_anchor(run: Run, team_id: str, anchor: date) -> bool:
         return (await services.get_workspace(run.ctx, team_id)).anchor == anchor
     except UnknownWorkspace:
         return False
+
+
+async def _exists(run: Run, team_id: str) -> bool:
+    """Whether the workspace has a subscription already."""
+    try:
+        await services.get_workspace(run.ctx, team_id)
+    except UnknownWorkspace:
+        return False
+    return True

@@ -24,6 +24,13 @@ from bot.services.cancelling import (
     undo_cancellation,
 )
 from bot.services.context import SYSTEM_ACTOR, Context
+from bot.services.events import (
+    emit,
+    event_status,
+    list_webhook_events,
+    retry_webhook_events,
+)
+from bot.services.export import invoices_issued_between
 from bot.services.reading import (
     Overview,
     audit_log,
@@ -57,23 +64,28 @@ __all__ = [
     "cancellation_offer",
     "correction_to_json",
     "document_to_json",
+    "emit",
     "ensure_workspace",
     "ensured_overview",
+    "event_status",
     "get_addon",
     "get_correction",
     "get_entitlements",
     "get_invoice",
     "get_workspace",
     "invoice_to_json",
+    "invoices_issued_between",
     "iter_billing_run",
     "list_addons",
     "list_corrections",
     "list_documents",
     "list_invoices",
+    "list_webhook_events",
     "overview",
     "preview_invoice",
     "quote_booking",
     "quote_cancellation",
+    "retry_webhook_events",
     "run_workspace",
     "set_workspace",
     "stream_subscriptions",

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.ports import UnitOfWork, UnitOfWorkSource
 from bot.services.context import SYSTEM_ACTOR, Context, subscription_of
+from bot.services.events import emit_addon, emit_entitlements, emit_if_on
 from bot.services.notify import notify
-from bot.services.shapes import iso
+from bot.services.shapes import invoice_to_json, iso
 from domain.billing import PeriodClose, close_period
 from domain.invoices import Invoice
 from domain.periods import Period
@@ -91,6 +92,7 @@ async def _record_turn(
             "on": iso(addon.ended_on),
         }
         await notify(uow, ctx, team_id, f"ended:{addon.id}", "addon_ended", ended, now)
+    await _emit_turn(uow, ctx, team_id, close, now)
     if close.invoice is not None:
         await uow.audit.record(
             team_id,
@@ -101,6 +103,18 @@ async def _record_turn(
             total=str(close.invoice.total.amount),
             period_start=start,
         )
+
+
+async def _emit_turn(
+    uow: UnitOfWork, ctx: Context, team_id: str, close: PeriodClose, now: datetime
+) -> None:
+    """CloudCRM's events of a turn: each add-on ended, the new totals, the invoice."""
+    for addon in close.deactivated:
+        await emit_addon(uow, ctx, team_id, "addon.ended", addon, now)
+    if close.deactivated:
+        await emit_entitlements(uow, ctx, team_id, close.period.start, now)
+    if close.invoice is not None:
+        await emit_if_on(uow, ctx, team_id, "invoice.issued", invoice_to_json(close.invoice), now)
 
 
 async def _turn_one_period(ctx: Context, team_id: str, now: datetime) -> PeriodTurn | None:
@@ -117,8 +131,7 @@ async def _turn_one_period(ctx: Context, team_id: str, now: datetime) -> PeriodT
         touched = {a.id for a in close.deactivated} | {r.addon_id for r in close.renewals}
         await uow.addons.save_many(team_id, [a for a in live if a.id in touched])
         await _record_turn(uow, ctx, team_id, close, now)
-        turned = Subscription(sub.team_id, sub.anchor, sub.timezone, sub.locale, period.start)
-        await uow.subscriptions.save(turned)
+        await uow.subscriptions.save(replace(sub, last_closed=period.start))
         await uow.commit()
     more_due = _next_due(sub, now, after=period.start) is not None
     deactivated = tuple(a.id for a in close.deactivated)

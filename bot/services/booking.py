@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.services.context import Context, subscription_of
+from bot.services.events import emit_addon, emit_entitlements
 from domain.addons import AddOn, BookingQuote
 from domain.addons import quote_booking as domain_quote_booking
 from domain.errors import BookingQuoteExpired
@@ -79,5 +80,7 @@ async def book(
             quantity=quote.quantity,
             prorated=str(quote.prorated.amount),
         )
+        await emit_addon(uow, ctx, team_id, "addon.booked", addon, now)
+        await emit_entitlements(uow, ctx, team_id, quote.booked_on, now)
         await uow.commit()
     return Booked(addon, quote, created=True)

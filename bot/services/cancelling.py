@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.ports import UnitOfWork
 from bot.services.context import Context, addon_of, subscription_of
 from bot.services.corrections import issue_correction
+from bot.services.events import emit_addon, emit_entitlements
 from bot.services.notify import notify
 from domain.addons import AddOn, CancellationQuote, Outcome
 from domain.corrections import Correction, corrections_for
@@ -108,6 +110,7 @@ async def cancel(
             on=quote.on.isoformat(),
             refund=str(quote.refund.amount),
         )
+        await _emit_cancel(uow, ctx, team_id, addon, withdrawal is not None, today, now)
         await uow.commit()
     return Cancelled(addon, quote, tuple(issued))
 
@@ -125,5 +128,23 @@ async def undo_cancellation(
         await uow.audit.record(
             team_id, now, actor, "undo_cancellation", addon.id, before, addon.status.value
         )
+        await emit_addon(uow, ctx, team_id, "addon.cancellation_revoked", addon, now)
         await uow.commit()
     return addon
+
+
+async def _emit_cancel(
+    uow: UnitOfWork,
+    ctx: Context,
+    team_id: str,
+    addon: AddOn,
+    withdrawn: bool,
+    today: date,
+    now: datetime,
+) -> None:
+    """addon.cancelled, or addon.withdrawn with the totals that changed at once."""
+    if not withdrawn:
+        await emit_addon(uow, ctx, team_id, "addon.cancelled", addon, now)
+        return
+    await emit_addon(uow, ctx, team_id, "addon.withdrawn", addon, now)
+    await emit_entitlements(uow, ctx, team_id, today, now)

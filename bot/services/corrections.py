@@ -6,7 +6,9 @@ from datetime import datetime
 
 from bot.ports import UnitOfWork
 from bot.services.context import Context
+from bot.services.events import emit_if_on
 from bot.services.notify import notify
+from bot.services.shapes import correction_to_json
 from domain.corrections import Correction
 
 
@@ -17,7 +19,7 @@ async def issue_correction(
 
     It takes the next number of the corrections' own gapless sequence (advanced in the
     same transaction), and the billing admins get it as a direct message, like an
-    invoice. Any further announcement of a correction (an event) belongs here too.
+    invoice, and CloudCRM a ``correction.issued`` event.
     """
     numbered = correction.numbered(await uow.corrections.next_number())
     number = numbered.number
@@ -32,6 +34,9 @@ async def issue_correction(
         {"number": number, "corrects": numbered.corrects},
         now,
         also=actor,
+    )
+    await emit_if_on(
+        uow, ctx, numbered.team_id, "correction.issued", correction_to_json(numbered), now
     )
     await uow.audit.record(
         numbered.team_id,

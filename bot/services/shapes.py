@@ -27,12 +27,16 @@ def _line_to_json(line: InvoiceLine) -> dict[str, Any]:
     }
 
 
-def invoice_to_json(invoice: Invoice) -> dict[str, Any]:
-    """The stable JSON form of an invoice (or of the preview, with number null)."""
+def invoice_to_json(invoice: Invoice, customer: str | None = None) -> dict[str, Any]:
+    """The stable JSON form of an invoice (or of the preview, with number null).
+
+    ``customer`` is the workspace's CloudCRM customer number, null when none is set.
+    """
     return {
         "type": "invoice",
         "number": invoice.number,
         "team_id": invoice.team_id,
+        "customer": customer,
         "issued_on": invoice.issued_on.isoformat(),
         "period_start": invoice.period.start.isoformat(),
         "period_end": invoice.period.end.isoformat(),
@@ -42,12 +46,13 @@ def invoice_to_json(invoice: Invoice) -> dict[str, Any]:
     }
 
 
-def correction_to_json(correction: Correction) -> dict[str, Any]:
+def correction_to_json(correction: Correction, customer: str | None = None) -> dict[str, Any]:
     """The stable JSON form of a Rechnungskorrektur: credit lines, negative amounts."""
     return {
         "type": "correction",
         "number": correction.number,
         "team_id": correction.team_id,
+        "customer": customer,
         "corrects": correction.corrects,
         "issued_on": correction.issued_on.isoformat(),
         "total": str(correction.total.amount),
@@ -59,11 +64,11 @@ def correction_to_json(correction: Correction) -> dict[str, Any]:
     }
 
 
-def document_to_json(document: Invoice | Correction) -> dict[str, Any]:
+def document_to_json(document: Invoice | Correction, customer: str | None = None) -> dict[str, Any]:
     """An invoice or a correction, each in its own shape (``type`` tells which)."""
     if isinstance(document, Correction):
-        return correction_to_json(document)
-    return invoice_to_json(document)
+        return correction_to_json(document, customer)
+    return invoice_to_json(document, customer)
 
 
 def addon_to_json(addon: AddOn) -> dict[str, Any]:

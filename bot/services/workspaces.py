@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 from bot.ports import UnitOfWork
 from bot.services.context import SYSTEM_ACTOR, Context, subscription_of
-from domain.errors import AnchorLocked
-from domain.workspace import Subscription, check_timezone
+from domain.errors import AnchorLocked, UnknownWorkspace
+from domain.workspace import Subscription, check_customer, check_timezone
 
 
 async def _get_or_create(
@@ -43,44 +45,72 @@ async def ensure_workspace(ctx: Context, team_id: str, now: datetime) -> Subscri
 async def set_workspace(
     ctx: Context,
     team_id: str,
-    anchor: date,
+    anchor: date | None,
     now: datetime,
     *,
     timezone: str | None = None,
     locale: str | None = None,
     actor: str = "operator",
+    customer: str | None = None,
 ) -> Subscription:
-    """Create or configure a workspace; the anchor is fixed once add-ons exist."""
+    """Create or configure a workspace; the anchor is fixed once add-ons exist.
+
+    ``anchor`` None keeps the workspace's anchor (UnknownWorkspace if there is none yet);
+    ``customer`` None keeps its CloudCRM customer number.
+    """
     tz = check_timezone(timezone or ctx.default_timezone)
+    if customer is not None:
+        check_customer(customer)
     async with ctx.db.unit_of_work() as uow:
         old = await uow.subscriptions.get(team_id)
         if old is None:
+            if anchor is None:
+                raise UnknownWorkspace(team_id)
             probe = Subscription(team_id, anchor, tz)
             start = probe.schedule.period_containing(probe.today(now)).start
-            sub = Subscription(team_id, anchor, tz, locale or ctx.default_locale, start)
+            sub = Subscription(
+                team_id, anchor, tz, locale or ctx.default_locale, start, customer=customer
+            )
             await uow.subscriptions.add(sub, now)
         else:
-            if old.anchor != anchor and await uow.addons.count(team_id):
-                raise AnchorLocked(team_id)
-            start = old.closed_through
-            if old.anchor != anchor:  # "today" in the zone the workspace will have
-                probe = Subscription(team_id, anchor, timezone or old.timezone)
-                start = probe.schedule.period_containing(probe.today(now)).start
-            sub = Subscription(
-                team_id, anchor, timezone or old.timezone, locale or old.locale, start
-            )
+            sub = await _reconfigure(uow, old, anchor or old.anchor, now, timezone, locale)
+            sub = replace(sub, customer=customer if customer is not None else old.customer)
             await uow.subscriptions.save(sub)
-        await uow.audit.record(
-            team_id,
-            now,
-            actor,
-            "workspace_set",
-            anchor=anchor.isoformat(),
-            timezone=sub.timezone,
-            locale=sub.locale,
-        )
+        detail: dict[str, Any] = {
+            "anchor": sub.anchor.isoformat(),
+            "timezone": sub.timezone,
+            "locale": sub.locale,
+        }
+        if customer is not None:
+            detail["customer"] = customer
+        await uow.audit.record(team_id, now, actor, "workspace_set", **detail)
         await uow.commit()
     return sub
+
+
+async def _reconfigure(
+    uow: UnitOfWork,
+    old: Subscription,
+    anchor: date,
+    now: datetime,
+    timezone: str | None,
+    locale: str | None,
+) -> Subscription:
+    """The existing workspace with a new anchor, zone or language (AnchorLocked if it may not)."""
+    team_id = old.team_id
+    if old.anchor != anchor and await uow.addons.count(team_id):
+        raise AnchorLocked(team_id)
+    start = old.closed_through
+    if old.anchor != anchor:  # "today" in the zone the workspace will have
+        probe = Subscription(team_id, anchor, timezone or old.timezone)
+        start = probe.schedule.period_containing(probe.today(now)).start
+    return replace(
+        old,
+        anchor=anchor,
+        timezone=timezone or old.timezone,
+        locale=locale or old.locale,
+        last_closed=start,
+    )
 
 
 async def get_workspace(ctx: Context, team_id: str) -> Subscription:

@@ -42,8 +42,12 @@ async def served_app(
     billing_admins: tuple[str, ...] = (),
     user_cache_seconds: int = 60,
     busy_timeout_ms: int | None = None,
+    webhook: tuple[str, str] | None = None,
 ) -> AsyncIterator[ServedApp]:
-    """Start the real Bolt app over HTTP with a real SQLite file and a test clock."""
+    """Start the real Bolt app over HTTP with a real SQLite file and a test clock.
+
+    ``webhook`` is CloudCRM's (URL, secret): the use cases then queue events.
+    """
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token=BOT_TOKEN,
@@ -52,6 +56,8 @@ async def served_app(
         database=str(db_path),
         billing_admins=billing_admins,
         user_cache_seconds=user_cache_seconds,
+        webhook_url=webhook[0] if webhook else None,
+        webhook_secret=webhook[1] if webhook else None,
     )
     # busy_timeout_ms: None keeps the Database default (what production uses).
     db = (
@@ -61,7 +67,12 @@ async def served_app(
     )
     await db.open()
     ctx = Context(
-        db, settings.catalog(), settings.default_locale, settings.timezone, settings.billing_admins
+        db,
+        settings.catalog(),
+        settings.default_locale,
+        settings.timezone,
+        settings.billing_admins,
+        webhooks=settings.webhooks,
     )
     clock = TestClock(now)
     app = build_app(settings, ctx, clock)

@@ -126,6 +126,7 @@ def test_workspace_set_creates_the_file_and_reports_the_current_period(cli: Cli)
         "anchor": "2026-03-18",
         "timezone": "Europe/Vienna",
         "locale": "en",
+        "customer": None,
         "period_start": "2026-03-18",
         "period_end": "2026-04-17",
     }

@@ -67,6 +67,7 @@ async def test_invoices_are_listed_newest_first_with_their_lines(
         "type": "invoice",
         "number": 1,
         "team_id": TEAM,
+        "customer": None,
         "issued_on": "2026-04-18",
         "period_start": "2026-04-18",
         "period_end": "2026-05-17",

@@ -15,7 +15,7 @@ from alembic import op
 from storage.types import Instant
 
 revision = "0005_corrections"
-down_revision: str | None = "0002_outbox"
+down_revision: str | None = "0004_events"
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from tests.fakes.memory.corrections import Corrections
+from tests.fakes.memory.events import Events
 from tests.fakes.memory.records import AuditLog, Outbox
 from tests.fakes.memory.repositories import (
     AddOns,
@@ -49,6 +50,7 @@ class MemoryUnitOfWork:
         self.idempotency = IdempotencyKeys(self)
         self.audit = AuditLog(self)
         self.outbox = Outbox(self)
+        self.events = Events(self)
 
     def read(self) -> Tables:
         """The tables as this transaction sees them."""

@@ -96,6 +96,22 @@ class OutboxRow:
     last_error: str | None = None
 
 
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    team_id: str
+    sequence: int
+    webhook_id: str
+    type: str
+    body: str  # JSON text, as stored
+    created_at: str
+    attempts: int
+    next_try_at: str
+    sent_at: str | None = None
+    failed_at: str | None = None
+    last_error: str | None = None
+
+
 @dataclass
 class Tables:
     """Every table of one state of the store; ``copy`` is what a transaction starts from."""
@@ -110,6 +126,7 @@ class Tables:
     outbox: dict[int, OutboxRow] = field(default_factory=dict)
     corrections: dict[int, CorrectionRow] = field(default_factory=dict)
     correction_counter: int = 0
+    events: dict[int, EventRow] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         """A snapshot: new dicts over the same immutable rows."""
@@ -124,6 +141,7 @@ class Tables:
             dict(self.outbox),
             dict(self.corrections),
             self.correction_counter,
+            dict(self.events),
         )
 
 
@@ -144,7 +162,8 @@ def as_rows(t: Tables) -> dict[str, list[tuple[Any, ...]]]:
     return {
         "subscriptions": [
             (s.subscription.team_id, _iso(s.subscription.anchor), s.subscription.timezone,
-             s.subscription.locale, _iso(s.subscription.closed_through), s.created_at)
+             s.subscription.locale, _iso(s.subscription.closed_through), s.created_at,
+             s.subscription.customer)
             for s in subs
         ],
         "addons": [

@@ -1,0 +1,199 @@
+"""The operator's side as processes: settings refused at start, the customer link,
+entitlements, the accounting export and the webhook queue."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot import services
+from domain.addons import Outcome
+from storage import Database
+from tests.webhooks.receiver import SECRET
+from tests.webhooks.support import ADMIN, at
+
+ROOT = Path(__file__).resolve().parents[2]
+TEAM = "T0001"
+
+
+def bot(*argv: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGV`` in ``cwd`` with only the given SLACK_/ADDONS_ variables."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ADDONS_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *argv],
+        cwd=cwd,
+        env={**base, "PYTHONPATH": str(ROOT), **env},
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+SLACK = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s1"}
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        (
+            {"ADDONS_WEBHOOK_URL": "ftp://crm.example", "ADDONS_WEBHOOK_SECRET": SECRET},
+            "ADDONS_WEBHOOK_URL",
+        ),
+        (
+            {"ADDONS_WEBHOOK_URL": "not a url", "ADDONS_WEBHOOK_SECRET": SECRET},
+            "ADDONS_WEBHOOK_URL",
+        ),
+        (
+            {"ADDONS_WEBHOOK_URL": "https://crm.example/h", "ADDONS_WEBHOOK_SECRET": "hunter2"},
+            "ADDONS_WEBHOOK_SECRET",
+        ),
+        (
+            {"ADDONS_WEBHOOK_URL": "https://crm.example/h", "ADDONS_WEBHOOK_SECRET": "whsec_!!"},
+            "ADDONS_WEBHOOK_SECRET",
+        ),
+        ({"ADDONS_WEBHOOK_URL": "https://crm.example/h"}, "ADDONS_WEBHOOK_SECRET"),
+        ({"ADDONS_WEBHOOK_SECRET": SECRET}, "ADDONS_WEBHOOK_URL"),
+    ],
+)
+def test_a_bad_webhook_setting_refuses_the_start_in_one_line_naming_it(
+    tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    done = bot("serve", cwd=tmp_path, **SLACK, **env)
+    assert (done.returncode, done.stdout) == (2, "")
+    [line] = done.stderr.splitlines()
+    assert line.startswith("addons-bot: error: bad setting")
+    assert named in line
+    assert "hunter2" not in line
+    assert SECRET not in line
+    assert list(tmp_path.iterdir()) == []
+
+
+async def _history(path: Path) -> None:
+    """Two workspaces with bookings, a withdrawal and invoices, the webhook on."""
+    async with Database(str(path)) as db:
+        ctx = services.Context(db, webhooks=True)
+        for team in (TEAM, "T0002"):
+            await services.set_workspace(ctx, team, date(2026, 3, 18), at(date(2026, 4, 3)))
+        for n, team in enumerate((TEAM, "T0002", TEAM)):
+            await services.book(
+                ctx, team, "users", n + 1, at(date(2026, 4, 3)), key=f"k{n}", actor=ADMIN
+            )
+        await services.cancel(ctx, TEAM, 3, Outcome.WITHDRAWAL, at(date(2026, 4, 4)), actor=ADMIN)
+        await services.billing_run(ctx, at(date(2026, 4, 18)))
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Path:
+    path = tmp_path / "addons.db"
+    asyncio.run(_history(path))
+    return path
+
+
+def test_the_customer_number_is_set_validated_and_shown_on_invoices(
+    history: Path, tmp_path: Path
+) -> None:
+    db = ("--database", str(history))
+    done = bot(*db, "workspace", "set", TEAM, "--customer", "C-4711", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "customer C-4711" in done.stdout
+    too_long = bot(*db, "workspace", "set", TEAM, "--customer", "C" * 65, cwd=tmp_path)
+    assert too_long.returncode == 2
+    assert "1 to 64 printable characters" in too_long.stderr
+    assert bot(*db, "workspace", "set", "T_NEW", "--customer", "C-1", cwd=tmp_path).returncode == 2
+    shown = bot(*db, "invoices", "show", "1", "--json", cwd=tmp_path)
+    assert json.loads(shown.stdout)["customer"] == "C-4711"
+    assert "(customer C-4711)" in bot(*db, "invoices", "show", "1", cwd=tmp_path).stdout
+    listed = bot(*db, "invoices", "list", TEAM, "--json", cwd=tmp_path)
+    assert [i["customer"] for i in json.loads(listed.stdout)] == ["C-4711"]
+    other = bot(*db, "invoices", "list", "T0002", "--json", cwd=tmp_path)
+    assert [i["customer"] for i in json.loads(other.stdout)] == [None]
+
+
+def test_entitlements_show_what_is_in_force_today(history: Path, tmp_path: Path) -> None:
+    done = bot("--database", str(history), "entitlements", TEAM, "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert (found["team_id"], found["seats"], found["storage_gb"]) == (TEAM, 1, 0)
+    assert found["customer"] is None
+    text = bot("--database", str(history), "entitlements", TEAM, cwd=tmp_path).stdout
+    assert "+1 seats, +0 GB storage" in text
+
+
+def test_the_export_has_one_row_per_invoice_line_of_every_workspace(
+    history: Path, tmp_path: Path
+) -> None:
+    db = ("--database", str(history))
+    bot(*db, "workspace", "set", "T0002", "--customer", "Müller & Söhne", cwd=tmp_path)
+    span = ("--from", "2026-04-01", "--to", "2026-04-30")
+    done = bot(*db, "invoices", "export", *span, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    invoices = [
+        json.loads(bot(*db, "invoices", "show", str(n), "--json", cwd=tmp_path).stdout)
+        for n in (1, 2)
+    ]
+    assert len(rows) == sum(len(i["lines"]) for i in invoices)
+    assert {r["team_id"] for r in rows} == {TEAM, "T0002"}
+    assert {r["customer"] for r in rows if r["team_id"] == "T0002"} == {"Müller & Söhne"}
+    for invoice in invoices:
+        mine = [r for r in rows if r["invoice_number"] == str(invoice["number"])]
+        assert [r["line_amount"] for r in mine] == [line["amount"] for line in invoice["lines"]]
+        assert {r["invoice_total"] for r in mine} == {invoice["total"]}
+    as_json = bot(*db, "invoices", "export", *span, "--format", "json", cwd=tmp_path).stdout
+    parsed = [json.loads(line) for line in as_json.splitlines()]
+    assert [p["line_amount"] for p in parsed] == [r["line_amount"] for r in rows]
+    assert all(isinstance(p["line_amount"], str) for p in parsed)
+    later = bot(
+        *db, "invoices", "export", "--from", "2026-05-01", "--to", "2026-05-31", cwd=tmp_path
+    )
+    assert later.stdout.splitlines()[1:] == []
+    backwards = bot(
+        *db, "invoices", "export", "--from", "2026-05-01", "--to", "2026-04-01", cwd=tmp_path
+    )
+    assert backwards.returncode == 2
+
+
+async def _fail_first(path: Path) -> str:
+    async with Database(str(path)) as db, db.unit_of_work() as uow:
+        [head, *_] = await uow.events.due(at(date(2027, 1, 1)), 10)
+        await uow.events.mark_failed(head.id, at(date(2026, 4, 20)), "http 410")
+        await uow.commit()
+        return head.webhook_id
+
+
+async def _due_ids(path: Path) -> list[str]:
+    async with Database(str(path)) as db, db.unit_of_work(write=False) as uow:
+        return [e.webhook_id for e in await uow.events.due(at(date(2027, 1, 1)), 10)]
+
+
+def test_a_failed_event_is_listed_and_retried_by_the_operator(
+    history: Path, tmp_path: Path
+) -> None:
+    db = ("--database", str(history))
+    failed = asyncio.run(_fail_first(history))
+    listed = json.loads(bot(*db, "webhooks", "list", "--failed", "--json", cwd=tmp_path).stdout)
+    assert [(e["webhook_id"], e["status"], e["last_error"]) for e in listed] == [
+        (failed, "failed", "http 410")
+    ]
+    text = bot(*db, "webhooks", "list", cwd=tmp_path).stdout
+    assert "failed" in text
+    assert "http 410" in text
+    assert failed not in asyncio.run(_due_ids(history))
+    assert bot(*db, "webhooks", "retry", str(listed[0]["id"]), cwd=tmp_path).returncode == 0
+    assert failed in asyncio.run(_due_ids(history))
+    assert bot(*db, "webhooks", "list", "--failed", cwd=tmp_path).stdout == "No failed events.\n"
+    again = bot(*db, "webhooks", "retry", str(listed[0]["id"]), cwd=tmp_path)
+    assert again.returncode == 2
+    assert "has not failed" in again.stderr
+    everything = bot(*db, "webhooks", "retry", "--all-failed", "--json", cwd=tmp_path)
+    assert json.loads(everything.stdout) == {"retried": 0}

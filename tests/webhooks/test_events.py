@@ -1,0 +1,184 @@
+"""Every change queues its events in its own transaction, on both stores, in order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import services
+from bot.ports import UnitOfWorkSource
+from domain.addons import Outcome
+from tests.stores import STORES, Store, open_store
+
+TEAM = "T0001"
+ADMIN = "U_ADMIN"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def at(day: date) -> datetime:
+    """Noon in Berlin."""
+    return datetime(day.year, day.month, day.day, 12, tzinfo=BERLIN)
+
+
+@pytest.fixture(params=STORES)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    async with open_store(request.param, tmp_path) as opened:
+        yield opened
+
+
+async def queued(db: UnitOfWorkSource) -> list[dict[str, Any]]:
+    """The bodies of every queued event, oldest first."""
+    async with db.unit_of_work(write=False) as uow:
+        events = await uow.events.listing(limit=1000)
+    return [json.loads(e.body) for e in reversed(events)]
+
+
+async def book(ctx: services.Context, option: str, quantity: int, day: date, key: str) -> int:
+    booked = await services.book(ctx, TEAM, option, quantity, at(day), key=key, actor=ADMIN)
+    return booked.addon.id
+
+
+async def test_a_workspace_s_life_queues_each_event_once_in_order_with_the_totals(
+    store: Store,
+) -> None:
+    ctx = services.Context(store.db, webhooks=True)
+    await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
+    await services.set_workspace(ctx, TEAM, None, at(date(2026, 4, 3)), customer="C-4711")
+    users = await book(ctx, "users", 2, date(2026, 4, 3), "k1")
+    storage = await book(ctx, "storage", 1, date(2026, 4, 3), "k2")
+    await book(ctx, "storage", 1, date(2026, 4, 3), "k2")  # a repeated confirmation
+    await services.cancel(ctx, TEAM, users, Outcome.WITHDRAWAL, at(date(2026, 4, 5)), actor=ADMIN)
+    await services.billing_run(ctx, at(date(2026, 4, 18)))
+    await services.cancel(
+        ctx, TEAM, storage, Outcome.CANCELLATION, at(date(2026, 4, 20)), actor=ADMIN
+    )
+    await services.undo_cancellation(ctx, TEAM, storage, at(date(2026, 4, 21)), actor=ADMIN)
+    await services.cancel(
+        ctx, TEAM, storage, Outcome.CANCELLATION, at(date(2026, 4, 22)), actor=ADMIN
+    )
+    await services.billing_run(ctx, at(date(2026, 5, 18)))
+    await services.billing_run(ctx, at(date(2026, 5, 18)))  # a rerun queues nothing
+
+    events = await queued(store.db)
+    assert [e["type"] for e in events] == [
+        "addon.booked",
+        "entitlements.changed",
+        "addon.booked",
+        "entitlements.changed",
+        "addon.withdrawn",
+        "entitlements.changed",
+        "invoice.issued",
+        "addon.cancelled",
+        "addon.cancellation_revoked",
+        "addon.cancelled",
+        "addon.ended",
+        "entitlements.changed",  # nothing left to invoice in May: no invoice
+    ]
+    assert [e["data"]["sequence"] for e in events] == list(range(1, 13))
+    assert {(e["data"]["team_id"], e["data"]["customer"]) for e in events} == {(TEAM, "C-4711")}
+    totals = [
+        (e["data"]["seats"], e["data"]["storage_gb"], e["data"]["as_of"])
+        for e in events
+        if e["type"] == "entitlements.changed"
+    ]
+    assert totals == [
+        (2, 0, "2026-04-03"),
+        (2, 10, "2026-04-03"),
+        (0, 10, "2026-04-05"),
+        (0, 0, "2026-05-18"),
+    ]
+    assert events[4]["data"]["status"] == "withdrawn"
+    assert events[7]["data"]["effective_on"] == "2026-05-17"
+    assert events[10]["data"]["id"] == storage
+    assert events[10]["data"]["status"] == "ended"
+
+
+async def test_add_on_and_invoice_events_carry_exactly_the_cli_shapes(store: Store) -> None:
+    ctx = services.Context(store.db, webhooks=True)
+    await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
+    addon_id = await book(ctx, "users", 1, date(2026, 4, 3), "k1")
+    await services.billing_run(ctx, at(date(2026, 4, 18)))
+    booked, _, issued = await queued(store.db)
+    addon = await services.get_addon(ctx, TEAM, addon_id)
+    invoice = (await services.list_invoices(ctx, TEAM))[0]
+    extra = {"team_id": TEAM, "customer": None}
+    # as it was booked: billed until the first period's end (renewed since)
+    then = {**services.addon_to_json(addon), "billed_until": "2026-04-17"}
+    assert booked["data"] == {**then, **extra, "sequence": 1}
+    assert issued["data"] == {**services.invoice_to_json(invoice), **extra, "sequence": 3}
+    assert issued["timestamp"] == at(date(2026, 4, 18)).isoformat()
+
+
+async def test_each_workspace_counts_its_own_sequence(store: Store) -> None:
+    ctx = services.Context(store.db, webhooks=True)
+    for team in ("T_A", "T_B"):
+        await services.set_workspace(ctx, team, date(2026, 3, 18), at(date(2026, 4, 3)))
+    for n, team in enumerate(("T_A", "T_B", "T_A")):
+        await services.book(ctx, team, "users", 1, at(date(2026, 4, 3)), key=f"k{n}", actor=ADMIN)
+    events = await queued(store.db)
+    assert [(e["data"]["team_id"], e["data"]["sequence"]) for e in events] == [
+        ("T_A", 1),
+        ("T_A", 2),
+        ("T_B", 1),
+        ("T_B", 2),
+        ("T_A", 3),
+        ("T_A", 4),
+    ]
+
+
+async def test_nothing_is_queued_while_the_webhook_is_off(store: Store) -> None:
+    ctx = services.Context(store.db)
+    await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
+    await book(ctx, "users", 1, date(2026, 4, 3), "k1")
+    assert await queued(store.db) == []
+
+
+async def test_events_and_slack_messages_never_mix(store: Store) -> None:
+    ctx = services.Context(store.db, billing_admins=("U_BILLING",), webhooks=True)
+    await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
+    addon_id = await book(ctx, "users", 1, date(2026, 4, 3), "k1")
+    await services.cancel(
+        ctx, TEAM, addon_id, Outcome.WITHDRAWAL, at(date(2026, 4, 4)), actor=ADMIN
+    )
+    async with store.db.unit_of_work(write=False) as uow:
+        messages = await uow.outbox.due(at(date(2027, 1, 1)), 100)
+        events = await uow.events.due(at(date(2027, 1, 1)), 100)
+    assert {m.kind for m in messages} == {"withdrawn"}
+    assert [e.type for e in events] == ["addon.booked"]  # the head of the workspace's queue
+
+
+async def test_a_change_that_fails_queues_no_event(store: Store) -> None:
+    ctx = services.Context(store.db, webhooks=True)
+    await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
+    with pytest.raises(Exception, match="quantity"):
+        await book(ctx, "users", 0, date(2026, 4, 3), "k1")
+    assert await queued(store.db) == []
+
+
+async def test_a_withdrawal_of_an_invoiced_amount_queues_its_correction(store: Store) -> None:
+    ctx = services.Context(store.db, webhooks=True)
+    await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
+    await services.set_workspace(ctx, TEAM, None, at(date(2026, 4, 3)), customer="C-4711")
+    addon = await book(ctx, "users", 1, date(2026, 4, 15), "k1")
+    await services.billing_run(ctx, at(date(2026, 4, 18)))  # invoice 1 carries it
+    await services.cancel(ctx, TEAM, addon, Outcome.WITHDRAWAL, at(date(2026, 4, 20)), actor=ADMIN)
+
+    events = await queued(store.db)
+    assert [e["type"] for e in events][-3:] == [
+        "correction.issued",
+        "addon.withdrawn",
+        "entitlements.changed",
+    ]
+    [correction] = [e["data"] for e in events if e["type"] == "correction.issued"]
+    assert correction["type"] == "correction"
+    assert correction["corrects"] == 1
+    assert correction["customer"] == "C-4711"
+    assert correction["team_id"] == TEAM
+    assert correction["total"].startswith("-")
+    assert all(line["kind"] == "credit" for line in correction["lines"])
