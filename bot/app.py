@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import ClientSession, web
@@ -20,11 +21,15 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.observability.context import current, kind_of, team_of
+from bot.observability.slack_api import MeasuredWebClient
+from bot.observability.web import Lifecycle, add_operator_routes, measure_slack
 from bot.services import Context
 from bot.settings import Settings
 from handlers import actions, commands, home, views
 from handlers.auth import UserDirectory
 from handlers.deps import SlackDeps
+from storage import Database
 
 logger = logging.getLogger("addons")
 
@@ -75,7 +80,7 @@ def web_client(
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
         ]
-    return AsyncWebClient(
+    return MeasuredWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         retry_handlers=handlers,
@@ -111,16 +116,37 @@ def build_app(
     views.register(app, deps)
     home.register(app, deps)
 
+    @app.middleware
+    async def describe(body: dict[str, Any], next_: Callable[[], Awaitable[None]]) -> None:
+        # What the request is and whose, for its metrics and log lines (bot.observability).
+        request = current()
+        if request is not None:
+            request.kind, request.team_id = kind_of(body), team_of(body)
+        await next_()
+
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
         # One place for the unexpected: logged with its trace, never shown to the user.
+        request = current()
+        if request is not None:
+            request.failed = True
         logger.error("unhandled error in a Slack listener", exc_info=error)
 
     return app
 
 
-def web_application(app: AsyncApp, signing_secret: str, path: str = SLACK_PATH) -> web.Application:
-    """aiohttp application: POST /slack/events into Bolt, GET /healthz for the platform.
+def web_application(
+    app: AsyncApp,
+    signing_secret: str,
+    path: str = SLACK_PATH,
+    *,
+    db: Database | None = None,
+    lifecycle: Lifecycle | None = None,
+) -> web.Application:
+    """aiohttp application: POST /slack/events into Bolt; /healthz, /readyz and /metrics.
+
+    Every Slack request is counted, timed and logged by ``bot.observability.web``;
+    /readyz is there when the ``db`` to check is given.
 
     The signature is checked on the raw bytes before anything parses them, so a forged,
     stale or unsigned request is a 401 whatever its body looks like; a signed body that
@@ -154,9 +180,8 @@ def web_application(app: AsyncApp, signing_secret: str, path: str = SLACK_PATH) 
             return web.json_response({"error": "bad request"}, status=400)
         return await to_aiohttp_response(response)
 
-    async def healthz(_: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
-    web_app = web.Application()
-    web_app.add_routes([web.post(path, slack), web.get("/healthz", healthz)])
+    lifecycle = lifecycle or Lifecycle()
+    web_app = web.Application(middlewares=[measure_slack(path, lifecycle)])
+    web_app.add_routes([web.post(path, slack)])
+    add_operator_routes(web_app, db, lifecycle)
     return web_app
