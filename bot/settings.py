@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -42,6 +42,13 @@ class Settings(BaseSettings):
         default=300, ge=1, validation_alias="ADDONS_BILLING_INTERVAL_SECONDS"
     )
     user_cache_seconds: int = Field(default=60, ge=0, validation_alias="ADDONS_USER_CACHE_SECONDS")
+    # Operations: JSON log lines for log platforms; the scheduler's /metrics port (off: None).
+    log_format: Literal["text", "json"] = Field(
+        default="text", validation_alias="ADDONS_LOG_FORMAT"
+    )
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, validation_alias="ADDONS_METRICS_PORT"
+    )
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
     @classmethod
@@ -56,6 +63,17 @@ class Settings(BaseSettings):
         if any(char.isspace() or not char.isprintable() for char in value):
             raise ValueError("must be one word: no spaces or control characters inside")
         return value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _blank_port(cls, value: object) -> object:
+        # ADDONS_METRICS_PORT= (blank) means no metrics server, like leaving it out.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_name(cls, value: object) -> object:
+        return value.strip().lower() or "text" if isinstance(value, str) else value
 
     @field_validator("database")
     @classmethod

@@ -7,6 +7,8 @@ error codes), so no label can grow with the number of workspaces.
 
 from __future__ import annotations
 
+import logging
+
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -131,3 +133,23 @@ def count_action(action: str) -> None:
     counter = ACTIONS.get(action)
     if counter is not None:
         counter.inc()
+
+
+class _BillingFailures(logging.Handler):
+    """Counts the billing run's error records: each is one workspace's rolled-back turn."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Count the record if it reports an error."""
+        if record.levelno >= logging.ERROR:
+            BILLING_FAILURES.labels("workspace").inc()
+
+
+def count_billing_failures(logger_name: str = "addons.billing") -> None:
+    """Count workspaces whose billing turn failed, from the log of the billing run (once).
+
+    The use case logs each such workspace and goes on with the others; counting its
+    error records keeps it free of metrics.
+    """
+    target = logging.getLogger(logger_name)
+    if not any(isinstance(h, _BillingFailures) for h in target.handlers):
+        target.addHandler(_BillingFailures(logging.ERROR))
