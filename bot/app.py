@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.observability.context import current, kind_of, team_of
-from bot.observability.slack_api import MeasuredWebClient
+from bot.observability.slack_api import MeasuredWebClient, measured
 from bot.observability.web import Lifecycle, add_operator_routes, measure_slack
 from bot.services import Context
 from bot.settings import Settings
@@ -117,11 +117,15 @@ def build_app(
     home.register(app, deps)
 
     @app.middleware
-    async def describe(body: dict[str, Any], next_: Callable[[], Awaitable[None]]) -> None:
-        # What the request is and whose, for its metrics and log lines (bot.observability).
+    async def describe(
+        body: dict[str, Any], context: AsyncBoltContext, next_: Callable[[], Awaitable[None]]
+    ) -> None:
+        # What the request is and whose, for its metrics and log lines; Bolt's client of
+        # this request measured, for Slack API failures and view latency (bot.observability).
         request = current()
         if request is not None:
             request.kind, request.team_id = kind_of(body), team_of(body)
+        context["client"] = measured(context.client)
         await next_()
 
     @app.error

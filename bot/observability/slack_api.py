@@ -36,3 +36,26 @@ class MeasuredWebClient(AsyncWebClient):
         if request is not None and api_method in VIEW_METHODS:
             metrics.VIEW_SECONDS.labels(api_method).observe(request.elapsed())
         return response
+
+
+def measured(client: AsyncWebClient) -> AsyncWebClient:
+    """``client`` as a MeasuredWebClient with the same settings (itself if it is one).
+
+    Bolt makes a plain client for every request; its middleware swaps in this one.
+    """
+    if isinstance(client, MeasuredWebClient):
+        return client
+    copy = MeasuredWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        session=client.session,
+        trust_env_in_session=client.trust_env_in_session,
+        headers=client.headers,
+        logger=client.logger,
+        retry_handlers=client.retry_handlers,
+    )
+    copy.default_params = dict(client.default_params)  # team_id, as Bolt set it
+    return copy
