@@ -28,10 +28,11 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-# Refresh requirements.lock from pyproject.toml (its ranges, the dev extra included):
-# every package pinned to the newest version the ranges allow, with its hashes.
-# `make lock UPGRADE=` keeps the versions already locked where the ranges still allow them.
-UPGRADE ?= --upgrade
+# Refresh requirements.lock from pyproject.toml (its ranges, the dev extra included), with
+# hashes: versions already locked stay where the ranges still allow them, new requirements
+# get the newest version allowed. `make lock UPGRADE=--upgrade` moves everything to the
+# newest allowed.
+UPGRADE ?=
 lock:
 	test -x $(LOCKVENV)/bin/pip-compile || \
 		{ $(PYTHON) -m venv $(LOCKVENV) && $(LOCKVENV)/bin/python -m pip install -q 'pip-tools>=7.4,<8'; }
