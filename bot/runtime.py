@@ -64,7 +64,9 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         served = web_application(
             app, settings.slack_signing_secret or "", db=rt.db, lifecycle=lifecycle
         )
-        runner = web.AppRunner(served, shutdown_timeout=REQUEST_GRACE)
+        # No access log: each Slack request has its own line (addons.requests), and the
+        # platform's probes would add one every few seconds.
+        runner = web.AppRunner(served, shutdown_timeout=REQUEST_GRACE, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, settings.port)
         await site.start()
@@ -100,7 +102,9 @@ async def scheduler(settings: Settings) -> None:
         runner = None
         if settings.metrics_port is not None:  # /metrics, /healthz and /readyz
             runner = web.AppRunner(
-                metrics_application(rt.db, lifecycle), shutdown_timeout=REQUEST_GRACE
+                metrics_application(rt.db, lifecycle),
+                shutdown_timeout=REQUEST_GRACE,
+                access_log=None,
             )
             await runner.setup()
             await web.TCPSite(runner, "0.0.0.0", settings.metrics_port).start()
