@@ -17,6 +17,7 @@ from bot.ports import (
     AddOns,
     AuditEntry,
     AuditLog,
+    Corrections,
     IdempotencyKeys,
     Invoices,
     Lines,
@@ -80,6 +81,10 @@ class _ObservedUnitOfWork:
     @property
     def invoices(self) -> Invoices:
         return self._inner.invoices
+
+    @property
+    def corrections(self) -> Corrections:
+        return self._inner.corrections
 
     @property
     def idempotency(self) -> IdempotencyKeys:
