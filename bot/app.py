@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -21,12 +22,16 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.observability.context import current, kind_of, team_of
+from bot.observability.slack_api import MeasuredWebClient, measured
+from bot.observability.web import Lifecycle, add_operator_routes, measure_slack
 from bot.services import Context
 from bot.settings import Settings
 from handlers import actions, commands, home, views
 from handlers.answered import ANSWERED
 from handlers.auth import UserDirectory
 from handlers.deps import SlackDeps
+from storage import Database
 
 logger = logging.getLogger("addons")
 
@@ -77,7 +82,7 @@ def web_client(
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
         ]
-    return AsyncWebClient(
+    return MeasuredWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         retry_handlers=handlers,
@@ -113,16 +118,41 @@ def build_app(
     views.register(app, deps)
     home.register(app, deps)
 
+    @app.middleware
+    async def describe(
+        body: dict[str, Any], context: AsyncBoltContext, next_: Callable[[], Awaitable[None]]
+    ) -> None:
+        # What the request is and whose, for its metrics and log lines; Bolt's client of
+        # this request measured, for Slack API failures and view latency (bot.observability).
+        request = current()
+        if request is not None:
+            request.kind, request.team_id = kind_of(body), team_of(body)
+        context["client"] = measured(context.client)
+        await next_()
+
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
         # One place for the unexpected: logged with its trace, never shown to the user.
+        request = current()
+        if request is not None:
+            request.failed = True
         logger.error("unhandled error in a Slack listener", exc_info=error)
 
     return app
 
 
-def web_application(app: AsyncApp, signing_secret: str, path: str = SLACK_PATH) -> web.Application:
-    """aiohttp application: POST /slack/events into Bolt, GET /healthz for the platform.
+def web_application(
+    app: AsyncApp,
+    signing_secret: str,
+    path: str = SLACK_PATH,
+    *,
+    db: Database | None = None,
+    lifecycle: Lifecycle | None = None,
+) -> web.Application:
+    """aiohttp application: POST /slack/events into Bolt; /healthz, /readyz and /metrics.
+
+    Every Slack request is counted, timed and logged by ``bot.observability.web``;
+    /readyz is there when the ``db`` to check is given.
 
     The signature is checked on the raw bytes before anything parses them, so a forged,
     stale or unsigned request is a 401 whatever its body looks like; a signed body that
@@ -164,9 +194,8 @@ def web_application(app: AsyncApp, signing_secret: str, path: str = SLACK_PATH) 
         finally:
             answered.set()
 
-    async def healthz(_: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
-    web_app = web.Application()
-    web_app.add_routes([web.post(path, slack), web.get("/healthz", healthz)])
+    lifecycle = lifecycle or Lifecycle()
+    web_app = web.Application(middlewares=[measure_slack(path, lifecycle)])
+    web_app.add_routes([web.post(path, slack)])
+    add_operator_routes(web_app, db, lifecycle)
     return web_app

@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.observability import metrics
 from bot.ports import Busy, OutboxMessage
 from bot.services import Context, PeriodTurn, iter_billing_run
 
@@ -121,16 +123,38 @@ async def _send(
     return "sent", "", timedelta(0)
 
 
+async def _release(ctx: Context, clock: Clock, message: OutboxMessage) -> None:
+    """Give a claimed message back unsent: it is due again at once, for any sender."""
+    async with ctx.db.unit_of_work() as uow:
+        await uow.outbox.lease(message.id, clock.now())
+        await uow.commit()
+
+
 async def deliver_due(
-    ctx: Context, client: AsyncWebClient, clock: Clock, render: Render, limit: int = 50
+    ctx: Context,
+    client: AsyncWebClient,
+    clock: Clock,
+    render: Render,
+    limit: int = 50,
+    stop: asyncio.Event | None = None,
 ) -> Delivery:
-    """Send up to ``limit`` due messages once each; reschedule what Slack could not take."""
+    """Send up to ``limit`` due messages once each; reschedule what Slack could not take.
+
+    Stops between two messages once ``stop`` is set; cancelled while sending, it gives
+    the message back (due again at once) instead of leaving it leased for minutes.
+    """
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for _ in range(limit):
+        if stop is not None and stop.is_set():
+            break
         message = await _claim_next(ctx, clock)
         if message is None:
             break
-        outcome, error, wait = await _send(client, render, message)
+        try:
+            outcome, error, wait = await _send(client, render, message)
+        except asyncio.CancelledError:
+            await _release(ctx, clock, message)
+            raise
         now = clock.now()
         async with ctx.db.unit_of_work() as uow:
             if outcome == "sent":
@@ -142,6 +166,7 @@ async def deliver_due(
                 logger.warning("message %s given up: %s", message.event_key, error)
             await uow.commit()
         counts[outcome] += 1
+        metrics.MESSAGES.labels(outcome).inc()
     return Delivery(counts["sent"], counts["retry"], counts["failed"])
 
 
@@ -153,30 +178,47 @@ async def tick(
     *,
     keep_turns: bool = True,
     team_ids: Sequence[str] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> tuple[list[PeriodTurn], Delivery]:
     """One beat of the schedule: every due billing turn, then every due message.
 
     A workspace whose turn fails is logged and left for the next beat; the others, and
     the delivery of messages, go on. The background schedule passes ``keep_turns=False``:
     turns are logged as they happen and not kept, so a beat over many workspaces needs no
-    more memory than one. ``team_ids`` limits the billing to those workspaces.
+    more memory than one. ``team_ids`` limits the billing to those workspaces. Once
+    ``stop`` is set it stops after the workspace in hand (its transaction committed).
     """
-    turns = []
-    async for turn in iter_billing_run(ctx, clock.now(), team_ids, skip_failures=True):
-        if keep_turns:
-            turns.append(turn)
-        if turn.invoice is not None:
-            logger.info(
-                "issued invoice %s for %s (%s), total %s",
-                turn.invoice.number,
-                turn.team_id,
-                turn.period.start,
-                turn.invoice.total,
-            )
-        if turn.deactivated:
-            logger.info("deactivated add-ons %s of %s", turn.deactivated, turn.team_id)
-    delivery = await deliver_due(ctx, client, clock, render)
+    turns: list[PeriodTurn] = []
+    started = time.perf_counter()
+    run = iter_billing_run(ctx, clock.now(), team_ids, skip_failures=True)
+    try:
+        async for turn in run:
+            _record(turn, turns if keep_turns else None)
+            if stop is not None and stop.is_set():
+                break
+    finally:  # leave the run between two workspaces, not whenever it is collected
+        if isinstance(run, AsyncGenerator):
+            await run.aclose()
+    metrics.BILLING_RUN_SECONDS.observe(time.perf_counter() - started)
+    delivery = await deliver_due(ctx, client, clock, render, stop=stop)
     return turns, delivery
+
+
+def _record(turn: PeriodTurn, kept: list[PeriodTurn] | None) -> None:
+    """Log and count one billing turn; keep it if asked."""
+    if kept is not None:
+        kept.append(turn)
+    if turn.invoice is not None:
+        metrics.INVOICES_ISSUED.inc()
+        logger.info(
+            "issued invoice %s for %s (%s), total %s",
+            turn.invoice.number,
+            turn.team_id,
+            turn.period.start,
+            turn.invoice.total,
+        )
+    if turn.deactivated:
+        logger.info("deactivated add-ons %s of %s", turn.deactivated, turn.team_id)
 
 
 async def run_schedule(
@@ -190,10 +232,12 @@ async def run_schedule(
     """Tick at start-up and then every ``interval_seconds`` until ``stop`` is set."""
     while not stop.is_set():
         try:
-            await tick(ctx, client, clock, render, keep_turns=False)
+            await tick(ctx, client, clock, render, keep_turns=False, stop=stop)
         except Busy:
+            metrics.BILLING_FAILURES.labels("run").inc()
             logger.warning("database busy; the schedule tries again at the next beat")
         except Exception:  # the schedule must outlive one bad beat; the trace is logged
+            metrics.BILLING_FAILURES.labels("run").inc()
             logger.exception("billing schedule beat failed")
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval_seconds)

@@ -1,6 +1,10 @@
 """The long-running commands: serve, socket, scheduler, and the choice ``run`` makes.
 
 Each opens what it needs through ``bot.bootstrap`` and runs until SIGINT or SIGTERM.
+Then it stops gracefully, within 10 s: /readyz turns 503 and new Slack requests are
+refused with 503 (Slack retries them), requests in flight are answered, the billing run
+stops after the workspace in hand (committed; rolled back if it cannot finish in time),
+a message being sent is given back to the outbox, and work after the ack ends.
 """
 
 from __future__ import annotations
@@ -11,11 +15,15 @@ import contextlib
 import logging
 import signal
 import sys
+from dataclasses import replace
 
 from aiohttp import web
 
 from bot.bootstrap import Runtime, bootstrap
 from bot.clock import SystemClock
+from bot.observability import logs, metrics
+from bot.observability.store import ObservedStore
+from bot.observability.web import Lifecycle, metrics_application
 from bot.settings import Settings
 from storage import StorageError
 
@@ -28,6 +36,12 @@ NEEDED = {
     "scheduler": ("slack_bot_token",),
 }
 SLACK_VARIABLES = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
+
+# The stop's budget (SIGTERM to exit, 10 s in all): requests in flight and the schedule's
+# work in hand finish side by side, then the work listeners do after their ack.
+REQUEST_GRACE = 5.0
+SCHEDULE_GRACE = 6.0
+BACKGROUND_GRACE = 2.0
 
 
 def missing(settings: Settings, *names: str) -> str | None:
@@ -44,16 +58,20 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
 
     clock = SystemClock()
     async with bootstrap(settings) as rt:
+        _observe(rt)
+        lifecycle = Lifecycle()
         app = rt.slack_app(clock)
-        runner = web.AppRunner(web_application(app, settings.slack_signing_secret or ""))
+        served = web_application(
+            app, settings.slack_signing_secret or "", db=rt.db, lifecycle=lifecycle
+        )
+        # No access log: each Slack request has its own line (addons.requests), and the
+        # platform's probes would add one every few seconds.
+        runner = web.AppRunner(served, shutdown_timeout=REQUEST_GRACE, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, settings.port)
         await site.start()
         logger.info("serving /slack/events on port %s", settings.port)
-        try:
-            await _with_schedule(rt, clock)
-        finally:
-            await runner.cleanup()
+        await _with_schedule(rt, clock, lifecycle, runner)
 
 
 async def socket(settings: Settings) -> None:
@@ -62,6 +80,7 @@ async def socket(settings: Settings) -> None:
 
     clock = SystemClock()
     async with bootstrap(settings) as rt:
+        _observe(rt)
         handler = AsyncSocketModeHandler(rt.slack_app(clock), settings.slack_app_token)
         stop = asyncio.Event()
         task = rt.start_schedule(clock, stop)
@@ -70,25 +89,76 @@ async def socket(settings: Settings) -> None:
             await _until_signalled()
         finally:
             stop.set()
-            await task
+            await _finish_schedule(task)
             await handler.close_async()  # type: ignore[no-untyped-call]
+            await _finish_background_work()
 
 
 async def scheduler(settings: Settings) -> None:
     """Only the billing schedule and the message sender (the Procfile's worker)."""
     async with bootstrap(settings) as rt:
-        await _with_schedule(rt, SystemClock())
+        _observe(rt)
+        lifecycle = Lifecycle()
+        runner = None
+        if settings.metrics_port is not None:  # /metrics, /healthz and /readyz
+            runner = web.AppRunner(
+                metrics_application(rt.db, lifecycle),
+                shutdown_timeout=REQUEST_GRACE,
+                access_log=None,
+            )
+            await runner.setup()
+            await web.TCPSite(runner, "0.0.0.0", settings.metrics_port).start()
+            logger.info("serving /metrics on port %s", settings.metrics_port)
+        await _with_schedule(rt, SystemClock(), lifecycle, runner)
 
 
-async def _with_schedule(rt: Runtime, clock: SystemClock) -> None:
-    """Run the schedule beside whatever serves, until signalled; then let it finish."""
+def _observe(rt: Runtime) -> None:
+    """Count what the use cases commit, and what the process and billing runs do."""
+    rt.ctx = replace(rt.ctx, db=ObservedStore(rt.ctx.db))
+    metrics.install_process_collectors()
+    metrics.count_billing_failures()
+
+
+async def _with_schedule(
+    rt: Runtime, clock: SystemClock, lifecycle: Lifecycle, runner: web.AppRunner | None
+) -> None:
+    """Run the schedule beside whatever serves, until signalled; then stop gracefully."""
     stop = asyncio.Event()
     task = rt.start_schedule(clock, stop)
     try:
         await _until_signalled()
     finally:
+        logger.info("stopping: answering the requests in hand, finishing the billing turn")
+        lifecycle.draining = True
         stop.set()
+        await asyncio.gather(
+            runner.cleanup() if runner is not None else asyncio.sleep(0),
+            _finish_schedule(task),
+        )
+        await _finish_background_work()
+
+
+async def _finish_schedule(task: asyncio.Task[None]) -> None:
+    """Let the schedule end its turn in hand; past the grace, cancel it (rolled back)."""
+    done, _ = await asyncio.wait({task}, timeout=SCHEDULE_GRACE)
+    if not done:
+        logger.warning("the schedule did not stop within %s s: cancelling it", SCHEDULE_GRACE)
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def _finish_background_work() -> None:
+    """Give work started after an ack (Bolt's lazy listeners) a moment, then cancel it."""
+    others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+    if not others:
+        return
+    _, pending = await asyncio.wait(others, timeout=BACKGROUND_GRACE)
+    for task in pending:
+        task.cancel()
+    if pending:
+        logger.warning("cancelled %d unfinished background tasks", len(pending))
+        await asyncio.wait(pending, timeout=BACKGROUND_GRACE)
 
 
 async def _until_signalled() -> None:
@@ -149,7 +219,15 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"addons-bot: error: {problem}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(
+        settings.log_format,
+        secrets=[
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            settings.slack_app_token,
+            settings.webhook_secret,
+        ],
+    )
     main = {"serve": serve, "socket": socket, "scheduler": scheduler}[command]
     try:
         asyncio.run(main(settings))

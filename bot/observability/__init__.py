@@ -1,0 +1,1 @@
+"""Running /addons as a service: metrics, structured logs, health and readiness."""

@@ -1,0 +1,107 @@
+"""What an operator's probes ask of the store: is it there and current, what is queued.
+
+Each question opens a connection of its own, read-only, in a worker thread, and gives up
+after a time budget: a probe never takes a connection a request is waiting for, never
+creates a missing database file, and never hangs the event loop when the disk does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import quote
+
+from sqlalchemy import Connection, Engine, create_engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from storage import migrations
+from storage.errors import SchemaTooNew
+from storage.tables import outbox
+
+if TYPE_CHECKING:
+    from storage.database import Database
+
+READY_TIMEOUT_SECONDS = 1.0
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Outbox messages neither sent nor given up, and when the oldest was queued."""
+
+    pending: int
+    oldest: datetime | None
+
+
+def _read_only_engine(path: str, timeout: float) -> Engine:
+    """A connection-per-use engine that opens the file read-only and never creates it."""
+    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    return create_engine(
+        "sqlite://",
+        creator=lambda: sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False),
+        poolclass=NullPool,
+    )
+
+
+def _with_connection(path: str, timeout: float, work: Callable[[Connection], T]) -> T:
+    if not Path(path).exists():  # sqlite3 would create an empty database in its place
+        raise FileNotFoundError(f"the database file {path} is missing")
+    engine = _read_only_engine(path, timeout)
+    try:
+        with engine.connect() as conn, conn.begin():
+            return work(conn)
+    finally:
+        engine.dispose()
+
+
+def schema_is_current(conn: Connection) -> str | None:
+    """None if the schema is at this app's newest migration, else why not (one line)."""
+    try:
+        if migrations.is_current(conn):
+            return None
+        found = migrations.version(conn)
+    except SchemaTooNew as error:
+        return str(error)
+    return f"the database is at schema version {found}, not {migrations.head()}: run migrate"
+
+
+def _backlog(conn: Connection) -> Backlog:
+    pending = outbox.c.sent_at.is_(None) & outbox.c.failed_at.is_(None)
+    row = conn.execute(select(func.count(), func.min(outbox.c.created_at)).where(pending)).one()
+    return Backlog(int(row[0]), row[1])
+
+
+async def _in_thread(db: Database, budget: float, work: Callable[[Connection], T]) -> T:
+    return await asyncio.wait_for(
+        asyncio.to_thread(_with_connection, db.path, budget, work), budget
+    )
+
+
+async def ready(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> str | None:
+    """None if the database answers within ``budget`` seconds at the current schema; else why."""
+    try:
+        return await _in_thread(db, budget, schema_is_current)
+    except FileNotFoundError as error:
+        return str(error)
+    except TimeoutError:
+        return f"the database did not answer within {budget:g} s"
+    except (SQLAlchemyError, sqlite3.Error, OSError) as error:
+        return f"the database cannot be read: {_first_line(error)}"
+
+
+async def outbox_backlog(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> Backlog:
+    """The outbox's pending messages; raises TimeoutError after ``budget`` seconds."""
+    return await _in_thread(db, budget, _backlog)
+
+
+def _first_line(error: BaseException) -> str:
+    orig = getattr(error, "orig", None)
+    text = str(orig if isinstance(orig, BaseException) else error)
+    return text.splitlines()[0] if text else type(error).__name__
