@@ -296,6 +296,7 @@ def test_a_withdrawal_of_an_invoiced_booking_issues_a_correction_the_cli_lists_a
         "type": "correction",
         "number": 1,
         "team_id": TEAM,
+        "customer": None,
         "corrects": 1,
         "issued_on": "2026-04-20",
         "total": "-6.09",
