@@ -56,8 +56,55 @@ class Settings(BaseSettings):
         default=300, ge=1, validation_alias="ADDONS_BILLING_INTERVAL_SECONDS"
     )
     user_cache_seconds: int = Field(default=60, ge=0, validation_alias="ADDONS_USER_CACHE_SECONDS")
-from typing import Annotated, Literal
-from urllib.parse import urlsplit
+    webhook_url: str | None = Field(default=None, validation_alias="ADDONS_WEBHOOK_URL")
+    webhook_secret: str | None = Field(default=None, validation_alias="ADDONS_WEBHOOK_SECRET")
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        # Never echo the value: it is a secret.
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value:
+            return None
+        if not is_webhook_secret(value):
+            raise ValueError("must be whsec_ followed by a base64 key (as CloudCRM shows it)")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_pair(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("ADDONS_WEBHOOK_SECRET must be set when ADDONS_WEBHOOK_URL is")
+        if self.webhook_secret and not self.webhook_url:
+            raise ValueError("ADDONS_WEBHOOK_URL must be set when ADDONS_WEBHOOK_SECRET is")
+        return self
+
+    @property
+    def webhooks(self) -> bool:
+        """Whether events go to CloudCRM's webhook (both settings given)."""
+        return bool(self.webhook_url and self.webhook_secret)
+
+    # Operations: JSON log lines for log platforms; the scheduler's /metrics port (off: None).
+    log_format: Literal["text", "json"] = Field(
+        default="text", validation_alias="ADDONS_LOG_FORMAT"
+    )
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, validation_alias="ADDONS_METRICS_PORT"
+    )
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
     @classmethod

@@ -18,6 +18,7 @@ from bot.ports import (
     AuditEntry,
     AuditLog,
     Corrections,
+    Events,
     IdempotencyKeys,
     Invoices,
     Lines,
@@ -85,6 +86,10 @@ class _ObservedUnitOfWork:
     @property
     def corrections(self) -> Corrections:
         return self._inner.corrections
+
+    @property
+    def events(self) -> Events:
+        return self._inner.events
 
     @property
     def idempotency(self) -> IdempotencyKeys:
