@@ -30,6 +30,8 @@ class Subscription:
     timezone: str = DEFAULT_TIMEZONE
     locale: str = "de"
     last_closed: date | None = None  # start of the last period whose turn was processed
+    # Slack users of this workspace who may book and see invoices besides its admins
+    billing_admins: tuple[str, ...] = ()
 
     @property
     def schedule(self) -> BillingSchedule:

@@ -51,7 +51,9 @@ class Repository:
 # -- subscriptions --------------------------------------------------------------------
 
 _s = subscriptions
-_SUB = select(_s.c.team_id, _s.c.anchor, _s.c.timezone, _s.c.locale, _s.c.last_closed)
+_SUB = select(
+    _s.c.team_id, _s.c.anchor, _s.c.timezone, _s.c.locale, _s.c.last_closed, _s.c.billing_admins
+)
 _SUB_GET = _SUB.where(_s.c.team_id == bindparam("team_id"))
 _SUB_PAGE = (
     _SUB.where(_s.c.team_id > bindparam("after")).order_by(_s.c.team_id).limit(bindparam("n"))
@@ -65,12 +67,14 @@ _SUB_SAVE = (
         timezone=bindparam("timezone"),
         locale=bindparam("locale"),
         last_closed=bindparam("last_closed"),
+        billing_admins=bindparam("billing_admins"),
     )
 )
 
 
 def _subscription(row: Row) -> Subscription:
-    return Subscription(row[0], row[1], row[2], row[3], row[4])
+    admins = tuple(part for part in str(row[5] or "").split(",") if part)
+    return Subscription(row[0], row[1], row[2], row[3], row[4], billing_admins=admins)
 
 
 class Subscriptions(Repository):
@@ -91,6 +95,7 @@ class Subscriptions(Repository):
                 "timezone": sub.timezone,
                 "locale": sub.locale,
                 "last_closed": sub.closed_through,
+                "billing_admins": ",".join(sub.billing_admins),
                 "created_at": now,
             },
         )
@@ -105,6 +110,7 @@ class Subscriptions(Repository):
                 "timezone": sub.timezone,
                 "locale": sub.locale,
                 "last_closed": sub.closed_through,
+                "billing_admins": ",".join(sub.billing_admins),
             },
         )
 

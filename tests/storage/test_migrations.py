@@ -75,7 +75,7 @@ async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_
     assert await db.open() == ALL[-1:]
     await db.close()
 
-    assert user_version(db_path) == LATEST == 2
+    assert user_version(db_path) == LATEST == 3
     assert "outbox" in tables(db_path)
     with sqlite3.connect(db_path) as raw:
         assert raw.execute("SELECT team_id FROM subscriptions").fetchall() == [("T1",)]
