@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.ports import Busy, OutboxMessage
 from bot.services import Context, PeriodTurn, iter_billing_run
+from bot.slack_install.clients import OneWorkspace, TeamClients
 
 logger = logging.getLogger("addons.scheduler")
 
@@ -55,6 +56,16 @@ PERMANENT_ERRORS = frozenset(
 )
 
 Render = Callable[[OutboxMessage], Awaitable[dict[str, Any]]]
+# One client for every workspace (single-workspace mode), or each workspace's own.
+Clients = AsyncWebClient | TeamClients
+# The error a message keeps when its workspace has no installation (the app was removed):
+# it is not sent, and not tried again (see README, "Decisions").
+PARKED = "parked: the app is not installed in this workspace"
+
+
+def team_clients(clients: Clients) -> TeamClients:
+    """``clients`` as a per-workspace lookup."""
+    return OneWorkspace(clients) if isinstance(clients, AsyncWebClient) else clients
 
 
 class NotARecipient(Exception):
@@ -68,6 +79,7 @@ class Delivery:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    parked: int = 0  # of ``failed``: their workspace has no installation
 
 
 def backoff(attempts: int) -> timedelta:
@@ -122,15 +134,26 @@ async def _send(
 
 
 async def deliver_due(
-    ctx: Context, client: AsyncWebClient, clock: Clock, render: Render, limit: int = 50
+    ctx: Context, client: Clients, clock: Clock, render: Render, limit: int = 50
 ) -> Delivery:
-    """Send up to ``limit`` due messages once each; reschedule what Slack could not take."""
+    """Send up to ``limit`` due messages once each; reschedule what Slack could not take.
+
+    Each message goes out with its own workspace's token; a workspace without an
+    installation gets nothing, and its message is parked (given up, error ``PARKED``).
+    """
+    clients = team_clients(client)
     counts = {"sent": 0, "retry": 0, "failed": 0}
+    parked = 0
     for _ in range(limit):
         message = await _claim_next(ctx, clock)
         if message is None:
             break
-        outcome, error, wait = await _send(client, render, message)
+        own = await clients.for_team(message.team_id)
+        if own is None:
+            outcome, error, wait = "failed", PARKED, timedelta(0)
+            parked += 1
+        else:
+            outcome, error, wait = await _send(own, render, message)
         now = clock.now()
         async with ctx.db.unit_of_work() as uow:
             if outcome == "sent":
@@ -142,12 +165,12 @@ async def deliver_due(
                 logger.warning("message %s given up: %s", message.event_key, error)
             await uow.commit()
         counts[outcome] += 1
-    return Delivery(counts["sent"], counts["retry"], counts["failed"])
+    return Delivery(counts["sent"], counts["retry"], counts["failed"], parked)
 
 
 async def tick(
     ctx: Context,
-    client: AsyncWebClient,
+    client: Clients,
     clock: Clock,
     render: Render,
     *,
@@ -181,7 +204,7 @@ async def tick(
 
 async def run_schedule(
     ctx: Context,
-    client: AsyncWebClient,
+    client: Clients,
     clock: Clock,
     render: Render,
     interval_seconds: float,

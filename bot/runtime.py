@@ -14,9 +14,10 @@ import sys
 
 from aiohttp import web
 
-from bot.bootstrap import Runtime, bootstrap
+from bot.bootstrap import Runtime, bootstrap, token_cipher
 from bot.clock import SystemClock
 from bot.settings import Settings
+from bot.slack_install.crypto import TokenKeyError
 from storage import StorageError
 
 logger = logging.getLogger("addons")
@@ -27,7 +28,19 @@ NEEDED = {
     "socket": ("slack_bot_token", "slack_app_token"),
     "scheduler": ("slack_bot_token",),
 }
-SLACK_VARIABLES = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
+# OAuth mode ("Add to Slack", SLACK_CLIENT_ID set): no bot token, each workspace's own.
+NEEDED_OAUTH = {
+    "serve": ("slack_client_id", "slack_client_secret", "slack_signing_secret"),
+    "socket": ("slack_client_id", "slack_client_secret", "slack_app_token"),
+    "scheduler": ("slack_client_id", "slack_client_secret"),
+}
+SLACK_VARIABLES = (
+    "slack_bot_token",
+    "slack_signing_secret",
+    "slack_app_token",
+    "slack_client_id",
+    "slack_client_secret",
+)
 
 
 def missing(settings: Settings, *names: str) -> str | None:
@@ -132,7 +145,7 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
     given: str | None = args.database
     if command == "console":
         return _console(settings, args, given)
-    name = missing(settings, *NEEDED[command])
+    name = missing(settings, *(NEEDED_OAUTH if settings.oauth else NEEDED)[command])
     if name is not None:
         if args.command == "run":
             print(_half_set(settings, command, name), file=sys.stderr)
@@ -145,7 +158,7 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"database": given})
     from bot.console.demo import refuse_for_slack  # the console package is heavy to import
 
-    problem = refuse_for_slack(settings.database, command)
+    problem = refuse_for_slack(settings.database, command) or _key_problem(settings)
     if problem is not None:
         print(f"addons-bot: error: {problem}", file=sys.stderr)
         return 2
@@ -153,10 +166,19 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
     main = {"serve": serve, "socket": socket, "scheduler": scheduler}[command]
     try:
         asyncio.run(main(settings))
-    except StorageError as error:
+    except (StorageError, TokenKeyError) as error:
         print(f"addons-bot: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _key_problem(settings: Settings) -> str | None:
+    """OAuth mode's one line about ADDONS_TOKEN_KEY, if it is missing or no Fernet key."""
+    try:
+        token_cipher(settings)
+    except TokenKeyError as error:
+        return str(error)
+    return None
 
 
 def _console(settings: Settings, args: argparse.Namespace, given: str | None) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from slack_bolt.async_app import AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.response import BoltResponse
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from bot.clock import Clock
 from bot.services import Context
@@ -32,6 +33,8 @@ class SlackDeps:
     clock: Clock
     users: UserDirectory
     default_lang: str = "de"
+    # OAuth mode: where the workspaces' installations live (None: one bot token)
+    installations: AsyncInstallationStore | None = None
 
 
 class ProvideDeps(AsyncMiddleware):

@@ -173,7 +173,12 @@ slack_installations = Table(
     Column("token_type", String(32)),
     Column("installed_at", DateTime, nullable=False),
     Index(
-        "slack_installations_idx", "client_id", "enterprise_id", "team_id", "user_id", "installed_at"
+        "slack_installations_idx",
+        "client_id",
+        "enterprise_id",
+        "team_id",
+        "user_id",
+        "installed_at",
     ),
 )
 

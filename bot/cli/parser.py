@@ -117,6 +117,14 @@ class _Builder:
 
 def _workspace(b: _Builder) -> None:
     where = b.group("workspace", "configure a workspace's subscription")
+    shown = b.command(
+        where,
+        "show",
+        "the workspace's subscription, billing admins and Slack installation",
+        workspace.workspace_show,
+        b.as_json,
+    )
+    shown.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
     p = b.command(
         where,
         "set",
@@ -131,8 +139,17 @@ def _workspace(b: _Builder) -> None:
         "--anchor",
         metavar="YYYY-MM-DD",
         type=arguments.iso_date,
-        required=True,
-        help="the billing anchor date: period k starts on anchor + k months",
+        default=None,
+        help="the billing anchor date: period k starts on anchor + k months "
+        "(needed to create a workspace; default: the workspace's)",
+    )
+    p.add_argument(
+        "--billing-admins",
+        metavar="U1,U2",
+        type=arguments.user_ids,
+        default=None,
+        help="the workspace's billing admins (Slack user ids, comma-separated; "
+        "'' for none): they may book and receive invoices besides the Slack admins",
     )
     p.add_argument(
         "--tz",

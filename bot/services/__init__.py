@@ -30,7 +30,14 @@ from bot.services.reading import (
     preview_invoice,
 )
 from bot.services.shapes import addon_to_json, invoice_to_json
-from bot.services.workspaces import ensure_workspace, get_workspace, set_workspace
+from bot.services.workspaces import (
+    billing_admins_of,
+    ensure_workspace,
+    get_workspace,
+    record_installation,
+    set_billing_admins,
+    set_workspace,
+)
 
 __all__ = [
     "SYSTEM_ACTOR",
@@ -41,6 +48,7 @@ __all__ = [
     "PeriodTurn",
     "addon_to_json",
     "audit_log",
+    "billing_admins_of",
     "billing_run",
     "book",
     "cancel",
@@ -57,7 +65,9 @@ __all__ = [
     "preview_invoice",
     "quote_booking",
     "quote_cancellation",
+    "record_installation",
     "run_workspace",
+    "set_billing_admins",
     "set_workspace",
     "stream_subscriptions",
     "undo_cancellation",
