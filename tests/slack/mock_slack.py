@@ -308,7 +308,8 @@ class ManyWorkspaces(MockSlack):
         if team.rotating:
             refresh = f"xoxe-1-{team.team_id}-{next(self._serial)}"
             self.refresh_tokens[refresh] = team.team_id
-            issued |= {"refresh_token": refresh, "expires_in": 43200}
+            # Expiring within the app's rotation margin: every use rotates it.
+            issued |= {"refresh_token": refresh, "expires_in": 60}
         return issued
 
     def _oauth_v2_access(
