@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from cryptography.fernet import Fernet
 
+from bot.slack_install.crypto import TokenKeyError
 from tests.slack.installing import (
     ADMIN_A,
     ADMIN_B,
@@ -27,7 +29,12 @@ from tests.slack.mock_slack import ManyWorkspaces
 def stored(path: Path, table: str) -> list[tuple[object, ...]]:
     """Every row of a table of the app's file, read directly."""
     with sqlite3.connect(path) as conn:
-        return conn.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608
+        return conn.execute(f"SELECT * FROM {table}").fetchall()
+
+
+def file_bytes(folder: Path) -> bytes:
+    """The database file and its write-ahead log, as bytes."""
+    return b"".join(p.read_bytes() for p in folder.iterdir() if p.name.startswith("addons.db"))
 
 
 def installed_teams(path: Path) -> list[str]:
@@ -150,9 +157,7 @@ async def test_the_tokens_in_the_database_file_are_not_readable(
 ) -> None:
     await app.install(TEAM_A)
     await app.install(TEAM_B)
-    raw = b"".join(
-        path.read_bytes() for path in tmp_path.iterdir() if path.name.startswith("addons.db")
-    )
+    raw = file_bytes(tmp_path)
     tokens = slack.workspaces[TEAM_A].tokens + slack.workspaces[TEAM_B].tokens
     assert len(tokens) == 2
     for token in tokens:
@@ -168,7 +173,25 @@ async def test_the_install_page_sets_the_state_cookie_and_links_to_slack(
     assert cookie == f"slack-app-oauth-state={state}"
 
 
-def test_the_key_for_the_tests_is_a_fernet_key() -> None:
-    from cryptography.fernet import Fernet
+async def test_another_key_than_the_tokens_were_stored_with_is_refused_on_start(
+    app: InstallingApp, slack: ManyWorkspaces, tmp_path: Path
+) -> None:
+    await app.install(TEAM_A)
+    other = Fernet.generate_key().decode()
+    with pytest.raises(TokenKeyError, match="does not decrypt"):
+        async with installing_app(slack, tmp_path / "addons.db", key=other):
+            pass
+    # The old key first, a new one after it: the stored tokens still open.
+    async with installing_app(slack, tmp_path / "addons.db", key=f"{other},{KEY}") as again:
+        bot = await again.rt.installations().find_team_bot(TEAM_A)
+        assert bot is not None
+        assert bot.bot_token == slack.token_of(TEAM_A)
 
-    assert Fernet(KEY).decrypt(Fernet(KEY).encrypt(b"x")) == b"x"
+
+async def test_without_a_key_oauth_mode_opens_nothing(
+    slack: ManyWorkspaces, tmp_path: Path
+) -> None:
+    with pytest.raises(TokenKeyError, match="ADDONS_TOKEN_KEY is not set"):
+        async with installing_app(slack, tmp_path / "addons.db", key=None):
+            pass
+    assert not (tmp_path / "addons.db").exists()
