@@ -63,6 +63,8 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         site = web.TCPSite(runner, host, settings.port)
         await site.start()
         logger.info("serving /slack/events on port %s", settings.port)
+        if settings.oauth:
+            logger.info("Add to Slack: GET /slack/install on port %s", settings.port)
         try:
             await _with_schedule(rt, clock)
         finally:
