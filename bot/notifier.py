@@ -133,6 +133,21 @@ async def _send(
     return "sent", "", timedelta(0)
 
 
+async def _send_as_team(
+    clients: TeamClients, render: Render, message: OutboxMessage
+) -> tuple[str, str, timedelta]:
+    """Send with the message's own workspace's client; park it if there is none."""
+    try:
+        own = await clients.for_team(message.team_id)
+    except Exception as exc:  # the store or a token rotation failed: try again later
+        logger.warning("no client for %s: %s", message.team_id, type(exc).__name__)
+        outcome = "failed" if message.attempts + 1 >= MAX_ATTEMPTS else "retry"
+        return outcome, f"no client: {type(exc).__name__}", backoff(message.attempts)
+    if own is None:
+        return "failed", PARKED, timedelta(0)
+    return await _send(own, render, message)
+
+
 async def deliver_due(
     ctx: Context, client: Clients, clock: Clock, render: Render, limit: int = 50
 ) -> Delivery:
@@ -148,12 +163,8 @@ async def deliver_due(
         message = await _claim_next(ctx, clock)
         if message is None:
             break
-        own = await clients.for_team(message.team_id)
-        if own is None:
-            outcome, error, wait = "failed", PARKED, timedelta(0)
-            parked += 1
-        else:
-            outcome, error, wait = await _send(own, render, message)
+        outcome, error, wait = await _send_as_team(clients, render, message)
+        parked += error == PARKED
         now = clock.now()
         async with ctx.db.unit_of_work() as uow:
             if outcome == "sent":
