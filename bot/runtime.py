@@ -31,7 +31,6 @@ NEEDED = {
 # OAuth mode ("Add to Slack", SLACK_CLIENT_ID set): no bot token, each workspace's own.
 NEEDED_OAUTH = {
     "serve": ("slack_client_id", "slack_client_secret", "slack_signing_secret"),
-    "socket": ("slack_client_id", "slack_client_secret", "slack_app_token"),
     "scheduler": ("slack_client_id", "slack_client_secret"),
 }
 SLACK_VARIABLES = (
@@ -147,6 +146,14 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
     given: str | None = args.database
     if command == "console":
         return _console(settings, args, given)
+    if settings.oauth and command == "socket":
+        print(
+            "addons-bot: Add to Slack (SLACK_CLIENT_ID) needs HTTP for its install page and "
+            "redirect: use serve, and unset SLACK_APP_TOKEN (see README, 'Distribute to many "
+            "workspaces')",
+            file=sys.stderr,
+        )
+        return 2
     name = missing(settings, *(NEEDED_OAUTH if settings.oauth else NEEDED)[command])
     if name is not None:
         if args.command == "run":

@@ -28,7 +28,7 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
     return Cli(tmp_path / "addons.db", capsys)
 
 
-def serve(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def serve(tmp_path: Path, command: str = "serve", **env: str) -> subprocess.CompletedProcess[str]:
     """`addons-bot serve` in OAuth mode with ``env`` added; it must stop by itself."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ADDONS_", "SLACK_"))}
     clean |= {
@@ -40,7 +40,7 @@ def serve(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-m", "bot", "serve"],
+        [sys.executable, "-m", "bot", command],
         cwd=tmp_path,
         env=clean,
         capture_output=True,
@@ -67,6 +67,14 @@ def test_oauth_mode_refuses_a_key_that_is_no_fernet_key_without_echoing_it(
     assert done.stderr.count("\n") == 1
     assert "not a Fernet key" in done.stderr
     assert "not-a-key-but-a-secret" not in done.stderr + done.stdout
+    assert not (tmp_path / "addons.db").exists()
+
+
+def test_socket_mode_cannot_serve_add_to_slack(tmp_path: Path) -> None:
+    done = serve(tmp_path, "socket", SLACK_APP_TOKEN="xapp-1", ADDONS_TOKEN_KEY="x")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "needs HTTP" in done.stderr
     assert not (tmp_path / "addons.db").exists()
 
 
