@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.ports import UnitOfWork, UnitOfWorkSource
@@ -117,7 +117,7 @@ async def _turn_one_period(ctx: Context, team_id: str, now: datetime) -> PeriodT
         touched = {a.id for a in close.deactivated} | {r.addon_id for r in close.renewals}
         await uow.addons.save_many(team_id, [a for a in live if a.id in touched])
         await _record_turn(uow, ctx, team_id, close, now)
-        turned = Subscription(sub.team_id, sub.anchor, sub.timezone, sub.locale, period.start)
+        turned = replace(sub, last_closed=period.start)  # every other setting kept
         await uow.subscriptions.save(turned)
         await uow.commit()
     more_due = _next_due(sub, now, after=period.start) is not None

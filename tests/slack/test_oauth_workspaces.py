@@ -213,3 +213,17 @@ async def test_a_deactivated_admin_is_nobody(tmp_path: Path) -> None:
 async def test_the_app_installed_itself_with_an_audit_entry(app: InstallingApp, team: str) -> None:
     log = await services.audit_log(app.rt.ctx, team)
     assert sorted(entry.action for entry in log) == ["slack_installed", "workspace_created"]
+
+
+async def test_a_workspaces_own_billing_admin_receives_its_invoice_with_its_token(
+    app: InstallingApp, slack: ManyWorkspaces
+) -> None:
+    await book(app, TEAM_A, ADMIN_A)
+    await services.set_billing_admins(app.rt.ctx, TEAM_A, (MEMBER_A,), app.clock.now())
+    await book(app, TEAM_B, ADMIN_B)
+    app.clock.advance(timedelta(days=17))
+    clients = app.rt.team_clients()
+    await tick(app.rt.ctx, clients, app.clock, app.rt.renderer(clients))
+    posts = slack.calls_to("chat.postMessage")
+    assert (MEMBER_A, TEAM_A) in {(p.params["channel"], slack.team_of(p)) for p in posts}
+    assert all(slack.team_of(p) == TEAM_B for p in posts if p.params["channel"] == ADMIN_B)
