@@ -11,6 +11,7 @@ import aiosqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.corrections import Corrections
 from storage.errors import StorageBusy
 from storage.executor import Executor, SqlAlchemyExecutor, SqliteExecutor
 from storage.journal import AuditLog, Outbox
@@ -70,6 +71,7 @@ class SqlUnitOfWork:
     addons: AddOns
     lines: Lines
     invoices: Invoices
+    corrections: Corrections
     idempotency: IdempotencyKeys
     audit: AuditLog
     outbox: Outbox
@@ -98,6 +100,7 @@ class SqlUnitOfWork:
         self.addons = AddOns(x)
         self.lines = Lines(x)
         self.invoices = Invoices(x)
+        self.corrections = Corrections(x)
         self.idempotency = IdempotencyKeys(x)
         self.audit = AuditLog(x)
         self.outbox = Outbox(x)

@@ -26,6 +26,8 @@ TABLES = {
     "addons": "id",
     "invoices": "number",
     "invoice_lines": "id",
+    "corrections": "number",
+    "correction_lines": "id",
     "counters": "name",
     "idempotency_keys": "team_id, key",
     "audit_log": "id",

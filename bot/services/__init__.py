@@ -16,20 +16,30 @@ from bot.services.billing_run import (
     stream_subscriptions,
 )
 from bot.services.booking import Booked, book, quote_booking
-from bot.services.cancelling import Cancelled, cancel, quote_cancellation, undo_cancellation
+from bot.services.cancelling import (
+    Cancelled,
+    cancel,
+    cancellation_offer,
+    quote_cancellation,
+    undo_cancellation,
+)
 from bot.services.context import SYSTEM_ACTOR, Context
 from bot.services.reading import (
     Overview,
     audit_log,
+    ensured_overview,
     get_addon,
+    get_correction,
     get_entitlements,
     get_invoice,
     list_addons,
+    list_corrections,
+    list_documents,
     list_invoices,
     overview,
     preview_invoice,
 )
-from bot.services.shapes import addon_to_json, invoice_to_json
+from bot.services.shapes import addon_to_json, correction_to_json, document_to_json, invoice_to_json
 from bot.services.workspaces import (
     billing_admins_of,
     ensure_workspace,
@@ -52,14 +62,21 @@ __all__ = [
     "billing_run",
     "book",
     "cancel",
+    "cancellation_offer",
+    "correction_to_json",
+    "document_to_json",
     "ensure_workspace",
+    "ensured_overview",
     "get_addon",
+    "get_correction",
     "get_entitlements",
     "get_invoice",
     "get_workspace",
     "invoice_to_json",
     "iter_billing_run",
     "list_addons",
+    "list_corrections",
+    "list_documents",
     "list_invoices",
     "overview",
     "preview_invoice",

@@ -2,36 +2,59 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ContextBlock, SectionBlock
-from slack_sdk.models.views import View
+from collections.abc import Sequence
 
 from domain.addons import AddOn, CancellationQuote, Outcome
 from domain.catalog import Catalog
+from domain.corrections import Refund
+from domain.money import Money
 from handlers.blocks.ids import CALLBACK_CONFIRM_CANCEL
+from handlers.blocks.kit import ViewDict, context, modal, section
 from handlers.blocks.labels import addon_label, option_or_none
 from handlers.blocks.primitives import MessagePayload, md, message
 from handlers.i18n import escape_mrkdwn, t
 from handlers.requests import CancellationRequest
 
 
+def withdrawal_sentences(
+    removed: Money, refunds: Sequence[Refund], lang: str, *, lead: bool = True
+) -> list[str]:
+    """What a Widerruf does to the money, one of the three cases of DESIGN §6.
+
+    "nichts berechnet" when nothing was invoiced, with the whole amount that leaves the
+    Entwurf (renewal included); a Rechnungskorrektur per invoice for what was invoiced.
+    Never "nicht berechnet" about an invoiced amount. ``lead`` starts with "Widerruf:
+    sofort storniert"; a message that already says so leaves it out.
+    """
+    if not refunds:
+        if lead:
+            return [
+                t(lang, "withdraw.what", amount=removed)
+                if removed
+                else t(lang, "withdraw.what_free")
+            ]
+        return [
+            t(lang, "withdraw.removed", amount=removed) if removed else t(lang, "withdraw.free")
+        ]
+    sentences = [t(lang, "withdraw.what_short")] if lead else []
+    sentences += [
+        t(lang, "withdraw.corrected", amount=r.amount, number=r.invoice_number) for r in refunds
+    ]
+    if removed:
+        sentences.append(t(lang, "withdraw.also_removed", amount=removed))
+    return sentences
+
+
 def cancellation_sentences(quote: CancellationQuote, lang: str) -> list[str]:
     """What Kündigen will do (or did): "Kündigung zum …, bis dahin nutzbar" or the Widerruf."""
     if quote.outcome is Outcome.CANCELLATION:
         return [t(lang, "cancel.what", date=quote.on)]
-    if quote.removed_from_drafts:
-        sentences = [t(lang, "withdraw.what", amount=quote.removed_from_drafts)]
-    elif quote.credited:
-        sentences = [t(lang, "withdraw.what_short")]
-    else:
-        sentences = [t(lang, "withdraw.what_free")]
-    if quote.credited:
-        sentences.append(t(lang, "withdraw.credit", amount=quote.credited))
-    return sentences
+    return withdrawal_sentences(quote.removed_from_drafts, quote.refunds, lang)
 
 
 def cancellation_confirmation_view(
     addon: AddOn, quote: CancellationQuote, *, catalog: Catalog, lang: str
-) -> View:
+) -> ViewDict:
     """Bestätigen / Abbrechen over exactly what will happen; carries the outcome shown."""
     option = option_or_none(catalog, addon.option)
     label = escape_mrkdwn(addon_label(option, addon.quantity, lang, addon.option))
@@ -41,16 +64,15 @@ def cancellation_confirmation_view(
         t(lang, "withdraw.details") if withdrawal else t(lang, "cancel.details", date=quote.on)
     )
     request = CancellationRequest(addon.id, quote.outcome, quote.on)
-    return View(
-        type="modal",
+    return modal(
         callback_id=CALLBACK_CONFIRM_CANCEL,
         title=t(lang, "withdraw.title" if withdrawal else "cancel.title"),
         submit=t(lang, "button.confirm"),
         close=t(lang, "button.back"),
         private_metadata=request.to_metadata(),
         blocks=[
-            SectionBlock(block_id="cancellation", text=md(f"*{label}*\n*{what}*")),
-            ContextBlock(block_id="details", elements=[md(details)]),
+            section(block_id="cancellation", text=md(f"*{label}*\n*{what}*")),
+            context(block_id="details", elements=[md(details)]),
         ],
     )
 
@@ -67,4 +89,4 @@ def cancellation_done_message(
         text = " ".join(
             [t(lang, "withdraw.done", addon=label), *cancellation_sentences(quote, lang)]
         )
-    return message(text, [SectionBlock(block_id="result", text=md(text))])
+    return message(text, [section(block_id="result", text=md(text))])

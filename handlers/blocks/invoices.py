@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
+from slack_sdk.models.blocks import Block as SdkBlock
 
 from domain.catalog import Catalog
+from domain.corrections import Correction
 from domain.invoices import Invoice, InvoiceLine, LineKind
+from handlers.blocks.kit import Block, context, divider, header, section
 from handlers.blocks.labels import addon_label, option_or_none
 from handlers.blocks.primitives import (
     MAX_HEADER_TEXT,
@@ -18,7 +20,7 @@ from handlers.blocks.primitives import (
     message,
     text_sections,
 )
-from handlers.i18n import escape_mrkdwn, t
+from handlers.i18n import escape_mrkdwn, t, tn
 
 RECENT_INVOICES = 5
 
@@ -43,6 +45,24 @@ def invoice_line_text(line: InvoiceLine, catalog: Catalog, lang: str) -> str:
     )
 
 
+# The overview shows this many lines of the Entwurf and counts the rest, so that it
+# stays one section however many add-ons a workspace has.
+ENTWURF_LINES = 10
+
+
+def entwurf_text(upcoming: Invoice, catalog: Catalog, lang: str) -> str:
+    """The Entwurf of the next consolidated invoice: its date, its lines and its total."""
+    title = f"*{t(lang, 'invoice.entwurf_title', date=upcoming.issued_on)}*"
+    lines = [f"• {invoice_line_text(line, catalog, lang)}" for line in upcoming.lines]
+    shown = lines[:ENTWURF_LINES]
+    if len(lines) > len(shown):
+        shown.append(tn(lang, "invoice.more_lines", len(lines) - len(shown)))
+    if not lines:
+        shown = [t(lang, "invoice.entwurf_empty")]
+    total = f"*{t(lang, 'invoice.total', total=upcoming.total)}*"
+    return "\n".join([title, *shown, total])
+
+
 def recent_invoices_text(recent: Sequence[Invoice], lang: str) -> str:
     """ "Letzte Rechnungen" and one line for each of the newest few (or "none yet")."""
     lines = [
@@ -61,24 +81,68 @@ def _title(invoice: Invoice, lang: str) -> str:
 
 def invoice_blocks(
     invoice: Invoice, *, catalog: Catalog, lang: str, max_blocks: int = MAX_MESSAGE_BLOCKS
+) -> list[SdkBlock]:
+    """:func:`invoice_block_dicts` as slack_sdk blocks (for callers that want models)."""
+    blocks = invoice_block_dicts(invoice, catalog=catalog, lang=lang, max_blocks=max_blocks)
+    return [parsed for b in blocks if (parsed := SdkBlock.parse(b)) is not None]
+
+
+def invoice_block_dicts(
+    invoice: Invoice, *, catalog: Catalog, lang: str, max_blocks: int = MAX_MESSAGE_BLOCKS
 ) -> list[Block]:
     """An issued invoice (number, date, lines, total) or the preview of the upcoming one."""
     prefix = f"invoice_{invoice.number if invoice.number is not None else 'next'}"
     blocks: list[Block] = [
-        HeaderBlock(block_id=f"{prefix}_title", text=clip(_title(invoice, lang), MAX_HEADER_TEXT))
+        header(block_id=f"{prefix}_title", text=clip(_title(invoice, lang), MAX_HEADER_TEXT))
     ]
     if invoice.number is None:
         blocks.append(
-            ContextBlock(block_id=f"{prefix}_note", elements=[md(t(lang, "invoice.preview_note"))])
+            context(block_id=f"{prefix}_note", elements=[md(t(lang, "invoice.preview_note"))])
         )
     lines = [f"• {invoice_line_text(line, catalog, lang)}" for line in invoice.lines]
     if lines:
         room = max(2, max_blocks - len(blocks) - 1)  # 1: the total
         blocks += text_sections(lines, room, lang, f"{prefix}_lines", "invoice.more_lines")
     else:
-        blocks.append(SectionBlock(block_id=f"{prefix}_empty", text=md(t(lang, "invoice.empty"))))
+        blocks.append(section(block_id=f"{prefix}_empty", text=md(t(lang, "invoice.empty"))))
     total = f"*{t(lang, 'invoice.total', total=invoice.total)}*"
-    blocks.append(SectionBlock(block_id=f"{prefix}_total", text=md(total)))
+    blocks.append(section(block_id=f"{prefix}_total", text=md(total)))
+    return blocks
+
+
+def correction_title(correction: Correction, lang: str) -> str:
+    """ "Rechnungskorrektur Nr. 1 vom 20.04.2026"."""
+    return t(lang, "correction.title", number=correction.number, date=correction.issued_on)
+
+
+def correction_blocks(correction: Correction, *, catalog: Catalog, lang: str) -> list[Block]:
+    """A Rechnungskorrektur: number, date, the invoice it corrects, its lines, its total."""
+    prefix = f"correction_{correction.number}"
+    lines = []
+    for line in correction.lines:
+        option = option_or_none(catalog, line.option)
+        label = escape_mrkdwn(addon_label(option, line.quantity, lang, line.option))
+        text = t(
+            lang,
+            "correction.line",
+            addon=label,
+            start=line.from_day,
+            end=line.to_day,
+            amount=line.amount,
+        )
+        lines.append(f"• {text}")
+    corrects = t(lang, "correction.corrects", number=correction.corrects)
+    blocks: list[Block] = [
+        header(
+            block_id=f"{prefix}_title",
+            text=clip(correction_title(correction, lang), MAX_HEADER_TEXT),
+        ),
+        section(block_id=f"{prefix}_corrects", text=md(corrects)),
+    ]
+    room = max(2, MAX_MESSAGE_BLOCKS - len(blocks) - 1)
+    blocks += text_sections(lines, room, lang, f"{prefix}_lines", "invoice.more_lines")
+    total = f"*{t(lang, 'invoice.total', total=correction.total)}*"
+    blocks.append(section(block_id=f"{prefix}_total", text=md(total)))
     return blocks
 
 
@@ -89,14 +153,14 @@ def invoices_message(
     blocks: list[Block] = []
     texts = []
     if upcoming is not None:
-        blocks += invoice_blocks(
+        blocks += invoice_block_dicts(
             upcoming, catalog=catalog, lang=lang, max_blocks=MAX_MESSAGE_BLOCKS - 3
         )
         texts.append(f"{_title(upcoming, lang)}. {t(lang, 'invoice.total', total=upcoming.total)}")
     recent_text = recent_invoices_text(recent, lang)
     blocks += [
-        DividerBlock(block_id="recent_divider"),
-        SectionBlock(block_id="recent", text=md(recent_text)),
+        divider(block_id="recent_divider"),
+        section(block_id="recent", text=md(recent_text)),
     ]
     texts.append(recent_text)
     return message("\n".join(texts), blocks)

@@ -147,6 +147,16 @@ async def open_overview(
     return app.mock.views[str(update.params["view_id"])]
 
 
+def _as_drawn(view: Mapping[str, Any], typed: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Typed values keyed as the view draws its quantity inputs (``qty_users`` may be drawn
+    as ``qty_users-g2``: the overview's inputs carry a generation)."""
+    drawn = {str(b.get("block_id", "")) for b in view.get("blocks", [])}
+    return {
+        key if key in drawn or requests.qty_option_of(key) is None else qty_id(view, key[4:]): value
+        for key, value in typed.items()
+    }
+
+
 async def press(
     app: RunningApp,
     view: Mapping[str, Any],
@@ -159,7 +169,7 @@ async def press(
     team_id: str | None = None,
 ) -> dict[str, Any]:
     """Press a drawn button; the view Slack shows afterwards (pushed, updated, ...)."""
-    values = state_values(view, typed) if typed is not None else None
+    values = state_values(view, _as_drawn(view, typed)) if typed is not None else None
     call = await app.send(
         app.signer.click(
             user_id=user,
@@ -175,8 +185,11 @@ async def press(
         return app.mock.home[str(call.params["user_id"])]
     if expect == "views.update":
         return app.mock.views[str(call.params["view_id"])]
-    last = app.mock.views[list(app.mock.views)[-1]]
-    assert last["callback_id"] == call.params["view"].get("callback_id")
+    # The newest modal with that callback id (App Home may be republished meanwhile).
+    wanted = call.params["view"].get("callback_id")
+    modals = [v for v in app.mock.views.values() if v.get("type") != "home"]
+    last = modals[-1]
+    assert last["callback_id"] == wanted
     return last
 
 
@@ -189,23 +202,63 @@ async def submit(
     team_id: str | None = None,
 ) -> Answer:
     """Submit a modal as drawn (with what was typed into its inputs)."""
-    values = state_values(view, typed) if typed is not None else None
+    values = state_values(view, _as_drawn(view, typed)) if typed is not None else None
     return await app.post(
         app.signer.view_submission(user_id=user, view=view, values=values, team_id=team_id)
     )
 
 
-async def confirm_and_return(
+async def submit_and_see(
+    app: RunningApp,
+    view: Mapping[str, Any],
+    *,
+    user: str = ADMIN,
+    typed: Mapping[str, str | None] | None = None,
+    team_id: str | None = None,
+) -> dict[str, Any]:
+    """Submit a modal; the view Slack finally shows in its place.
+
+    A submission that writes (or needs users.info) is answered at once with a working
+    view ("Wird gebucht …"), which views.update then replaces; one refused without I/O
+    (a view this app did not draw) is answered inline with the notice.
+    """
+    before = len(app.mock.calls_to("views.update"))
+    answer = await submit(app, view, user=user, typed=typed, team_id=team_id)
+    assert answer.status == 200, answer.text
+    body = answer.json()
+    assert body["response_action"] == "update", body
+    if body["view"]["callback_id"] != blocks.CALLBACK_WORKING:
+        return dict(body["view"])
+    shown = await app.mock.wait_for_view_update(str(view["id"]), after=before)
+    return dict(shown.params["view"])
+
+
+async def confirm(
     app: RunningApp, confirmation: Mapping[str, Any], user: str = ADMIN
 ) -> dict[str, Any]:
-    """Bestätigen on a pushed confirmation: it closes and the overview below is redrawn."""
-    below = str(confirmation["previous_view_id"])
+    """Bestätigen: answered at once with "Wird …", then that view shows what happened.
+
+    Returns the view shown in place of the confirmation once the work is done.
+    """
     before = len(app.mock.calls_to("views.update"))
     answer = await submit(app, confirmation, user=user)
     assert answer.status == 200, answer.text
-    assert answer.text == "", answer.text  # an empty ack pops the confirmation
-    calls = await app.mock.wait_for("views.update", before + 1)
-    assert calls[before].params["view_id"] == below
+    body = answer.json()
+    assert body["response_action"] == "update", body
+    assert body["view"]["callback_id"] == blocks.CALLBACK_WORKING, body
+    shown = await app.mock.wait_for_view_update(str(confirmation["id"]), after=before)
+    return dict(shown.params["view"])
+
+
+async def confirm_and_return(
+    app: RunningApp, confirmation: Mapping[str, Any], user: str = ADMIN
+) -> dict[str, Any]:
+    """Bestätigen on a pushed confirmation: the result is shown in its place and the
+    overview below is redrawn; returns that overview."""
+    below = str(confirmation["previous_view_id"])
+    before = len(app.mock.calls_to("views.update"))
+    await confirm(app, confirmation, user)
+    await app.mock.wait_for_view_update(below, after=before)
     return app.mock.views[below]
 
 
@@ -219,10 +272,18 @@ async def book_through_overview(
         overview,
         blocks.ACTION_ADD,
         option,
-        typed={requests.qty_block_id(option): str(quantity)},
+        typed={qty_id(overview, option): str(quantity)},
         user=user,
     )
     return await confirm_and_return(app, confirmation, user)
+
+
+def qty_id(view: Mapping[str, Any], option: str) -> str:
+    """The block id of ``option``'s quantity input as this view has it (any generation)."""
+    for b in view.get("blocks", []):
+        if requests.qty_option_of(str(b.get("block_id", ""))) == option:
+            return str(b["block_id"])
+    raise AssertionError(f"no quantity input for {option!r} in the view")
 
 
 def cancel_button(view: Mapping[str, Any], addon_id: int) -> dict[str, Any]:
