@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -25,9 +26,11 @@ from bot.clock import Clock
 from bot.observability.context import current, kind_of, team_of
 from bot.observability.slack_api import MeasuredWebClient, measured
 from bot.observability.web import Lifecycle, add_operator_routes, measure_slack
-from bot.services import Context
+from bot.services import Context, billing_admins_of
 from bot.settings import Settings
-from handlers import actions, commands, home, views
+from bot.slack_install.flow import InstallFlow
+from bot.slack_install.store import EncryptedInstallationStore
+from handlers import actions, commands, events, home, views
 from handlers.answered import ANSWERED
 from handlers.auth import UserDirectory
 from handlers.deps import SlackDeps
@@ -36,6 +39,15 @@ from storage import Database
 logger = logging.getLogger("addons")
 
 SLACK_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+# What a user of a workspace without an installation reads (Bolt answers it for us).
+NOT_INSTALLED = (
+    "Zusatzoptionen ist in diesem Workspace nicht (mehr) installiert: bitte eine "
+    "Administratorin oder einen Administrator, die App über „Add to Slack“ neu zu "
+    "installieren. / The app is not installed in this workspace (any more): please ask "
+    "an admin to add it again with “Add to Slack”."
+)
 
 
 class BriefRateLimitRetry(AsyncRateLimitErrorRetryHandler):
@@ -64,7 +76,11 @@ class BriefRateLimitRetry(AsyncRateLimitErrorRetryHandler):
 
 
 def web_client(
-    settings: Settings, *, interactive: bool = False, session: ClientSession | None = None
+    settings: Settings,
+    *,
+    interactive: bool = False,
+    session: ClientSession | None = None,
+    token: str | None = None,
 ) -> AsyncWebClient:
     """The Web API client: Slack's base URL or a mock.
 
@@ -72,6 +88,7 @@ def web_client(
     Listeners' client (``interactive``) retries a lost connection once and a rate limit
     only if Slack asks for at most a second. A shared ``session`` keeps connections (and
     their TLS handshakes) alive between calls; without one each call opens its own.
+    ``token`` is one workspace's (OAuth mode); by default SLACK_BOT_TOKEN, none in OAuth mode.
     """
     handlers: list[AsyncRetryHandler] = [
         AsyncConnectionErrorRetryHandler(max_retry_count=1),
@@ -83,7 +100,8 @@ def web_client(
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
         ]
     return MeasuredWebClient(
-        token=settings.slack_bot_token,
+        # OAuth mode: each workspace's own token, set per request or per message
+        token=token or (None if settings.oauth else settings.slack_bot_token),
         base_url=settings.slack_api_url,
         retry_handlers=handlers,
         session=session,
@@ -97,26 +115,42 @@ def build_app(
     *,
     client: AsyncWebClient | None = None,
     users: UserDirectory | None = None,
+    oauth_flow: InstallFlow | None = None,
 ) -> AsyncApp:
-    """The real Bolt app with every listener registered; does no I/O itself."""
+    """The real Bolt app with every listener registered; does no I/O itself.
+
+    With ``oauth_flow`` (OAuth mode) Bolt finds each workspace's token in the flow's
+    installation store; without it, the client's one bot token serves.
+    """
     client = client or web_client(settings, interactive=True)
+    store = oauth_flow.settings.installation_store if oauth_flow is not None else None
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret,
+        oauth_flow=oauth_flow,
+        installation_store_bot_only=True if oauth_flow is not None else None,
+        user_facing_authorize_error_message=NOT_INSTALLED,
         # Unhandled requests are answered 404 at once instead of after 3 s.
         raise_error_for_unhandled_request=False,
         logger=logger,
     )
+
+    async def admins_of(team_id: str) -> frozenset[str]:
+        return await billing_admins_of(ctx, team_id)
+
     deps = SlackDeps(
         ctx=ctx,
         clock=clock,
-        users=users or UserDirectory(settings.billing_admins, settings.user_cache_seconds),
+        users=users
+        or UserDirectory(settings.billing_admins, settings.user_cache_seconds, admins_of=admins_of),
         default_lang=settings.default_locale,
+        installations=store if isinstance(store, EncryptedInstallationStore) else None,
     )
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)
     home.register(app, deps)
+    events.register(app, deps)
 
     @app.middleware
     async def describe(
@@ -198,4 +232,25 @@ def web_application(
     web_app = web.Application(middlewares=[measure_slack(path, lifecycle)])
     web_app.add_routes([web.post(path, slack)])
     add_operator_routes(web_app, db, lifecycle)
+    if app.oauth_flow is not None:
+        web_app.add_routes(install_routes(app.oauth_flow))
     return web_app
+
+
+def install_routes(flow: AsyncOAuthFlow) -> list[web.RouteDef]:
+    """GET /slack/install (the Add to Slack page) and GET /slack/oauth_redirect.
+
+    Both are Bolt's OAuth flow: the install page sets the state cookie, the redirect
+    checks it against the state store (used once), exchanges the code with
+    oauth.v2.access and saves the installation.
+    """
+
+    async def install(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(
+            await flow.handle_installation(await to_bolt_request(request))
+        )
+
+    async def redirect(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+    return [web.get(INSTALL_PATH, install), web.get(REDIRECT_PATH, redirect)]

@@ -27,7 +27,9 @@ if TYPE_CHECKING:  # the Slack side is imported when used: the operator CLI neve
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.notifier import Render
+    from bot.notifier import Clients, Render
+    from bot.slack_install.crypto import TokenCipher
+    from bot.slack_install.store import EncryptedInstallationStore
     from bot.webhooks import WebhookConfig
     from handlers.auth import UserDirectory
 
@@ -59,7 +61,8 @@ def build_context(settings: Settings, db: Database) -> Context:
         catalog=settings.catalog(),
         default_locale=settings.default_locale,
         default_timezone=settings.timezone,
-        billing_admins=settings.billing_admins,
+        # ADDONS_BILLING_ADMINS is for the one workspace of single-workspace mode only
+        billing_admins=() if settings.oauth else settings.billing_admins,
         webhooks=settings.webhooks,
     )
 
@@ -73,12 +76,36 @@ class Runtime:
     ctx: Context
     applied: list[str]  # the migrations opening the database applied
     http: ClientSession | None  # kept-alive connections to Slack's Web API, if any
+    cipher: TokenCipher | None = None  # OAuth mode: ADDONS_TOKEN_KEY, checked on opening
 
-    def web_client(self, *, interactive: bool = False) -> AsyncWebClient:
+    def web_client(self, *, interactive: bool = False, token: str | None = None) -> AsyncWebClient:
         """The Slack Web API client over the shared session (see ``bot.app.web_client``)."""
         from bot.app import web_client
 
-        return web_client(self.settings, interactive=interactive, session=self.http)
+        return web_client(self.settings, interactive=interactive, session=self.http, token=token)
+
+    def installations(self) -> EncryptedInstallationStore:
+        """OAuth mode: the workspaces' installations in the app's database."""
+        from bot.slack_install.store import installation_store
+
+        if self.cipher is None or self.settings.slack_client_id is None:
+            raise RuntimeError("installations exist in OAuth mode only")
+        return installation_store(self.db, self.settings.slack_client_id, self.cipher)
+
+    def team_clients(self) -> Clients:
+        """The schedule's clients: the one bot token, or each workspace's own (rotated)."""
+        if not self.settings.oauth:
+            return self.web_client()
+        from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
+
+        from bot.slack_install.clients import Installed
+
+        rotator = AsyncTokenRotator(
+            client_id=str(self.settings.slack_client_id),
+            client_secret=str(self.settings.slack_client_secret),
+            client=self.web_client(),
+        )
+        return Installed(self.installations(), rotator, lambda token: self.web_client(token=token))
 
     def slack_app(
         self,
@@ -87,13 +114,30 @@ class Runtime:
         client: AsyncWebClient | None = None,
         users: UserDirectory | None = None,
     ) -> AsyncApp:
-        """The Bolt app with every listener; its client is the interactive one by default."""
+        """The Bolt app with every listener; its client is the interactive one by default.
+
+        In OAuth mode it carries the install flow, and Bolt finds each workspace's token.
+        """
         from bot.app import build_app
+        from bot.slack_install.flow import oauth_flow
 
         client = client if client is not None else self.web_client(interactive=True)
-        return build_app(self.settings, self.ctx, clock, client=client, users=users)
+        flow = None
+        if self.settings.oauth:
+            flow = oauth_flow(
+                self.db,
+                self.installations(),
+                self.ctx,
+                clock,
+                client,
+                str(self.settings.slack_client_id),
+                str(self.settings.slack_client_secret),
+            )
+        return build_app(
+            self.settings, self.ctx, clock, client=client, users=users, oauth_flow=flow
+        )
 
-    def renderer(self, client: AsyncWebClient) -> Render:
+    def renderer(self, client: Clients) -> Render:
         """How the message sender turns an outbox message into Slack's message."""
         from handlers.notifications import renderer
 
@@ -105,7 +149,7 @@ class Runtime:
         beside them, as a task of its own, CloudCRM's webhook sender if configured."""
         from bot.notifier import run_schedule
 
-        client = self.web_client()
+        client = self.team_clients()
         schedule = run_schedule(
             self.ctx,
             client,
@@ -160,13 +204,30 @@ async def bootstrap(
     ``slack_session`` opens one aiohttp session for every Web API call of the run; the
     operator CLI never talks to Slack and the console's stand-in needs none.
     """
+    # Before anything is opened: a bad key changes nothing. The operator CLI and the
+    # console never touch a token, so they need no key.
+    cipher = token_cipher(settings) if slack_session else None
     db = open_database(settings, pool_size=pool_size)
     applied = await db.open()
     try:
+        if cipher is not None:
+            from bot.slack_install.store import check_key
+
+            await check_key(db, cipher)
+        ctx = build_context(settings, db)
         if not slack_session:
-            yield Runtime(settings, db, build_context(settings, db), applied, None)
+            yield Runtime(settings, db, ctx, applied, None, cipher)
             return
         async with ClientSession() as http:
-            yield Runtime(settings, db, build_context(settings, db), applied, http)
+            yield Runtime(settings, db, ctx, applied, http, cipher)
     finally:
         await db.close()
+
+
+def token_cipher(settings: Settings) -> TokenCipher | None:
+    """OAuth mode's cipher from ADDONS_TOKEN_KEY (TokenKeyError if unusable); else None."""
+    if not settings.oauth:
+        return None
+    from bot.slack_install.crypto import TokenCipher
+
+    return TokenCipher(settings.token_key)

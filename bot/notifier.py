@@ -27,6 +27,7 @@ from bot.clock import Clock
 from bot.observability import metrics
 from bot.ports import Busy, OutboxMessage
 from bot.services import Context, PeriodTurn, iter_billing_run
+from bot.slack_install.clients import OneWorkspace, TeamClients
 
 logger = logging.getLogger("addons.scheduler")
 
@@ -57,6 +58,16 @@ PERMANENT_ERRORS = frozenset(
 )
 
 Render = Callable[[OutboxMessage], Awaitable[dict[str, Any]]]
+# One client for every workspace (single-workspace mode), or each workspace's own.
+Clients = AsyncWebClient | TeamClients
+# The error a message keeps when its workspace has no installation (the app was removed):
+# it is not sent, and not tried again (see README, "Decisions").
+PARKED = "parked: the app is not installed in this workspace"
+
+
+def team_clients(clients: Clients) -> TeamClients:
+    """``clients`` as a per-workspace lookup."""
+    return OneWorkspace(clients) if isinstance(clients, AsyncWebClient) else clients
 
 
 class NotARecipient(Exception):
@@ -70,6 +81,7 @@ class Delivery:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    parked: int = 0  # of ``failed``: their workspace has no installation
 
 
 def backoff(attempts: int) -> timedelta:
@@ -130,9 +142,24 @@ async def _release(ctx: Context, clock: Clock, message: OutboxMessage) -> None:
         await uow.commit()
 
 
+async def _send_as_team(
+    clients: TeamClients, render: Render, message: OutboxMessage
+) -> tuple[str, str, timedelta]:
+    """Send with the message's own workspace's client; park it if there is none."""
+    try:
+        own = await clients.for_team(message.team_id)
+    except Exception as exc:  # the store or a token rotation failed: try again later
+        logger.warning("no client for %s: %s", message.team_id, type(exc).__name__)
+        outcome = "failed" if message.attempts + 1 >= MAX_ATTEMPTS else "retry"
+        return outcome, f"no client: {type(exc).__name__}", backoff(message.attempts)
+    if own is None:
+        return "failed", PARKED, timedelta(0)
+    return await _send(own, render, message)
+
+
 async def deliver_due(
     ctx: Context,
-    client: AsyncWebClient,
+    client: Clients,
     clock: Clock,
     render: Render,
     limit: int = 50,
@@ -140,10 +167,14 @@ async def deliver_due(
 ) -> Delivery:
     """Send up to ``limit`` due messages once each; reschedule what Slack could not take.
 
+    Each message goes out with its own workspace's token; a workspace without an
+    installation gets nothing, and its message is parked (given up, error ``PARKED``).
     Stops between two messages once ``stop`` is set; cancelled while sending, it gives
     the message back (due again at once) instead of leaving it leased for minutes.
     """
+    clients = team_clients(client)
     counts = {"sent": 0, "retry": 0, "failed": 0}
+    parked = 0
     for _ in range(limit):
         if stop is not None and stop.is_set():
             break
@@ -151,10 +182,11 @@ async def deliver_due(
         if message is None:
             break
         try:
-            outcome, error, wait = await _send(client, render, message)
+            outcome, error, wait = await _send_as_team(clients, render, message)
         except asyncio.CancelledError:
             await _release(ctx, clock, message)
             raise
+        parked += error == PARKED
         now = clock.now()
         async with ctx.db.unit_of_work() as uow:
             if outcome == "sent":
@@ -167,12 +199,12 @@ async def deliver_due(
             await uow.commit()
         counts[outcome] += 1
         metrics.MESSAGES.labels(outcome).inc()
-    return Delivery(counts["sent"], counts["retry"], counts["failed"])
+    return Delivery(counts["sent"], counts["retry"], counts["failed"], parked)
 
 
 async def tick(
     ctx: Context,
-    client: AsyncWebClient,
+    client: Clients,
     clock: Clock,
     render: Render,
     *,
@@ -223,7 +255,7 @@ def _record(turn: PeriodTurn, kept: list[PeriodTurn] | None) -> None:
 
 async def run_schedule(
     ctx: Context,
-    client: AsyncWebClient,
+    client: Clients,
     clock: Clock,
     render: Render,
     interval_seconds: float,

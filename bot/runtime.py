@@ -19,12 +19,13 @@ from dataclasses import replace
 
 from aiohttp import web
 
-from bot.bootstrap import Runtime, bootstrap
+from bot.bootstrap import Runtime, bootstrap, token_cipher
 from bot.clock import SystemClock
 from bot.observability import logs, metrics
 from bot.observability.store import ObservedStore
 from bot.observability.web import Lifecycle, metrics_application
 from bot.settings import Settings
+from bot.slack_install.crypto import TokenKeyError
 from storage import StorageError
 
 logger = logging.getLogger("addons")
@@ -35,7 +36,18 @@ NEEDED = {
     "socket": ("slack_bot_token", "slack_app_token"),
     "scheduler": ("slack_bot_token",),
 }
-SLACK_VARIABLES = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
+# OAuth mode ("Add to Slack", SLACK_CLIENT_ID set): no bot token, each workspace's own.
+NEEDED_OAUTH = {
+    "serve": ("slack_client_id", "slack_client_secret", "slack_signing_secret"),
+    "scheduler": ("slack_client_id", "slack_client_secret"),
+}
+SLACK_VARIABLES = (
+    "slack_bot_token",
+    "slack_signing_secret",
+    "slack_app_token",
+    "slack_client_id",
+    "slack_client_secret",
+)
 
 # The stop's budget (SIGTERM to exit, 10 s in all): requests in flight and the schedule's
 # work in hand finish side by side, then the work listeners do after their ack.
@@ -71,6 +83,8 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         site = web.TCPSite(runner, host, settings.port)
         await site.start()
         logger.info("serving /slack/events on port %s", settings.port)
+        if settings.oauth:
+            logger.info("Add to Slack: GET /slack/install on port %s", settings.port)
         await _with_schedule(rt, clock, lifecycle, runner)
 
 
@@ -202,7 +216,15 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
     given: str | None = args.database
     if command == "console":
         return _console(settings, args, given)
-    name = missing(settings, *NEEDED[command])
+    if settings.oauth and command == "socket":
+        print(
+            "addons-bot: Add to Slack (SLACK_CLIENT_ID) needs HTTP for its install page and "
+            "redirect: use serve, and unset SLACK_APP_TOKEN (see README, 'Distribute to many "
+            "workspaces')",
+            file=sys.stderr,
+        )
+        return 2
+    name = missing(settings, *(NEEDED_OAUTH if settings.oauth else NEEDED)[command])
     if name is not None:
         if args.command == "run":
             print(_half_set(settings, command, name), file=sys.stderr)
@@ -215,7 +237,7 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"database": given})
     from bot.console.demo import refuse_for_slack  # the console package is heavy to import
 
-    problem = refuse_for_slack(settings.database, command)
+    problem = refuse_for_slack(settings.database, command) or _key_problem(settings)
     if problem is not None:
         print(f"addons-bot: error: {problem}", file=sys.stderr)
         return 2
@@ -231,10 +253,19 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
     main = {"serve": serve, "socket": socket, "scheduler": scheduler}[command]
     try:
         asyncio.run(main(settings))
-    except StorageError as error:
+    except (StorageError, TokenKeyError) as error:
         print(f"addons-bot: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _key_problem(settings: Settings) -> str | None:
+    """OAuth mode's one line about ADDONS_TOKEN_KEY, if it is missing or no Fernet key."""
+    try:
+        token_cipher(settings)
+    except TokenKeyError as error:
+        return str(error)
+    return None
 
 
 def _console(settings: Settings, args: argparse.Namespace, given: str | None) -> int:

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str = SLACK_API_URL
+    # OAuth ("Add to Slack", many workspaces): on as soon as SLACK_CLIENT_ID is set
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    token_key: str | None = Field(default=None, validation_alias="ADDONS_TOKEN_KEY", repr=False)
 
     database: str = Field(default="./addons.db", validation_alias="ADDONS_DATABASE")
     billing_admins: Annotated[tuple[str, ...], NoDecode] = Field(
@@ -106,7 +110,15 @@ class Settings(BaseSettings):
         default=None, ge=1, le=65535, validation_alias="ADDONS_METRICS_PORT"
     )
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_client_id",
+        "slack_client_secret",
+        "token_key",
+        mode="before",
+    )
     @classmethod
     def _credential(cls, value: object) -> object:
         # Blank means not set: a whitespace-only secret must be refused before anything is
@@ -165,6 +177,11 @@ class Settings(BaseSettings):
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
+
+    @property
+    def oauth(self) -> bool:
+        """Many workspaces through "Add to Slack" (SLACK_CLIENT_ID) instead of one bot token."""
+        return self.slack_client_id is not None
 
     def catalog(self) -> Catalog:
         """The catalog with the configured prices and maximum quantity."""

@@ -54,6 +54,8 @@ class Subscription:
     locale: str = "de"
     last_closed: date | None = None  # start of the last period whose turn was processed
     customer: str | None = None  # the CloudCRM customer number, named in every event
+    # Slack users of this workspace who may book and see invoices besides its admins
+    billing_admins: tuple[str, ...] = ()
 
     @property
     def schedule(self) -> BillingSchedule:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +11,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 MAX_CACHED_USERS = 1000
+
+# A workspace's own billing admins (see bot.services.billing_admins_of).
+AdminsOf = Callable[[str], Awaitable[frozenset[str]]]
 
 
 @dataclass(frozen=True)
@@ -24,15 +27,23 @@ class Viewer:
 
 
 class UserDirectory:
-    """users.info with a short cache, so a busy admin does not hit Slack's rate limits."""
+    """users.info with a short cache, so a busy admin does not hit Slack's rate limits.
+
+    Admins and owners of the asking workspace, and its billing admins, have rights; a
+    billing admin of one workspace is nobody in another, and a deactivated user
+    (``deleted``) is nobody anywhere. ``billing_admins`` are the environment's (single
+    workspace mode); ``admins_of`` looks up each workspace's own list.
+    """
 
     def __init__(
         self,
         billing_admins: tuple[str, ...] = (),
         ttl_seconds: float = 60.0,
         monotonic: Callable[[], float] = time.monotonic,
+        admins_of: AdminsOf | None = None,
     ) -> None:
         self._billing_admins = frozenset(billing_admins)
+        self._admins_of = admins_of
         self._ttl = ttl_seconds
         self._monotonic = monotonic
         self._cache: dict[tuple[str, str], tuple[float, Viewer]] = {}
@@ -60,11 +71,15 @@ class UserDirectory:
                 raise
             return Viewer(user_id, team_id, False, None)
         user: dict[str, Any] = response.get("user") or {}
+        billing = self._billing_admins
+        if self._admins_of is not None:
+            billing = billing | await self._admins_of(team_id)
+        # A user of another workspace is never a Slack admin of this one.
+        own = user.get("team_id") in (None, team_id)
         is_admin = bool(
-            user.get("is_admin") or user.get("is_owner") or user_id in self._billing_admins
+            (own and (user.get("is_admin") or user.get("is_owner"))) or user_id in billing
         )
-        # A user of another workspace is never an admin of this one.
-        if user.get("team_id") not in (None, team_id) and user_id not in self._billing_admins:
+        if user.get("deleted"):
             is_admin = False
         viewer = Viewer(user_id, team_id, is_admin, user.get("locale"))
         if len(self._cache) >= MAX_CACHED_USERS:  # keep memory bounded: drop what expired

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from slack_bolt.async_app import AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.response import BoltResponse
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from bot.clock import Clock
 from bot.services import Context
@@ -42,6 +43,8 @@ class SlackDeps:
     gate: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(STORE_SLOTS), compare=False, repr=False
     )
+    # OAuth mode: where the workspaces' installations live (None: one bot token)
+    installations: AsyncInstallationStore | None = None
 
 
 class ProvideDeps(AsyncMiddleware):

@@ -8,9 +8,9 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.notifier import NotARecipient, Render
+from bot.notifier import Clients, NotARecipient, Render, team_clients
 from bot.ports import OutboxMessage
-from bot.services import Context, get_correction, get_invoice, get_workspace
+from bot.services import Context, billing_admins_of, get_correction, get_invoice, get_workspace
 from domain.corrections import Refund
 from domain.money import Money
 from handlers.blocks.cancelling import withdrawal_sentences
@@ -20,11 +20,14 @@ from handlers.blocks.primitives import MAX_MESSAGE_BLOCKS
 from handlers.i18n import language_for, t
 
 
-async def recipient_language(ctx: Context, client: AsyncWebClient, user: str, default: str) -> str:
+async def recipient_language(
+    ctx: Context, client: AsyncWebClient, user: str, default: str, team_id: str = ""
+) -> str:
     """The recipient's language, if they may still see invoices; NotARecipient otherwise.
 
     Rights are checked when the message is sent, not when it was queued: an admin who
-    has been demoted since (or left) receives no prices.
+    has been demoted since (or left) receives no prices. Billing admins are those of
+    the message's own workspace.
     """
     try:
         response = await client.users_info(user=user, include_locale=True)
@@ -33,7 +36,8 @@ async def recipient_language(ctx: Context, client: AsyncWebClient, user: str, de
             raise NotARecipient(f"{user} is unknown to Slack") from None
         raise
     info = response.get("user") or {}
-    if not (info.get("is_admin") or info.get("is_owner") or user in ctx.billing_admins):
+    admins = await billing_admins_of(ctx, team_id) if team_id else frozenset(ctx.billing_admins)
+    if not (info.get("is_admin") or info.get("is_owner") or user in admins):
         raise NotARecipient(f"{user} is no longer an admin or billing admin")
     if info.get("deleted"):
         raise NotARecipient(f"{user} was deactivated")
@@ -108,11 +112,16 @@ def _customer_block(customer: str, lang: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "plain_text", "text": f"{label}: {customer}"}]}
 
 
-def renderer(ctx: Context, client: AsyncWebClient, default_lang: str) -> Render:
-    """The sender's render function: asks Slack for each recipient's language."""
+def renderer(ctx: Context, client: Clients, default_lang: str) -> Render:
+    """The sender's render function: asks the message's own workspace for the language."""
+    clients = team_clients(client)
 
     async def render(message: OutboxMessage) -> dict[str, Any]:
-        lang = await recipient_language(ctx, client, str(message.payload["user"]), default_lang)
+        own = await clients.for_team(message.team_id)
+        if own is None:
+            raise NotARecipient(f"the app is not installed in {message.team_id}")
+        user = str(message.payload["user"])
+        lang = await recipient_language(ctx, own, user, default_lang, message.team_id)
         return await render_message(ctx, message, lang)
 
     return render

@@ -15,6 +15,9 @@ from storage.errors import StorageBusy, StorageError
 from storage.unit_of_work import Pooled, SqlUnitOfWork
 
 MIN_LOCK_WAIT_MS = 50
+# Connections of the engine's own pool, beside the units of work's: slack_sdk's
+# installation and OAuth state stores borrow them (see ``Database.engine``).
+SPARE_CONNECTIONS = 2
 
 
 class Database:
@@ -46,7 +49,9 @@ class Database:
         aiosqlite connection is a running thread that would keep the process alive.
         Errors of the driver come out as the driver raised them (``sqlite3.Error``).
         """
-        self._engine = create_engine(self.path, self._pool_size, self._busy_timeout_ms)
+        self._engine = create_engine(
+            self.path, self._pool_size + SPARE_CONNECTIONS, self._busy_timeout_ms
+        )
         try:
             async with self._engine.execution_options(**{WRITE: True}).connect() as conn:
                 if run_migrations:
@@ -67,6 +72,22 @@ class Database:
                 raise error.orig from error
             raise
         return applied
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The open engine, for stores that bring their own SQL (slack_sdk's OAuth stores).
+
+        They borrow the engine's spare connections; their writers take the write lock at
+        the start of the transaction like every unit of work (``writing``).
+        """
+        if self._engine is None:
+            raise StorageError("the database is not open")
+        return self._engine
+
+    @property
+    def writing_engine(self) -> AsyncEngine:
+        """The same engine, its transactions starting with the write lock."""
+        return self.engine.execution_options(**{WRITE: True})
 
     async def close(self) -> None:
         """Close every connection of the pool."""

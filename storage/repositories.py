@@ -52,7 +52,13 @@ class Repository:
 
 _s = subscriptions
 _SUB = select(
-    _s.c.team_id, _s.c.anchor, _s.c.timezone, _s.c.locale, _s.c.last_closed, _s.c.customer
+    _s.c.team_id,
+    _s.c.anchor,
+    _s.c.timezone,
+    _s.c.locale,
+    _s.c.last_closed,
+    _s.c.customer,
+    _s.c.billing_admins,
 )
 _SUB_GET = _SUB.where(_s.c.team_id == bindparam("team_id"))
 _SUB_PAGE = (
@@ -68,12 +74,16 @@ _SUB_SAVE = (
         locale=bindparam("locale"),
         last_closed=bindparam("last_closed"),
         customer=bindparam("customer"),
+        billing_admins=bindparam("billing_admins"),
     )
 )
 
 
 def _subscription(row: Row) -> Subscription:
-    return Subscription(row[0], row[1], row[2], row[3], row[4], customer=row[5])
+    admins = tuple(part for part in str(row[6] or "").split(",") if part)
+    return Subscription(
+        row[0], row[1], row[2], row[3], row[4], customer=row[5], billing_admins=admins
+    )
 
 
 class Subscriptions(Repository):
@@ -94,6 +104,7 @@ class Subscriptions(Repository):
                 "timezone": sub.timezone,
                 "locale": sub.locale,
                 "last_closed": sub.closed_through,
+                "billing_admins": ",".join(sub.billing_admins),
                 "created_at": now,
                 "customer": sub.customer,
             },
@@ -110,6 +121,7 @@ class Subscriptions(Repository):
                 "locale": sub.locale,
                 "last_closed": sub.closed_through,
                 "customer": sub.customer,
+                "billing_admins": ",".join(sub.billing_admins),
             },
         )
 

@@ -8,14 +8,17 @@ instants are ``Instant`` columns (UTC ISO-8601 text on SQLite). The migrations i
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
+    DateTime,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
+    String,
     Table,
     Text,
     UniqueConstraint,
@@ -36,6 +39,8 @@ subscriptions = Table(
     Column("last_closed", Date, nullable=False),
     Column("created_at", Instant, nullable=False),
     Column("customer", Text),  # the CloudCRM customer number (0004_events)
+    # this workspace's billing admins besides its Slack admins: Slack user ids, commas
+    Column("billing_admins", Text, nullable=False, server_default=""),
 )
 
 addons = Table(
@@ -184,6 +189,77 @@ events = Table(
     Column("last_error", Text),
     UniqueConstraint("team_id", "sequence"),
     Index("events_pending", "sent_at", "failed_at", "next_try_at"),
+)
+
+
+# Slack's installations (OAuth v2), as slack_sdk's SQLAlchemy stores query them; their
+# tokens are Fernet-encrypted before they reach these rows (bot.slack_install.crypto).
+slack_installations = Table(
+    "slack_installations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(32), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("enterprise_url", String(200)),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    Column("bot_token", Text),  # encrypted tokens are longer than Slack's own
+    Column("bot_id", String(32)),
+    Column("bot_user_id", String(32)),
+    Column("bot_scopes", String(1000)),
+    Column("bot_refresh_token", Text),
+    Column("bot_token_expires_at", DateTime),
+    Column("user_id", String(32), nullable=False),
+    Column("user_token", Text),
+    Column("user_scopes", String(1000)),
+    Column("user_refresh_token", Text),
+    Column("user_token_expires_at", DateTime),
+    Column("incoming_webhook_url", Text),
+    Column("incoming_webhook_channel", String(200)),
+    Column("incoming_webhook_channel_id", String(200)),
+    Column("incoming_webhook_configuration_url", Text),
+    Column("is_enterprise_install", Boolean, nullable=False, default=False),
+    Column("token_type", String(32)),
+    Column("installed_at", DateTime, nullable=False),
+    Index(
+        "slack_installations_idx",
+        "client_id",
+        "enterprise_id",
+        "team_id",
+        "user_id",
+        "installed_at",
+    ),
+)
+
+slack_bots = Table(
+    "slack_bots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(32), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    Column("bot_token", Text),
+    Column("bot_id", String(32)),
+    Column("bot_user_id", String(32)),
+    Column("bot_scopes", String(1000)),
+    Column("bot_refresh_token", Text),
+    Column("bot_token_expires_at", DateTime),
+    Column("is_enterprise_install", Boolean, nullable=False, default=False),
+    Column("installed_at", DateTime, nullable=False),
+    Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
+)
+
+slack_oauth_states = Table(
+    "slack_oauth_states",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("state", String(200), nullable=False),
+    Column("expire_at", DateTime, nullable=False),
 )
 
 INVOICE_COUNTER = "invoice_number"

@@ -72,6 +72,15 @@ def team(text: str) -> str:
     return text
 
 
+def user_ids(text: str) -> tuple[str, ...]:
+    """Slack user ids, comma-separated (U… or W…); an empty text is none."""
+    ids = tuple(part.strip() for part in text.split(",") if part.strip())
+    for user in ids:
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user):
+            raise argparse.ArgumentTypeError(f"not a Slack user id: {user!r}")
+    return ids
+
+
 def path(text: str) -> str:
     """A database path that is not empty."""
     if not text.strip():

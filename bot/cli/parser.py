@@ -129,6 +129,14 @@ class _Builder:
 
 def _workspace(b: _Builder) -> None:
     where = b.group("workspace", "configure a workspace's subscription")
+    shown = b.command(
+        where,
+        "show",
+        "the workspace's subscription, billing admins and Slack installation",
+        workspace.workspace_show,
+        b.as_json,
+    )
+    shown.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
     p = b.command(
         where,
         "set",
@@ -154,6 +162,14 @@ def _workspace(b: _Builder) -> None:
         default=None,
         help="the workspace's CloudCRM customer number (1-64 printable characters), "
         "shown on invoices and in every event",
+    )
+    p.add_argument(
+        "--billing-admins",
+        metavar="U1,U2",
+        type=arguments.user_ids,
+        default=None,
+        help="the workspace's billing admins (Slack user ids, comma-separated; "
+        "'' for none): they may book and receive invoices besides the Slack admins",
     )
     p.add_argument(
         "--tz",

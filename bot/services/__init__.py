@@ -47,7 +47,14 @@ from bot.services.reading import (
     preview_invoice,
 )
 from bot.services.shapes import addon_to_json, correction_to_json, document_to_json, invoice_to_json
-from bot.services.workspaces import ensure_workspace, get_workspace, set_workspace
+from bot.services.workspaces import (
+    billing_admins_of,
+    ensure_workspace,
+    get_workspace,
+    record_installation,
+    set_billing_admins,
+    set_workspace,
+)
 
 __all__ = [
     "SYSTEM_ACTOR",
@@ -58,6 +65,7 @@ __all__ = [
     "PeriodTurn",
     "addon_to_json",
     "audit_log",
+    "billing_admins_of",
     "billing_run",
     "book",
     "cancel",
@@ -85,8 +93,10 @@ __all__ = [
     "preview_invoice",
     "quote_booking",
     "quote_cancellation",
+    "record_installation",
     "retry_webhook_events",
     "run_workspace",
+    "set_billing_admins",
     "set_workspace",
     "stream_subscriptions",
     "undo_cancellation",

@@ -131,7 +131,8 @@ async def _turn_one_period(ctx: Context, team_id: str, now: datetime) -> PeriodT
         touched = {a.id for a in close.deactivated} | {r.addon_id for r in close.renewals}
         await uow.addons.save_many(team_id, [a for a in live if a.id in touched])
         await _record_turn(uow, ctx, team_id, close, now)
-        await uow.subscriptions.save(replace(sub, last_closed=period.start))
+        turned = replace(sub, last_closed=period.start)  # every other setting kept
+        await uow.subscriptions.save(turned)
         await uow.commit()
     more_due = _next_due(sub, now, after=period.start) is not None
     deactivated = tuple(a.id for a in close.deactivated)

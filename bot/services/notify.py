@@ -21,11 +21,14 @@ async def notify(
 ) -> None:
     """Queue one direct message per billing admin, in the transaction of the change.
 
-    The recipients are the configured billing admins and every Slack user who has
+    The recipients are the workspace's billing admins (its own list; the environment's
+    in single-workspace mode) and every Slack user who has
     booked or cancelled in this workspace (only admins can); each (event, user) pair is
     queued once, whatever retries happen.
     """
-    recipients = set(ctx.billing_admins) | set(await uow.audit.slack_actors(team_id))
+    sub = await uow.subscriptions.get(team_id)
+    own = sub.billing_admins if sub is not None else ()
+    recipients = set(ctx.billing_admins) | set(own) | set(await uow.audit.slack_actors(team_id))
     if also and also.startswith("U"):
         recipients.add(also)
     for user in sorted(recipients):

@@ -117,3 +117,43 @@ async def get_workspace(ctx: Context, team_id: str) -> Subscription:
     """The workspace's subscription, or UnknownWorkspace."""
     async with ctx.db.unit_of_work(write=False) as uow:
         return await subscription_of(uow, team_id)
+
+
+async def billing_admins_of(ctx: Context, team_id: str) -> frozenset[str]:
+    """Who may book and see invoices in this workspace besides its Slack admins.
+
+    The workspace's own list (``workspace set --billing-admins``), plus, in
+    single-workspace mode only, ADDONS_BILLING_ADMINS (the context's ``billing_admins``).
+    """
+    async with ctx.db.unit_of_work(write=False) as uow:
+        sub = await uow.subscriptions.get(team_id)
+    own = sub.billing_admins if sub is not None else ()
+    return frozenset(ctx.billing_admins) | frozenset(own)
+
+
+async def set_billing_admins(
+    ctx: Context, team_id: str, admins: tuple[str, ...], now: datetime, actor: str = "operator"
+) -> Subscription:
+    """Replace the workspace's billing admins; UnknownWorkspace if it has no subscription."""
+    async with ctx.db.unit_of_work() as uow:
+        old = await subscription_of(uow, team_id)
+        sub = replace(old, billing_admins=tuple(dict.fromkeys(admins)))
+        await uow.subscriptions.save(sub)
+        await uow.audit.record(
+            team_id, now, actor, "billing_admins_set", billing_admins=list(sub.billing_admins)
+        )
+        await uow.commit()
+    return sub
+
+
+async def record_installation(
+    ctx: Context, team_id: str, now: datetime, action: str, actor: str, detail: dict[str, Any]
+) -> None:
+    """An audit entry for Slack's side of a workspace: installed, uninstalled, revoked.
+
+    The workspace's subscription, add-ons and invoices are not touched: they are the
+    customer's CloudCRM contract, not Slack's.
+    """
+    async with ctx.db.unit_of_work() as uow:
+        await uow.audit.record(team_id, now, actor, action, **detail)
+        await uow.commit()

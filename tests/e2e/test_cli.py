@@ -129,6 +129,9 @@ def test_workspace_set_creates_the_file_and_reports_the_current_period(cli: Cli)
         "customer": None,
         "period_start": "2026-03-18",
         "period_end": "2026-04-17",
+        "billing_admins": [],
+        "installed": False,
+        "installed_on": None,
     }
 
 

@@ -17,8 +17,10 @@ bodies), but asynchronous and with Slack-shaped answers for views and users.
 from __future__ import annotations
 
 import asyncio
+import base64
+import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.slack_fake import (
@@ -31,6 +33,7 @@ from bot.slack_fake import (
     FakeSlack,
     SlackUser,
 )
+from bot.slack_fake.wire import sent_token
 
 OTHER_TEAM = "T0OTHER001"
 # The people of the default workspace (see default_users()).
@@ -56,8 +59,10 @@ __all__ = [
     "OWNER",
     "Call",
     "Failure",
+    "ManyWorkspaces",
     "MockSlack",
     "SlackUser",
+    "Workspace",
     "default_users",
 ]
 
@@ -241,3 +246,113 @@ class MockSlack(FakeSlack[SlackUser]):
         if failure.times <= 0:
             queue.pop(0)
         return failure
+
+
+@dataclass
+class Workspace:
+    """One workspace of the many-workspaces Slack: its name, people and tokens."""
+
+    team_id: str
+    name: str
+    users: dict[str, SlackUser]
+    enterprise_id: str | None = None
+    org_install: bool = False  # oauth.v2.access answers an Enterprise Grid org-wide install
+    rotating: bool = False  # tokens expire and come with a refresh token
+    tokens: list[str] = field(default_factory=list)  # every bot token issued, newest last
+
+
+class ManyWorkspaces(MockSlack):
+    """Slack with several workspaces: oauth.v2.access issues each one its own bot token.
+
+    Every other call must carry a token issued here and not revoked; it is answered as
+    that token's workspace (its users, its team id), so a call made with the wrong
+    workspace's token sees the wrong people, and an unknown token is ``invalid_auth``.
+    """
+
+    def __init__(self, client_id: str, client_secret: str, *workspaces: Workspace) -> None:
+        super().__init__()
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.workspaces = {w.team_id: w for w in workspaces}
+        self.codes: dict[str, str] = {}  # code -> team id
+        self.refresh_tokens: dict[str, str] = {}  # refresh token -> team id
+        self.revoked: set[str] = set()
+        self._serial = itertools.count(1)
+
+    def code_for(self, team_id: str) -> str:
+        """The code Slack's authorize page hands the redirect after the admin said yes."""
+        code = f"code-{team_id}-{next(self._serial)}"
+        self.codes[code] = team_id
+        return code
+
+    def team_of(self, call: Call) -> str | None:
+        """The workspace whose token a recorded call carried."""
+        token = call.token
+        return next((w.team_id for w in self.workspaces.values() if token in w.tokens), None)
+
+    def token_of(self, team_id: str) -> str:
+        """The newest bot token issued to the workspace."""
+        return self.workspaces[team_id].tokens[-1]
+
+    def answer(
+        self, method: str, params: dict[str, Any], headers: Mapping[str, str]
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """oauth.v2.access by client credentials; everything else as the token's team."""
+        if method == "oauth.v2.access":
+            return 200, self._oauth_v2_access(params, headers), {}
+        token = sent_token(params, headers)
+        team = next((w for w in self.workspaces.values() if token in w.tokens), None)
+        if team is None or token in self.revoked:
+            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        if method == "auth.revoke":
+            self.revoked.add(str(token))
+            return 200, {"ok": True, "revoked": True}, {}
+        # The fake's single-workspace methods, answered as this workspace.
+        self.team_id, self.team_name, self.users = team.team_id, team.name, team.users
+        self.required_token = token
+        return super().answer(method, params, headers)
+
+    def _client_ok(self, headers: Mapping[str, str]) -> bool:
+        auth = headers.get("authorization", "")
+        if not auth.lower().startswith("basic "):
+            return False
+        given = base64.b64decode(auth[6:]).decode()
+        return given == f"{self.client_id}:{self.client_secret}"
+
+    def _issue(self, team: Workspace) -> dict[str, Any]:
+        token = f"xoxb-{team.team_id}-{next(self._serial)}"
+        team.tokens.append(token)
+        issued: dict[str, Any] = {"access_token": token, "token_type": "bot"}
+        if team.rotating:
+            refresh = f"xoxe-1-{team.team_id}-{next(self._serial)}"
+            self.refresh_tokens[refresh] = team.team_id
+            # Expiring within the app's rotation margin: every use rotates it.
+            issued |= {"refresh_token": refresh, "expires_in": 60}
+        return issued
+
+    def _oauth_v2_access(
+        self, params: dict[str, Any], headers: Mapping[str, str]
+    ) -> dict[str, Any]:
+        if not self._client_ok(headers):
+            return {"ok": False, "error": "invalid_client_id"}
+        if params.get("grant_type") == "refresh_token":
+            team_id = self.refresh_tokens.pop(str(params.get("refresh_token")), None)
+            if team_id is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            return {"ok": True, "team": {"id": team_id}, **self._issue(self.workspaces[team_id])}
+        team_id = self.codes.pop(str(params.get("code")), None)
+        if team_id is None:
+            return {"ok": False, "error": "invalid_code"}
+        team = self.workspaces[team_id]
+        enterprise = {"id": team.enterprise_id, "name": "Acme Org"} if team.enterprise_id else None
+        return {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": next(iter(team.users), "U0INSTALL")},
+            "scope": "commands,chat:write,users:read",
+            "bot_user_id": BOT_USER,
+            "team": None if team.org_install else {"id": team.team_id, "name": team.name},
+            "enterprise": enterprise,
+            "is_enterprise_install": team.org_install,
+            **self._issue(team),
+        }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.app import SLACK_PATH
+from bot.app import REDIRECT_PATH, SLACK_PATH
 from handlers.commands import COMMAND
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"
@@ -42,10 +42,17 @@ def test_every_url_is_the_apps_one_path() -> None:
 
 def test_the_slash_command_and_the_event_are_the_ones_the_app_listens_to() -> None:
     assert _values("command") == [COMMAND]
-    assert _list_after("bot_events") == ["app_home_opened"]
+    assert _list_after("bot_events") == ["app_home_opened", "app_uninstalled", "tokens_revoked"]
     assert _values("home_tab_enabled") == ["true"]
     assert _values("socket_mode_enabled") == ["false"]
 
 
 def test_the_bot_scopes_are_exactly_what_the_app_calls_need() -> None:
     assert sorted(_list_after("bot")) == ["chat:write", "commands", "users:read"]
+
+
+def test_the_oauth_redirect_url_is_the_apps_redirect_route() -> None:
+    lines = MANIFEST.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "redirect_urls:")
+    url = lines[start + 1].split("#")[0].strip().removeprefix("- ").strip()
+    assert url == f"https://YOUR-HOST{REDIRECT_PATH}"

@@ -76,6 +76,7 @@ async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_
     await db.close()
 
     assert user_version(db_path) == LATEST
+    assert "slack_installations" in tables(db_path)
     assert {"outbox", "corrections", "correction_lines", "events"} <= tables(db_path)
     with sqlite3.connect(db_path) as raw:
         assert raw.execute("SELECT team_id FROM subscriptions").fetchall() == [("T1",)]

@@ -12,7 +12,7 @@ from alembic import op
 from storage.types import Instant
 
 revision = "0004_events"
-down_revision: str | None = "0002_outbox"
+down_revision: str | None = "0003_workspaces"
 branch_labels = None
 depends_on = None
 
