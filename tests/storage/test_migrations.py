@@ -69,7 +69,7 @@ async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_
         )
     conn.close()
     assert user_version(db_path) == LATEST - 1
-    assert "events" not in tables(db_path)
+    assert "corrections" not in tables(db_path)  # the newest revision's table
 
     db = Database(db_path)
     assert await db.open() == ALL[-1:]
