@@ -80,3 +80,24 @@ def test_a_database_of_a_newer_schema_is_refused_and_nothing_is_written(
     line = refused_in_one_line(done)
     assert "upgrade the app" in line
     assert postgres.fetch_sync(postgres_url, "SELECT COUNT(*) FROM subscriptions") == [(0,)]
+
+
+def test_serve_refuses_a_postgresql_database_holding_the_demo_workspace(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    postgres.fetch_sync(
+        postgres_url,
+        "INSERT INTO subscriptions VALUES "
+        "('T0DEMO', '2026-03-18', 'Europe/Berlin', 'de', '2026-03-18', now())",
+    )
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "test-secret"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=tmp_path,
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT), "ADDONS_DATABASE": postgres_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    line = refused_in_one_line(done)
+    assert "T0DEMO" in line

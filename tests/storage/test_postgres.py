@@ -98,7 +98,7 @@ async def test_two_senders_claim_each_due_message_once(postgres_url: str) -> Non
             await uow.commit()
 
         async def sender(db: Database) -> list[int]:
-            claimed = []
+            claimed: list[int] = []
             while True:
                 async with db.unit_of_work() as uow:
                     due = await uow.outbox.due(NOW, 1)
