@@ -352,9 +352,17 @@ def fresh_database(*, migrated: bool = True) -> Iterator[str]:
 
 async def fetch(url: str, query: str, *args: object) -> list[tuple[Any, ...]]:
     """Rows of one query, read past the app (asyncpg directly)."""
+    [rows] = await fetch_each(url, [query], *args)
+    return rows
+
+
+async def fetch_each(url: str, queries: list[str], *args: object) -> list[list[tuple[Any, ...]]]:
+    """Rows of each query, over one connection, in one snapshot (a new connection costs
+    a server process: tests that read often read everything at once)."""
     conn = await asyncpg.connect(url, timeout=10)
     try:
-        return [tuple(r) for r in await conn.fetch(query, *args)]
+        async with conn.transaction(isolation="repeatable_read"):
+            return [[tuple(r) for r in await conn.fetch(q, *args)] for q in queries]
     finally:
         await conn.close()
 
@@ -362,6 +370,11 @@ async def fetch(url: str, query: str, *args: object) -> list[tuple[Any, ...]]:
 def fetch_sync(url: str, query: str, *args: object) -> list[tuple[Any, ...]]:
     """``fetch`` for code outside an event loop (or inside one that may block a moment)."""
     return _run(lambda: fetch(url, query, *args))
+
+
+def fetch_each_sync(url: str, queries: list[str]) -> list[list[tuple[Any, ...]]]:
+    """``fetch_each`` for code outside an event loop."""
+    return _run(lambda: fetch_each(url, queries))
 
 
 @pytest.fixture

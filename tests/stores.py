@@ -73,12 +73,11 @@ def as_in_sqlite(value: Any) -> Any:
 async def postgres_rows(url: str) -> Rows:
     """Every row of every table, read straight from the PostgreSQL database, each value
     as SQLite would hold it (so the tests read both the same way)."""
+    queries = [f"SELECT * FROM {table} ORDER BY {key}" for table, key in TABLES.items()]
+    found = await postgres.fetch_each(url, queries)
     return {
-        table: [
-            tuple(as_in_sqlite(v) for v in row)
-            for row in await postgres.fetch(url, f"SELECT * FROM {table} ORDER BY {key}")
-        ]
-        for table, key in TABLES.items()
+        table: [tuple(as_in_sqlite(v) for v in row) for row in rows]
+        for table, rows in zip(TABLES, found, strict=True)
     }
 
 

@@ -69,29 +69,26 @@ def query(where: str, sql: str) -> list[tuple[Any, ...]]:
 def snapshot(where: str) -> dict[str, Any]:
     """Everything billing decides, read straight from the database (a file path or a
     PostgreSQL URL), ids and numbers included."""
-
-    def rows(sql: str) -> list[tuple[Any, ...]]:
-        return query(where, sql)
-
+    if not is_url(where):
+        return {name: query(where, sql) for name, sql in SNAPSHOT.items()}
+    found = postgres.fetch_each_sync(where, list(SNAPSHOT.values()))
     return {
-        "invoices": rows(
-            "SELECT number, team_id, period_index, period_start, period_end, "
-            "total_cents FROM invoices ORDER BY number"
-        ),
-        "lines": rows(
-            "SELECT team_id, addon_id, kind, quantity, from_day, to_day, "
-            "amount_cents, due_on, invoice_number, credits_line_id, id "
-            "FROM invoice_lines ORDER BY team_id, addon_id, from_day, kind, id"
-        ),
-        "addons": rows(
-            "SELECT id, team_id, status, billed_until, effective_on, ended_on "
-            "FROM addons ORDER BY id"
-        ),
-        "subscriptions": rows("SELECT team_id, last_closed FROM subscriptions ORDER BY team_id"),
-        "counter": rows("SELECT value FROM counters WHERE name = 'invoice_number'"),
-        "audit": rows(
-            "SELECT id, team_id, at, actor, action, addon_id, before_status, "
-            "after_status, detail FROM audit_log ORDER BY id"
-        ),
-        "outbox": rows("SELECT event_key, kind, payload FROM outbox ORDER BY event_key"),
+        name: [tuple(as_in_sqlite(value) for value in row) for row in rows]
+        for name, rows in zip(SNAPSHOT, found, strict=True)
     }
+
+
+SNAPSHOT = {
+    "invoices": "SELECT number, team_id, period_index, period_start, period_end, "
+    "total_cents FROM invoices ORDER BY number",
+    "lines": "SELECT team_id, addon_id, kind, quantity, from_day, to_day, "
+    "amount_cents, due_on, invoice_number, credits_line_id, id "
+    "FROM invoice_lines ORDER BY team_id, addon_id, from_day, kind, id",
+    "addons": "SELECT id, team_id, status, billed_until, effective_on, ended_on "
+    "FROM addons ORDER BY id",
+    "subscriptions": "SELECT team_id, last_closed FROM subscriptions ORDER BY team_id",
+    "counter": "SELECT value FROM counters WHERE name = 'invoice_number'",
+    "audit": "SELECT id, team_id, at, actor, action, addon_id, before_status, "
+    "after_status, detail FROM audit_log ORDER BY id",
+    "outbox": "SELECT event_key, kind, payload FROM outbox ORDER BY event_key",
+}
