@@ -619,7 +619,7 @@ async def live_through(
 
 # PostgreSQL runs fewer: each step is several round trips to a server, and the ports'
 # behaviour on it is the same as on SQLite (each example still reaches every use case).
-EXAMPLES = {"memory": 40, "sqlite": 40, "postgres": 15}
+EXAMPLES = {"memory": 40, "sqlite": 40, "postgres": 10}
 
 
 @pytest.mark.parametrize("store_name", STORES)
