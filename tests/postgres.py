@@ -257,13 +257,43 @@ def _migrate_template(found: Server) -> _Template:
     with _lock:
         if _template:
             return _template[0]
-        _run(lambda: _admin(found.url, f"DROP DATABASE IF EXISTS {TEMPLATE}"))
+        _run(lambda: _sweep(found.url))
         _run(lambda: _admin(found.url, f"CREATE DATABASE {TEMPLATE}"))
         atexit.register(_drop_quietly, found.url, TEMPLATE)
         url = _with_database(found.url, TEMPLATE)
         _run(lambda: migrate(url))
         _template.append(_run(lambda: _read_template(url)))
         return _template[0]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def _sweep(url: str) -> None:
+    """Drop what test sessions killed before their end left behind (on a server on this
+    machine only: a process id means nothing on another)."""
+    if make_url(url).host not in ("127.0.0.1", "localhost", "::1"):
+        return
+    conn = await asyncpg.connect(url, timeout=10)
+    try:
+        names = await conn.fetch(
+            "SELECT datname FROM pg_database "
+            "WHERE datname LIKE 'addons\\_test\\_%' OR datname LIKE 'addons\\_template\\_%'"
+        )
+        for (name,) in names:
+            pid = name.removeprefix("addons_test_").removeprefix("addons_template_")
+            pid = pid.split("_")[0]
+            if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 def _drop_quietly(url: str, name: str) -> None:
