@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from domain.addons import AddOn
+from domain.corrections import Correction
 from domain.invoices import Invoice, InvoiceLine
 from domain.workspace import Subscription
 
@@ -126,6 +127,24 @@ class Invoices(Protocol):
         ...
 
 
+class Corrections(Protocol):
+    """Issued Rechnungskorrekturen and their own gapless number counter."""
+
+    async def next_number(self) -> int:
+        """The number the next correction gets; taken only when ``add`` is committed."""
+        ...
+
+    async def add(self, correction: Correction, now: datetime) -> None:
+        """Store the correction with its lines and advance its counter, in one transaction."""
+        ...
+
+    async def newest_first(self, team_id: str) -> list[Correction]: ...
+
+    async def get(self, number: int, team_id: str | None = None) -> Correction | None:
+        """One correction by number; scoped to ``team_id`` when one is given."""
+        ...
+
+
 class IdempotencyKeys(Protocol):
     """Which add-on a confirmation key already booked."""
 
@@ -194,6 +213,9 @@ class UnitOfWork(Protocol):
 
     @property
     def invoices(self) -> Invoices: ...
+
+    @property
+    def corrections(self) -> Corrections: ...
 
     @property
     def idempotency(self) -> IdempotencyKeys: ...

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
 from domain.catalog import Option
+from domain.corrections import Refund, reversals
+from domain.corrections import refunds as invoiced_refunds
 from domain.errors import (
     AlreadyCancelled,
     AlreadyEnded,
@@ -87,6 +89,14 @@ def quote_booking(
     return BookingQuote(option, valid, today, schedule.period_containing(today))
 
 
+class WithdrawalCase(StrEnum):
+    """Which of the three things a withdrawal does to the money (DESIGN §6)."""
+
+    NOTHING_CHARGED = "nothing_charged"  # nothing invoiced and nothing in the Entwurf
+    REMOVED_FROM_DRAFT = "removed_from_draft"  # nothing invoiced; amounts leave the Entwurf
+    CORRECTED = "corrected"  # invoiced amounts are refunded with a Rechnungskorrektur
+
+
 @dataclass(frozen=True)
 class CancellationQuote:
     """What Kündigen would do today, shown before the admin confirms."""
@@ -94,21 +104,46 @@ class CancellationQuote:
     addon_id: int
     outcome: Outcome
     on: date  # cancellation: last day in force; withdrawal: today
-    removed_from_drafts: Money  # withdrawal: draft amounts struck from the coming invoice
-    credited: Money  # withdrawal: already-invoiced amounts corrected on the next invoice
+    # withdrawal: the whole amount that leaves the Entwurf of the next consolidated
+    # invoice, its draft lines and the renewal it would carry
+    removed_from_drafts: Money
+    # withdrawal: per issued invoice, what a Rechnungskorrektur refunds
+    refunds: tuple[Refund, ...] = ()
+
+    @property
+    def credited(self) -> Money:
+        """Already-invoiced amounts refunded with corrections."""
+        return sum((r.amount for r in self.refunds), Money.zero())
 
     @property
     def refund(self) -> Money:
         """Everything the customer no longer pays."""
         return self.removed_from_drafts + self.credited
 
+    @property
+    def case(self) -> WithdrawalCase | None:
+        """For a withdrawal, which case it is; None for a cancellation to the period end."""
+        if self.outcome is not Outcome.WITHDRAWAL:
+            return None
+        if self.refunds:
+            return WithdrawalCase.CORRECTED
+        if self.removed_from_drafts:
+            return WithdrawalCase.REMOVED_FROM_DRAFT
+        return WithdrawalCase.NOTHING_CHARGED
+
 
 @dataclass(frozen=True)
 class Withdrawal:
-    """The line changes a withdrawal makes."""
+    """The line changes a withdrawal makes: drafts deleted, invoiced lines reversed."""
 
     removed_line_ids: tuple[int, ...]
-    credit_lines: tuple[InvoiceLine, ...]
+    # per corrected invoice (by number), the credit lines of its Rechnungskorrektur
+    reversed_lines: tuple[tuple[int, tuple[InvoiceLine, ...]], ...] = ()
+
+    @property
+    def credit_lines(self) -> tuple[InvoiceLine, ...]:
+        """Every credit line, invoice by invoice."""
+        return tuple(line for _, lines in self.reversed_lines for line in lines)
 
 
 @dataclass(eq=False)
@@ -173,23 +208,36 @@ class AddOn:
             raise AlreadyEnded(self.id, self.ended_on, withdrawn=self.status is Status.WITHDRAWN)
 
     def quote_cancellation(
-        self, today: date, schedule: BillingSchedule, lines: list[InvoiceLine]
+        self, today: date, schedule: BillingSchedule, lines: list[InvoiceLine], monthly: Money
     ) -> CancellationQuote:
-        """Say what Kündigen would do today, without doing it."""
+        """Say what Kündigen would do today, without doing it.
+
+        ``monthly`` is the add-on's monthly price: the renewal the next consolidated
+        invoice would carry leaves its Entwurf with a withdrawal too.
+        """
         self._refuse_if_not_active()
         if self.in_withdrawal_window(today):
             own = [line for line in lines if line.addon_id == self.id and line.is_charge]
             drafts = sum((line.amount for line in own if line.is_draft), Money.zero())
-            invoiced = sum((line.amount for line in own if not line.is_draft), Money.zero())
-            return CancellationQuote(self.id, Outcome.WITHDRAWAL, today, drafts, invoiced)
+            removed = drafts + self._renewal_due(today, schedule, monthly)
+            return CancellationQuote(
+                self.id, Outcome.WITHDRAWAL, today, removed, invoiced_refunds(own)
+            )
         end = schedule.period_containing(today).end
-        return CancellationQuote(self.id, Outcome.CANCELLATION, end, Money.zero(), Money.zero())
+        return CancellationQuote(self.id, Outcome.CANCELLATION, end, Money.zero())
+
+    def _renewal_due(self, today: date, schedule: BillingSchedule, monthly: Money) -> Money:
+        """The renewal the Entwurf of the next consolidated invoice carries for this add-on."""
+        upcoming = schedule.period(schedule.period_containing(today).index + 1)
+        line = replace(self).renew(upcoming, monthly)  # a copy: quoting changes nothing
+        return Money.zero() if line is None else line.amount
 
     def cancel(
         self,
         today: date,
         schedule: BillingSchedule,
         lines: list[InvoiceLine],
+        monthly: Money,
         confirmed: Outcome,
         confirmed_on: date | None = None,
     ) -> Withdrawal | None:
@@ -201,7 +249,7 @@ class AddOn:
         # A handler may pass the value it stored in the dialog ("withdrawal"); compare
         # the enum member, not the identity of whatever was passed.
         confirmed = Outcome(confirmed)
-        quote = self.quote_cancellation(today, schedule, lines)
+        quote = self.quote_cancellation(today, schedule, lines, monthly)
         if quote.outcome is not confirmed:
             raise OutcomeChanged(self.id, confirmed.value, quote.outcome.value)
         if (
@@ -214,15 +262,13 @@ class AddOn:
             self.status = Status.CANCELLATION_PENDING
             self.effective_on = quote.on
             return None
-        return self._withdraw(today, schedule, lines)
+        return self._withdraw(today, lines)
 
-    def _withdraw(
-        self, today: date, schedule: BillingSchedule, lines: list[InvoiceLine]
-    ) -> Withdrawal:
+    def _withdraw(self, today: date, lines: list[InvoiceLine]) -> Withdrawal:
+        """End at once; drafts go, invoiced charges are reversed by corrections issued today."""
         own = [line for line in lines if line.addon_id == self.id and line.is_charge]
-        next_invoice = schedule.period_containing(today).end + timedelta(days=1)
         removed = tuple(line.id for line in own if line.is_draft and line.id is not None)
-        credits = tuple(line.credit(next_invoice) for line in own if not line.is_draft)
+        credits = tuple(reversals(own, today).items())
         self.status = Status.WITHDRAWN
         self.ended_on = today
         self.effective_on = None

@@ -17,6 +17,7 @@ handlers and the CLI use to look the message up:
     ├── NotABillingAdmin         the user may not see prices or change anything
     ├── UnknownWorkspace         no subscription for this team id
     ├── UnknownInvoice           no invoice with this number
+    ├── UnknownCorrection        no Rechnungskorrektur with this number
     ├── InvalidTimezone          no such time zone
     └── AnchorLocked             the billing anchor cannot change once add-ons exist
 """
@@ -189,6 +190,17 @@ class UnknownInvoice(DomainError):
 
     def __init__(self, number: object) -> None:
         super().__init__(f"unknown invoice: {number}")
+        self.number = number
+
+    def params(self) -> dict[str, object]:
+        return {"number": self.number}
+
+
+class UnknownCorrection(DomainError):
+    code = "unknown_correction"
+
+    def __init__(self, number: object) -> None:
+        super().__init__(f"unknown correction: {number}")
         self.number = number
 
     def params(self) -> dict[str, object]:

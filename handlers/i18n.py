@@ -22,7 +22,8 @@ from domain.money import Money
 DEFAULT_LANGUAGE = "de"
 LANGUAGES = ("de", "en")
 _BABEL_LOCALE = {"de": "de_DE", "en": "en_US"}
-_DATE_PATTERN = {"de": "dd.MM.yyyy", "en": "yyyy-MM-dd"}
+# The locale's own medium date: "17.04.2026" (de_DE), "Apr 17, 2026" (en_US).
+_DATE_PATTERN = {"de": "medium", "en": "medium"}
 # Babel puts no-break spaces (U+00A0, U+202F) between amount and symbol; the help page
 # and everything users type or search for use a plain space.
 _NO_BREAK_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
@@ -89,7 +90,12 @@ _DE: dict[str, str] = {
     "entitlements.seats.one": "{count} Benutzer",
     "entitlements.seats.other": "{count} Benutzer",
     "entitlements.gigabytes": "{count} GB",
-    "invoice.upcoming_total": "Nächste Sammelrechnung am {date}, bisher: {total}",
+    "invoice.entwurf_title": "Entwurf Ihrer nächsten Sammelrechnung (am {date})",
+    "invoice.entwurf_empty": "Noch keine Positionen.",
+    "correction.title": "Rechnungskorrektur Nr. {number} vom {date}",
+    "correction.corrects": "Korrigiert Rechnung Nr. {number}. Erstattet werden die "
+    "folgenden Positionen:",
+    "correction.line": "{addon}, {start}–{end}: {amount}",
     "invoice.recent_title": "Letzte Rechnungen",
     "invoice.recent_line": "Nr. {number} vom {date}: {total}",
     "invoice.none": "Noch keine Rechnungen.",
@@ -118,6 +124,11 @@ _DE: dict[str, str] = {
     "pro Monat, bis Sie sie kündigen.",
     "booking.withdrawal_note": "Hinweis zum Widerruf: Kündigen Sie bis zum {deadline}, wird "
     "die Option sofort storniert und nichts berechnet.",
+    "booking.withdrawal_note_invoiced": "Hinweis zum Widerruf: Kündigen Sie bis zum "
+    "{deadline}, wird die Option sofort storniert und nichts berechnet. Bis zum {last_draft_day} "
+    "wird der Betrag von Ihrer nächsten Sammelrechnung entfernt; danach steht er auf der "
+    "Sammelrechnung vom {invoice_date}, und wir erstatten ihn Ihnen mit einer "
+    "Rechnungskorrektur.",
     "booking.done": "Gebucht: {addon}. Steht Ihnen sofort zur Verfügung. Anteilig {prorated}, "
     "abgerechnet bis {billed_until}; wird mit Ihrer nächsten Sammelrechnung "
     "abgerechnet.",
@@ -130,12 +141,16 @@ _DE: dict[str, str] = {
     "Bis zum {date} können Sie die Kündigung zurücknehmen.",
     "cancel.done": "Gekündigt: {addon}. Kündigung zum {date}, bis dahin nutzbar.",
     "withdraw.title": "Widerruf bestätigen",
-    "withdraw.what": "Widerruf: sofort storniert, {amount} werden von Ihrer Sammelrechnung "
-    "entfernt.",
+    "withdraw.what": "Widerruf: sofort storniert, es wird nichts berechnet: {amount} werden "
+    "von Ihrer nächsten Sammelrechnung entfernt.",
     "withdraw.what_free": "Widerruf: sofort storniert, es wird nichts berechnet.",
     "withdraw.what_short": "Widerruf: sofort storniert.",
-    "withdraw.credit": "Bereits berechnete {amount} erscheinen auf Ihrer nächsten "
-    "Sammelrechnung als Rechnungskorrektur.",
+    "withdraw.free": "Es wird nichts berechnet.",
+    "withdraw.removed": "Es wird nichts berechnet: {amount} werden von Ihrer nächsten "
+    "Sammelrechnung entfernt.",
+    "withdraw.corrected": "{amount} erstatten wir Ihnen mit einer Rechnungskorrektur zu "
+    "Rechnung Nr. {number}.",
+    "withdraw.also_removed": "Außerdem werden {amount} von Ihrer nächsten Sammelrechnung entfernt.",
     "withdraw.details": "Kündigen innerhalb von 14 Tagen nach der Buchung ist ein Widerruf: "
     "Die Option endet sofort und steht ab jetzt nicht mehr zur Verfügung.",
     "withdraw.done": "Widerrufen: {addon}.",
@@ -162,8 +177,9 @@ _DE: dict[str, str] = {
     "notify.invoice": "Ihre Sammelrechnung Nr. {number} vom {date} ist erstellt: {total}.",
     "notify.ended": "Die Kündigung ist wirksam: {addon} wurde zum {date} beendet und wird "
     "nicht verlängert.",
-    "notify.withdrawn": "Widerruf vom {date}: {addon} ist storniert; {amount} werden Ihnen "
-    "nicht berechnet.",
+    "notify.withdrawn": "Widerruf vom {date}: {addon} ist storniert.",
+    "notify.correction": "Rechnungskorrektur Nr. {number} vom {date} zu Rechnung Nr. "
+    "{corrects}: {total}.",
     # -- who may do what ----------------------------------------------------------------
     "refusal.not_admin": "Das dürfen nur Admins und Inhaber dieses Workspaces sowie "
     "Abrechnungs-Admins. Bitte wenden Sie sich an einen von ihnen.",
@@ -201,6 +217,7 @@ _DE: dict[str, str] = {
     "error.unknown_workspace": "Für diesen Workspace ist noch kein CloudCRM-Abonnement "
     "eingerichtet. Bitte wenden Sie sich an den Support.",
     "error.unknown_invoice": "Eine Rechnung Nr. {number} gibt es nicht.",
+    "error.unknown_correction": "Eine Rechnungskorrektur Nr. {number} gibt es nicht.",
     "error.anchor_locked": "Der Abrechnungsstichtag lässt sich nicht mehr ändern, weil bereits "
     "Zusatzoptionen gebucht sind.",
     "error.invalid_timezone": "Die Zeitzone „{timezone}“ gibt es nicht.",
@@ -273,7 +290,11 @@ _EN: dict[str, str] = {
     "entitlements.seats.one": "{count} user",
     "entitlements.seats.other": "{count} users",
     "entitlements.gigabytes": "{count} GB",
-    "invoice.upcoming_total": "Next consolidated invoice on {date}, so far: {total}",
+    "invoice.entwurf_title": "Draft of your next consolidated invoice (on {date})",
+    "invoice.entwurf_empty": "No lines yet.",
+    "correction.title": "Invoice correction no. {number} of {date}",
+    "correction.corrects": "Corrects invoice no. {number}. These lines are refunded:",
+    "correction.line": "{addon}, {start}–{end}: {amount}",
     "invoice.recent_title": "Recent invoices",
     "invoice.recent_line": "No. {number} of {date}: {total}",
     "invoice.none": "No invoices yet.",
@@ -298,8 +319,13 @@ _EN: dict[str, str] = {
     "{prorated} will be billed with your next consolidated invoice "
     "(on {invoice_date}). After that it costs {monthly} per month until "
     "you cancel it.",
-    "booking.withdrawal_note": "Right of withdrawal: if you cancel by {deadline}, the add-on "
-    "is cancelled at once and nothing is charged.",
+    "booking.withdrawal_note": "Right of withdrawal: until {deadline}, Cancel withdraws the "
+    "booking: the add-on ends at once and nothing is charged.",
+    "booking.withdrawal_note_invoiced": "Right of withdrawal: until {deadline}, Cancel "
+    "withdraws the booking: the add-on ends at once and nothing is charged. Until "
+    "{last_draft_day} the amount is removed from your next consolidated invoice; after that it "
+    "is on the consolidated invoice of {invoice_date}, and we refund it with an invoice "
+    "correction.",
     "booking.done": "Booked: {addon}. Available immediately. Prorated {prorated}, billed until "
     "{billed_until}; billed with your next consolidated invoice.",
     "booking.repeated": "This booking was already made: {addon}. Nothing was booked twice.",
@@ -309,18 +335,22 @@ _EN: dict[str, str] = {
     "Until {date} you can undo the cancellation.",
     "cancel.done": "Cancelled: {addon}. Cancellation effective {date}, usable until then.",
     "withdraw.title": "Confirm withdrawal",
-    "withdraw.what": "Withdrawal: cancelled at once, {amount} will be removed from your "
+    "withdraw.what": "Withdrawal: the add-on ends at once and nothing is charged: {amount} "
+    "will be removed from your next consolidated invoice.",
+    "withdraw.what_free": "Withdrawal: the add-on ends at once and nothing is charged.",
+    "withdraw.what_short": "Withdrawal: the add-on ends at once.",
+    "withdraw.free": "Nothing is charged.",
+    "withdraw.removed": "Nothing is charged: {amount} will be removed from your next "
     "consolidated invoice.",
-    "withdraw.what_free": "Withdrawal: cancelled at once, nothing is charged.",
-    "withdraw.what_short": "Withdrawal: cancelled at once.",
-    "withdraw.credit": "{amount} already invoiced will appear on your next consolidated "
-    "invoice as an invoice correction.",
-    "withdraw.details": "Cancelling within 14 days of booking is a withdrawal: the add-on ends "
-    "now and is no longer available.",
+    "withdraw.corrected": "We refund {amount} with an invoice correction to invoice no. {number}.",
+    "withdraw.also_removed": "In addition, {amount} will be removed from your next "
+    "consolidated invoice.",
+    "withdraw.details": "Within 14 days of booking, Cancel withdraws the booking: the add-on "
+    "ends now and is no longer available.",
     "withdraw.done": "Withdrawn: {addon}.",
     "undo.done": "Cancellation undone: {addon} is active again and will be renewed.",
     "outcome.cancellation": "a cancellation at the end of the billing period",
-    "outcome.withdrawal": "a withdrawal, cancelled at once",
+    "outcome.withdrawal": "a withdrawal, ending the add-on at once",
     "help.title": "*/addons*: book and cancel add-ons",
     "help.overview": "`/addons`: open the overview, with Add and Cancel",
     "help.help": "`/addons help`: this help",
@@ -328,8 +358,8 @@ _EN: dict[str, str] = {
     "help.book": "`/addons book &lt;option&gt; &lt;quantity&gt;`: book after you confirm, "
     "e.g. `/addons book users 3`",
     "help.option": "`{name}`: {label}",
-    "help.cancel": "`/addons cancel &lt;no.&gt;`: cancel after you confirm, "
-    "e.g. `/addons cancel 42`",
+    "help.cancel": "`/addons cancel &lt;no.&gt;`: cancel (within 14 days of booking: withdraw) "
+    "after you confirm, e.g. `/addons cancel 42`",
     "help.invoice": "`/addons invoice`: upcoming consolidated invoice and recent invoices",
     "help.unknown": "I did not understand “{word}”.",
     "help.cancel_needs_number": "Please give the number of the add-on, e.g. "
@@ -339,8 +369,9 @@ _EN: dict[str, str] = {
     "notify.invoice": "Your consolidated invoice no. {number} of {date} has been issued: {total}.",
     "notify.ended": "The cancellation took effect: {addon} ended on {date} and will not be "
     "renewed.",
-    "notify.withdrawn": "Withdrawal of {date}: {addon} is cancelled; you will not be charged "
-    "{amount}.",
+    "notify.withdrawn": "Withdrawal of {date}: {addon} has ended.",
+    "notify.correction": "Invoice correction no. {number} of {date} to invoice "
+    "no. {corrects}: {total}.",
     "refusal.not_admin": "Only admins and owners of this workspace and billing admins can do "
     "this. Please ask one of them.",
     "home.non_admin": "This is where the admins of your workspace book and cancel extra users "
@@ -372,6 +403,7 @@ _EN: dict[str, str] = {
     "error.unknown_workspace": "No CloudCRM subscription is set up for this workspace yet. "
     "Please contact support.",
     "error.unknown_invoice": "There is no invoice no. {number}.",
+    "error.unknown_correction": "There is no invoice correction no. {number}.",
     "error.anchor_locked": "The billing date can no longer change because add-ons are "
     "already booked.",
     "error.invalid_timezone": "There is no time zone “{timezone}”.",
@@ -426,7 +458,7 @@ def _money_text(cents: int, currency: str, lang: str) -> str:
 
 @lru_cache(maxsize=_FORMATTED_CACHE)
 def fmt_date(day: date, lang: str) -> str:
-    """A calendar date: "17.04.2026" in German, ISO "2026-04-17" in English (Babel)."""
+    """A calendar date as the locale writes it: "17.04.2026", "Apr 17, 2026" (Babel)."""
     lang = _language(lang)
     return format_date(day, _DATE_PATTERN[lang], locale=_babel(lang))
 

@@ -10,9 +10,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.notifier import NotARecipient, Render
 from bot.ports import OutboxMessage
-from bot.services import Context, get_invoice
+from bot.services import Context, get_correction, get_invoice
+from domain.corrections import Refund
 from domain.money import Money
-from handlers.blocks.invoices import invoice_block_dicts
+from handlers.blocks.cancelling import withdrawal_sentences
+from handlers.blocks.invoices import correction_blocks, invoice_block_dicts
 from handlers.blocks.labels import addon_label
 from handlers.i18n import language_for, t
 
@@ -52,22 +54,42 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
             total=invoice.total,
         )
         return {"channel": user, "text": text, "blocks": blocks}
+    if message.kind == "correction_issued":
+        correction = await get_correction(ctx, int(payload["number"]), message.team_id)
+        shown = correction_blocks(correction, catalog=ctx.catalog, lang=lang)
+        text = t(
+            lang,
+            "notify.correction",
+            number=correction.number,
+            date=correction.issued_on,
+            corrects=correction.corrects,
+            total=correction.total,
+        )
+        return {"channel": user, "text": text, "blocks": shown}
     option = ctx.catalog[str(payload["option"])] if payload["option"] in ctx.catalog else None
     label = addon_label(option, int(payload["quantity"]), lang, str(payload["option"]))
     on = date.fromisoformat(str(payload["on"]))
     if message.kind == "addon_ended":
         text = t(lang, "notify.ended", addon=label, date=on)
     elif message.kind == "withdrawn":
-        text = t(
-            lang,
-            "notify.withdrawn",
-            addon=label,
-            date=on,
-            amount=Money(int(payload["refund_cents"])),
+        text = " ".join(
+            [t(lang, "notify.withdrawn", addon=label, date=on), *_money_told(payload, lang)]
         )
     else:
         raise ValueError(f"unknown outbox message kind: {message.kind}")
     return {"channel": user, "text": text}
+
+
+def _money_told(payload: dict[str, Any], lang: str) -> list[str]:
+    """What the withdrawal did to the money, as the confirmation said it."""
+    if "removed_cents" not in payload:  # queued by an older version: no breakdown
+        return []
+    refunds = [
+        Refund(int(c["corrects"]), Money(int(c["refund_cents"])))
+        for c in payload.get("corrections", [])
+    ]
+    removed = Money(int(payload["removed_cents"]))
+    return withdrawal_sentences(removed, refunds, lang, lead=False)
 
 
 def renderer(ctx: Context, client: AsyncWebClient, default_lang: str) -> Render:

@@ -22,9 +22,30 @@ ACTION_QTY = "qty"  # the number input in every "qty_<option>" block
 MAX_METADATA_CHARS = 3000  # Slack's limit for private_metadata
 
 
-def qty_block_id(option_key: str) -> str:
-    """Block id of the quantity input for ``option_key``: errors are keyed by it."""
+_GENERATION = "-g"
+
+
+def qty_block_id(option_key: str, generation: int = 0) -> str:
+    """Block id of the quantity input for ``option_key``: errors are keyed by it.
+
+    Slack keeps what was typed into an input across views.update while its block id
+    stays the same. The overview passes a ``generation`` that changes with every booking
+    (the number of add-ons), so after a booking the fields are back to 1 and the same
+    amount is not booked again by accident.
+    """
+    if generation:
+        return f"qty_{option_key}{_GENERATION}{generation}"
     return f"qty_{option_key}"
+
+
+def qty_option_of(block_id: str) -> str | None:
+    """The option key of a quantity input's block id, whatever its generation."""
+    if not block_id.startswith("qty_"):
+        return None
+    key, _, generation = block_id[4:].partition(_GENERATION)
+    if generation and not generation.isdigit():
+        return None
+    return key or None
 
 
 # -- private_metadata and button values ----------------------------------------------
@@ -215,7 +236,10 @@ def parse_quantity(raw: object, maximum: int) -> int:
 
 def quantity_from_state(state_values: Mapping[str, Any], option_key: str) -> str | None:
     """The raw number typed for ``option_key`` in ``view.state.values`` (None if absent)."""
-    block = state_values.get(qty_block_id(option_key)) or {}
+    block: Mapping[str, Any] = {}
+    for block_id, found in state_values.items():
+        if qty_option_of(str(block_id)) == option_key and isinstance(found, Mapping):
+            block = found
     element = block.get(ACTION_QTY) or {}
     value = element.get("value")
     return value if isinstance(value, str) else None

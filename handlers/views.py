@@ -286,7 +286,7 @@ async def _redraw_below(submission: Submission, who: Asker) -> None:
         if below:
             view: ViewDict = await draw_overview(submission.deps, who.team_id, who.lang)
             await submission.client.views_update(view_id=below, view=view)
-        else:
-            await publish_home(submission.deps, submission.client, who)
+        # App Home shows the same table: a change made in the modal must not leave it stale.
+        await publish_home(submission.deps, submission.client, who)
     except Exception as error:  # the change stands and was shown; the overview is stale
         logger.error("could not redraw the overview after a change", exc_info=error)

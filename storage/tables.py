@@ -86,6 +86,34 @@ invoice_lines = Table(
     Index("lines_by_addon", "addon_id"),
 )
 
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("team_id", Text, ForeignKey("subscriptions.team_id"), nullable=False),
+    Column("corrects", Integer, ForeignKey("invoices.number"), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("total_cents", Integer, nullable=False),
+    Column("created_at", Instant, nullable=False),
+    Index("corrections_by_team", "team_id", "number"),
+)
+
+correction_lines = Table(
+    "correction_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("correction_number", Integer, ForeignKey("corrections.number"), nullable=False),
+    Column("team_id", Text, ForeignKey("subscriptions.team_id"), nullable=False),
+    Column("addon_id", Integer, ForeignKey("addons.id"), nullable=False),
+    Column("option", Text, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("from_day", Date, nullable=False),
+    Column("to_day", Date, nullable=False),
+    Column("amount_cents", Integer, nullable=False),  # negative: a credit
+    Column("credits_line_id", Integer, ForeignKey("invoice_lines.id"), nullable=False),
+    Index("correction_lines_by_number", "correction_number"),
+)
+
 counters = Table(
     "counters",
     metadata,
@@ -137,3 +165,4 @@ outbox = Table(
 )
 
 INVOICE_COUNTER = "invoice_number"
+CORRECTION_COUNTER = "correction_number"

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import postgres
+from storage.corrections import Corrections
 from storage.errors import StorageBusy
 from storage.executor import Executor, SqlAlchemyExecutor, SqliteExecutor
 from storage.journal import AuditLog, Outbox
@@ -80,6 +81,7 @@ class SqlUnitOfWork:
     addons: AddOns
     lines: Lines
     invoices: Invoices
+    corrections: Corrections
     idempotency: IdempotencyKeys
     audit: AuditLog
     outbox: Outbox
@@ -107,6 +109,7 @@ class SqlUnitOfWork:
         self.addons = AddOns(x)
         self.lines = Lines(x)
         self.invoices = Invoices(x)
+        self.corrections = Corrections(x)
         self.idempotency = IdempotencyKeys(x)
         self.audit = AuditLog(x)
         self.outbox = Outbox(x)

@@ -32,6 +32,8 @@ TABLES = {
     "addons": "id",
     "invoices": "number",
     "invoice_lines": "id",
+    "corrections": "number",
+    "correction_lines": "id",
     "counters": "name",
     "idempotency_keys": "team_id, key",
     "audit_log": "id",

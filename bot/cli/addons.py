@@ -104,6 +104,7 @@ async def addons_cancel(run: Run) -> int:
                 "refund": str(quote.refund.amount),
                 "removed_from_drafts": str(quote.removed_from_drafts.amount),
                 "credited": str(quote.credited.amount),
+                "corrections": [services.correction_to_json(c) for c in done.corrections],
                 "addon": services.addon_to_json(done.addon),
             }
         )
@@ -112,11 +113,14 @@ async def addons_cancel(run: Run) -> int:
             f"Add-on #{args.addon_id} of {args.team_id}: cancellation "
             f"(Kündigung zum {quote.on}); it stays in force until then."
         )
+    corrected = "".join(
+        f"; {money(c.refund)} refunded with correction K-{c.number} to invoice {c.corrects}"
+        for c in done.corrections
+    )
     return run.say(
         f"Add-on #{args.addon_id} of {args.team_id}: withdrawal (Widerruf) on {quote.on}, "
-        f"ended at once; refunded {money(quote.refund)} "
-        f"({money(quote.removed_from_drafts)} removed from the draft, "
-        f"{money(quote.credited)} credited on the next invoice)."
+        f"ended at once, nothing charged; {money(quote.removed_from_drafts)} removed from "
+        f"the next consolidated invoice{corrected}."
     )
 
 

@@ -1,10 +1,55 @@
-"""`addons-bot invoice preview`, `invoices list|show`: upcoming and issued invoices."""
+"""`addons-bot invoice preview`, `invoices list|show`: upcoming and issued invoices, and
+the Rechnungskorrekturen (addressed as ``K-<number>``)."""
 
 from __future__ import annotations
 
+import argparse
+from dataclasses import dataclass
+
 from bot import services
+from bot.cli import arguments
 from bot.cli.invocation import Run
-from bot.cli.output import invoice_lines, money
+from bot.cli.output import invoice_lines, money, option_text
+from domain.catalog import Catalog
+from domain.corrections import Correction
+
+CORRECTION_PREFIX = "K-"  # K for Korrektur: its numbers are a sequence of their own
+
+
+@dataclass(frozen=True)
+class DocumentNumber:
+    """Which document `invoices show` names: invoice ``number``, or correction K-``number``."""
+
+    number: int
+    correction: bool = False
+
+
+def document_number(text: str) -> DocumentNumber:
+    """``17`` is invoice 17, ``K-3`` (or ``k-3``) is correction 3."""
+    if text[:2].upper() == CORRECTION_PREFIX:
+        try:
+            return DocumentNumber(arguments.identifier(text[2:]), correction=True)
+        except argparse.ArgumentTypeError:
+            raise argparse.ArgumentTypeError(
+                f"not an invoice or correction number: {text!r} (use 17 or K-3)"
+            ) from None
+    return DocumentNumber(arguments.identifier(text))
+
+
+def correction_lines(catalog: Catalog, correction: Correction) -> list[str]:
+    """A correction as a heading, one row per reversed line, and the (negative) total."""
+    out = [
+        f"Correction K-{correction.number} (Rechnungskorrektur) for {correction.team_id}, "
+        f"issued {correction.issued_on}, corrects invoice {correction.corrects}"
+    ]
+    for line in correction.lines:
+        out.append(
+            f"  {line.kind.value:<10} add-on #{line.addon_id:<5} "
+            f"{option_text(catalog, line.option, line.quantity):<28} "
+            f"{line.from_day}..{line.to_day}  {money(line.amount):>14}"
+        )
+    out.append(f"  {'total':<82}{money(correction.total):>14}")
+    return out
 
 
 async def invoice_preview(run: Run) -> int:
@@ -23,26 +68,36 @@ async def invoice_preview(run: Run) -> int:
 
 
 async def invoices_list(run: Run) -> int:
-    """The workspace's issued invoices, newest first."""
-    invoices = await services.list_invoices(run.ctx, run.args.team_id)
+    """The workspace's issued invoices and corrections, newest first."""
+    documents = await services.list_documents(run.ctx, run.args.team_id)
     if run.args.json:
-        return run.json([services.invoice_to_json(invoice) for invoice in invoices])
-    if not invoices:
+        return run.json([services.document_to_json(d) for d in documents])
+    if not documents:
         return run.say(f"{run.args.team_id} has no invoices yet.")
-    return run.say(
-        f"Invoices of {run.args.team_id}, newest first:",
-        *(
-            f"{invoice.number:>6}  issued {invoice.issued_on}  "
-            f"period {invoice.period.start}..{invoice.period.end}  "
-            f"{money(invoice.total):>14}  ({len(invoice.lines)} lines)"
-            for invoice in invoices
-        ),
-    )
+    rows = []
+    for d in documents:
+        if isinstance(d, Correction):
+            rows.append(
+                f"{'K-' + str(d.number):>6}  issued {d.issued_on}  "
+                f"corrects invoice {d.corrects:<12} {money(d.total):>14}  ({len(d.lines)} lines)"
+            )
+        else:
+            rows.append(
+                f"{d.number:>6}  issued {d.issued_on}  period {d.period.start}..{d.period.end}  "
+                f"{money(d.total):>14}  ({len(d.lines)} lines)"
+            )
+    return run.say(f"Invoices and corrections of {run.args.team_id}, newest first:", *rows)
 
 
 async def invoices_show(run: Run) -> int:
-    """One issued invoice with its lines."""
-    invoice = await services.get_invoice(run.ctx, run.args.number)
+    """One issued invoice, or one correction (K-<number>), with its lines."""
+    which: DocumentNumber = run.args.number
+    if which.correction:
+        correction = await services.get_correction(run.ctx, which.number)
+        if run.args.json:
+            return run.json(services.correction_to_json(correction))
+        return run.say(*correction_lines(run.catalog, correction))
+    invoice = await services.get_invoice(run.ctx, which.number)
     if run.args.json:
         return run.json(services.invoice_to_json(invoice))
     return run.say(

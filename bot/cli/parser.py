@@ -217,19 +217,23 @@ def _invoices(b: _Builder) -> None:
         b.as_json,
     )
     p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
-    issued = b.group("invoices", "issued consolidated invoices")
+    issued = b.group("invoices", "issued consolidated invoices and their corrections")
     p = b.command(
         issued,
         "list",
-        "the workspace's issued invoices, newest first",
+        "the workspace's issued invoices and corrections, newest first",
         invoices.invoices_list,
         b.as_json,
     )
     p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
     p = b.command(
-        issued, "show", "one issued invoice with its lines", invoices.invoices_show, b.as_json
+        issued,
+        "show",
+        "one issued invoice (NUMBER) or correction (K-NUMBER) with its lines",
+        invoices.invoices_show,
+        b.as_json,
     )
-    p.add_argument("number", metavar="NUMBER", type=arguments.identifier)
+    p.add_argument("number", metavar="NUMBER", type=invoices.document_number)
 
 
 def _billing(b: _Builder) -> None:

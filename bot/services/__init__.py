@@ -29,14 +29,17 @@ from bot.services.reading import (
     audit_log,
     ensured_overview,
     get_addon,
+    get_correction,
     get_entitlements,
     get_invoice,
     list_addons,
+    list_corrections,
+    list_documents,
     list_invoices,
     overview,
     preview_invoice,
 )
-from bot.services.shapes import addon_to_json, invoice_to_json
+from bot.services.shapes import addon_to_json, correction_to_json, document_to_json, invoice_to_json
 from bot.services.workspaces import ensure_workspace, get_workspace, set_workspace
 
 __all__ = [
@@ -52,15 +55,20 @@ __all__ = [
     "book",
     "cancel",
     "cancellation_offer",
+    "correction_to_json",
+    "document_to_json",
     "ensure_workspace",
     "ensured_overview",
     "get_addon",
+    "get_correction",
     "get_entitlements",
     "get_invoice",
     "get_workspace",
     "invoice_to_json",
     "iter_billing_run",
     "list_addons",
+    "list_corrections",
+    "list_documents",
     "list_invoices",
     "overview",
     "preview_invoice",

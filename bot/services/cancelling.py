@@ -6,16 +6,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.services.context import Context, addon_of, subscription_of
+from bot.services.corrections import issue_correction
 from bot.services.notify import notify
 from domain.addons import AddOn, CancellationQuote, Outcome
+from domain.corrections import Correction, corrections_for
+from domain.money import Money
 
 
 @dataclass(frozen=True)
 class Cancelled:
-    """The outcome of Kündigen as confirmed: the add-on after, and what it meant."""
+    """The outcome of Kündigen as confirmed: the add-on after, what it meant, and the
+    Rechnungskorrekturen a withdrawal of invoiced amounts issued (numbered)."""
 
     addon: AddOn
     quote: CancellationQuote
+    corrections: tuple[Correction, ...] = ()
+
+
+def _monthly(ctx: Context, addon: AddOn) -> Money:
+    return ctx.catalog[addon.option].monthly_price(addon.quantity)
 
 
 async def quote_cancellation(
@@ -26,7 +35,7 @@ async def quote_cancellation(
         sub = await subscription_of(uow, team_id)
         addon = await addon_of(uow, team_id, addon_id)
         lines = await uow.lines.for_addon(team_id, addon_id)
-    return addon.quote_cancellation(sub.today(now), sub.schedule, lines)
+    return addon.quote_cancellation(sub.today(now), sub.schedule, lines, _monthly(ctx, addon))
 
 
 async def cancellation_offer(
@@ -37,7 +46,8 @@ async def cancellation_offer(
         sub = await subscription_of(uow, team_id)
         addon = await addon_of(uow, team_id, addon_id)
         lines = await uow.lines.for_addon(team_id, addon_id)
-    return addon, addon.quote_cancellation(sub.today(now), sub.schedule, lines)
+    quote = addon.quote_cancellation(sub.today(now), sub.schedule, lines, _monthly(ctx, addon))
+    return addon, quote
 
 
 async def cancel(
@@ -54,24 +64,34 @@ async def cancel(
 
     OutcomeChanged if it is no longer a cancellation (or withdrawal), and
     CancellationDateChanged if ``confirmed_on`` is no longer the "Kündigung zum" date.
+    A withdrawal of amounts already invoiced issues one Rechnungskorrektur per invoice
+    at once, in the same transaction.
     """
+    issued: list[Correction] = []
     async with ctx.db.unit_of_work() as uow:
         sub = await subscription_of(uow, team_id)
         addon = await addon_of(uow, team_id, addon_id)
         lines = await uow.lines.for_addon(team_id, addon_id)
         today = sub.today(now)
-        quote = addon.quote_cancellation(today, sub.schedule, lines)
+        monthly = _monthly(ctx, addon)
+        quote = addon.quote_cancellation(today, sub.schedule, lines, monthly)
         before = addon.status.value
-        withdrawal = addon.cancel(today, sub.schedule, lines, confirmed, confirmed_on)
+        withdrawal = addon.cancel(today, sub.schedule, lines, monthly, confirmed, confirmed_on)
         if withdrawal is not None:
             await uow.lines.delete_drafts(team_id, withdrawal.removed_line_ids)
-            await uow.lines.add_many(team_id, list(withdrawal.credit_lines))
+            for correction in corrections_for(team_id, dict(withdrawal.reversed_lines), today):
+                issued.append(await issue_correction(uow, ctx, correction, now, actor=actor))
             payload = {
                 "addon_id": addon.id,
                 "option": addon.option,
                 "quantity": addon.quantity,
                 "on": today.isoformat(),
                 "refund_cents": quote.refund.cents,
+                "removed_cents": quote.removed_from_drafts.cents,
+                "corrections": [
+                    {"number": c.number, "corrects": c.corrects, "refund_cents": c.refund.cents}
+                    for c in issued
+                ],
             }
             await notify(
                 uow, ctx, team_id, f"withdrawn:{addon.id}", "withdrawn", payload, now, also=actor
@@ -89,7 +109,7 @@ async def cancel(
             refund=str(quote.refund.amount),
         )
         await uow.commit()
-    return Cancelled(addon, quote)
+    return Cancelled(addon, quote, tuple(issued))
 
 
 async def undo_cancellation(

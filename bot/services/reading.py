@@ -12,7 +12,8 @@ from domain.addons import AddOn, Status
 from domain.billing import Entitlements
 from domain.billing import entitlements as domain_entitlements
 from domain.billing import preview_invoice as domain_preview_invoice
-from domain.errors import UnknownInvoice
+from domain.corrections import Correction
+from domain.errors import UnknownCorrection, UnknownInvoice
 from domain.invoices import Invoice
 from domain.periods import Period
 from domain.workspace import Subscription
@@ -130,6 +131,37 @@ async def get_invoice(ctx: Context, number: int, team_id: str | None = None) -> 
     if invoice is None:
         raise UnknownInvoice(number)
     return invoice
+
+
+async def list_corrections(ctx: Context, team_id: str) -> list[Correction]:
+    """The workspace's Rechnungskorrekturen, newest first."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        await subscription_of(uow, team_id)
+        return await uow.corrections.newest_first(team_id)
+
+
+async def list_documents(ctx: Context, team_id: str) -> list[Invoice | Correction]:
+    """Invoices and corrections together, newest first (a correction after its invoice)."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        await subscription_of(uow, team_id)
+        invoices = await uow.invoices.newest_first(team_id)
+        corrections = await uow.corrections.newest_first(team_id)
+    documents: list[Invoice | Correction] = [*invoices, *corrections]
+    # Same day: the correction comes later than the invoice it may correct.
+    return sorted(
+        documents,
+        key=lambda d: (d.issued_on, isinstance(d, Correction), d.number or 0),
+        reverse=True,
+    )
+
+
+async def get_correction(ctx: Context, number: int, team_id: str | None = None) -> Correction:
+    """One Rechnungskorrektur; with ``team_id``, only if it belongs to that workspace."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        correction = await uow.corrections.get(number, team_id)
+    if correction is None:
+        raise UnknownCorrection(number)
+    return correction
 
 
 async def audit_log(ctx: Context, team_id: str) -> list[AuditEntry]:

@@ -14,7 +14,9 @@ from handlers.i18n import escape_mrkdwn, fmt_date, fmt_money, fmt_number, t
 from handlers.requests import ACTION_QTY, BookingRequest, dump_metadata, qty_block_id
 
 
-def quantity_input(option: Option, lang: str, *, optional: bool, initial: int = 1) -> Block:
+def quantity_input(
+    option: Option, lang: str, *, optional: bool, initial: int = 1, generation: int = 0
+) -> Block:
     """The number input for how many units of ``option`` to book."""
     if option.unit == "seat":
         hint = t(lang, "quantity.hint.seat", maximum=fmt_number(option.max_quantity, lang))
@@ -27,7 +29,7 @@ def quantity_input(option: Option, lang: str, *, optional: bool, initial: int = 
             example=fmt_number(3 * option.unit_size, lang),
         )
     return input_block(
-        block_id=qty_block_id(option.key),
+        block_id=qty_block_id(option.key, generation),
         label=t(lang, "quantity.label"),
         element=number_input(
             action_id=ACTION_QTY,
@@ -64,6 +66,25 @@ def booking_modal(option: Option, lang: str, quantity: int = 1) -> ViewDict:
     )
 
 
+def withdrawal_hint(quote: BookingQuote, lang: str) -> str:
+    """The Widerruf hint, true also for a booking the next invoice carries within the window.
+
+    Booked just before the period end, the window outlasts the invoice date: withdrawn
+    after it, the invoiced amount comes back with a Rechnungskorrektur.
+    """
+    deadline = withdrawal_deadline(quote.booked_on)
+    invoice_date = quote.period.end + timedelta(days=1)
+    if deadline < invoice_date:
+        return t(lang, "booking.withdrawal_note", deadline=deadline)
+    return t(
+        lang,
+        "booking.withdrawal_note_invoiced",
+        deadline=deadline,
+        last_draft_day=quote.period.end,
+        invoice_date=invoice_date,
+    )
+
+
 def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> ViewDict:
     """Bestätigen / Abbrechen over option, quantity, monthly price, prorated, billed until."""
     option = quote.option
@@ -86,7 +107,7 @@ def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> 
         invoice_date=invoice_date,
         monthly=quote.monthly_price,
     )
-    deadline = t(lang, "booking.withdrawal_note", deadline=withdrawal_deadline(quote.booked_on))
+    deadline = withdrawal_hint(quote, lang)
     return modal(
         callback_id=CALLBACK_CONFIRM_BOOKING,
         title=t(lang, "booking.title"),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from domain.addons import AddOn, CancellationQuote, Outcome
 from domain.catalog import Catalog
+from domain.corrections import Refund
+from domain.money import Money
 from handlers.blocks.ids import CALLBACK_CONFIRM_CANCEL
 from handlers.blocks.kit import ViewDict, context, modal, section
 from handlers.blocks.labels import addon_label, option_or_none
@@ -12,19 +16,40 @@ from handlers.i18n import escape_mrkdwn, t
 from handlers.requests import CancellationRequest
 
 
+def withdrawal_sentences(
+    removed: Money, refunds: Sequence[Refund], lang: str, *, lead: bool = True
+) -> list[str]:
+    """What a Widerruf does to the money, one of the three cases of DESIGN §6.
+
+    "nichts berechnet" when nothing was invoiced, with the whole amount that leaves the
+    Entwurf (renewal included); a Rechnungskorrektur per invoice for what was invoiced.
+    Never "nicht berechnet" about an invoiced amount. ``lead`` starts with "Widerruf:
+    sofort storniert"; a message that already says so leaves it out.
+    """
+    if not refunds:
+        if lead:
+            return [
+                t(lang, "withdraw.what", amount=removed)
+                if removed
+                else t(lang, "withdraw.what_free")
+            ]
+        return [
+            t(lang, "withdraw.removed", amount=removed) if removed else t(lang, "withdraw.free")
+        ]
+    sentences = [t(lang, "withdraw.what_short")] if lead else []
+    sentences += [
+        t(lang, "withdraw.corrected", amount=r.amount, number=r.invoice_number) for r in refunds
+    ]
+    if removed:
+        sentences.append(t(lang, "withdraw.also_removed", amount=removed))
+    return sentences
+
+
 def cancellation_sentences(quote: CancellationQuote, lang: str) -> list[str]:
     """What Kündigen will do (or did): "Kündigung zum …, bis dahin nutzbar" or the Widerruf."""
     if quote.outcome is Outcome.CANCELLATION:
         return [t(lang, "cancel.what", date=quote.on)]
-    if quote.removed_from_drafts:
-        sentences = [t(lang, "withdraw.what", amount=quote.removed_from_drafts)]
-    elif quote.credited:
-        sentences = [t(lang, "withdraw.what_short")]
-    else:
-        sentences = [t(lang, "withdraw.what_free")]
-    if quote.credited:
-        sentences.append(t(lang, "withdraw.credit", amount=quote.credited))
-    return sentences
+    return withdrawal_sentences(quote.removed_from_drafts, quote.refunds, lang)
 
 
 def cancellation_confirmation_view(

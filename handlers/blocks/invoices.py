@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from slack_sdk.models.blocks import Block as SdkBlock
 
 from domain.catalog import Catalog
+from domain.corrections import Correction
 from domain.invoices import Invoice, InvoiceLine, LineKind
 from handlers.blocks.kit import Block, context, divider, header, section
 from handlers.blocks.labels import addon_label, option_or_none
@@ -19,7 +20,7 @@ from handlers.blocks.primitives import (
     message,
     text_sections,
 )
-from handlers.i18n import escape_mrkdwn, t
+from handlers.i18n import escape_mrkdwn, t, tn
 
 RECENT_INVOICES = 5
 
@@ -42,6 +43,24 @@ def invoice_line_text(line: InvoiceLine, catalog: Catalog, lang: str) -> str:
         end=line.to_day,
         amount=line.amount,
     )
+
+
+# The overview shows this many lines of the Entwurf and counts the rest, so that it
+# stays one section however many add-ons a workspace has.
+ENTWURF_LINES = 10
+
+
+def entwurf_text(upcoming: Invoice, catalog: Catalog, lang: str) -> str:
+    """The Entwurf of the next consolidated invoice: its date, its lines and its total."""
+    title = f"*{t(lang, 'invoice.entwurf_title', date=upcoming.issued_on)}*"
+    lines = [f"• {invoice_line_text(line, catalog, lang)}" for line in upcoming.lines]
+    shown = lines[:ENTWURF_LINES]
+    if len(lines) > len(shown):
+        shown.append(tn(lang, "invoice.more_lines", len(lines) - len(shown)))
+    if not lines:
+        shown = [t(lang, "invoice.entwurf_empty")]
+    total = f"*{t(lang, 'invoice.total', total=upcoming.total)}*"
+    return "\n".join([title, *shown, total])
 
 
 def recent_invoices_text(recent: Sequence[Invoice], lang: str) -> str:
@@ -87,6 +106,42 @@ def invoice_block_dicts(
     else:
         blocks.append(section(block_id=f"{prefix}_empty", text=md(t(lang, "invoice.empty"))))
     total = f"*{t(lang, 'invoice.total', total=invoice.total)}*"
+    blocks.append(section(block_id=f"{prefix}_total", text=md(total)))
+    return blocks
+
+
+def correction_title(correction: Correction, lang: str) -> str:
+    """ "Rechnungskorrektur Nr. 1 vom 20.04.2026"."""
+    return t(lang, "correction.title", number=correction.number, date=correction.issued_on)
+
+
+def correction_blocks(correction: Correction, *, catalog: Catalog, lang: str) -> list[Block]:
+    """A Rechnungskorrektur: number, date, the invoice it corrects, its lines, its total."""
+    prefix = f"correction_{correction.number}"
+    lines = []
+    for line in correction.lines:
+        option = option_or_none(catalog, line.option)
+        label = escape_mrkdwn(addon_label(option, line.quantity, lang, line.option))
+        text = t(
+            lang,
+            "correction.line",
+            addon=label,
+            start=line.from_day,
+            end=line.to_day,
+            amount=line.amount,
+        )
+        lines.append(f"• {text}")
+    corrects = t(lang, "correction.corrects", number=correction.corrects)
+    blocks: list[Block] = [
+        header(
+            block_id=f"{prefix}_title",
+            text=clip(correction_title(correction, lang), MAX_HEADER_TEXT),
+        ),
+        section(block_id=f"{prefix}_corrects", text=md(corrects)),
+    ]
+    room = max(2, MAX_MESSAGE_BLOCKS - len(blocks) - 1)
+    blocks += text_sections(lines, room, lang, f"{prefix}_lines", "invoice.more_lines")
+    total = f"*{t(lang, 'invoice.total', total=correction.total)}*"
     blocks.append(section(block_id=f"{prefix}_total", text=md(total)))
     return blocks
 

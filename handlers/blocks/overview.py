@@ -23,7 +23,7 @@ from handlers.blocks.ids import (
     ACTION_UNDO,
     CALLBACK_OVERVIEW,
 )
-from handlers.blocks.invoices import recent_invoices_text
+from handlers.blocks.invoices import entwurf_text, recent_invoices_text
 from handlers.blocks.kit import Block, ViewDict, actions, context, divider, header, modal, section
 from handlers.blocks.labels import (
     addon_label,
@@ -38,7 +38,7 @@ from handlers.i18n import escape_mrkdwn, fmt_date, fmt_money, fmt_number, t, tn
 
 
 def _offer_blocks(
-    catalog: Catalog, lang: str, *, home: bool, errors: Mapping[str, str]
+    catalog: Catalog, lang: str, *, home: bool, errors: Mapping[str, str], generation: int = 0
 ) -> list[Block]:
     """Per catalog option: label, pitch and price; a quantity input and Hinzufügen."""
     blocks: list[Block] = []
@@ -66,7 +66,7 @@ def _offer_blocks(
             )
             continue
         blocks.append(section(block_id=f"option_{option.key}", text=text))
-        blocks.append(quantity_input(option, lang, optional=True))
+        blocks.append(quantity_input(option, lang, optional=True, generation=generation))
         if option.key in errors:
             blocks.append(
                 context(
@@ -121,7 +121,11 @@ def entitlements_text(in_force: Entitlements, lang: str) -> str:
 
 
 def _summary_blocks(
-    in_force: Entitlements, upcoming: Invoice | None, recent: Sequence[Invoice], lang: str
+    in_force: Entitlements,
+    upcoming: Invoice | None,
+    recent: Sequence[Invoice],
+    lang: str,
+    catalog: Catalog,
 ) -> list[Block]:
     blocks: list[Block] = [
         divider(block_id="summary_divider"),
@@ -131,9 +135,7 @@ def _summary_blocks(
         blocks.append(
             section(
                 block_id="upcoming",
-                text=md(
-                    t(lang, "invoice.upcoming_total", date=upcoming.issued_on, total=upcoming.total)
-                ),
+                text=md(entwurf_text(upcoming, catalog, lang)),
             )
         )
     blocks.append(section(block_id="invoices", text=md(recent_invoices_text(recent, lang))))
@@ -210,8 +212,9 @@ def overview_blocks(
     errors: Mapping[str, str],
 ) -> list[Block]:
     """Offers, the table and the totals, the table paged to fit a view's 100 blocks."""
-    top = _offer_blocks(catalog, lang, home=home, errors=errors)
-    bottom = _summary_blocks(in_force, upcoming, recent, lang)
+    # Every booking adds a row: a new generation of the inputs, so they are back to 1.
+    top = _offer_blocks(catalog, lang, home=home, errors=errors, generation=len(addons))
+    bottom = _summary_blocks(in_force, upcoming, recent, lang, catalog)
     budget = MAX_VIEW_BLOCKS - len(top) - len(bottom)
     table = _table_blocks(addons, catalog, lang, offset=offset, budget=budget)
     return top + table + bottom

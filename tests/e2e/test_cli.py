@@ -188,7 +188,8 @@ def test_cancelling_within_fourteen_days_is_a_withdrawal_with_the_refund(
     assert cli("addons", "cancel", TEAM, "1", "--by", "bob", day="2026-04-10") == 0
     assert "withdrawal" in cli.out
     assert "Widerruf" in cli.out
-    assert "2.85 EUR" in cli.out
+    # the draft 2,85 € and the renewal 5,90 € leave the next consolidated invoice
+    assert "nothing charged; 8.75 EUR removed from the next consolidated invoice" in cli.out
     assert cli.json("invoice", "preview", TEAM, day="2026-04-10")["lines"] == []
     [addon] = cli.json("addons", "list", TEAM)
     assert (addon["status"], addon["ended_on"], addon["billed_until"]) == (
@@ -280,6 +281,65 @@ def test_the_billing_run_issues_the_previewed_invoice_once(cli: Cli, workspace: 
     assert "1 invoice(s) issued" in cli.out
 
 
+def test_a_withdrawal_of_an_invoiced_booking_issues_a_correction_the_cli_lists_and_shows(
+    cli: Cli, workspace: str
+) -> None:
+    cli("addons", "book", TEAM, "users", "1", "--by", "alice", day="2026-04-17")
+    cli("billing", "run", "--as-of", "2026-04-18", day="2026-04-18")
+    assert cli("addons", "cancel", TEAM, "1", "--by", "bob", day="2026-04-20") == 0
+    assert "0.19 EUR" not in cli.out  # the invoiced total is refunded, not a line of it
+    assert "6.09 EUR refunded with correction K-1 to invoice 1" in cli.out
+    correction, invoice = cli.json("invoices", "list", TEAM)
+    assert (invoice["type"], invoice["number"], invoice["total"]) == ("invoice", 1, "6.09")
+    assert correction == {
+        "type": "correction",
+        "number": 1,
+        "team_id": TEAM,
+        "corrects": 1,
+        "issued_on": "2026-04-20",
+        "total": "-6.09",
+        "currency": "EUR",
+        "lines": [
+            {
+                "kind": "credit",
+                "addon_id": 1,
+                "option": "users",
+                "from": "2026-04-17",
+                "to": "2026-04-17",
+                "quantity": 1,
+                "amount": "-0.19",
+                "reverses_line": 1,
+            },
+            {
+                "kind": "credit",
+                "addon_id": 1,
+                "option": "users",
+                "from": "2026-04-18",
+                "to": "2026-05-17",
+                "quantity": 1,
+                "amount": "-5.90",
+                "reverses_line": 2,
+            },
+        ],
+    }
+    assert cli.json("invoices", "show", "K-1") == correction
+    as_process = run("invoices", "show", "K-1", "--json", database=cli.path)  # a real process
+    assert (as_process.returncode, json.loads(as_process.stdout)) == (0, correction)
+    assert cli.json("invoices", "show", "1") == invoice  # the invoice stays as issued
+    assert cli("invoices", "show", "k-1") == 0
+    assert "Correction K-1 (Rechnungskorrektur)" in cli.out
+    assert "corrects invoice 1" in cli.out
+    assert "-6.09 EUR" in cli.out
+    assert cli("invoices", "list", TEAM) == 0
+    assert "K-1" in cli.out
+    before = dump(cli.path)
+    assert "unknown correction: 2" in cli.refused("invoices", "show", "K-2")
+    assert "use 17 or K-3" in cli.refused("invoices", "show", "K-x")
+    assert dump(cli.path) == before
+    # Nothing is left to bill: the next turn issues no invoice with a negative total.
+    assert cli.json("billing", "run", "--as-of", "2026-05-18", day="2026-05-18")["issued"] == []
+
+
 def test_the_audit_log_names_the_operator(cli: Cli, workspace: str) -> None:
     cli("addons", "book", TEAM, "users", "1", "--by", "alice")
     cli("addons", "cancel", TEAM, "1", "--by", "bob", day="2026-04-05")
@@ -290,7 +350,7 @@ def test_the_audit_log_names_the_operator(cli: Cli, workspace: str) -> None:
         ("operator:alice", "book", 1, None, "active"),
         ("operator", "workspace_set", None, None, None),
     ]
-    assert entries[0]["detail"] == {"on": "2026-04-05", "refund": "2.85"}
+    assert entries[0]["detail"] == {"on": "2026-04-05", "refund": "8.75"}
     assert datetime.fromisoformat(entries[1]["at"]) == on("2026-04-03")
     assert cli("audit", TEAM) == 0
     assert "operator:alice" in cli.out

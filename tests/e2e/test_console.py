@@ -234,7 +234,8 @@ def test_admin_books_cancels_and_gets_the_invoice_without_the_cancelled_renewal(
         row(overview, "Zusätzliche Benutzer (+2)"),
     )
     # The coming invoice: the prorated draft and the renewal, 5,71 € + 11,80 €.
-    assert "Nächste Sammelrechnung am 18.04.2026, bisher: 17,51 €" in overview
+    assert "Entwurf Ihrer nächsten Sammelrechnung (am 18.04.2026)" in overview
+    assert "Summe: 17,51 €" in overview
     assert "Zusätzlich in Kraft: 2 Benutzer" in overview
 
     # 10 GB as well, so that the invoice after the cancellation still has a renewal.

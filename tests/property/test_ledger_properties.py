@@ -11,6 +11,9 @@ a while and catches up. After every step, reading the store back:
   period (or of its booking period), is covered by exactly one charged line, and no other
   day is;
 - invoice numbers run 1, 2, 3, … without gaps, and the store keeps every invoiced line;
+- an invoice never has a negative total; a withdrawal of invoiced days issues a
+  Rechnungskorrektur at once, numbered 1, 2, 3, … in its own sequence, that reverses
+  exactly the invoiced lines of one invoice;
 - the preview of the next invoice is what the turn then issues.
 """
 
@@ -31,6 +34,7 @@ from hypothesis import strategies as st
 
 from domain.addons import AddOn, Outcome, Status, withdrawal_deadline
 from domain.billing import preview_invoice
+from domain.corrections import Correction
 from domain.errors import (
     AlreadyCancelled,
     AlreadyEnded,
@@ -94,6 +98,7 @@ class Ledger:
     addons: list[AddOn] = field(default_factory=list)  # oldest first
     lines: list[InvoiceLine] = field(default_factory=list)
     invoices: list[Invoice] = field(default_factory=list)  # as stored, oldest first
+    corrections: list[Correction] = field(default_factory=list)  # oldest first
     last_closed: date = date.min
 
     async def read(self) -> Ledger:
@@ -101,6 +106,7 @@ class Ledger:
         self.addons = await self.ws.addons()
         self.lines = await self.ws.lines()
         self.invoices = await self.ws.invoices()
+        self.corrections = await self.ws.corrections()
         self.last_closed = await self.ws.closed_through()
         return self
 
@@ -110,7 +116,9 @@ class Ledger:
         return self.ws.schedule.period_containing(self.last_closed)
 
     def lines_of(self, addon: AddOn) -> list[InvoiceLine]:
-        return [line for line in self.lines if line.addon_id == addon.id]
+        """The add-on's invoice lines and the credit lines of its corrections."""
+        credits = [line for c in self.corrections for line in c.lines]
+        return [line for line in [*self.lines, *credits] if line.addon_id == addon.id]
 
     def total_of(self, addon: AddOn) -> Money:
         return sum((line.amount for line in self.lines_of(addon)), Money.zero())
@@ -201,6 +209,17 @@ def check_invoices(ledger: Ledger) -> None:
         assert all(line.due_on <= invoice.issued_on for line in invoice.lines)
     for line in ledger.drafts():
         assert line.due_on > ledger.last_closed
+    assert all(invoice.total >= Money.zero() for invoice in ledger.invoices)
+    numbers = [correction.number for correction in ledger.corrections]
+    assert numbers == list(range(1, len(numbers) + 1))
+    by_id = {line.id: line for line in ledger.lines}
+    for correction in ledger.corrections:
+        assert correction.total < Money.zero()
+        for credit in correction.lines:
+            reversed_line = by_id[credit.credits_line_id]
+            assert reversed_line.invoice_number == correction.corrects
+            assert credit.amount == -reversed_line.amount
+            assert credit.due_on == correction.issued_on
 
 
 async def check(ledger: Ledger) -> None:
@@ -272,9 +291,11 @@ async def cancel(ledger: Ledger, addon: AddOn, today: date, confirmed: Outcome |
     assert withdrawal is not None
     removed = sum((drafts_before[i].amount for i in withdrawal.removed_line_ids), Money.zero())
     credited = -sum((line.amount for line in withdrawal.credit_lines), Money.zero())
-    assert (removed, credited) == (quote.removed_from_drafts, quote.credited)
-    next_start = ws.schedule.period_containing(today).end + ONE_DAY
-    assert all(line.due_on == next_start for line in withdrawal.credit_lines)
+    # The Entwurf loses the deleted drafts and the renewal it would have carried.
+    monthly = ws.catalog[addon.option].monthly_price(addon.quantity)
+    assert (removed + monthly, credited) == (quote.removed_from_drafts, quote.credited)
+    assert all(line.due_on == today for line in withdrawal.credit_lines)
+    assert [r.invoice_number for r in quote.refunds] == [n for n, _ in withdrawal.reversed_lines]
     event("withdrawal with credits" if credited else "withdrawal of drafts only")
 
 
@@ -378,7 +399,9 @@ async def withdraw_after_the_turn(
         quote = await ws.quote_cancellation(addon, today)
         assert quote.outcome is Outcome.WITHDRAWAL
         assert quote.credited == sum((line.amount for line in invoiced), Money.zero())
-        assert quote.removed_from_drafts == sum((line.amount for line in drafts), Money.zero())
+        monthly = ws.catalog[option].monthly_price(quantity)
+        drafted = sum((line.amount for line in drafts), Money.zero())
+        assert quote.removed_from_drafts == drafted + monthly
 
         withdrawal = await ws.cancel(addon, today, Outcome.WITHDRAWAL)
 

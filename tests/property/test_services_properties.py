@@ -276,15 +276,22 @@ async def check_cancelled(
     invoiced = {i: r for i, r in mine.items() if r[10] is not None and r[3] != "credit"}
     assert set(old) - set(new) == drafts, "exactly the add-on's drafts are deleted"
     assert all(new[i] == r for i, r in old.items() if i in new), "nothing else changes"
-    credits = [r for i, r in new.items() if i not in old]
-    assert sorted(r[11] for r in credits) == sorted(invoiced)
-    next_start = (world.schedule.period_containing(today).end + ONE_DAY).isoformat()
+    assert set(new) <= set(old), "invoices stay as issued: no line is added to them"
+    # Correction lines: id, number, team, addon, option, qty, from, to, cents, credits.
+    credits = [r for r in after["correction_lines"] if r not in before["correction_lines"]]
+    assert sorted(r[9] for r in credits) == sorted(invoiced)
+    issued = [r for r in after["corrections"] if r not in before["corrections"]]
+    assert [r[0] for r in issued] == [c.number for c in done.corrections]
+    assert {r[2] for r in issued} == {invoiced[c[9]][10] for c in credits}
     for credit in credits:
-        reversed_line = invoiced[credit[11]]
-        assert (credit[2], credit[3], credit[10]) == (addon.id, "credit", None)
+        reversed_line = invoiced[credit[9]]
+        assert credit[3] == addon.id
         assert credit[6:9] == (reversed_line[6], reversed_line[7], -reversed_line[8])
-        assert credit[9] == next_start
-    assert sum(old[i][8] for i in drafts) == done.quote.removed_from_drafts.cents
+    for header in issued:
+        assert header[3] == today.isoformat()  # issued at once, on the withdrawal day
+        assert header[4] == sum(c[8] for c in credits if c[1] == header[0]) < 0
+    monthly = world.ctx.catalog[addon.option].monthly_price(addon.quantity)
+    assert sum(old[i][8] for i in drafts) + monthly.cents == done.quote.removed_from_drafts.cents
     assert -sum(r[8] for r in credits) == done.quote.credited.cents
     event("withdrawal with credits" if credits else "withdrawal of drafts only")
 
@@ -502,11 +509,12 @@ async def check_books(world: World) -> None:
     async with ctx.db.unit_of_work(write=False) as uow:
         ledger = {a.id: await uow.lines.for_addon(TEAM, a.id) for a in addons}
         drafts = await uow.lines.drafts(TEAM)
+        credits = [line for c in await uow.corrections.newest_first(TEAM) for line in c.lines]
     for addon in addons:
         lines = ledger[addon.id]
         check_lines_are_sound(schedule, addon, lines)
         if addon.status is Status.WITHDRAWN:
-            check_withdrawn(addon, lines)
+            check_withdrawn(addon, lines + [c for c in credits if c.addon_id == addon.id])
         else:
             check_coverage(schedule, closed_through, addon, lines)
     every_line = [line for lines in ledger.values() for line in lines]
@@ -520,7 +528,13 @@ async def check_books(world: World) -> None:
     headers = state["invoices"]  # number, team, index, start, end, total_cents, created
     numbers = [row[0] for row in headers]
     assert numbers == list(range(1, len(numbers) + 1)) == [i.number for i in invoices]
-    assert state["counters"] == [("invoice_number", len(numbers))]
+    corrections = [row[0] for row in state["corrections"]]
+    assert corrections == list(range(1, len(corrections) + 1)), "correction numbers have gaps"
+    assert state["counters"] == [
+        ("correction_number", len(corrections)),
+        ("invoice_number", len(numbers)),
+    ]
+    assert all(row[5] >= 0 for row in headers), "an invoice with a negative total"
     assert len({(row[1], row[3]) for row in headers}) == len(headers)
     for header, invoice in zip(headers, invoices, strict=True):
         period = schedule.period(header[2])

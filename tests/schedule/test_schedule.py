@@ -301,3 +301,39 @@ async def test_a_message_that_cannot_be_drawn_does_not_hold_up_the_others(
         assert (delivery.sent, delivery.retried) == (1, 1)
         assert ["Nr. 1" in str(m["text"]) for m in w.messages()] == [True]
         assert "could not send message withdrawn" in caplog.text
+
+
+async def test_a_withdrawal_of_an_invoiced_booking_sends_the_rechnungskorrektur_as_a_message(
+    slack_mock: MockSlack, tmp_path: Path
+) -> None:
+    async with world(slack_mock, tmp_path / "a.db", start=date(2026, 4, 17)) as w:
+        addon_id = await book_one_user(w)  # the last day of the period: 0,19 € as a draft
+        w.clock.set(at(date(2026, 4, 18)))
+        await w.tick()  # invoice no. 1: 0,19 € and the renewal 5,90 €
+        w.clock.set(at(date(2026, 4, 20)))
+        done = await services.cancel(
+            w.ctx, TEAM, addon_id, Outcome.WITHDRAWAL, w.clock.now(), actor=ADMIN
+        )
+        [correction] = done.corrections
+        await w.tick()
+        texts = [str(m["text"]) for m in w.messages()]
+        assert "Rechnungskorrektur Nr. 1 vom 20.04.2026 zu Rechnung Nr. 1: -6,09 €." in texts
+        [withdrawn] = [text for text in texts if text.startswith("Widerruf vom")]
+        assert withdrawn == (
+            "Widerruf vom 20.04.2026: Zusätzliche Benutzer (+1) ist storniert. 6,09 € erstatten "
+            "wir Ihnen mit einer Rechnungskorrektur zu Rechnung Nr. 1. Außerdem werden 5,90 € "
+            "von Ihrer nächsten Sammelrechnung entfernt."
+        )
+        assert "nicht berechnet" not in " ".join(texts)
+        [message] = [m for m in w.messages() if "Rechnungskorrektur Nr. 1" in str(m["text"])]
+        assert message["channel"] == ADMIN
+        shown = str(message["blocks"])
+        assert "Korrigiert Rechnung Nr. 1" in shown
+        assert "-0,19 €" in shown
+        assert "-5,90 €" in shown
+        assert "Summe: -6,09 €" in shown
+        assert correction.number == 1
+        # the next turn bills nothing for it: no negative invoice, no second message
+        w.clock.set(at(date(2026, 5, 18)))
+        turns, _ = await w.tick()
+        assert turns[0].invoice is None

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from domain.addons import Outcome, Status
+from domain.addons import Outcome, Status, WithdrawalCase
+from domain.corrections import Refund
 from domain.errors import (
     AlreadyCancelled,
     AlreadyEnded,
@@ -54,12 +55,16 @@ async def test_a_booking_creates_an_active_add_on_billed_until_the_period_end(
 async def test_withdrawal_on_day_14_removes_the_draft_line(ws: Workspace) -> None:
     addon = await ws.book("users", 1, date(2026, 3, 20))
     [draft] = await ws.lines_of(addon)
+    assert draft.amount == Money(552)  # 5,90 € × 29 ÷ 31
     quote = await ws.quote_cancellation(addon, date(2026, 4, 3))
     assert quote.outcome is Outcome.WITHDRAWAL
+    assert quote.case is WithdrawalCase.REMOVED_FROM_DRAFT
     assert quote.on == date(2026, 4, 3)
-    assert quote.removed_from_drafts == draft.amount == Money(552)  # 5,90 € × 29 ÷ 31
+    # the whole amount that leaves the Entwurf: the draft and the renewal it would carry
+    assert quote.removed_from_drafts == Money(552 + 590)
+    assert quote.refunds == ()
     assert quote.credited == Money.zero()
-    assert quote.refund == Money(552)
+    assert quote.refund == Money(1142)
 
     withdrawal = await ws.cancel(addon, date(2026, 4, 3), Outcome.WITHDRAWAL)
 
@@ -125,8 +130,10 @@ async def test_withdrawal_after_the_draft_was_invoiced_credits_exactly_the_invoi
 
     quote = await ws.quote_cancellation(addon, date(2026, 4, 29))  # day 14
     assert quote.outcome is Outcome.WITHDRAWAL
-    assert quote.removed_from_drafts == Money.zero()
-    assert quote.credited == quote.refund == Money(647)
+    assert quote.case is WithdrawalCase.CORRECTED
+    assert quote.refunds == (Refund(1, Money(647)),)
+    assert quote.credited == Money(647)
+    assert quote.removed_from_drafts == Money(590)  # the renewal the next Entwurf carried
 
     withdrawal = await ws.cancel(addon, date(2026, 4, 29), Outcome.WITHDRAWAL)
 
@@ -137,16 +144,18 @@ async def test_withdrawal_after_the_draft_was_invoiced_credits_exactly_the_invoi
         (line.id, -line.amount) for line in invoiced
     )
     assert all(line.kind is LineKind.CREDIT and not line.is_charge for line in credits)
-    assert all(line.is_draft and line.due_on == date(2026, 5, 18) for line in credits)
-    assert await ws.total_of(addon) == Money.zero()
+    [correction] = await ws.corrections()
+    assert (correction.number, correction.corrects) == (1, 1)
+    assert correction.issued_on == date(2026, 4, 29)
+    assert correction.total == Money(-647)
+    assert [(c.credits_line_id, c.amount) for c in correction.lines] == [
+        (c.credits_line_id, c.amount) for c in credits
+    ]
+    assert await ws.lines_of(addon) == invoiced  # the invoice stays as it was issued
 
     [next_close] = await ws.run_billing(date(2026, 5, 18))
-    assert next_close.invoice is not None
-    assert next_close.invoice.number == 2
-    assert next_close.renewals == ()
-    assert next_close.invoice.total == Money(-647)
-    assert {line.kind for line in next_close.invoice.lines} == {LineKind.CREDIT}
-    assert await ws.total_of(addon) == Money.zero()
+    assert next_close.invoice is None  # nothing left to bill: no number is used
+    assert [i.number for i in await ws.invoices()] == [1]
     assert await ws.drafts() == []
 
 

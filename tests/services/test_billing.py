@@ -115,14 +115,17 @@ async def test_the_turn_deactivates_renews_and_consolidates_everything_due(
     assert close.deactivated == (cancelled,)
     assert [line.addon_id for line in close.renewals] == [renewing.id, fresh.id]
     assert close.invoice is not None
+    # The withdrawal was refunded at once with a correction: no credit on this invoice.
     assert [(line.addon_id, line.kind, line.amount) for line in close.invoice.lines] == [
-        (withdrawn.id, LineKind.CREDIT, Money(-38)),  # 5,90 € × 2 ÷ 31 = 0,3806… -> 0,38 €
-        (withdrawn.id, LineKind.CREDIT, Money(-590)),
         (fresh.id, LineKind.PRORATION, Money(157)),  # 5,90 € × 8 ÷ 30 = 1,5733… -> 1,57 €
         (renewing.id, LineKind.RENEWAL, Money(1180)),
         (fresh.id, LineKind.RENEWAL, Money(590)),
     ]
-    assert close.invoice.total == Money(1299)
+    assert close.invoice.total == Money(1927)
+    [correction] = await ws.corrections()
+    assert (correction.corrects, correction.issued_on) == (1, date(2026, 4, 30))
+    # 5,90 € × 2 ÷ 31 = 0,3806… -> 0,38 €, and the renewal 18.04.–17.05.
+    assert [line.amount for line in correction.lines] == [Money(-38), Money(-590)]
     assert await ws.total_of(withdrawn) == Money.zero()
     assert (await ws.reload(cancelled)).billed_until == date(2026, 5, 17)
 

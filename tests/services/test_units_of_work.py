@@ -114,7 +114,7 @@ async def test_the_invoice_counter_advances_only_in_the_committing_transaction(
     async with store.db.unit_of_work(write=False) as uow:
         assert await uow.invoices.next_number() == 2
         assert [i.number for i in await uow.invoices.newest_first(TEAM)] == [1]
-    assert (await store.rows())["counters"] == [("invoice_number", 1)]
+    assert ("invoice_number", 1) in (await store.rows())["counters"]
 
 
 async def test_ids_are_the_stores_and_a_line_keeps_the_one_it_was_given(store: Store) -> None:

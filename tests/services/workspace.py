@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot import services
 from domain.addons import AddOn, CancellationQuote, Outcome, Withdrawal
 from domain.catalog import Catalog
+from domain.corrections import Correction
 from domain.invoices import Invoice, InvoiceLine, LineKind
 from domain.money import Money
 from domain.periods import BillingSchedule, Period
@@ -96,7 +97,8 @@ class Workspace:
         """Confirm Kündigen (by default: what the quote says today).
 
         For a withdrawal, what changed in the store: the lines it deleted (ids) and the
-        credit lines it added; None for a cancellation to the period end.
+        credit lines of the corrections it issued, per corrected invoice; None for a
+        cancellation to the period end.
         """
         if confirmed is None:
             confirmed = (await self.quote_cancellation(addon, today)).outcome
@@ -114,7 +116,8 @@ class Workspace:
             return None
         after = await self.lines_of(addon)
         removed = tuple(line.id for line in before if line not in after and line.id is not None)
-        return Withdrawal(removed, tuple(line for line in after if line not in before))
+        assert [line for line in after if line not in before] == []  # invoices stay as issued
+        return Withdrawal(removed, tuple((c.corrects, c.lines) for c in done.corrections))
 
     async def undo(self, addon: AddOn, today: date) -> AddOn:
         """Kündigung zurücknehmen."""
@@ -166,13 +169,24 @@ class Workspace:
             return await uow.lines.for_addon(self.team_id, addon.id)
 
     async def total_of(self, addon: AddOn) -> Money:
-        """What the customer pays for one add-on, all lines together."""
-        return sum((line.amount for line in await self.lines_of(addon)), Money.zero())
+        """What the customer pays for one add-on: its invoice lines less its corrections."""
+        credits = [
+            line
+            for correction in await self.corrections()
+            for line in correction.lines
+            if line.addon_id == addon.id
+        ]
+        every = [*await self.lines_of(addon), *credits]
+        return sum((line.amount for line in every), Money.zero())
 
     async def drafts(self) -> list[InvoiceLine]:
         """Lines not yet on an issued invoice."""
         async with self.ctx.db.unit_of_work(write=False) as uow:
             return await uow.lines.drafts(self.team_id)
+
+    async def corrections(self) -> list[Correction]:
+        """The issued Rechnungskorrekturen, oldest first."""
+        return (await services.list_corrections(self.ctx, self.team_id))[::-1]
 
     async def invoices(self) -> list[Invoice]:
         """The issued invoices, oldest first."""

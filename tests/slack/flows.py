@@ -147,6 +147,16 @@ async def open_overview(
     return app.mock.views[str(update.params["view_id"])]
 
 
+def _as_drawn(view: Mapping[str, Any], typed: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Typed values keyed as the view draws its quantity inputs (``qty_users`` may be drawn
+    as ``qty_users-g2``: the overview's inputs carry a generation)."""
+    drawn = {str(b.get("block_id", "")) for b in view.get("blocks", [])}
+    return {
+        key if key in drawn or requests.qty_option_of(key) is None else qty_id(view, key[4:]): value
+        for key, value in typed.items()
+    }
+
+
 async def press(
     app: RunningApp,
     view: Mapping[str, Any],
@@ -159,7 +169,7 @@ async def press(
     team_id: str | None = None,
 ) -> dict[str, Any]:
     """Press a drawn button; the view Slack shows afterwards (pushed, updated, ...)."""
-    values = state_values(view, typed) if typed is not None else None
+    values = state_values(view, _as_drawn(view, typed)) if typed is not None else None
     call = await app.send(
         app.signer.click(
             user_id=user,
@@ -175,8 +185,11 @@ async def press(
         return app.mock.home[str(call.params["user_id"])]
     if expect == "views.update":
         return app.mock.views[str(call.params["view_id"])]
-    last = app.mock.views[list(app.mock.views)[-1]]
-    assert last["callback_id"] == call.params["view"].get("callback_id")
+    # The newest modal with that callback id (App Home may be republished meanwhile).
+    wanted = call.params["view"].get("callback_id")
+    modals = [v for v in app.mock.views.values() if v.get("type") != "home"]
+    last = modals[-1]
+    assert last["callback_id"] == wanted
     return last
 
 
@@ -189,7 +202,7 @@ async def submit(
     team_id: str | None = None,
 ) -> Answer:
     """Submit a modal as drawn (with what was typed into its inputs)."""
-    values = state_values(view, typed) if typed is not None else None
+    values = state_values(view, _as_drawn(view, typed)) if typed is not None else None
     return await app.post(
         app.signer.view_submission(user_id=user, view=view, values=values, team_id=team_id)
     )
@@ -259,10 +272,18 @@ async def book_through_overview(
         overview,
         blocks.ACTION_ADD,
         option,
-        typed={requests.qty_block_id(option): str(quantity)},
+        typed={qty_id(overview, option): str(quantity)},
         user=user,
     )
     return await confirm_and_return(app, confirmation, user)
+
+
+def qty_id(view: Mapping[str, Any], option: str) -> str:
+    """The block id of ``option``'s quantity input as this view has it (any generation)."""
+    for b in view.get("blocks", []):
+        if requests.qty_option_of(str(b.get("block_id", ""))) == option:
+            return str(b["block_id"])
+    raise AssertionError(f"no quantity input for {option!r} in the view")
 
 
 def cancel_button(view: Mapping[str, Any], addon_id: int) -> dict[str, Any]:

@@ -55,8 +55,10 @@ async def test_the_confirmation_is_english_for_an_english_owner(app: RunningApp)
     confirmation = await press(app, overview, blocks.ACTION_ADD, "users", user=OWNER)
     text = view_text(confirmation)
     assert "€2.85" in text
-    assert "2026-04-17" in text
+    assert "Apr 17, 2026" in text  # dates as en-US writes them, never ISO
+    assert "2026-04-17" not in text
     assert "consolidated invoice" in text
+    assert "until Apr 17, 2026, Cancel withdraws the booking" in text
     assert confirmation["submit"]["text"] == "Confirm"
 
 

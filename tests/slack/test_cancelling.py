@@ -89,9 +89,10 @@ async def test_kuendigen_inside_the_window_is_a_withdrawal_and_removes_the_draft
     advance_days(app, 2)
     overview = await open_overview(app)
     confirmation = await press(app, overview, blocks.ACTION_CANCEL, str(addon.id))
+    # nothing was invoiced: the draft 2,85 € and the renewal 5,90 € leave the Entwurf
     assert (
-        "Widerruf: sofort storniert, 2,85 € werden von Ihrer Sammelrechnung entfernt"
-        in view_text(confirmation)
+        "Widerruf: sofort storniert, es wird nichts berechnet: 8,75 € werden von Ihrer "
+        "nächsten Sammelrechnung entfernt" in view_text(confirmation)
     )
 
     refreshed = await confirm_and_return(app, confirmation)
@@ -111,7 +112,13 @@ async def test_the_withdrawal_in_english(app: RunningApp) -> None:
     addon = await book_directly(app, "users", 1)
     overview = await open_overview(app, OWNER)
     confirmation = await press(app, overview, blocks.ACTION_CANCEL, str(addon.id), user=OWNER)
-    assert "Withdrawal: cancelled at once, €2.85 will be removed" in view_text(confirmation)
+    text = view_text(confirmation)
+    assert "Confirm withdrawal" in text
+    assert (
+        "Withdrawal: the add-on ends at once and nothing is charged: €8.75 will be removed "
+        "from your next consolidated invoice" in text
+    )
+    assert "cancelled" not in text
 
 
 async def test_what_the_admin_confirmed_is_what_happens(app: RunningApp) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from bot import services
 from bot.slack_fake.signing import find_button
 from domain.addons import Outcome
-from handlers import blocks, requests
+from handlers import blocks
 from tests.slack.flows import (
     addons,
     advance_days,
@@ -18,6 +18,7 @@ from tests.slack.flows import (
     has_block,
     open_overview,
     press,
+    qty_id,
     row_ids,
     row_text,
     view_text,
@@ -27,7 +28,7 @@ from tests.slack.mock_slack import ADMIN, FRENCH_ADMIN, OWNER, SlackUser
 
 
 def _input(view: dict[str, Any], option: str) -> dict[str, Any]:
-    found = block(view, requests.qty_block_id(option))
+    found = block(view, qty_id(view, option))
     assert found["type"] == "input"
     element: dict[str, Any] = found["element"]
     return element
@@ -83,7 +84,7 @@ async def test_an_admin_with_a_locale_the_app_does_not_speak_gets_the_default(
     assert app.settings.default_locale == "de"
 
 
-async def test_the_overview_shows_rows_what_is_in_force_and_the_upcoming_total(
+async def test_the_overview_shows_rows_what_is_in_force_and_the_entwurf(
     app: RunningApp,
 ) -> None:
     users = await book_directly(app, "users", 1)
@@ -98,7 +99,13 @@ async def test_the_overview_shows_rows_what_is_in_force_and_the_upcoming_total(
     assert "Zusätzlich in Kraft: 1 Benutzer, 30 GB" in text
     # Drafts 2,85 € + 8,56 € (17,70 € × 15 / 31) and the renewals in advance, 5,90 € + 17,70 €,
     # on the Sammelrechnung of 18.04.2026.
-    assert "Nächste Sammelrechnung am 18.04.2026, bisher: 35,01 €" in text
+    assert "Entwurf Ihrer nächsten Sammelrechnung (am 18.04.2026)" in text
+    assert "Zusätzliche Benutzer (+1), anteilig 03.04.2026–17.04.2026: 2,85 €" in text
+    assert "Erweiterter Speicherplatz (+30 GB), anteilig 03.04.2026–17.04.2026: 8,56 €" in text
+    assert "Zusätzliche Benutzer (+1), 18.04.2026–17.05.2026: 5,90 €" in text
+    assert "Erweiterter Speicherplatz (+30 GB), 18.04.2026–17.05.2026: 17,70 €" in text
+    assert "Summe: 35,01 €" in text
+    assert "bisher" not in text
 
 
 async def test_a_workspace_seen_for_the_first_time_is_created_on_the_fly(

@@ -128,9 +128,10 @@ async def test_kuendigen_with_a_number_opens_the_confirmation(app: RunningApp, w
     addon = await book_directly(app, "users", 1)
     confirmation = await _opened(app, f"{word} {addon.id}")
     assert confirmation["callback_id"] == blocks.CALLBACK_CONFIRM_CANCEL
+    # nothing was invoiced: the draft 2,85 € and the renewal 5,90 € leave the Entwurf
     assert (
-        "Widerruf: sofort storniert, 2,85 € werden von Ihrer Sammelrechnung entfernt"
-        in view_text(confirmation)
+        "Widerruf: sofort storniert, es wird nichts berechnet: 8,75 € werden von Ihrer "
+        "nächsten Sammelrechnung entfernt" in view_text(confirmation)
     )
     done = await submit_and_see(app, confirmation)
     assert "Widerrufen: Zusätzliche Benutzer (+1)" in view_text(done)

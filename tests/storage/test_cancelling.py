@@ -37,7 +37,9 @@ async def test_a_withdrawal_deletes_the_draft_and_the_preview_no_longer_shows_it
     addon_id = await book(ctx, "2026-04-03")
     done = await press_kuendigen(ctx, addon_id, "2026-04-17")  # day 14: still a withdrawal
     assert done.quote.outcome is Outcome.WITHDRAWAL
-    assert done.quote.refund == Money(285)
+    assert done.quote.removed_from_drafts == Money(285 + 590)  # the draft and its renewal
+    assert done.quote.refunds == ()
+    assert done.corrections == ()
     assert done.addon.status is Status.WITHDRAWN
     preview = await services.preview_invoice(ctx, TEAM, at("2026-04-17"))
     assert {line.addon_id for line in preview.lines} == {kept}
@@ -45,9 +47,10 @@ async def test_a_withdrawal_deletes_the_draft_and_the_preview_no_longer_shows_it
     assert [row for row in snapshot(db_path)["lines"] if row[1] == addon_id] == []
 
 
-async def test_a_withdrawal_after_an_issued_invoice_puts_a_correction_on_the_next_one(
+async def test_a_withdrawal_after_an_issued_invoice_issues_a_correction_at_once(
     ctx: services.Context,
     workspace: str,
+    db_path: str,
 ) -> None:
     addon_id = await book(ctx, "2026-04-17")  # the last day of the period
     [turn] = await services.billing_run(ctx, at("2026-04-18", 6))
@@ -56,14 +59,22 @@ async def test_a_withdrawal_after_an_issued_invoice_puts_a_correction_on_the_nex
     done = await press_kuendigen(ctx, addon_id, "2026-04-20")
     assert done.quote.outcome is Outcome.WITHDRAWAL
     assert done.quote.credited == Money(609)
-    preview = await services.preview_invoice(ctx, TEAM, at("2026-04-20"))
-    assert [(line.kind.value, line.amount) for line in preview.lines] == [
+    [correction] = done.corrections
+    assert (correction.number, correction.corrects) == (1, turn.invoice.number)
+    assert correction.total == Money(-609)
+    stored = await services.get_correction(ctx, 1, TEAM)
+    assert [(line.kind.value, line.amount) for line in stored.lines] == [
         ("credit", Money(-19)),
         ("credit", Money(-590)),
     ]
+    assert stored.issued_on == date(2026, 4, 20)
+    counter = "SELECT value FROM counters WHERE name = 'correction_number'"
+    assert query(db_path, counter) == [(1,)]
+    preview = await services.preview_invoice(ctx, TEAM, at("2026-04-20"))
+    assert preview.lines == ()  # nothing of it is left in the Entwurf
     [turn] = await services.billing_run(ctx, at("2026-05-18", 6))
-    assert turn.invoice is not None
-    assert turn.invoice.total == Money(-609)
+    assert turn.invoice is None  # nothing left to bill: no invoice number is used
+    assert [i.number for i in await services.list_invoices(ctx, TEAM)] == [1]
 
 
 async def test_a_confirmed_outcome_that_no_longer_holds_is_refused_and_nothing_changes(

@@ -64,6 +64,7 @@ async def test_invoices_are_listed_newest_first_with_their_lines(
     assert [i.number for i in invoices] == [3, 2, 1]
     first = invoices[-1]
     assert services.invoice_to_json(first) == {
+        "type": "invoice",
         "number": 1,
         "team_id": TEAM,
         "issued_on": "2026-04-18",

@@ -22,6 +22,7 @@ from domain.errors import (
     OutcomeChanged,
     QuantityOutOfRange,
     UnknownAddOn,
+    UnknownCorrection,
     UnknownInvoice,
     UnknownOption,
     UnknownWorkspace,
@@ -57,6 +58,7 @@ SAMPLE_ERRORS: list[DomainError] = [
     NotABillingAdmin("U123"),
     UnknownWorkspace("T123"),
     UnknownInvoice(17),
+    UnknownCorrection(3),
     AnchorLocked("T123"),
     InvalidTimezone("Europe/Berln"),
 ]
@@ -112,9 +114,30 @@ def test_money_is_written_as_each_language_writes_it() -> None:
     assert fmt_money(Money(0), "en") == "€0.00"
 
 
-def test_dates_are_german_or_iso() -> None:
+def test_dates_are_written_as_each_locale_writes_them() -> None:
     assert fmt_date(APRIL_17, "de") == "17.04.2026"
-    assert fmt_date(APRIL_17, "en") == "2026-04-17"
+    assert fmt_date(APRIL_17, "en") == "Apr 17, 2026"
+    assert fmt_date(date(2026, 1, 2), "en") == "Jan 2, 2026"
+
+
+def test_english_keeps_cancel_and_withdraw_apart() -> None:
+    """Kündigen is "cancel" (to the period end), Widerruf is "withdraw" (at once)."""
+    english = MESSAGES["en"]
+    for key in ("withdraw.what", "withdraw.what_free", "withdraw.what_short", "withdraw.done"):
+        assert "cancelled" not in english[key], key
+        assert "withdraw" in english[key].lower(), key
+    for key in ("cancel.what", "cancel.done", "cancel.details"):
+        assert "withdraw" not in english[key].lower(), key
+
+
+def test_no_withdrawal_text_says_not_charged_about_an_invoiced_amount() -> None:
+    for lang in ("de", "en"):
+        for key in ("withdraw.corrected", "withdraw.what_short", "notify.withdrawn"):
+            text = MESSAGES[lang][key]
+            assert "nicht berechnet" not in text
+            assert "nichts berechnet" not in text
+            assert "not charged" not in text
+            assert "nothing is charged" not in text
 
 
 def test_counts_are_grouped_per_language() -> None:
@@ -125,10 +148,11 @@ def test_counts_are_grouped_per_language() -> None:
 def test_t_formats_money_and_date_parameters_itself() -> None:
     assert t("de", "cancel.what", date=APRIL_17) == "Kündigung zum 17.04.2026, bis dahin nutzbar."
     assert t("en", "cancel.what", date=APRIL_17) == (
-        "Cancellation effective 2026-04-17, usable until then."
+        "Cancellation effective Apr 17, 2026, usable until then."
     )
     assert t("de", "withdraw.what", amount=Money(285)) == (
-        "Widerruf: sofort storniert, 2,85 € werden von Ihrer Sammelrechnung entfernt."
+        "Widerruf: sofort storniert, es wird nichts berechnet: 2,85 € werden von Ihrer nächsten "
+        "Sammelrechnung entfernt."
     )
 
 
@@ -172,8 +196,13 @@ def test_direct_messages_of_the_schedule() -> None:
     assert t("de", "notify.invoice", number=17, date=date(2026, 4, 18), total=Money(875)) == (
         "Ihre Sammelrechnung Nr. 17 vom 18.04.2026 ist erstellt: 8,75 €."
     )
-    assert "2026-04-17" in t("en", "notify.ended", addon="Additional users (+1)", date=APRIL_17)
-    assert "€2.85" in t("en", "notify.withdrawn", addon="x", date=APRIL_17, amount=Money(285))
+    assert "Apr 17, 2026" in t("en", "notify.ended", addon="Additional users (+1)", date=APRIL_17)
+    assert t("en", "notify.withdrawn", addon="x", date=APRIL_17) == (
+        "Withdrawal of Apr 17, 2026: x has ended."
+    )
+    assert t("de", "notify.correction", number=1, date=APRIL_17, corrects=3, total=Money(-609)) == (
+        "Rechnungskorrektur Nr. 1 vom 17.04.2026 zu Rechnung Nr. 3: -6,09 €."
+    )
 
 
 def test_plural_forms_follow_the_count() -> None:
@@ -207,7 +236,7 @@ def test_every_domain_error_has_its_own_message_in_both_languages(
 
 def test_error_messages_carry_their_facts() -> None:
     assert "17.04.2026" in error_text("de", AlreadyCancelled(42, APRIL_17))
-    assert "2026-04-17" in error_text("en", AlreadyCancelled(42, APRIL_17))
+    assert "Apr 17, 2026" in error_text("en", AlreadyCancelled(42, APRIL_17))
     assert "widerrufen" in error_text("de", AlreadyEnded(42, APRIL_17, withdrawn=True))
     assert "beendet" in error_text("de", AlreadyEnded(42, APRIL_17))
     assert "1 bis 1.000" in error_text("de", QuantityOutOfRange(0, 1000))

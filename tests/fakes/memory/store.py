@@ -13,6 +13,7 @@ import asyncio
 from types import TracebackType
 from typing import Any
 
+from tests.fakes.memory.corrections import Corrections
 from tests.fakes.memory.records import AuditLog, Outbox
 from tests.fakes.memory.repositories import (
     AddOns,
@@ -44,6 +45,7 @@ class MemoryUnitOfWork:
         self.addons = AddOns(self)
         self.lines = Lines(self)
         self.invoices = Invoices(self)
+        self.corrections = Corrections(self)
         self.idempotency = IdempotencyKeys(self)
         self.audit = AuditLog(self)
         self.outbox = Outbox(self)

@@ -52,6 +52,17 @@ class InvoiceRow:
 
 
 @dataclass(frozen=True)
+class CorrectionRow:
+    number: int
+    team_id: str
+    corrects: int
+    issued_on: date
+    total_cents: int
+    created_at: str
+    lines: tuple[InvoiceLine, ...]  # with their ids, as the correction_lines rows hold them
+
+
+@dataclass(frozen=True)
 class KeyRow:
     addon_id: int
     created_at: str
@@ -97,6 +108,8 @@ class Tables:
     keys: dict[tuple[str, str], KeyRow] = field(default_factory=dict)
     audit: dict[int, AuditRow] = field(default_factory=dict)
     outbox: dict[int, OutboxRow] = field(default_factory=dict)
+    corrections: dict[int, CorrectionRow] = field(default_factory=dict)
+    correction_counter: int = 0
 
     def copy(self) -> Tables:
         """A snapshot: new dicts over the same immutable rows."""
@@ -109,6 +122,8 @@ class Tables:
             dict(self.keys),
             dict(self.audit),
             dict(self.outbox),
+            dict(self.corrections),
+            self.correction_counter,
         )
 
 
@@ -149,7 +164,18 @@ def as_rows(t: Tables) -> dict[str, list[tuple[Any, ...]]]:
              line.invoice_number, line.credits_line_id)
             for team_id, line in lines
         ],
-        "counters": [("invoice_number", t.invoice_counter)],
+        "corrections": [
+            (r.number, r.team_id, r.corrects, _iso(r.issued_on), r.total_cents, r.created_at)
+            for r in (t.corrections[n] for n in sorted(t.corrections))
+        ],
+        "correction_lines": sorted(
+            (line.id, r.number, r.team_id, line.addon_id, line.option, line.quantity,
+             _iso(line.from_day), _iso(line.to_day), line.amount.cents, line.credits_line_id)
+            for r in t.corrections.values() for line in r.lines
+        ),
+        "counters": [
+            ("correction_number", t.correction_counter), ("invoice_number", t.invoice_counter),
+        ],
         "idempotency_keys": [
             (team_id, key, t.keys[team_id, key].addon_id, t.keys[team_id, key].created_at)
             for team_id, key in sorted(t.keys)

@@ -52,11 +52,11 @@ def test_booking_confirmation_shows_what_will_be_charged(lang: str) -> None:
             "fields": [
                 md("*Quantity*\n1"),
                 md("*Monthly price*\n€5.90 / month"),
-                md("*Prorated 2026-04-03–2026-04-17*\n€2.85"),
-                md("*Billed until*\n2026-04-17"),
+                md("*Prorated Apr 3, 2026–Apr 17, 2026*\n€2.85"),
+                md("*Billed until*\nApr 17, 2026"),
             ],
             "head": "*Additional users (+1)*\n€5.90 / user / month",
-            "next": "billed with your next consolidated invoice (on 2026-04-18)",
+            "next": "billed with your next consolidated invoice (on Apr 18, 2026)",
         },
     }[lang]
     assert view["submit"] == plain(expected["submit"])

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from domain.addons import CancellationQuote, Outcome
+from domain.corrections import Refund
 from domain.money import Money
 from handlers import requests
 from handlers.blocks.cancelling import (
@@ -26,7 +27,7 @@ def cancel_view(quote: CancellationQuote, lang: str = "de") -> dict[str, Any]:
 
 
 def test_a_cancellation_says_until_when_it_stays_usable() -> None:
-    view = cancel_view(CancellationQuote(7, Outcome.CANCELLATION, APRIL_17, Money(0), Money(0)))
+    view = cancel_view(CancellationQuote(7, Outcome.CANCELLATION, APRIL_17, Money(0)))
     assert view["callback_id"] == CALLBACK_CONFIRM_CANCEL
     assert view["title"] == plain("Kündigung bestätigen")
     assert block(view, "cancellation")["text"] == md(
@@ -37,12 +38,12 @@ def test_a_cancellation_says_until_when_it_stays_usable() -> None:
     )
 
 
-def test_a_withdrawal_says_what_leaves_the_invoice() -> None:
-    view = cancel_view(CancellationQuote(7, Outcome.WITHDRAWAL, APRIL_3, Money(285), Money(0)))
+def test_a_withdrawal_says_what_leaves_the_entwurf_and_that_nothing_is_charged() -> None:
+    view = cancel_view(CancellationQuote(7, Outcome.WITHDRAWAL, APRIL_3, Money(875)))
     assert view["title"] == plain("Widerruf bestätigen")
     assert block(view, "cancellation")["text"] == md(
-        "*Zusätzliche Benutzer (+1)*\n*Widerruf: sofort storniert, 2,85 € werden von Ihrer "
-        "Sammelrechnung entfernt.*"
+        "*Zusätzliche Benutzer (+1)*\n*Widerruf: sofort storniert, es wird nichts berechnet: "
+        "8,75 € werden von Ihrer nächsten Sammelrechnung entfernt.*"
     )
     assert json.loads(view["private_metadata"]) == {
         "addon_id": 7,
@@ -51,50 +52,51 @@ def test_a_withdrawal_says_what_leaves_the_invoice() -> None:
     }
 
 
-def test_a_withdrawal_of_invoiced_days_announces_a_rechnungskorrektur() -> None:
-    view = cancel_view(CancellationQuote(7, Outcome.WITHDRAWAL, APRIL_3, Money(590), Money(19)))
+def test_a_withdrawal_of_invoiced_days_announces_a_rechnungskorrektur_to_that_invoice() -> None:
+    quote = CancellationQuote(7, Outcome.WITHDRAWAL, APRIL_3, Money(590), (Refund(1, Money(609)),))
+    view = cancel_view(quote)
     text = block(view, "cancellation")["text"]["text"]
-    assert "5,90 € werden von Ihrer Sammelrechnung entfernt" in text
-    assert (
-        "Bereits berechnete 0,19 € erscheinen auf Ihrer nächsten Sammelrechnung als "
-        "Rechnungskorrektur." in text
-    )
+    assert "Widerruf: sofort storniert." in text
+    assert "6,09 € erstatten wir Ihnen mit einer Rechnungskorrektur zu Rechnung Nr. 1." in text
+    assert "Außerdem werden 5,90 € von Ihrer nächsten Sammelrechnung entfernt." in text
+    assert "nicht berechnet" not in texts(view)
+    assert "nichts berechnet" not in texts(view)  # something was invoiced
     assert "Gutschrift" not in texts(view)
 
 
-def test_a_withdrawal_with_only_invoiced_days() -> None:
-    quote = CancellationQuote(7, Outcome.WITHDRAWAL, APRIL_3, Money(0), Money(590))
+def test_a_withdrawal_of_amounts_on_two_invoices_names_both_corrections() -> None:
+    refunds = (Refund(1, Money(57)), Refund(2, Money(590)))
+    quote = CancellationQuote(7, Outcome.WITHDRAWAL, APRIL_3, Money(0), refunds)
     assert cancellation_sentences(quote, "en") == [
-        "Withdrawal: cancelled at once.",
-        "€5.90 already invoiced will appear on your next consolidated invoice as an invoice "
-        "correction.",
+        "Withdrawal: the add-on ends at once.",
+        "We refund €0.57 with an invoice correction to invoice no. 1.",
+        "We refund €5.90 with an invoice correction to invoice no. 2.",
     ]
 
 
 def test_a_free_withdrawal() -> None:
-    quote = CancellationQuote(7, Outcome.WITHDRAWAL, APRIL_3, Money(0), Money(0))
+    quote = CancellationQuote(7, Outcome.WITHDRAWAL, APRIL_3, Money(0))
     assert cancellation_sentences(quote, "de") == [
         "Widerruf: sofort storniert, es wird nichts berechnet."
     ]
 
 
 def test_cancellation_in_english() -> None:
-    view = cancel_view(
-        CancellationQuote(7, Outcome.CANCELLATION, APRIL_17, Money(0), Money(0)), "en"
-    )
+    view = cancel_view(CancellationQuote(7, Outcome.CANCELLATION, APRIL_17, Money(0)), "en")
     assert view["title"] == plain("Confirm cancellation")
     assert view["submit"] == plain("Confirm")
     assert view["close"] == plain("Back")
-    assert "Cancellation effective 2026-04-17, usable until then." in texts(view)
+    assert "Cancellation effective Apr 17, 2026, usable until then." in texts(view)
+    assert "withdraw" not in texts(view).lower()
 
 
 def test_done_messages_for_cancel_withdraw_and_undo() -> None:
-    quote = CancellationQuote(7, Outcome.CANCELLATION, APRIL_17, Money(0), Money(0))
+    quote = CancellationQuote(7, Outcome.CANCELLATION, APRIL_17, Money(0))
     assert cancellation_done_message(active(7), quote, catalog=CATALOG, lang="de")["text"] == (
         "Gekündigt: Zusätzliche Benutzer (+1). Kündigung zum 17.04.2026, bis dahin nutzbar."
     )
-    quote = CancellationQuote(7, Outcome.WITHDRAWAL, APRIL_3, Money(285), Money(0))
+    quote = CancellationQuote(7, Outcome.WITHDRAWAL, APRIL_3, Money(875))
     assert cancellation_done_message(active(7), quote, catalog=CATALOG, lang="en")["text"] == (
-        "Withdrawn: Additional users (+1). Withdrawal: cancelled at once, €2.85 will be removed "
-        "from your consolidated invoice."
+        "Withdrawn: Additional users (+1). Withdrawal: the add-on ends at once and nothing is "
+        "charged: €8.75 will be removed from your next consolidated invoice."
     )

@@ -10,6 +10,7 @@ import pytest
 
 from domain.addons import CancellationQuote, Outcome, quote_booking
 from domain.billing import Entitlements
+from domain.corrections import Refund
 from domain.invoices import Invoice, LineKind
 from domain.money import Money
 from handlers.blocks.booking import (
@@ -49,8 +50,8 @@ from tests.unit.blocks.slack_checks import checked, checked_message
 
 WORKING = ("working.book", "working.cancel", "working.withdraw", "working.quote")
 TITLES = ("overview.title", "booking.title", "cancel.title", "withdraw.title")
-WITHDRAWAL = CancellationQuote(1, Outcome.WITHDRAWAL, APRIL_3, Money(1), Money(2))
-CANCELLATION = CancellationQuote(1, Outcome.CANCELLATION, date(2026, 4, 17), Money(0), Money(0))
+WITHDRAWAL = CancellationQuote(1, Outcome.WITHDRAWAL, APRIL_3, Money(1), (Refund(1, Money(2)),))
+CANCELLATION = CancellationQuote(1, Outcome.CANCELLATION, date(2026, 4, 17), Money(0))
 LONG_INVOICE = Invoice(
     18, "T1", PERIOD, tuple(line(LineKind.RENEWAL, i, 590, 18) for i in range(1, 400))
 )

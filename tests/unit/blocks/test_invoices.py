@@ -43,7 +43,7 @@ def test_invoice_preview_lists_lines_and_total() -> None:
 
 def test_an_issued_invoice_in_english() -> None:
     shown = invoice_dicts(ISSUED, "en")
-    assert shown[0]["text"] == plain("Invoice no. 17 of 2026-03-18")
+    assert shown[0]["text"] == plain("Invoice no. 17 of Mar 18, 2026")
     assert "*Total: €5.90*" in texts(shown)
 
 

@@ -34,6 +34,7 @@ from tests.unit.blocks.samples import (
     pending,
     plain,
     row_ids,
+    texts,
     withdrawn,
 )
 
@@ -170,12 +171,16 @@ def test_the_table_title_and_an_empty_table() -> None:
     assert block(view, "table_empty")["text"] == md("Sie haben noch keine Zusatzoptionen gebucht.")
 
 
-def test_entitlements_upcoming_total_and_last_invoices_close_the_overview() -> None:
+def test_entitlements_the_entwurf_and_last_invoices_close_the_overview() -> None:
     view = overview([active(1)])
     assert block(view, "entitlements")["text"] == md("Zusätzlich in Kraft: 3 Benutzer, 30 GB")
     assert block(view, "upcoming")["text"] == md(
-        "Nächste Sammelrechnung am 18.04.2026, bisher: 8,75 €"
+        "*Entwurf Ihrer nächsten Sammelrechnung (am 18.04.2026)*\n"
+        "• Zusätzliche Benutzer (+1), anteilig 03.04.2026–17.04.2026: 2,85 €\n"
+        "• Zusätzliche Benutzer (+1), 03.04.2026–17.04.2026: 5,90 €\n"
+        "*Summe: 8,75 €*"
     )
+    assert "bisher" not in texts(view)
     assert block(view, "invoices")["text"] == md(
         "*Letzte Rechnungen*\nNr. 17 vom 18.03.2026: 5,90 €"
     )
@@ -197,17 +202,17 @@ def test_the_overview_in_english() -> None:
     assert block(view, "addon_7")["fields"] == [
         md("*OPTION*\nAdditional users (+1)"),
         md("*PRICE*\n€5.90"),
-        md("*BILLED UNTIL*\n2026-04-17"),
+        md("*BILLED UNTIL*\nApr 17, 2026"),
         md("*STATUS / ACTION*\nActive"),
     ]
     assert block(view, "addon_7")["accessory"]["text"] == plain("Cancel")
     assert block(view, "addon_8")["fields"][3] == md(
-        "*STATUS / ACTION*\nCancellation effective 2026-04-17"
+        "*STATUS / ACTION*\nCancellation effective Apr 17, 2026"
     )
     assert block(view, "addon_8")["accessory"]["text"] == plain("Undo cancellation")
-    assert block(view, "upcoming")["text"] == md(
-        "Next consolidated invoice on 2026-04-18, so far: €8.75"
-    )
+    upcoming = block(view, "upcoming")["text"]["text"]
+    assert upcoming.startswith("*Draft of your next consolidated invoice (on Apr 18, 2026)*\n")
+    assert upcoming.endswith("\n*Total: €8.75*")
 
 
 def test_an_input_error_is_shown_under_its_input() -> None:

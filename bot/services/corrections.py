@@ -1,0 +1,45 @@
+"""Issuing a Rechnungskorrektur: the one place where a correction is numbered and stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.ports import UnitOfWork
+from bot.services.context import Context
+from bot.services.notify import notify
+from domain.corrections import Correction
+
+
+async def issue_correction(
+    uow: UnitOfWork, ctx: Context, correction: Correction, now: datetime, *, actor: str
+) -> Correction:
+    """Number, store and announce one correction, in the caller's transaction.
+
+    It takes the next number of the corrections' own gapless sequence (advanced in the
+    same transaction), and the billing admins get it as a direct message, like an
+    invoice. Any further announcement of a correction (an event) belongs here too.
+    """
+    numbered = correction.numbered(await uow.corrections.next_number())
+    number = numbered.number
+    assert number is not None
+    await uow.corrections.add(numbered, now)
+    await notify(
+        uow,
+        ctx,
+        numbered.team_id,
+        f"correction:{number}",
+        "correction_issued",
+        {"number": number, "corrects": numbered.corrects},
+        now,
+        also=actor,
+    )
+    await uow.audit.record(
+        numbered.team_id,
+        now,
+        actor,
+        "correction_issued",
+        number=number,
+        corrects=numbered.corrects,
+        total=str(numbered.total.amount),
+    )
+    return numbered
