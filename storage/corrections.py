@@ -37,6 +37,8 @@ _LINES = (
 _INSERT = insert(_c)
 _LINE_INSERT = insert(_cl)
 _COUNTER_GET = select(counters.c.value).where(counters.c.name == CORRECTION_COUNTER)
+# A PostgreSQL writer holds the counter row until it commits: numbers stay gapless.
+_COUNTER_GET_LOCKED = _COUNTER_GET.with_for_update()
 _COUNTER_ADVANCE = (
     update(counters)
     .where(counters.c.name == CORRECTION_COUNTER, counters.c.value == bindparam("before"))
@@ -65,7 +67,7 @@ class Corrections(Repository):
 
     async def next_number(self) -> int:
         """The number the next correction gets; taken only when ``add`` is committed."""
-        row = await self._one(_COUNTER_GET)
+        row = await self._one(_COUNTER_GET_LOCKED if self._x.row_locks else _COUNTER_GET)
         assert row is not None
         return int(row[0]) + 1
 

@@ -1,6 +1,7 @@
 """The stores the use-case tests run on, by name: the same scenarios on each prove the
 ports interchangeable. Add a name here (and a branch in ``open_store``) to run them all
-on another database as well.
+on another database as well. "postgres" runs on a database of its own on the server
+``tests.postgres`` finds (skipped, or failed under ADDONS_REQUIRE_POSTGRES, without one).
 """
 
 from __future__ import annotations
@@ -9,14 +10,19 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError as SqlIntegrityError
+
 from bot.ports import UnitOfWorkSource
 from storage import Database
+from storage.types import utc_text
+from tests import postgres
 from tests.fakes.memory import IntegrityError, MemoryStore
 
-STORES = ("memory", "sqlite")
+STORES = ("memory", "sqlite", "postgres")
 
 Rows = dict[str, list[tuple[Any, ...]]]
 
@@ -57,6 +63,26 @@ def sqlite_rows(path: str) -> Rows:
         conn.close()
 
 
+def as_in_sqlite(value: Any) -> Any:
+    """A value as SQLite stores it: dates ISO text, instants UTC ISO text."""
+    if isinstance(value, datetime):
+        return utc_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+async def postgres_rows(url: str) -> Rows:
+    """Every row of every table, read straight from the PostgreSQL database, each value
+    as SQLite would hold it (so the tests read both the same way)."""
+    queries = [f"SELECT * FROM {table} ORDER BY {key}" for table, key in TABLES.items()]
+    found = await postgres.fetch_each(url, queries)
+    return {
+        table: [tuple(as_in_sqlite(v) for v in row) for row in rows]
+        for table, rows in zip(TABLES, found, strict=True)
+    }
+
+
 @asynccontextmanager
 async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIterator[Store]:
     """A fresh, empty store of the kind ``name``; files go to ``directory``."""
@@ -75,5 +101,13 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
                 return sqlite_rows(path)
 
             yield Store(name, db, file_rows, sqlite3.IntegrityError)
+    elif name == "postgres":
+        with postgres.fresh_database() as url:
+            async with Database(url, pool_size=pool_size) as db:
+
+                async def server_rows() -> Rows:
+                    return await postgres_rows(url)
+
+                yield Store(name, db, server_rows, SqlIntegrityError)
     else:
         raise ValueError(f"no store called {name!r}; known: {', '.join(STORES)}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from datetime import date
 
 import pytest
@@ -12,7 +10,7 @@ from bot import services
 from domain.addons import Outcome, Status
 from domain.errors import AlreadyCancelled, AlreadyEnded, NothingToUndo, OutcomeChanged
 from domain.money import Money
-from tests.storage.helpers import TEAM, at, book, press_kuendigen, snapshot
+from tests.storage.helpers import TEAM, at, book, press_kuendigen, query, snapshot
 
 
 async def test_cancelling_after_the_window_schedules_the_end_of_the_period(
@@ -70,9 +68,8 @@ async def test_a_withdrawal_after_an_issued_invoice_issues_a_correction_at_once(
         ("credit", Money(-590)),
     ]
     assert stored.issued_on == date(2026, 4, 20)
-    with closing(sqlite3.connect(db_path)) as conn:
-        counter = "SELECT value FROM counters WHERE name = 'correction_number'"
-        assert conn.execute(counter).fetchone() == (1,)
+    counter = "SELECT value FROM counters WHERE name = 'correction_number'"
+    assert query(db_path, counter) == [(1,)]
     preview = await services.preview_invoice(ctx, TEAM, at("2026-04-20"))
     assert preview.lines == ()  # nothing of it is left in the Entwurf
     [turn] = await services.billing_run(ctx, at("2026-05-18", 6))
@@ -97,8 +94,7 @@ async def test_a_confirmed_outcome_that_no_longer_holds_is_refused_and_nothing_c
         )
     assert snapshot(db_path) == before
     assert await services.audit_log(ctx, TEAM) == audit_before
-    with sqlite3.connect(db_path) as raw:
-        assert raw.execute("SELECT COUNT(*) FROM outbox").fetchone() == (0,)
+    assert query(db_path, "SELECT COUNT(*) FROM outbox") == [(0,)]
 
 
 async def test_cancelling_twice_changes_nothing_and_says_so(
