@@ -31,7 +31,7 @@ from bot.slack_fake.signing import SignedRequest
 from storage import Database
 from tests.slack.mock_slack import ADMIN, BOT_TOKEN, MockSlack
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).absolute().parents[2]
 SECRET = "multi-instance-secret"
 ISSUED = re.compile(r"issued invoice (\d+) for (\S+) ")
 START_UP = 90.0  # seconds a child may take to import the app and open the database
@@ -140,7 +140,9 @@ async def fleet(
     children: dict[str, Child] = {}
     async with aiohttp.ClientSession() as http:
         try:
-            plan = [(f"serve-{n + 1}", "serve", free_port()) for n in range(servers)]
+            plan: list[tuple[str, str, int | None]] = [
+                (f"serve-{n + 1}", "serve", free_port()) for n in range(servers)
+            ]
             plan += [(f"scheduler-{n + 1}", "scheduler", None) for n in range(schedulers)]
             for name, command, port in plan:
                 process = await asyncio.create_subprocess_exec(

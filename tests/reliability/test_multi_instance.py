@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,23 +33,37 @@ DUE = 200
 RUN_TIMEOUT = 240.0  # seconds for a whole run on a loaded 2-core machine
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[str]:
-    """One database every process of the test shares."""
-    yield str(tmp_path / "addons.db")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """One database every process of the test shares: a SQLite file, or a PostgreSQL
+    database of the test's own (tests/postgres.py finds the server)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "addons.db")
+        return
+    from tests import postgres
+
+    with postgres.fresh_database() as url:
+        yield url
 
 
-async def _until(what: str, check: object, fleet_: Fleet, timeout: float = RUN_TIMEOUT) -> None:  # noqa: ASYNC109
-    """Wait until the awaitable-returning ``check()`` is true; name ``what`` if it never is."""
+async def _until(
+    what: str,
+    check: Callable[[], Awaitable[bool]],
+    fleet_: Fleet,
+    timeout: float = RUN_TIMEOUT,  # noqa: ASYNC109
+) -> None:
+    """Wait until ``check()`` comes true; name ``what`` if it never does."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not await check():  # type: ignore[operator]
+    while not await check():
         if loop.time() > deadline:
             raise AssertionError(f"{what} did not happen within {timeout} s\n{fleet_.log()}")
         await asyncio.sleep(0.2)
 
 
-def _finished(database: str):  # type: ignore[no-untyped-def]
+def _finished(database: str) -> Callable[[], Awaitable[bool]]:
+    """Whether every due invoice is issued and every queued message is out."""
+
     async def check() -> bool:
         invoices = await scalar(database, "SELECT COUNT(*) FROM invoices")
         pending = await scalar(
@@ -123,10 +137,7 @@ async def test_a_hundred_copies_of_one_confirmation_over_two_servers_book_once(
             ]
 
             answers = await asyncio.gather(
-                *(
-                    running.post((first, second)[n % 2], copy)
-                    for n, copy in enumerate(copies)
-                )
+                *(running.post((first, second)[n % 2], copy) for n, copy in enumerate(copies))
             )
 
             assert [status for status, _ in answers] == [200] * COPIES, running.log()
@@ -135,9 +146,12 @@ async def test_a_hundred_copies_of_one_confirmation_over_two_servers_book_once(
         await db.close()
 
     assert await scalar(database, "SELECT COUNT(*) FROM addons") == 1
-    assert await scalar(
-        database, "SELECT COUNT(*) FROM addons WHERE option = 'users' AND quantity = 3"
-    ) == 1
+    assert (
+        await scalar(
+            database, "SELECT COUNT(*) FROM addons WHERE option = 'users' AND quantity = 3"
+        )
+        == 1
+    )
     assert await scalar(database, "SELECT COUNT(*) FROM invoice_lines") == 1
     assert await scalar(database, "SELECT COUNT(*) FROM idempotency_keys") == 1
     assert await scalar(database, "SELECT COUNT(*) FROM audit_log WHERE action = 'book'") == 1
@@ -184,5 +198,3 @@ async def test_a_scheduler_killed_mid_run_leaves_the_rest_to_the_other(
     assert set(range(at_kill + 1, DUE + 1)) <= set(survivor.issued())
     assert set(victim.issued()).isdisjoint(survivor.issued())
     await _assert_each_message_once(database, slack_mock)
-
-
