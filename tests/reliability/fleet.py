@@ -210,7 +210,7 @@ def _noon(day: date) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
 
-async def seed_due_workspaces(database: str, count: int, *, addons: int = 2) -> list[str]:
+async def seed_due_workspaces(database: str, count: int, *, addons: int = 1) -> list[str]:
     """``count`` workspaces whose first billing period really ended before today.
 
     Each is anchored 45 days back (the first month has closed, the second has not) and
