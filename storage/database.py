@@ -1,34 +1,43 @@
 """The database: an engine with a small pool, migrated when opened, handing out units
-of work under one busy budget."""
+of work under one busy budget. A SQLite file or a PostgreSQL database (``storage.urls``)."""
 
 from __future__ import annotations
 
 import asyncio
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage import migrations
+from storage import migrations, postgres
 from storage.engine import DEFAULT_BUSY_TIMEOUT_MS, WRITE, create_engine
-from storage.errors import StorageBusy, StorageError
+from storage.errors import SchemaTooNew, StorageBusy, StorageError, StorageUnavailable
 from storage.unit_of_work import Pooled, SqlUnitOfWork
+from storage.urls import SETTING, Target, parse, redacted
 
 MIN_LOCK_WAIT_MS = 50
 
 
 class Database:
-    """A SQLite file with a small pool of connections, migrated when opened."""
+    """A SQLite file or a PostgreSQL database with a small pool, migrated when opened.
+
+    ``database`` is a file path or a ``postgresql://`` URL (UnsupportedDatabase for any
+    other scheme); ``path`` is how it may be shown (a URL without its password).
+    """
 
     def __init__(
         self,
-        path: str,
+        database: str,
         pool_size: int = 4,
         busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
         *,
         fast_path: bool = True,
     ) -> None:
-        self.path = path
+        self._target = parse(database)
+        self.path = redacted(database)
         # False: every statement through SQLAlchemy's execution path (the tests run both)
         self.fast_path = fast_path
         self._pool_size = pool_size
@@ -36,19 +45,35 @@ class Database:
         self._engine: AsyncEngine | None = None
         self._all: list[AsyncConnection] = []  # every connection open now (tests read it)
         self._idle: asyncio.Queue[Pooled] = asyncio.Queue()
-        self._writer = asyncio.Semaphore(1)
+        # SQLite: one writer at a time (the file has one write lock). PostgreSQL: writers
+        # of different workspaces run side by side; either way readers never take the
+        # last connection.
+        writers = max(1, pool_size - 1) if self._target.is_postgres else 1
+        self._writer = asyncio.Semaphore(writers)
         self._readers = asyncio.Semaphore(max(1, pool_size - 1))
+
+    @property
+    def is_postgres(self) -> bool:
+        """Whether this is a PostgreSQL database."""
+        return self._target.is_postgres
+
+    def _create_engine(self) -> AsyncEngine:
+        if self._target.url is not None:
+            return postgres.create_engine(self._target.url, self._pool_size, self._busy_timeout_ms)
+        assert self._target.path is not None
+        return create_engine(self._target.path, self._pool_size, self._busy_timeout_ms)
 
     async def open(self, run_migrations: bool = True) -> list[str]:
         """Connect, apply pending migrations, fill the pool; return the migrations applied.
 
         If anything fails, every connection opened so far is closed again: an open
         aiosqlite connection is a running thread that would keep the process alive.
-        Errors of the driver come out as the driver raised them (``sqlite3.Error``).
+        Errors of SQLite come out as the driver raised them (``sqlite3.Error``); a
+        PostgreSQL server that cannot be reached or refuses us as StorageUnavailable.
         """
-        self._engine = create_engine(self.path, self._pool_size, self._busy_timeout_ms)
+        self._engine = self._create_engine()
         try:
-            async with self._engine.execution_options(**{WRITE: True}).connect() as conn:
+            async with _migrating(self._engine, self._target) as conn:
                 if run_migrations:
                     applied = await conn.run_sync(migrations.upgrade)
                 else:
@@ -63,8 +88,7 @@ class Database:
                 self._idle.put_nowait(await Pooled.of(conn, self.fast_path, self._busy_timeout_ms))
         except BaseException as error:
             await self.close()
-            if isinstance(error, DBAPIError) and isinstance(error.orig, Exception):
-                raise error.orig from error
+            _raise_open_error(error, self._target, self.path)
             raise
         return applied
 
@@ -138,15 +162,59 @@ def _is_current(conn: Connection) -> bool:
         return migrations.is_current(conn)
 
 
-async def migrate(path: str, target: int | None = None) -> list[str]:
-    """Bring the file at ``path`` to revision number ``target`` (default: the newest)."""
-    engine = create_engine(path, 1, DEFAULT_BUSY_TIMEOUT_MS).execution_options(**{WRITE: True})
-    try:
-        async with engine.connect() as conn:
-            return await conn.run_sync(migrations.upgrade, target)
-    except DBAPIError as error:
-        if isinstance(error.orig, Exception):
+@asynccontextmanager
+async def _migrating(engine: AsyncEngine, target: Target) -> AsyncIterator[AsyncConnection]:
+    """A connection to migrate on: SQLite's begin takes the write lock; on PostgreSQL the
+    connection holds the migration advisory lock, so two releases never migrate at once."""
+    async with engine.execution_options(**{WRITE: True}).connect() as conn:
+        if not target.is_postgres:
+            yield conn
+            return
+        await postgres.lock_migrations(conn)
+        try:
+            yield conn
+        finally:
+            if not conn.closed and not conn.invalidated:
+                await conn.rollback()
+                await postgres.unlock_migrations(conn)
+
+
+def _raise_open_error(error: BaseException, target: Target, shown: str) -> None:
+    """Raise what opening failed with, as storage says it (nothing if it is not ours)."""
+    if isinstance(error, StorageError | asyncio.CancelledError):
+        return
+    if not target.is_postgres:
+        if isinstance(error, DBAPIError) and isinstance(error.orig, Exception):
             raise error.orig from error
+        return
+    if isinstance(error, DBAPIError | OSError | TimeoutError) or _is_asyncpg(error):
+        reason = " ".join(str(getattr(error, "orig", None) or error).split()) or type(error).__name__
+        raise StorageUnavailable(
+            f"cannot use the PostgreSQL database {shown} ({SETTING}): {reason}"
+        ) from None
+
+
+def _is_asyncpg(error: BaseException) -> bool:
+    return type(error).__module__.startswith("asyncpg")
+
+
+async def migrate(database: str, target: int | None = None) -> list[str]:
+    """Bring the database (a file path or URL) to revision number ``target`` (default: the
+    newest)."""
+    where = parse(database)
+    engine = (
+        postgres.create_engine(where.url, 1, DEFAULT_BUSY_TIMEOUT_MS)
+        if where.url is not None
+        else create_engine(database, 1, DEFAULT_BUSY_TIMEOUT_MS)
+    )
+    try:
+        async with _migrating(engine, where) as conn:
+            return await conn.run_sync(migrations.upgrade, target)
+    except BaseException as error:
+        _raise_open_error(error, where, redacted(database))
         raise
     finally:
         await engine.dispose()
+
+
+__all__ = ["Database", "SchemaTooNew", "migrate"]

@@ -13,5 +13,9 @@ class SchemaTooNew(StorageError):
     """The file was written by a newer version of the app than this one."""
 
 
+class StorageUnavailable(StorageError):
+    """The database server cannot be reached, or refuses this app (credentials, name)."""
+
+
 class StorageBusy(StorageError, Busy):
     """Another process held the database lock for longer than the busy timeout."""

@@ -40,6 +40,11 @@ class Executor(Protocol):
     @property
     def dialect_name(self) -> str: ...
 
+    @property
+    def row_locks(self) -> bool:
+        """Whether this transaction locks rows it reads to change (PostgreSQL writers)."""
+        ...
+
     async def begin(self, write: bool) -> None: ...
 
     async def commit(self) -> None: ...
@@ -62,6 +67,11 @@ class SqlAlchemyExecutor:
         self._conn = conn
         self.dialect_name = conn.dialect.name
 
+    @property
+    def row_locks(self) -> bool:
+        """SQLite locks the whole file for a writer: no row locks."""
+        return False
+
     async def begin(self, write: bool) -> None:
         """Start the transaction (the engine's begin event takes the lock for writers)."""
         await self._conn.begin()
@@ -83,7 +93,13 @@ class SqlAlchemyExecutor:
     async def write(self, statement: Executable, params: Params) -> Written:
         """Run a write statement once."""
         result = await self._conn.execute(statement, params)
-        return Written(result.rowcount, result.lastrowid)
+        if self.dialect_name == "sqlite":
+            return Written(result.rowcount, result.lastrowid)
+        if not isinstance(statement, Insert):
+            return Written(result.rowcount, None)
+        # PostgreSQL has no last row id: the new key comes back through RETURNING.
+        key = result.inserted_primary_key if result.rowcount else None
+        return Written(result.rowcount, key[0] if key else None)
 
     async def write_many(self, statement: Executable, params: list[Params]) -> None:
         """Run a write statement for each set of parameters."""
@@ -108,6 +124,11 @@ class SqliteExecutor:
         self._driver = driver
         self._dialect = dialect
         self.dialect_name = dialect.name
+
+    @property
+    def row_locks(self) -> bool:
+        """SQLite locks the whole file for a writer: no row locks."""
+        return False
 
     async def _sql(self, sql: str) -> None:
         await _trip(self._driver, run_statement, self._driver, sql, None, False)

@@ -97,6 +97,9 @@ _OUTBOX_DUE = (
     .order_by(_o.c.id)
     .limit(bindparam("n"))
 )
+# A PostgreSQL writer claims due messages: rows another sender is claiming right now are
+# skipped, not waited for, and each is leased (and so sent) by one sender only.
+_OUTBOX_CLAIM = _OUTBOX_DUE.with_for_update(skip_locked=True)
 _OUTBOX_LEASE = (
     update(_o).where(_o.c.id == bindparam("b_id")).values(next_try_at=bindparam("until"))
 )
@@ -163,7 +166,8 @@ class Outbox(Repository):
 
     async def due(self, now: datetime, limit: int = 50) -> list[OutboxMessage]:
         """Messages neither sent nor given up whose next try is due, oldest first."""
-        rows = await self._all(_OUTBOX_DUE, {"now": now, "n": limit})
+        statement = _OUTBOX_CLAIM if self._x.row_locks else _OUTBOX_DUE
+        rows = await self._all(statement, {"now": now, "n": limit})
         return [OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
 
     async def lease(self, message_id: int, until: datetime) -> None:

@@ -345,6 +345,9 @@ _INVOICE_GET = _INVOICE.where(_i.c.number == bindparam("number"))
 _INVOICE_GET_SCOPED = _INVOICE_GET.where(_i.c.team_id == bindparam("team_id"))
 _INVOICE_INSERT = insert(_i)
 _COUNTER_GET = select(counters.c.value).where(counters.c.name == INVOICE_COUNTER)
+# On PostgreSQL a writer holds the counter row until it commits: numbers stay gapless and
+# two invoices never get one number (SQLite's writer lock already does the same).
+_COUNTER_GET_LOCKED = _COUNTER_GET.with_for_update()
 _COUNTER_ADVANCE = (
     update(counters)
     .where(counters.c.name == INVOICE_COUNTER, counters.c.value == bindparam("before"))
@@ -357,7 +360,7 @@ class Invoices(Repository):
 
     async def next_number(self) -> int:
         """The number the next invoice gets; taken only when ``add`` is committed."""
-        row = await self._one(_COUNTER_GET)
+        row = await self._one(_COUNTER_GET_LOCKED if self._x.row_locks else _COUNTER_GET)
         assert row is not None
         return int(row[0]) + 1
 

@@ -37,9 +37,11 @@ class Instant(TypeDecorator[datetime]):
         return dialect.type_descriptor(DateTime(timezone=True))
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        """UTC text on SQLite; the datetime itself elsewhere."""
-        if value is None or dialect.name != "sqlite":
+        """UTC text on SQLite; the datetime itself elsewhere (a naive one taken as UTC)."""
+        if value is None:
             return value
+        if dialect.name != "sqlite":
+            return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
         return utc_text(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.errors import StorageBusy
+from storage import postgres
 from storage.executor import Executor, SqlAlchemyExecutor, SqliteExecutor
 from storage.journal import AuditLog, Outbox
 from storage.repositories import AddOns, IdempotencyKeys, Invoices, Lines, Subscriptions
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
 
 
 def is_busy(error: BaseException) -> bool:
-    """SQLite gave up waiting for a lock another connection holds."""
+    """The database gave up waiting for a lock another connection holds (or, on
+    PostgreSQL, ended the transaction as a deadlock or serialization failure)."""
+    if postgres.is_busy(error):
+        return True
     if isinstance(error, DBAPIError):
         error = error.orig  # type: ignore[assignment]
     message = str(error)
@@ -42,6 +46,8 @@ class Pooled:
     @classmethod
     async def of(cls, conn: AsyncConnection, fast: bool, lock_wait_ms: int) -> Pooled:
         """The fast path on SQLite (one trip per statement), SQLAlchemy's own elsewhere."""
+        if conn.dialect.name == "postgresql":
+            return cls(conn, postgres.PostgresExecutor(conn), None, lock_wait_ms)
         if conn.dialect.name != "sqlite":
             return cls(conn, SqlAlchemyExecutor(conn), None, lock_wait_ms)
         raw = await conn.get_raw_connection()
@@ -53,17 +59,21 @@ class Pooled:
         return cls(conn, executor, driver, lock_wait_ms)
 
     async def set_lock_wait(self, ms: int) -> None:
-        """How long SQLite waits for a lock on this connection (SQLite only)."""
+        """How long the database waits for a lock on this connection."""
         if self.driver is not None:
             await self.driver.execute_fetchall(f"PRAGMA busy_timeout = {int(ms)}")
+        elif self.conn.dialect.name == "postgresql":
+            await postgres.set_lock_wait(self.conn, ms)
         self.lock_wait_ms = ms
 
 
 class SqlUnitOfWork:
     """One transaction over one pooled connection; rolled back unless committed.
 
-    Errors of the driver leave it as the driver raised them (``sqlite3.Error``), as
-    before SQLAlchemy; lock waits over budget at the start or the commit as StorageBusy.
+    Errors of SQLite leave it as the driver raised them (``sqlite3.Error``), as before
+    SQLAlchemy; PostgreSQL's as SQLAlchemy wraps them (``sqlalchemy.exc.DBAPIError``).
+    Lock waits over budget (and PostgreSQL's deadlocks and serialization failures, after
+    which nothing was changed) leave it as StorageBusy.
     """
 
     subscriptions: Subscriptions
@@ -89,8 +99,7 @@ class SqlUnitOfWork:
             self._db._release(pooled, self._write)
             if is_busy(error):
                 raise StorageBusy("the database is busy; please try again") from error
-            if isinstance(error, DBAPIError) and isinstance(error.orig, Exception):
-                raise error.orig from error
+            _reraise(error)
             raise
         self._pooled = pooled
         self._done = False
@@ -117,8 +126,10 @@ class SqlUnitOfWork:
                 await pooled.executor.rollback()
         finally:
             self._db._release(pooled, self._write)
-        if isinstance(exc, DBAPIError) and isinstance(exc.orig, Exception):
-            raise exc.orig from exc
+        if exc is not None and postgres.is_busy(exc):
+            raise StorageBusy("the database is busy; please try again") from exc
+        if exc is not None:
+            _reraise(exc)
 
     async def commit(self) -> None:
         """Make every change of this unit of work durable at once."""
@@ -130,3 +141,9 @@ class SqlUnitOfWork:
                 raise StorageBusy("the database is busy; please try again") from error
             raise
         self._done = True
+
+
+def _reraise(error: BaseException) -> None:
+    """Raise SQLite's own error out of SQLAlchemy's wrapping (as before SQLAlchemy)."""
+    if isinstance(error, DBAPIError) and isinstance(error.orig, sqlite3.Error):
+        raise error.orig from error

@@ -1,6 +1,7 @@
 """The stores the use-case tests run on, by name: the same scenarios on each prove the
 ports interchangeable. Add a name here (and a branch in ``open_store``) to run them all
-on another database as well.
+on another database as well. "postgres" runs on a database of its own on the server
+``tests.postgres`` finds (skipped, or failed under ADDONS_REQUIRE_POSTGRES, without one).
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError as SqlIntegrityError
+
 from bot.ports import UnitOfWorkSource
 from storage import Database
+from tests import postgres
 from tests.fakes.memory import IntegrityError, MemoryStore
 
-STORES = ("memory", "sqlite")
+STORES = ("memory", "sqlite", "postgres")
 
 Rows = dict[str, list[tuple[Any, ...]]]
 
@@ -55,6 +59,14 @@ def sqlite_rows(path: str) -> Rows:
         conn.close()
 
 
+async def postgres_rows(url: str) -> Rows:
+    """Every row of every table, read straight from the PostgreSQL database."""
+    return {
+        table: await postgres.fetch(url, f"SELECT * FROM {table} ORDER BY {key}")
+        for table, key in TABLES.items()
+    }
+
+
 @asynccontextmanager
 async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIterator[Store]:
     """A fresh, empty store of the kind ``name``; files go to ``directory``."""
@@ -73,5 +85,13 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
                 return sqlite_rows(path)
 
             yield Store(name, db, file_rows, sqlite3.IntegrityError)
+    elif name == "postgres":
+        with postgres.fresh_database() as url:
+            async with Database(url, pool_size=pool_size) as db:
+
+                async def server_rows() -> Rows:
+                    return await postgres_rows(url)
+
+                yield Store(name, db, server_rows, SqlIntegrityError)
     else:
         raise ValueError(f"no store called {name!r}; known: {', '.join(STORES)}")

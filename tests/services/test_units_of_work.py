@@ -80,6 +80,9 @@ async def test_a_writer_waits_for_the_writer_before_it_and_sees_what_it_committe
 
     async def first() -> None:
         async with store.db.unit_of_work() as uow:
+            # What a writer has read stays true until it commits (SQLite locks the file
+            # at the start, PostgreSQL the workspace at its first statement about it).
+            assert await uow.subscriptions.get(TEAM) is None
             first_in.set()
             await asyncio.sleep(0.05)  # the second writer is waiting now
             await uow.subscriptions.add(workspace(), at(ANCHOR))
@@ -89,11 +92,12 @@ async def test_a_writer_waits_for_the_writer_before_it_and_sees_what_it_committe
     async def second() -> Subscription | None:
         await first_in.wait()
         async with store.db.unit_of_work() as uow:
-            order.append("second began")
-            return await uow.subscriptions.get(TEAM)
+            found = await uow.subscriptions.get(TEAM)
+            order.append("second read")
+            return found
 
     _, seen = await asyncio.gather(first(), second())
-    assert order == ["first committed", "second began"]
+    assert order == ["first committed", "second read"]
     assert seen == workspace()
 
 

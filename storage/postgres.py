@@ -1,0 +1,156 @@
+"""PostgreSQL through asyncpg: the engine, how units of work keep their guarantees there,
+and which of its errors mean "busy, try again".
+
+Readers run in REPEATABLE READ READ ONLY: every statement of a reader sees one snapshot.
+Writers run in READ COMMITTED and, before their first statement about a workspace, take
+that workspace's advisory transaction lock (``pg_advisory_xact_lock``). Every write of
+the use cases is about one workspace, so a writer holds its workspace alone, like
+SQLite's one writer: what it read stays true until it commits, and because each
+statement reads the newest committed rows once the lock is held, a concurrent duplicate
+(the same confirmation twice) waits and then finds the first booking. The invoice
+counter is read ``FOR UPDATE`` (numbers gapless, in the invoice's own transaction) and
+the outbox is claimed ``FOR UPDATE SKIP LOCKED``. Locks are always taken in the order
+workspace, then counter, so writers do not deadlock; READ COMMITTED writers meet no
+serialization failures. Should either happen anyway, ``is_busy`` says so and the unit
+of work ends as ``StorageBusy``: nothing changed, the same request may be tried again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.sql import Executable
+
+from storage.executor import Params, SqlAlchemyExecutor, Written
+
+# Namespaces of our advisory locks (the two-int form keeps them apart from anyone else's).
+LOCK_SPACE = 0x0ADD
+MIGRATION_LOCK = 1  # held (session level) while migrating: two releases never migrate at once
+_TEAM_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:team))")
+_MIGRATION_LOCK = text("SELECT pg_advisory_lock(:space, :key)")
+_MIGRATION_UNLOCK = text("SELECT pg_advisory_unlock(:space, :key)")
+
+# SQLSTATEs after which nothing was changed and the whole request may simply run again.
+RETRYABLE = {
+    "40001",  # serialization_failure
+    "40P01",  # deadlock_detected
+    "55P03",  # lock_not_available: lock_timeout passed
+    "57014",  # query_canceled: statement_timeout passed
+}
+CONNECT_TIMEOUT_S = 10
+
+
+def sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE of a PostgreSQL error, through SQLAlchemy's wrapping, if any."""
+    seen: BaseException | None = error
+    for _ in range(4):
+        if seen is None:
+            return None
+        code = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(code, str):
+            return code
+        seen = seen.orig if isinstance(seen, DBAPIError) else seen.__cause__
+    return None
+
+
+def is_busy(error: BaseException) -> bool:
+    """PostgreSQL gave up waiting for a lock, or ended a transaction to retry it."""
+    return sqlstate(error) in RETRYABLE
+
+
+def create_engine(url: URL, pool_size: int, busy_timeout_ms: int) -> AsyncEngine:
+    """An asyncpg engine on ``url``; every lock wait is bounded by the busy budget."""
+    return create_async_engine(
+        url,
+        poolclass=AsyncAdaptedQueuePool,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=busy_timeout_ms / 1000,
+        pool_reset_on_return=None,
+        connect_args={
+            "timeout": CONNECT_TIMEOUT_S,
+            "server_settings": {
+                "lock_timeout": str(int(busy_timeout_ms)),
+                "application_name": "addons-bot",
+            },
+        },
+    )
+
+
+async def set_lock_wait(conn: AsyncConnection, ms: int) -> None:
+    """How long this connection waits for a lock before giving up (lock_timeout)."""
+    await conn.exec_driver_sql(f"SET lock_timeout = {int(ms)}")
+    await conn.commit()
+
+
+async def lock_migrations(conn: AsyncConnection) -> None:
+    """Wait until no other process migrates this database, then hold it for this one."""
+    await conn.execute(text("SET lock_timeout = 0"))  # a release waits as long as needed
+    await conn.execute(_MIGRATION_LOCK, {"space": LOCK_SPACE, "key": MIGRATION_LOCK})
+    await conn.commit()
+
+
+async def unlock_migrations(conn: AsyncConnection) -> None:
+    """Let the next process migrate."""
+    await conn.execute(_MIGRATION_UNLOCK, {"space": LOCK_SPACE, "key": MIGRATION_LOCK})
+    await conn.commit()
+
+
+class PostgresExecutor(SqlAlchemyExecutor):
+    """SQLAlchemy's path, with each transaction's isolation and workspace locks."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        super().__init__(conn)
+        self._mode: bool | None = None  # the mode the connection is set up for
+        self._write = False
+        self._locked: set[str] = set()
+
+    @property
+    def row_locks(self) -> bool:
+        """A writer reads the rows it will change FOR UPDATE."""
+        return self._write
+
+    async def begin(self, write: bool) -> None:
+        """Start a writer (READ COMMITTED) or a reader (one read-only snapshot)."""
+        if self._mode is not write:
+            # No round trip: asyncpg's adapter applies both when the transaction begins.
+            await self._conn.execution_options(
+                isolation_level="READ COMMITTED" if write else "REPEATABLE READ",
+                postgresql_readonly=not write,
+            )
+            self._mode = write
+        self._write = write
+        self._locked = set()
+        await self._conn.begin()
+
+    async def _hold(self, params: Params | None) -> None:
+        """A writer takes the workspace's lock before its first statement about it."""
+        if not self._write or not params:
+            return
+        team = params.get("team_id", params.get("b_team_id"))
+        if isinstance(team, str) and team not in self._locked:
+            await self._conn.execute(_TEAM_LOCK, {"space": LOCK_SPACE, "team": team})
+            self._locked.add(team)
+
+    async def rows(
+        self, statement: Executable, params: Params | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Every row the statement returns, as tuples."""
+        await self._hold(params)
+        return await super().rows(statement, params)
+
+    async def write(self, statement: Executable, params: Params) -> Written:
+        """Run a write statement once."""
+        await self._hold(params)
+        return await super().write(statement, params)
+
+    async def write_many(self, statement: Executable, params: list[Params]) -> None:
+        """Run a write statement for each set of parameters."""
+        for each in params:
+            await self._hold(each)
+        await super().write_many(statement, params)
