@@ -61,6 +61,13 @@ async def _until(
         await asyncio.sleep(0.2)
 
 
+def _busy_notice(body: str) -> bool:
+    """Whether an answer replaces the confirmation by the notice "nothing was changed"."""
+    answer = json.loads(body)
+    shown = json.dumps(answer.get("view", {}).get("blocks"), ensure_ascii=False)
+    return answer.get("response_action") == "update" and "Es wurde nichts geändert" in shown
+
+
 def _finished(database: str) -> Callable[[], Awaitable[bool]]:
     """Whether every due invoice is issued and every queued message is out."""
 
@@ -140,7 +147,12 @@ async def test_a_hundred_copies_of_one_confirmation_over_two_servers_book_once(
             )
 
             assert [status for status, _ in answers] == [200] * COPIES, running.log()
-            assert [body for _, body in answers] == [""] * COPIES  # each pops the confirmation
+            # Each copy pops the confirmation, or, when the machine is too loaded for it
+            # to get its turn within the 2 s budget, says politely that nothing changed.
+            popped = [body for _, body in answers if body == ""]
+            refused = [body for _, body in answers if body and _busy_notice(body)]
+            assert popped, answers[0]
+            assert len(popped) + len(refused) == COPIES, [b for _, b in answers if b][:1]
     finally:
         await db.close()
 
