@@ -1,7 +1,7 @@
 """Interaction throughput with one and with two app servers on one PostgreSQL database.
 
     python -m bench.two_servers [--database URL] [--requests 1000] [--concurrency 20]
-                                [--workspaces 50] [--admins 2] [--quick] [--json]
+                                [--workspaces 20] [--admins 2] [--quick] [--json]
 
 The requests and the fake Slack are ``bench.interaction_latency``'s (``bench/latency/``):
 ``/addons`` and Bestätigen (each books) alternating, signed ahead, over W workspaces
@@ -47,7 +47,8 @@ from bench.latency.servers import ROOT, START_SECONDS, Server, cpu_seconds
 from bench.latency.slack import TimedFakeSlack, admin_id, busy_notice, slack_users, team_id
 from bench.pg_common import migrated_database, plain, scratch, server_url, server_version
 
-FULL = {"requests": 1000, "concurrency": 20, "workspaces": 50, "admins": 2}
+FULL = {"requests": 1000, "concurrency": 20, "workspaces": 20, "admins": 2}
+WARM_UP = 4  # concurrency of the warm-up
 QUICK = {"requests": 60, "concurrency": 6, "workspaces": 4, "admins": 2}
 
 
@@ -185,9 +186,10 @@ async def configuration(count: int, server: str, sizes: dict[str, int]) -> dict[
         with tempfile.TemporaryDirectory(prefix="bench-two-servers-") as tmp:
             async with fake, servers(count, fake.url, database, tmp) as running:
                 planner = Planner(fake, workspaces)
-                problems = await warm_up(
-                    running[0], running[-1], fake, planner, sizes["concurrency"]
-                )
+                # Untimed, at a gentle pace: every overview must be drawn to be copied.
+                problems = await warm_up(running[0], running[-1], fake, planner, WARM_UP)
+                if problems:  # nothing to copy from: the warm-up did not go through
+                    raise RuntimeError(f"{count} server(s): {problems}")
                 plans = planner.mix(sizes["requests"])
                 cpu_before = [await s.cpu() for s in running]
                 slack_before = cpu_seconds()
