@@ -7,14 +7,14 @@
 
 Two kinds of process, one per side of the wire (on 2 cores each side gets one):
 
-- **the app** (a child process): the real app exactly as the tests start it
-  (``bot.slack_fake.served``): ``build_app`` + ``web_application`` on aiohttp at
-  127.0.0.1, a fresh SQLite file, a ``TestClock`` on 03.04.2026. Its Web API client
-  points at the mock below.
-  **The baseline** is a second child: a bare Bolt ``AsyncApp`` with the same kind of
-  client and the same secret whose listeners (``/addons`` and the confirmation's
-  callback) only ``ack()``, served by the same ``web_application`` (signature checked on
-  the raw bytes, same aiohttp server). Only one of the two is under load at a time.
+- **the app** (a child process): the real app as the tests start it
+  (``build_app`` + ``web_application`` on aiohttp at 127.0.0.1, a fresh SQLite file, a
+  ``TestClock`` on 03.04.2026), its Web API client on one shared session as ``serve``
+  has it, pointed at the mock below.
+  **The baselines** are two more children: bare Bolt ``AsyncApp``s with the same kind of
+  client and the same secret, served by the same ``web_application``: ``bare``, whose
+  listeners only ``ack()``, and ``modal``, whose ``/addons`` acks and then opens a
+  one-line modal. Only one server is under load at a time.
 - **Slack** (this process): the load generator (aiohttp client, closed loop) and the
   fake Slack Web API (``bot.slack_fake.FakeSlack``, subclassed to stamp each views call
   with ``time.perf_counter`` when its handler starts). Load generator and
@@ -36,39 +36,43 @@ sending it to the views call it causes arriving at the mock:
 - ``/addons``: ``views.open`` of the loading modal (matched by trigger_id; Slack's
   trigger lives 3 s) and the ``views.update`` that fills it with the overview (matched by
   the view id views.open returned);
-- Bestätigen: the ``views.update`` of the overview underneath (matched by its view id,
-  unique per request). The app acknowledges only once the booking is stored.
+- Bestätigen (answered at once with "Wird gebucht …"): the ``views.update`` of the
+  confirmation's own view id with the result, and that of the overview underneath
+  (matched by its view id, unique per request).
 
-Load: a closed loop of C workers, each posting its next request as soon as the previous
-one was answered (concurrency = requests in flight at the HTTP level, for both apps
-alike). Work the app does after its ack is not waited for inside the loop; after each
-round of the app the benchmark waits until every expected views call has arrived, so the
-next round (of either app) starts on a quiet machine, and the app's CPU is read after
-that. Phases: single (concurrency 1: the latency of an app that is not saturated; not
-one of the issue's sizes), steady (N requests at concurrency C in R rounds that
-alternate baseline and app, which goes first alternating too) and burst (B requests at
+Load: a closed loop of C workers, each an admin who clicks again once the result is
+shown: its next request goes out when the previous one was answered and every views
+call it causes has arrived (the ack-only baseline causes none). After each round the
+benchmark waits until every expected views call has arrived, so the next round starts
+on a quiet machine, and the server's CPU is read after that. Phases: single
+(concurrency 1: the latency of an app that is not saturated; not one of the issue's
+sizes), steady (N requests at concurrency C in R rounds; the servers take turns, who
+goes first rotating) and burst (B requests at
 concurrency 200, one round each). Each round opens its own connections.
 
 Warm-up, untimed: every admin runs ``/addons`` once (the app's users.info cache, Bolt's
 auth.test, the workspaces' rows, the connection pool), and one admin per workspace
-presses Hinzufügen once (the confirmation that is then copied). The baseline gets as
+presses Hinzufügen once (the confirmation that is then copied). The baselines get as
 many untimed requests of the same mix.
 
 Targets (issue 7): acknowledgement p99 at most 1.5x the bare app's, at each concurrency
 and for each kind of request; no acknowledgement and no views call later than 3 s after
-its request (Slack's timeout; the trigger's lifetime for views.open).
+its request (Slack's timeout; the trigger's lifetime for views.open). Targets (issue
+15, steady and burst): CPU per click at most 2.5 ms; ack p99 of the mix at most 3x bare;
+the filled overview shown p99 at most 2x the modal baseline's views.open p99; no
+booking refused as busy.
 
 Served in full (a verdict, not an error): under overload the app fails politely: a
 redraw that waited 2 s for a database connection shows a notice instead of the
-overview, a confirmation that did shows "busy, nothing was changed" and books nothing.
+overview, a booking that did shows "busy, nothing was changed" and books nothing.
 These are counted per phase (and the store's busy error, a ``bot.ports.Busy``, in the
 app's log, reported as StorageBusy) and judged PASS only when there are none.
 
 Checked (exit 1 when wrong, not when a target is missed): every answer is 200, every
-confirmation is answered with an empty ack or the busy notice, every expected views call
-arrived, was accepted by the mock and shows the overview (or a notice), no reply went to
-a response_url, the app logged nothing but the busy error, and the database holds exactly
-one add-on, draft, idempotency key and audit entry per confirmation acked empty, under
+confirmation is answered with "Wird gebucht …", every expected views call arrived, was
+accepted by the mock and shows what it should (or a notice), no reply went to a
+response_url, the app logged nothing but the busy error, and the database holds exactly
+one add-on, draft, idempotency key and audit entry per confirmation shown "Gebucht", under
 that confirmation's nonce.
 
 The parts live in ``bench/latency/``: ``slack`` (the stamped fake), ``servers`` (the
@@ -84,11 +88,19 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from bench.common import machine
-from bench.latency.figures import ACK_TARGET, SLACK_LIMIT_MS, degraded, phase, slowest
+from bench.latency.figures import (
+    ACK_TARGET,
+    SLACK_LIMIT_MS,
+    degraded,
+    issue15,
+    phase,
+    slowest,
+)
 from bench.latency.load import Sent
 from bench.latency.plans import (
     COMMAND,
@@ -100,7 +112,15 @@ from bench.latency.plans import (
     Workspace,
 )
 from bench.latency.report import render
-from bench.latency.rounds import Round, check, check_bookings, run_round, stored, warm_up
+from bench.latency.rounds import (
+    Round,
+    check,
+    check_bookings,
+    run_round,
+    stored,
+    warm_up,
+    warm_up_modal,
+)
 from bench.latency.servers import Server, log_records, storage_busy
 from bench.latency.slack import Stamp, TimedFakeSlack, admin_id, busy_notice, slack_users, team_id
 
@@ -147,12 +167,13 @@ QUICK = {
     "rounds": 2,
 }
 API_METHODS = ("users.info", "views.open", "views.update", "views.push")  # --api-delay-ms
+SIDES = ("bare", "modal", "app")  # the servers, in the order of the first round
 
 
 async def _phases(
-    app: Server, bare: Server, fake: TimedFakeSlack, planner: Planner, sizes: dict[str, int]
+    servers: dict[str, Server], fake: TimedFakeSlack, planner: Planner, sizes: dict[str, int]
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """Single, steady and burst, the two servers taking turns: (phases, booked, problems)."""
+    """Single, steady and burst, the servers taking turns: (phases, booked, problems)."""
     phases = [
         ("single", sizes["single"], 1, 1),
         ("steady", sizes["requests"], sizes["concurrency"], sizes["rounds"]),
@@ -163,25 +184,31 @@ async def _phases(
     problems: list[str] = []
     for name, count, concurrency, rounds in phases:
         per_round = [count // rounds + (1 if r < count % rounds else 0) for r in range(rounds)]
-        ours: list[Round] = []
-        theirs: list[Round] = []
+        rounds_of: dict[str, list[Round]] = {side: [] for side in SIDES}
         for r, size in enumerate(per_round):
-            order = ("bare", "app") if r % 2 == 0 else ("app", "bare")
+            order = SIDES[r % len(SIDES) :] + SIDES[: r % len(SIDES)]  # who goes first rotates
             for side in order:
                 plans = planner.mix(size)  # signed now, for this round
+                watched = None if side == "bare" else fake  # bare Bolt causes no views call
+                done = await run_round(servers[side], watched, plans, concurrency)
                 if side == "app":
-                    done = await run_round(app, fake, plans, concurrency)
                     booked += done.booked
-                    ours.append(done)
-                else:
-                    done = await run_round(bare, None, plans, concurrency)
-                    theirs.append(done)
+                rounds_of[side].append(done)
                 problems += [f"{name}, {side}: {p}" for p in done.problems]
-        results.append(phase(name, count, concurrency, ours, theirs))
+        results.append(
+            phase(
+                name,
+                count,
+                concurrency,
+                rounds_of["app"],
+                rounds_of["bare"],
+                rounds_of["modal"],
+            )
+        )
     return results, booked, problems
 
 
-def _logged(servers: tuple[Server, Server]) -> tuple[int, list[str]]:
+def _logged(servers: Sequence[Server]) -> tuple[int, list[str]]:
     """How often the store said busy in the servers' logs; anything else they logged."""
     busy, problems = 0, []
     for server in servers:
@@ -211,19 +238,19 @@ async def _measure(sizes: dict[str, int], api_delay_ms: float) -> dict[str, Any]
             if api_delay_ms:
                 for method in API_METHODS:
                     fake.delays[method] = api_delay_ms / 1000
-            app = await Server.start("app", fake.url, database, Path(tmp, "app.log"))
+            servers: dict[str, Server] = {}
             try:
-                bare = await Server.start(
-                    "bare", fake.url, os.path.join(tmp, "unused.db"), Path(tmp, "bare.log")
-                )
-            except BaseException:
-                await app.stop()
-                raise
-            try:
+                for side in SIDES:
+                    path = database if side == "app" else os.path.join(tmp, f"{side}.db")
+                    servers[side] = await Server.start(
+                        side, fake.url, path, Path(tmp, f"{side}.log")
+                    )
                 planner = Planner(fake, workspaces)
+                app, bare = servers["app"], servers["bare"]
                 problems += await warm_up(app, bare, fake, planner, sizes["concurrency"])
+                problems += await warm_up_modal(servers["modal"], fake, planner, sizes)
                 if not problems:
-                    phase_results, booked, found = await _phases(app, bare, fake, planner, sizes)
+                    phase_results, booked, found = await _phases(servers, fake, planner, sizes)
                     problems += found
                 if fake.replies:
                     problems.append(
@@ -233,9 +260,9 @@ async def _measure(sizes: dict[str, int], api_delay_ms: float) -> dict[str, Any]
                 for reason, times in fake.refused.items():
                     problems.append(f"the mock refused {times} calls: {reason}")
             finally:
-                await bare.stop()
-                await app.stop()
-            busy_logged, logged = _logged((app, bare))
+                for server in servers.values():
+                    await server.stop()
+            busy_logged, logged = _logged(list(servers.values()))
             problems += logged
         counts, keys = stored(database)
     problems += check_bookings(booked, counts, keys)
@@ -246,6 +273,7 @@ async def _measure(sizes: dict[str, int], api_delay_ms: float) -> dict[str, Any]
         "phases": phase_results,
         "slowest": slowest(phase_results),
         "degraded": degraded(phase_results, busy_logged),
+        "issue15": issue15(phase_results),
         "found": {**counts, "expected": len(booked)},
         "target": ACK_TARGET,
         "slack_limit_ms": SLACK_LIMIT_MS,

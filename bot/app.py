@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -23,6 +24,7 @@ from bot.clock import Clock
 from bot.services import Context
 from bot.settings import Settings
 from handlers import actions, commands, home, views
+from handlers.answered import ANSWERED
 from handlers.auth import UserDirectory
 from handlers.deps import SlackDeps
 
@@ -141,18 +143,26 @@ def web_application(app: AsyncApp, signing_secret: str, path: str = SLACK_PATH) 
             signed = False
         if not signed:
             return web.json_response({"error": "invalid request"}, status=401)
+        answered = asyncio.Event()  # listeners update their view only once this is set
         try:
-            bolt_request = await to_bolt_request(request)
-            if not isinstance(bolt_request.body, dict):
-                raise ValueError("the body is not a JSON object or form")
-            response = await app.async_dispatch(bolt_request)
-        except Exception as error:  # a signed body Bolt cannot read: Slack's own shapes never
-            logger.warning("unreadable signed request: %s", error)
-            return web.json_response({"error": "bad request"}, status=400)
-        if response.status >= 500:  # listeners answer their own failures; this is Bolt
-            logger.warning("Bolt could not handle a signed request (%s)", response.status)
-            return web.json_response({"error": "bad request"}, status=400)
-        return await to_aiohttp_response(response)
+            try:
+                bolt_request = await to_bolt_request(request)
+                if not isinstance(bolt_request.body, dict):
+                    raise ValueError("the body is not a JSON object or form")
+                bolt_request.context[ANSWERED] = answered
+                response = await app.async_dispatch(bolt_request)
+            except Exception as error:  # a signed body Bolt cannot read: Slack's never are
+                logger.warning("unreadable signed request: %s", error)
+                return web.json_response({"error": "bad request"}, status=400)
+            if response.status >= 500:  # listeners answer their own failures; this is Bolt
+                logger.warning("Bolt could not handle a signed request (%s)", response.status)
+                return web.json_response({"error": "bad request"}, status=400)
+            answer = await to_aiohttp_response(response)
+            await answer.prepare(request)  # written now, so that it leaves before any
+            await answer.write_eof()  # views.update the listener sends after it
+            return answer
+        finally:
+            answered.set()
 
     async def healthz(_: web.Request) -> web.Response:
         return web.Response(text="ok")

@@ -12,6 +12,7 @@ from domain.catalog import DEFAULT_MAX_QUANTITY, Catalog, default_options
 from domain.errors import InvalidTimezone
 from domain.money import Money
 from domain.workspace import DEFAULT_TIMEZONE, check_timezone
+from storage.urls import UnsupportedDatabase, parse
 
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -60,8 +61,14 @@ class Settings(BaseSettings):
     @field_validator("database")
     @classmethod
     def _path(cls, value: str) -> str:
+        # A SQLite file path or a postgresql:// URL; another scheme is refused here, before
+        # anything is opened. Never echo a URL: it may hold a password.
         if not value.strip():
-            raise ValueError("must name a file, not be blank")
+            raise ValueError("must name a file or a postgresql:// URL, not be blank")
+        try:
+            parse(value)
+        except UnsupportedDatabase as error:
+            raise ValueError(str(error).removeprefix("ADDONS_DATABASE ")) from None
         return value
 
     @field_validator("billing_admins", mode="before")

@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
-from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
@@ -21,6 +20,7 @@ from handlers.blocks.ids import (
     ACTION_PAGE_PREV,
     ACTION_UNDO,
 )
+from handlers.blocks.kit import ViewDict
 from handlers.blocks.replies import notice_view
 from handlers.common import Asker, asker, draw_overview, fail_politely, trigger_of
 from handlers.deps import ProvideDeps, SlackDeps, deps_of
@@ -141,9 +141,10 @@ async def _add(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], wh
     except QuantityInputError as error:
         await _redraw(deps, client, body, who, errors={option.key: error.text(who.lang)})
         return
-    quote = await services.quote_booking(
-        deps.ctx, who.team_id, option.key, quantity, deps.clock.now()
-    )
+    async with deps.gate:
+        quote = await services.quote_booking(
+            deps.ctx, who.team_id, option.key, quantity, deps.clock.now()
+        )
     await _show(client, body, booking_confirmation_view(quote, nonce=new_nonce(), lang=who.lang))
     if any(
         str(b.get("block_id", "")).startswith("qty_error_")
@@ -165,8 +166,8 @@ async def _cancel(
 ) -> None:
     addon_id = parse_addon_id(_value(body))
     now = deps.clock.now()
-    addon = await services.get_addon(deps.ctx, who.team_id, addon_id)
-    quote = await services.quote_cancellation(deps.ctx, who.team_id, addon_id, now)
+    async with deps.gate:
+        addon, quote = await services.cancellation_offer(deps.ctx, who.team_id, addon_id, now)
     await _show(
         client,
         body,
@@ -176,9 +177,10 @@ async def _cancel(
 
 async def _undo(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], who: Asker) -> None:
     addon_id = parse_addon_id(_value(body))
-    await services.undo_cancellation(
-        deps.ctx, who.team_id, addon_id, deps.clock.now(), actor=who.user_id
-    )
+    async with deps.gate:
+        await services.undo_cancellation(
+            deps.ctx, who.team_id, addon_id, deps.clock.now(), actor=who.user_id
+        )
     # The row turns back into a red Kündigen in place; no extra dialog.
     await _redraw(deps, client, body, who)
 
@@ -202,7 +204,7 @@ def _value(body: dict[str, Any]) -> str:
     return str(first.get("value") or "") if isinstance(first, dict) else ""
 
 
-async def _show(client: AsyncWebClient, body: dict[str, Any], view: View) -> None:
+async def _show(client: AsyncWebClient, body: dict[str, Any], view: ViewDict) -> None:
     """Show a modal on top of what the button was in: push over a modal, open over Home."""
     if _in_home(body):
         await client.views_open(trigger_id=trigger_of(body), view=view)

@@ -37,6 +37,13 @@ class UserDirectory:
         self._monotonic = monotonic
         self._cache: dict[tuple[str, str], tuple[float, Viewer]] = {}
 
+    def cached(self, team_id: str, user_id: str) -> Viewer | None:
+        """The user as last seen, if still fresh; no I/O (to answer Slack at once)."""
+        hit = self._cache.get((team_id, user_id))
+        if hit is not None and self._monotonic() - hit[0] < self._ttl:
+            return hit[1]
+        return None
+
     async def viewer(self, client: AsyncWebClient, team_id: str, user_id: str) -> Viewer:
         """Rights and locale of ``user_id``; asks Slack at most once per TTL."""
         key = (team_id, user_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -144,11 +146,21 @@ async def _dispatch(
 
 async def _overview(command: _Command) -> None:
     client, lang = command.client, command.who.lang
-    # Open at once (the trigger lives 3 s), then fill it.
-    opened = await client.views_open(trigger_id=trigger_of(command.body), view=loading_view(lang))
+    # Open at once (the trigger lives 3 s), then fill it; the overview is read while
+    # Slack opens the modal, so it is ready as soon as the modal is.
+    drawing = asyncio.ensure_future(draw_overview(command.deps, command.who.team_id, lang))
+    try:
+        opened = await client.views_open(
+            trigger_id=trigger_of(command.body), view=loading_view(lang)
+        )
+    except BaseException:
+        drawing.cancel()
+        with contextlib.suppress(BaseException):
+            await drawing
+        raise
     view_id = opened["view"]["id"]
     try:
-        view = await draw_overview(command.deps, command.who.team_id, lang)
+        view = await drawing
         await client.views_update(view_id=view_id, hash=opened["view"]["hash"], view=view)
     except Exception as error:
         # Say it in the modal the user is looking at, not only behind it.
@@ -210,8 +222,7 @@ async def _cancel(command: _Command) -> None:
     except MetadataError:  # typed, not tampered with: say how, not "no longer valid"
         await command.reply(text_message(t(lang, "help.cancel_needs_number")))
         return
-    quote = await services.quote_cancellation(ctx, team_id, addon_id, command.now)
-    addon = await services.get_addon(ctx, team_id, addon_id)
+    addon, quote = await services.cancellation_offer(ctx, team_id, addon_id, command.now)
     await command.client.views_open(
         trigger_id=trigger_of(command.body),
         view=cancellation_confirmation_view(addon, quote, catalog=ctx.catalog, lang=lang),

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
@@ -23,6 +22,7 @@ from bot.ports import Busy
 from domain.errors import DomainError
 from handlers.auth import Viewer
 from handlers.blocks.home import home_view
+from handlers.blocks.kit import ViewDict
 from handlers.blocks.overview import overview_view
 from handlers.deps import SlackDeps
 from handlers.i18n import error_text, language_for, t
@@ -117,11 +117,11 @@ async def draw_overview(
     home: bool = False,
     offset: int = 0,
     errors: Mapping[str, str] | None = None,
-) -> View:
+) -> ViewDict:
     """The overview (modal or App Home) as it stands now."""
     now = deps.clock.now()
-    await services.ensure_workspace(deps.ctx, team_id, now)
-    state = await services.overview(deps.ctx, team_id, now)
+    async with deps.gate:
+        state = await services.ensured_overview(deps.ctx, team_id, now)
     common: dict[str, Any] = {
         "catalog": deps.ctx.catalog,
         "addons": state.addons,

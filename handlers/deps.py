@@ -10,8 +10,9 @@ the type and fails loudly instead.)
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_bolt.async_app import AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
@@ -22,6 +23,12 @@ from bot.services import Context
 from handlers.auth import UserDirectory
 
 _CONTEXT_KEY = "addons_deps"
+# How many listeners may be inside a use case at once. Every click is answered before its
+# work, so under a burst nothing holds the work back but this: beyond a few at once they
+# only queue inside the store, where the wait counts against its 2-second busy budget
+# and a booking would be refused as busy; here they wait their turn without a deadline
+# (Slack has its answer already). The SQLite pool has 4 connections, one for writing.
+STORE_SLOTS = 8
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,9 @@ class SlackDeps:
     clock: Clock
     users: UserDirectory
     default_lang: str = "de"
+    gate: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(STORE_SLOTS), compare=False, repr=False
+    )
 
 
 class ProvideDeps(AsyncMiddleware):

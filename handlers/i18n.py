@@ -10,7 +10,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_date
@@ -210,6 +210,11 @@ _DE: dict[str, str] = {
     "noch einmal.",
     "error.busy": "Gerade ist viel los. Es wurde nichts geändert; bitte versuchen Sie es in "
     "einem Moment noch einmal.",
+    # -- while a confirmation is being carried out (Slack has been answered already) ------
+    "working.book": "Wird gebucht …",
+    "working.cancel": "Wird gekündigt …",
+    "working.withdraw": "Wird widerrufen …",
+    "working.quote": "Wird berechnet …",
 }
 
 _EN: dict[str, str] = {
@@ -374,6 +379,10 @@ _EN: dict[str, str] = {
     "open `/addons` again.",
     "error.unexpected": "Sorry, something went wrong. Please try again in a moment.",
     "error.busy": "We are busy right now. Nothing was changed; please try again in a moment.",
+    "working.book": "Booking …",
+    "working.cancel": "Cancelling …",
+    "working.withdraw": "Withdrawing …",
+    "working.quote": "Working out the price …",
 }
 
 MESSAGES: Mapping[str, Mapping[str, str]] = {"de": _DE, "en": _EN}
@@ -398,18 +407,31 @@ def _babel(lang: str) -> Locale:
     return Locale.parse(_BABEL_LOCALE[_language(lang)])
 
 
+# Babel's formatting is the costliest step of drawing a view (an overview formats a few
+# dozen amounts, dates and counts per click), and the same few values recur: prices of
+# 1..n units, period ends. So each formatter remembers what it wrote, boundedly.
+_FORMATTED_CACHE = 4096
+
+
 def fmt_money(money: Money, lang: str) -> str:
     """Money as the language writes it: "5,90 €" or "€5.90" (Babel, exact Decimal)."""
-    text = format_currency(money.amount, money.currency, locale=_babel(lang))
+    return _money_text(money.cents, money.currency, lang)
+
+
+@lru_cache(maxsize=_FORMATTED_CACHE)
+def _money_text(cents: int, currency: str, lang: str) -> str:
+    text = format_currency(Money(cents, currency).amount, currency, locale=_babel(lang))
     return text.translate(_NO_BREAK_SPACES)
 
 
+@lru_cache(maxsize=_FORMATTED_CACHE)
 def fmt_date(day: date, lang: str) -> str:
     """A calendar date: "17.04.2026" in German, ISO "2026-04-17" in English (Babel)."""
     lang = _language(lang)
     return format_date(day, _DATE_PATTERN[lang], locale=_babel(lang))
 
 
+@lru_cache(maxsize=_FORMATTED_CACHE)
 def fmt_number(number: int, lang: str) -> str:
     """A count with the language's digit grouping: "1.000" or "1,000"."""
     text = format_decimal(number, locale=_babel(lang))

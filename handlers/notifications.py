@@ -12,7 +12,7 @@ from bot.notifier import NotARecipient, Render
 from bot.ports import OutboxMessage
 from bot.services import Context, get_invoice
 from domain.money import Money
-from handlers.blocks.invoices import invoice_blocks
+from handlers.blocks.invoices import invoice_block_dicts
 from handlers.blocks.labels import addon_label
 from handlers.i18n import language_for, t
 
@@ -43,7 +43,7 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
     user = str(payload["user"])
     if message.kind == "invoice_issued":
         invoice = await get_invoice(ctx, int(payload["number"]), message.team_id)
-        blocks = invoice_blocks(invoice, catalog=ctx.catalog, lang=lang)
+        blocks = invoice_block_dicts(invoice, catalog=ctx.catalog, lang=lang)
         text = t(
             lang,
             "notify.invoice",
@@ -51,7 +51,7 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
             date=invoice.issued_on,
             total=invoice.total,
         )
-        return {"channel": user, "text": text, "blocks": [b.to_dict() for b in blocks]}
+        return {"channel": user, "text": text, "blocks": blocks}
     option = ctx.catalog[str(payload["option"])] if payload["option"] in ctx.catalog else None
     label = addon_label(option, int(payload["quantity"]), lang, str(payload["option"]))
     on = date.fromisoformat(str(payload["on"]))

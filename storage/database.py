@@ -4,7 +4,6 @@ of work under one busy budget. A SQLite file or a PostgreSQL database (``storage
 from __future__ import annotations
 
 import asyncio
-
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -188,9 +187,10 @@ def _raise_open_error(error: BaseException, target: Target, shown: str) -> None:
             raise error.orig from error
         return
     if isinstance(error, DBAPIError | OSError | TimeoutError) or _is_asyncpg(error):
-        reason = " ".join(str(getattr(error, "orig", None) or error).split()) or type(error).__name__
+        reason = " ".join(str(getattr(error, "orig", None) or error).split())
         raise StorageUnavailable(
-            f"cannot use the PostgreSQL database {shown} ({SETTING}): {reason}"
+            f"cannot use the PostgreSQL database {shown} ({SETTING}): "
+            f"{reason or type(error).__name__}"
         ) from None
 
 

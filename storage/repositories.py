@@ -339,11 +339,25 @@ class Lines(Repository):
 
 _i = invoices
 _INVOICE = select(_i.c.number, _i.c.team_id, _i.c.period_index, _i.c.period_start, _i.c.period_end)
-_INVOICE_NEWEST = _INVOICE.where(_i.c.team_id == bindparam("team_id")).order_by(_i.c.number.desc())
-_INVOICE_NEWEST_SOME = _INVOICE_NEWEST.limit(bindparam("n"))
-_INVOICE_GET = _INVOICE.where(_i.c.number == bindparam("number"))
-_INVOICE_GET_SCOPED = _INVOICE_GET.where(_i.c.team_id == bindparam("team_id"))
 _INVOICE_INSERT = insert(_i)
+# Invoices with their lines in one query (a line-less invoice comes as one row of NULLs).
+_INVOICE_LINES = select(*_INVOICE.selected_columns, *_LINE.selected_columns).select_from(
+    _i.outerjoin(_l, _l.c.invoice_number == _i.c.number)
+)
+_INVOICE_LINES_ORDER = (_i.c.number.desc(), _l.c.addon_id, _l.c.from_day, _l.c.kind, _l.c.id)
+_TEAM_NUMBERS = select(_i.c.number).where(_i.c.team_id == bindparam("team_id"))
+_INVOICE_LINES_NEWEST = _INVOICE_LINES.where(_i.c.team_id == bindparam("team_id")).order_by(
+    *_INVOICE_LINES_ORDER
+)
+_INVOICE_LINES_NEWEST_SOME = _INVOICE_LINES.where(
+    _i.c.number.in_(_TEAM_NUMBERS.order_by(_i.c.number.desc()).limit(bindparam("n")))
+).order_by(*_INVOICE_LINES_ORDER)
+_INVOICE_LINES_GET = _INVOICE_LINES.where(_i.c.number == bindparam("number")).order_by(
+    *_INVOICE_LINES_ORDER
+)
+_INVOICE_LINES_GET_SCOPED = _INVOICE_LINES.where(
+    _i.c.number == bindparam("number"), _i.c.team_id == bindparam("team_id")
+).order_by(*_INVOICE_LINES_ORDER)
 _COUNTER_GET = select(counters.c.value).where(counters.c.name == INVOICE_COUNTER)
 # On PostgreSQL a writer holds the counter row until it commits: numbers stay gapless and
 # two invoices never get one number (SQLite's writer lock already does the same).
@@ -353,6 +367,11 @@ _COUNTER_ADVANCE = (
     .where(counters.c.name == INVOICE_COUNTER, counters.c.value == bindparam("before"))
     .values(value=bindparam("after"))
 )
+
+
+def _invoice(header: Row, lines: list[InvoiceLine]) -> Invoice:
+    number, team_id, index, start, end = header
+    return Invoice(number, team_id, Period(index, start, end), tuple(lines))
 
 
 class Invoices(Repository):
@@ -385,29 +404,41 @@ class Invoices(Repository):
             },
         )
 
-    async def _assemble(self, rows: list[Row]) -> list[Invoice]:
-        lines = Lines(self._x)
-        result = []
-        for number, team_id, index, start, end in rows:
-            period = Period(index, start, end)
-            result.append(Invoice(number, team_id, period, tuple(await lines.for_invoice(number))))
+    @staticmethod
+    def _assemble(rows: list[Row]) -> list[Invoice]:
+        """Invoices from rows of (header, line) in invoice order; header-only rows have no
+        line (the outer join's NULLs)."""
+        result: list[Invoice] = []
+        header: Row | None = None
+        lines: list[InvoiceLine] = []
+        for row in rows:
+            if header is None or row[0] != header[0]:
+                if header is not None:
+                    result.append(_invoice(header, lines))
+                header, lines = row[:5], []
+            if row[5] is not None:
+                lines.append(_line(row[5:]))
+        if header is not None:
+            result.append(_invoice(header, lines))
         return result
 
     async def newest_first(self, team_id: str, limit: int | None = None) -> list[Invoice]:
-        """The workspace's invoices, newest first."""
+        """The workspace's invoices with their lines, newest first (one query)."""
         if limit is None:
-            rows = await self._all(_INVOICE_NEWEST, {"team_id": team_id})
+            rows = await self._all(_INVOICE_LINES_NEWEST, {"team_id": team_id})
         else:
-            rows = await self._all(_INVOICE_NEWEST_SOME, {"team_id": team_id, "n": limit})
-        return await self._assemble(rows)
+            params = {"team_id": team_id, "n": limit}
+            rows = await self._all(_INVOICE_LINES_NEWEST_SOME, params)
+        return self._assemble(rows)
 
     async def get(self, number: int, team_id: str | None = None) -> Invoice | None:
-        """One invoice by number; scoped to ``team_id`` when one is given."""
+        """One invoice with its lines by number; scoped to ``team_id`` when one is given."""
         if team_id is None:
-            rows = await self._all(_INVOICE_GET, {"number": number})
+            rows = await self._all(_INVOICE_LINES_GET, {"number": number})
         else:
-            rows = await self._all(_INVOICE_GET_SCOPED, {"number": number, "team_id": team_id})
-        found = await self._assemble(rows)
+            params = {"number": number, "team_id": team_id}
+            rows = await self._all(_INVOICE_LINES_GET_SCOPED, params)
+        found = self._assemble(rows)
         return found[0] if found else None
 
 

@@ -11,8 +11,8 @@ import aiosqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.errors import StorageBusy
 from storage import postgres
+from storage.errors import StorageBusy
 from storage.executor import Executor, SqlAlchemyExecutor, SqliteExecutor
 from storage.journal import AuditLog, Outbox
 from storage.repositories import AddOns, IdempotencyKeys, Invoices, Lines, Subscriptions

@@ -73,3 +73,9 @@ def redacted(database: str) -> str:
     except ArgumentError:
         return re.sub(r"//[^@/]*@", "//***@", database)
     return url.render_as_string(hide_password=True)
+
+
+def shown(database: str) -> str:
+    """How to name the database in a message: a path as given, a URL without its
+    password and with the setting it came from."""
+    return f"{redacted(database)} ({SETTING})" if is_url(database) else database

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 
 from bot.ports import UnitOfWorkSource
 from storage import Database
+from storage.types import utc_text
 from tests import postgres
 from tests.fakes.memory import IntegrityError, MemoryStore
 
@@ -59,11 +61,23 @@ def sqlite_rows(path: str) -> Rows:
         conn.close()
 
 
+def as_in_sqlite(value: Any) -> Any:
+    """A value as SQLite stores it: dates ISO text, instants UTC ISO text."""
+    if isinstance(value, datetime):
+        return utc_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 async def postgres_rows(url: str) -> Rows:
-    """Every row of every table, read straight from the PostgreSQL database."""
+    """Every row of every table, read straight from the PostgreSQL database, each value
+    as SQLite would hold it (so the tests read both the same way)."""
+    queries = [f"SELECT * FROM {table} ORDER BY {key}" for table, key in TABLES.items()]
+    found = await postgres.fetch_each(url, queries)
     return {
-        table: await postgres.fetch(url, f"SELECT * FROM {table} ORDER BY {key}")
-        for table, key in TABLES.items()
+        table: [tuple(as_in_sqlite(v) for v in row) for row in rows]
+        for table, rows in zip(TABLES, found, strict=True)
     }
 
 

@@ -11,6 +11,11 @@ from bench.latency.rounds import Round
 
 ACK_TARGET = 1.5  # app's ack p99 at most 1.5 x the bare app's
 SLACK_LIMIT_MS = 3000.0  # Slack's ack timeout and a trigger_id's lifetime
+# Issue 15's targets, for the steady phase (2,000 requests at c20) and the c200 burst:
+CPU_TARGET_MS = 2.5  # CPU per click of the app
+ACK_RATIO_TARGET = 3.0  # ack p99 of the mixed flow against bare Bolt's
+SHOWN_RATIO_TARGET = 2.0  # filled overview shown p99 against bare Bolt opening a modal
+ISSUE15_PHASES = ("steady", "burst")
 
 
 def stats(values_ms: Sequence[float]) -> dict[str, Any]:
@@ -63,9 +68,14 @@ def summarize(rounds: Sequence[Round]) -> dict[str, Any]:
 
 
 def phase(
-    name: str, count: int, concurrency: int, ours: Sequence[Round], theirs: Sequence[Round]
+    name: str,
+    count: int,
+    concurrency: int,
+    ours: Sequence[Round],
+    theirs: Sequence[Round],
+    modal: Sequence[Round] = (),
 ) -> dict[str, Any]:
-    """One phase: both servers' figures, the ack p99 ratios and their verdicts."""
+    """One phase: the servers' figures, the ack p99 ratios and their verdicts."""
     app, bare = summarize(ours), summarize(theirs)
     ratios: dict[str, float | None] = {}
     verdicts: dict[str, str] = {}
@@ -81,6 +91,7 @@ def phase(
         "rounds": len(ours),
         "app": app,
         "baseline": bare,
+        "modal_baseline": summarize(modal) if modal else None,
         "ratios": ratios,
         "verdicts": verdicts,
     }
@@ -128,3 +139,68 @@ def degraded(phases: Sequence[Mapping[str, Any]], busy_logged: int) -> dict[str,
     }
     total = sum(v["notices"] + v["busy_refusals"] for v in per_phase.values()) + busy_logged
     return {"phases": per_phase, "busy_logged": busy_logged, "verdict": verdict(total == 0)}
+
+
+def _ratio(mine: float | None, base: float | None) -> float | None:
+    return mine / base if mine is not None and base else None
+
+
+def issue15(phases: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Issue 15's figures, each next to its baseline from the same run, with verdicts:
+    CPU per click, ack p99 against bare Bolt, the filled overview shown against bare Bolt
+    opening a one-line modal, and bookings refused as busy."""
+    rows: list[dict[str, Any]] = []
+    for p in phases:
+        if p["name"] not in ISSUE15_PHASES:
+            continue
+        app, bare, modal = p["app"], p["baseline"], p.get("modal_baseline") or {}
+        where = f"{p['name']} c{p['concurrency']}"
+        cpu = app["cpu_ms_per_request"]
+        rows.append(
+            {
+                "figure": f"{where}: CPU per click, ms",
+                "app": cpu,
+                "baseline": bare["cpu_ms_per_request"],
+                "ratio": _ratio(cpu, bare["cpu_ms_per_request"]),
+                "target": f"<= {CPU_TARGET_MS:g} ms",
+                "verdict": verdict(cpu <= CPU_TARGET_MS),
+            }
+        )
+        mine, base = app["ack"]["all"]["p99_ms"], bare["ack"]["all"]["p99_ms"]
+        ratio = _ratio(mine, base)
+        rows.append(
+            {
+                "figure": f"{where}: ack p99 of the mixed flow, ms",
+                "app": mine,
+                "baseline": base,
+                "ratio": ratio,
+                "target": f"<= {ACK_RATIO_TARGET:g}x bare",
+                "verdict": verdict(ratio is not None and ratio <= ACK_RATIO_TARGET),
+            }
+        )
+        shown = app["views"].get("overview_filled", {}).get("p99_ms")
+        opened = modal.get("views", {}).get("modal_opened", {}).get("p99_ms")
+        ratio = _ratio(shown, opened)
+        rows.append(
+            {
+                "figure": f"{where}: filled overview shown p99, ms (bare: one-line modal)",
+                "app": shown,
+                "baseline": opened,
+                "ratio": ratio,
+                "target": f"<= {SHOWN_RATIO_TARGET:g}x bare",
+                "verdict": verdict(ratio is not None and ratio <= SHOWN_RATIO_TARGET),
+            }
+        )
+        if p["name"] == "burst":
+            refused = app["busy_refusals"]
+            rows.append(
+                {
+                    "figure": f"{where}: bookings refused as busy",
+                    "app": float(refused),
+                    "baseline": None,
+                    "ratio": None,
+                    "target": "0",
+                    "verdict": verdict(refused == 0),
+                }
+            )
+    return rows

@@ -15,14 +15,18 @@ KIND_LABELS = {"all": "all requests", COMMAND: "/addons", CONFIRMATION: "Bestät
 VIEWS_LABELS = {
     "modal_opened": "/addons -> views.open (loading modal)",
     "overview_filled": "/addons -> views.update (overview filled)",
-    "overview_redrawn": "Bestätigen -> views.update (overview redrawn)",
+    "result_shown": "Bestätigen -> views.update (Gebucht shown)",
+    "overview_redrawn": "Bestätigen -> views.update (overview below redrawn)",
 }
 # What each views call must show; a notice there is the app failing politely under load.
 EXPECTED_SHOWS = {
     "modal_opened": "loading",
     "overview_filled": "overview",
+    "result_shown": "notice",
     "overview_redrawn": "overview",
 }
+# The bare baseline that opens a one-line modal on /addons (its views.open, by trigger).
+BARE_MODAL_LABEL = "/addons -> views.open (one-line modal), bare Bolt"
 BOOK_OPTION, BOOK_QUANTITY = "users", 2
 
 
@@ -35,6 +39,7 @@ class Planned:
     trigger_id: str | None = None  # /addons: views.open carries it
     below: str | None = None  # Bestätigen: the overview that must be redrawn
     nonce: str | None = None
+    view_id: str | None = None  # Bestätigen: the confirmation, where the result shows
 
 
 @dataclass
@@ -73,7 +78,9 @@ class Planner:
         metadata = requests.BookingRequest(asked.option, asked.quantity, nonce).to_metadata()
         view = self.fake.copy_view(ws.confirmation, below=below["id"], private_metadata=metadata)
         request = self.signer.view_submission(user_id=admin, team_id=ws.team, view=view)
-        return Planned(CONFIRMATION, request, below=str(below["id"]), nonce=nonce)
+        return Planned(
+            CONFIRMATION, request, below=str(below["id"]), nonce=nonce, view_id=str(view["id"])
+        )
 
     def mix(self, count: int) -> list[Planned]:
         """``count`` requests, alternating /addons and Bestätigen."""

@@ -24,10 +24,11 @@ def render(r: dict[str, Any]) -> str:
         f"burst {n(s['burst'])} at concurrency {s['burst_concurrency']};",
         f"           half /addons, half Bestätigen (each books); {s['workspaces']} "
         f"workspaces x {s['admins']} admins",
-        "layout   : app (real, SQLite file) and baseline (bare Bolt, ack only) each in "
-        "its own process;",
+        "layout   : app (real, SQLite file) and two baselines (bare Bolt: ack only; and ack "
+        "then views.open of a one-line modal on /addons), each in its own process;",
         "           load generator + mock Slack Web API in this process "
-        f"(API delay {s['api_delay_ms']:g} ms); closed loop on the HTTP answer",
+        f"(API delay {s['api_delay_ms']:g} ms); closed loop: a worker clicks again once "
+        "its result is shown",
         "",
     ]
     out += _acks(r)
@@ -55,6 +56,7 @@ def render(r: dict[str, Any]) -> str:
     ]
     out += [f"  StorageBusy in the app's log: {d['busy_logged']} -> {d['verdict']}", ""]
     out += _rates(r)
+    out += _issue15(r)
     if r["problems"]:
         out += ["", "RESULT WRONG:", *(f"  {p}" for p in r["problems"])]
     else:
@@ -114,6 +116,22 @@ def _views(r: dict[str, Any]) -> list[str]:
     headers = ["", "calls", "p50 ms", "p99 ms", "max ms", "busy notices instead"]
     title = "resulting views call (sent -> the call reaches the mock), app:"
     return ["", title, *table(headers, rows)]
+
+
+def _issue15(r: dict[str, Any]) -> list[str]:
+    rows = [
+        [
+            row["figure"],
+            _ms(row["app"]),
+            _ms(row["baseline"]),
+            "-" if row["ratio"] is None else f"{row['ratio']:.2f}",
+            row["target"],
+            row["verdict"],
+        ]
+        for row in r.get("issue15", [])
+    ]
+    title = "issue 15 (every click answered at once), app against bare Bolt in the same run:"
+    return ["", title, *table(["", "app", "bare", "x bare", "target", ""], rows)]
 
 
 def _rates(r: dict[str, Any]) -> list[str]:

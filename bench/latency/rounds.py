@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from bench.common import scalar
-from bench.latency.load import Sent, drain, expected_views, load, resulting_views, until
+from bench.latency.load import (
+    Sent,
+    drain,
+    expected_views,
+    load,
+    resulting_views,
+    settled_by,
+    until,
+)
 from bench.latency.plans import (
     BOOK_OPTION,
     BOOK_QUANTITY,
@@ -21,7 +29,7 @@ from bench.latency.plans import (
     Planner,
 )
 from bench.latency.servers import Server, cpu_seconds
-from bench.latency.slack import Stamp, TimedFakeSlack, busy_notice
+from bench.latency.slack import Stamp, TimedFakeSlack, working_ack
 from bot.slack_fake import state_values
 from handlers import blocks, requests
 
@@ -49,11 +57,12 @@ def check(
     plans: Sequence[Planned],
     sent: Sequence[Sent],
     views: Sequence[Mapping[str, Stamp | None]] | None,
+    side: str = "app",
 ) -> list[str]:
-    """What is wrong with a round: answers missing or not 200, a confirmation answered
-    with anything but an empty ack or the app's busy notice, views calls missing, refused
-    by the fake or showing something unexpected. ``views`` is None for the baseline,
-    which causes none. (A busy notice is the app failing politely: not wrong, counted.)"""
+    """What is wrong with a round: answers missing or not 200, a confirmation of the app
+    answered with anything but "Wird gebucht …", views calls missing, refused by the fake
+    or showing something unexpected. ``views`` is None for the ack-only baseline, which
+    causes none. (A busy result is the app failing politely: not wrong, counted.)"""
     problems: list[str] = []
     if len(sent) != len(plans):
         problems.append(f"{len(plans) - len(sent)} of {len(plans)} requests got no answer")
@@ -71,31 +80,34 @@ def check(
         for plan, a in zip(plans, sent, strict=False)
         if plan.kind == CONFIRMATION
         and a.status == 200
-        and a.body != ""
-        and not busy_notice(a.body)
+        and (not working_ack(a.body) if side == "app" else a.body != "")
     ]
     if odd:
+        wanted = '"Wird gebucht …"' if side == "app" else "an empty ack"
         problems.append(
-            f"{len(odd)} confirmations were answered with neither an empty ack "
-            f"nor the busy notice (e.g. {odd[0][:160]!r})"
+            f"{len(odd)} confirmations were not answered with {wanted} (e.g. {odd[0][:160]!r})"
         )
-    return problems + _views_problems(plans, sent, views)
+    return problems + _views_problems(plans, sent, views, side)
 
 
 def _views_problems(
-    plans: Sequence[Planned], sent: Sequence[Sent], views: Sequence[Mapping[str, Stamp | None]]
+    plans: Sequence[Planned],
+    sent: Sequence[Sent],
+    views: Sequence[Mapping[str, Stamp | None]],
+    side: str = "app",
 ) -> list[str]:
     missing: dict[str, int] = {}
     refused: dict[str, int] = {}
     unexpected: dict[str, str] = {}
     for plan, answer, found in zip(plans, sent, views, strict=False):
-        for label in expected_views(plan, answer):
+        for label in expected_views(plan, answer, found, side):
             stamp = found.get(label)
+            wanted = "modal" if side == "modal" else EXPECTED_SHOWS[label]
             if stamp is None:
                 missing[label] = missing.get(label, 0) + 1
             elif not stamp.ok:
                 refused[label] = refused.get(label, 0) + 1
-            elif stamp.shows not in (EXPECTED_SHOWS[label], "notice"):
+            elif stamp.shows not in (wanted, "notice"):
                 unexpected[label] = stamp.shows
     problems = [
         f"{count} views calls missing: {VIEWS_LABELS[label]}" for label, count in missing.items()
@@ -112,11 +124,13 @@ async def run_round(
     server: Server, fake: TimedFakeSlack | None, plans: list[Planned], concurrency: int
 ) -> Round:
     """Time ``plans`` against ``server``; for the app also the views calls (``fake``)."""
+    side = server.kind
     cpu_before, slack_before = await server.cpu(), cpu_seconds()
     started = time.perf_counter()
-    sent, wall = await load(server.url, [p.request for p in plans], concurrency)
+    settle = settled_by(fake, plans, side) if fake is not None else None
+    sent, wall = await load(server.url, [p.request for p in plans], concurrency, settle)
     if fake is not None:  # the app's work after its acks belongs to the round
-        await drain(fake, plans, sent, DRAIN_SECONDS)
+        await drain(fake, plans, sent, DRAIN_SECONDS, side)
     settled = time.perf_counter() - started
     cpu_after, slack_after = await server.cpu(), cpu_seconds()
     result = Round(
@@ -129,25 +143,33 @@ async def run_round(
     )
     found: list[dict[str, Stamp | None]] | None = None
     if fake is not None:
-        found = [resulting_views(fake, plan) for plan in plans]
+        found = [resulting_views(fake, plan, side) for plan in plans]
         for plan, answer, views in zip(plans, sent, found, strict=False):
-            _count(result, plan, answer, views)
-    result.problems = check(plans, sent, found)
+            _count(result, plan, answer, views, side)
+    result.problems = check(plans, sent, found, side)
     return result
 
 
-def _count(result: Round, plan: Planned, answer: Sent, views: Mapping[str, Stamp | None]) -> None:
-    """Add one request of the app to ``result``: booked or refused, its views calls."""
-    if plan.kind == CONFIRMATION and answer.status == 200:
-        if answer.body == "" and plan.nonce:
-            result.booked.append(plan.nonce)
-        elif busy_notice(answer.body):
+def _count(
+    result: Round,
+    plan: Planned,
+    answer: Sent,
+    views: Mapping[str, Stamp | None],
+    side: str = "app",
+) -> None:
+    """Add one request to ``result``: booked or refused as busy, its views calls."""
+    shown = views.get("result_shown")
+    if side == "app" and plan.kind == CONFIRMATION and shown is not None and shown.ok:
+        if shown.busy:
             result.busy_refusals += 1
-    for label in expected_views(plan, answer):
-        stamp = views[label]
+        elif shown.shows == "notice" and plan.nonce:
+            result.booked.append(plan.nonce)
+    for label in expected_views(plan, answer, views, side):
+        stamp = views.get(label)
         if stamp is None or not stamp.ok:
             continue
-        into = result.notices if stamp.shows == "notice" else result.views
+        polite = stamp.busy if label == "result_shown" else stamp.shows == "notice"
+        into = result.notices if polite else result.views
         into.setdefault(label, []).append(1000 * (stamp.at - answer.sent))
 
 
@@ -176,6 +198,17 @@ async def warm_up(
     extra = planner.mix(len(commands) + len(planner.workspaces))
     sent, _ = await load(bare.url, [p.request for p in extra], concurrency)
     return [f"warm-up (bare app): {p}" for p in check(extra, sent, None)]
+
+
+async def warm_up_modal(
+    modal: Server, fake: TimedFakeSlack, planner: Planner, sizes: Mapping[str, int]
+) -> list[str]:
+    """The modal baseline gets as many untimed requests of the mix as the app did."""
+    extra = planner.mix(len(planner.users) + len(planner.workspaces))
+    sent, _ = await load(modal.url, [p.request for p in extra], sizes["concurrency"])
+    await drain(fake, extra, sent, DRAIN_SECONDS, "modal")
+    views = [resulting_views(fake, p, "modal") for p in extra]
+    return [f"warm-up (modal baseline): {p}" for p in check(extra, sent, views, "modal")]
 
 
 async def _push_confirmations(

@@ -1,6 +1,9 @@
-"""The two servers under load, each in its own child process: the real app and bare Bolt.
+"""The servers under load, each in its own child process: the real app and bare Bolt.
 
-    python -m bench.latency.servers app|bare SLACK_API_URL DATABASE
+    python -m bench.latency.servers app|bare|modal SLACK_API_URL DATABASE
+
+``bare`` only acknowledges; ``modal`` acknowledges and then opens a one-line modal on
+/addons (the baseline for the time until the app's filled overview is shown).
 
 The child prints ``{"url": ...}`` once it listens, answers "cpu" on stdin with its CPU
 seconds, and ends on "stop" or end of input. Its log goes to stderr.
@@ -15,6 +18,7 @@ import logging
 import os
 import resource
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bench.latency.slack import BARE_MODAL
 from bot.ports import Busy
 from bot.slack_fake import BOT_TOKEN, SIGNING_SECRET
 from handlers import blocks
@@ -29,11 +34,19 @@ from handlers import blocks
 ROOT = str(Path(__file__).resolve().parents[2])  # the project, for the child processes
 START_SECONDS = 30.0  # how long a child may take to start listening
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+KINDS = ("app", "bare", "modal")
+ONE_LINE_MODAL = {
+    "type": "modal",
+    "callback_id": BARE_MODAL,
+    "title": {"type": "plain_text", "text": "Add-ons"},
+    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}],
+}
 
 
-def bare_app(slack_url: str) -> AsyncApp:
+def bare_app(slack_url: str, *, opens_modal: bool = False) -> AsyncApp:
     """The baseline: a Bolt AsyncApp like the real one (client, secret, 404 for the
-    unhandled) whose listeners only acknowledge."""
+    unhandled) whose listeners only acknowledge; with ``opens_modal``, /addons then opens
+    a one-line modal, as the least an app that answers /addons with a modal does."""
     app = AsyncApp(
         client=AsyncWebClient(token=BOT_TOKEN, base_url=slack_url),
         signing_secret=SIGNING_SECRET,
@@ -42,8 +55,10 @@ def bare_app(slack_url: str) -> AsyncApp:
     )
 
     @app.command("/addons")
-    async def command(ack: AsyncAck) -> None:
+    async def command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
+        if opens_modal:
+            await client.views_open(trigger_id=body["trigger_id"], view=ONE_LINE_MODAL)
 
     @app.view(blocks.CALLBACK_CONFIRM_BOOKING)
     async def confirmed(ack: AsyncAck) -> None:
@@ -55,17 +70,15 @@ def bare_app(slack_url: str) -> AsyncApp:
 async def serve(kind: str, slack_url: str, database: str) -> None:
     """The child: serve, print the URL, answer "cpu" with this process's CPU seconds."""
     from bot.app import web_application
-    from bot.slack_fake.served import served_app
 
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
     async with contextlib.AsyncExitStack() as stack:
         if kind == "app":
-            running = await stack.enter_async_context(served_app(slack_url, Path(database)))
-            url = running.url
+            url = await stack.enter_async_context(_production_app(slack_url, Path(database)))
         else:
-            bare = web_application(bare_app(slack_url), SIGNING_SECRET)
+            bare = web_application(bare_app(slack_url, opens_modal=kind == "modal"), SIGNING_SECRET)
             runner = web.AppRunner(bare, access_log=None)
             await runner.setup()
             stack.push_async_callback(runner.cleanup)
@@ -80,6 +93,50 @@ async def serve(kind: str, slack_url: str, database: str) -> None:
                 print(json.dumps({"cpu": cpu_seconds()}), flush=True)
             else:  # "stop" or EOF
                 break
+
+
+@contextlib.asynccontextmanager
+async def _production_app(slack_url: str, database: Path) -> AsyncIterator[str]:
+    """The real app as the tests start it (``bot.slack_fake.served``: settings, SQLite
+    file, TestClock on 03.04.2026), but with its Web API client on one shared aiohttp
+    session, as ``bot.bootstrap`` wires it for ``serve``: the tests' app opens a new
+    connection per Web API call, which costs about 0.5 ms of CPU each."""
+    from aiohttp import ClientSession
+
+    from bot.app import build_app, web_application, web_client
+    from bot.clock import TestClock
+    from bot.services import Context
+    from bot.settings import Settings
+    from bot.slack_fake.served import START
+    from storage import Database
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack_url,
+        database=str(database),
+    )
+    db = Database(settings.database)
+    await db.open()
+    ctx = Context(
+        db, settings.catalog(), settings.default_locale, settings.timezone, settings.billing_admins
+    )
+    try:
+        async with ClientSession() as http:
+            client = web_client(settings, interactive=True, session=http)
+            app = build_app(settings, ctx, TestClock(START), client=client)
+            runner = web.AppRunner(web_application(app, SIGNING_SECRET), access_log=None)
+            await runner.setup()
+            try:
+                site = web.TCPSite(runner, "127.0.0.1", 0)
+                await site.start()
+                yield f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+            finally:
+                await runner.cleanup()
+                await asyncio.sleep(0)
+    finally:
+        await db.close()
 
 
 def cpu_seconds() -> float:
@@ -197,7 +254,7 @@ def storage_busy(record: str, names: tuple[str, ...] | None = None) -> bool:
 def main(argv: list[str]) -> int:
     """The child's entry: ``KIND SLACK_API_URL DATABASE``."""
     kind, slack_url, database = argv
-    if kind not in ("app", "bare"):
+    if kind not in KINDS:
         raise SystemExit(f"unknown server {kind!r}")
     asyncio.run(serve(kind, slack_url, database))
     return 0

@@ -17,6 +17,7 @@ from handlers.i18n import t
 
 _ARRIVED: contextvars.ContextVar[float] = contextvars.ContextVar("arrived")
 BUSY_TEXTS = tuple(t(lang, "error.busy") for lang in ("de", "en"))
+BARE_MODAL = "bare_modal"  # the one-line modal the bare baseline opens on /addons
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class Stamp:
     at: float  # time.perf_counter() when the fake's handler started on it
     ok: bool
     view_id: str | None
-    shows: str  # "loading", "overview", "notice", "confirmation" or the callback_id
+    shows: str  # "loading", "overview", "notice", "working", "confirmation", "modal", ...
+    busy: bool = False  # a notice saying "busy, nothing was changed"
 
 
 def shows(view: object) -> str:
@@ -41,7 +43,30 @@ def shows(view: object) -> str:
         return "notice"
     if callback == blocks.CALLBACK_CONFIRM_BOOKING:
         return "confirmation"
+    if callback == blocks.CALLBACK_WORKING:
+        return "working"
+    if callback == BARE_MODAL:
+        return "modal"
     return str(callback)
+
+
+def says_busy(view: object) -> bool:
+    """Whether a view is the app's "busy, nothing was changed"."""
+    text = json.dumps(view, ensure_ascii=False)
+    return any(json.dumps(busy, ensure_ascii=False)[1:-1] in text for busy in BUSY_TEXTS)
+
+
+def working_ack(body: str) -> bool:
+    """Whether an ack replaces the submitted view with "Wird gebucht …" (answer first)."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return False
+    return (
+        isinstance(answer, dict)
+        and answer.get("response_action") == "update"
+        and shows(answer.get("view")) == "working"
+    )
 
 
 def busy_notice(body: str) -> bool:
@@ -88,8 +113,14 @@ class TimedFakeSlack(FakeSlack[SlackUser]):
             self.refused[reason] = self.refused.get(reason, 0) + 1
         if method in ("views.open", "views.push", "views.update"):
             view = body.get("view") if ok else None
+            sent = params.get("view")
+            shown = shows(sent)
             stamp = Stamp(
-                _ARRIVED.get(), ok, str(view["id"]) if view else None, shows(params.get("view"))
+                _ARRIVED.get(),
+                ok,
+                str(view["id"]) if view else None,
+                shown,
+                shown == "notice" and says_busy(sent),
             )
             if method == "views.update":
                 self.updates.setdefault(str(params.get("view_id")), []).append(stamp)

@@ -19,7 +19,8 @@ from bot.ports import Busy
 from bot.settings import Settings
 from domain.catalog import Catalog
 from domain.errors import DomainError
-from storage import SchemaTooNew, StorageError
+from storage import SchemaTooNew, StorageError, StorageUnavailable, UnsupportedDatabase
+from storage.urls import is_url, parse, shown
 
 Validate = Callable[[argparse.Namespace, Catalog], None]
 
@@ -57,27 +58,36 @@ def _operator_command(args: argparse.Namespace, settings: Settings, now: datetim
     except (UsageError, DomainError) as error:
         return fail(str(error))
     path = settings.database
-    if not args.creates_database and not os.path.exists(path):
+    try:
+        parse(path)
+    except UnsupportedDatabase as error:
+        return fail(str(error))
+    file = not is_url(path)  # else a PostgreSQL server: no file to look for
+    if file and not args.creates_database and not os.path.exists(path):
         return fail(
             f"no database at {path} (create it with `{PROG} workspace set` "
             f"or `{PROG} migrate`, or pass --database)"
         )
     folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
+    if file and not os.path.isdir(folder):
         return fail(f"cannot create the database {path}: no such directory {folder}")
     today = now.astimezone(UTC).date()
     as_of = getattr(args, "as_of", None)
     problem = as_of_problem(as_of, today)
     anchor = getattr(args, "anchor", None)
-    if problem is None and anchor is not None and not os.path.exists(path):
+    if problem is None and anchor is not None and file and not os.path.exists(path):
         # No workspace can hold this anchor yet; with a file, `workspace set` checks
         # whether the anchor is new (an existing one may be named again, however old).
         problem = anchor_problem(anchor, as_of or today)
     if problem is not None:
         return fail(problem)
-    if getattr(args, "as_of", None) is not None:
-        now = noon_utc(args.as_of)
-    return asyncio.run(_run(args, settings, now))
+    return asyncio.run(_run(args, settings, _as_of(args, now)))
+
+
+def _as_of(args: argparse.Namespace, now: datetime) -> datetime:
+    """Noon of ``--as-of`` if given, else now."""
+    as_of = getattr(args, "as_of", None)
+    return noon_utc(as_of) if as_of is not None else now
 
 
 async def _run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
@@ -86,9 +96,11 @@ async def _run(args: argparse.Namespace, settings: Settings, now: datetime) -> i
         async with bootstrap(settings, pool_size=2, slack_session=False) as rt:
             return await _act(Run(args, rt, now))
     except SchemaTooNew as error:
-        return fail(f"{settings.database}: {error}")
+        return fail(f"{shown(settings.database)}: {error}")
+    except (StorageUnavailable, UnsupportedDatabase) as error:
+        return fail(str(error))  # the line names the setting already
     except StorageError as error:
-        return fail(f"{settings.database}: {error}", EXIT_FAILED)
+        return fail(f"{shown(settings.database)}: {error}", EXIT_FAILED)
     except sqlite3.Error as error:
         return fail(f"cannot use the database {settings.database}: {error}", EXIT_FAILED)
 
@@ -103,4 +115,4 @@ async def _act(run: Run) -> int:
     except Busy as error:
         return fail(str(error), EXIT_FAILED)
     except (StorageError, sqlite3.Error) as error:
-        return fail(f"the database {run.rt.settings.database} failed: {error}", EXIT_FAILED)
+        return fail(f"the database {shown(run.rt.settings.database)} failed: {error}", EXIT_FAILED)

@@ -16,11 +16,18 @@ from bot.services.billing_run import (
     stream_subscriptions,
 )
 from bot.services.booking import Booked, book, quote_booking
-from bot.services.cancelling import Cancelled, cancel, quote_cancellation, undo_cancellation
+from bot.services.cancelling import (
+    Cancelled,
+    cancel,
+    cancellation_offer,
+    quote_cancellation,
+    undo_cancellation,
+)
 from bot.services.context import SYSTEM_ACTOR, Context
 from bot.services.reading import (
     Overview,
     audit_log,
+    ensured_overview,
     get_addon,
     get_entitlements,
     get_invoice,
@@ -44,7 +51,9 @@ __all__ = [
     "billing_run",
     "book",
     "cancel",
+    "cancellation_offer",
     "ensure_workspace",
+    "ensured_overview",
     "get_addon",
     "get_entitlements",
     "get_invoice",

@@ -29,6 +29,17 @@ async def quote_cancellation(
     return addon.quote_cancellation(sub.today(now), sub.schedule, lines)
 
 
+async def cancellation_offer(
+    ctx: Context, team_id: str, addon_id: int, now: datetime
+) -> tuple[AddOn, CancellationQuote]:
+    """The add-on and what Kündigen would do today, read in one transaction."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        sub = await subscription_of(uow, team_id)
+        addon = await addon_of(uow, team_id, addon_id)
+        lines = await uow.lines.for_addon(team_id, addon_id)
+    return addon, addon.quote_cancellation(sub.today(now), sub.schedule, lines)
+
+
 async def cancel(
     ctx: Context,
     team_id: str,

@@ -7,7 +7,8 @@ from datetime import date, datetime
 
 from bot.ports import AuditEntry, UnitOfWork
 from bot.services.context import Context, addon_of, subscription_of
-from domain.addons import AddOn
+from bot.services.workspaces import ensure_workspace
+from domain.addons import AddOn, Status
 from domain.billing import Entitlements
 from domain.billing import entitlements as domain_entitlements
 from domain.billing import preview_invoice as domain_preview_invoice
@@ -15,6 +16,8 @@ from domain.errors import UnknownInvoice
 from domain.invoices import Invoice
 from domain.periods import Period
 from domain.workspace import Subscription
+
+_LIVE = (Status.ACTIVE, Status.CANCELLATION_PENDING)
 
 
 async def list_addons(ctx: Context, team_id: str) -> list[AddOn]:
@@ -34,8 +37,18 @@ def _upcoming_period(sub: Subscription, today: date) -> Period:
     return sub.schedule.period(sub.schedule.period_containing(today).index + 1)
 
 
-async def _preview(uow: UnitOfWork, ctx: Context, sub: Subscription, today: date) -> Invoice:
-    live = await uow.addons.live(sub.team_id)
+async def _preview(
+    uow: UnitOfWork,
+    ctx: Context,
+    sub: Subscription,
+    today: date,
+    addons: list[AddOn] | None = None,
+) -> Invoice:
+    """The upcoming invoice; ``addons`` (all of them, already read) spares a query."""
+    if addons is None:
+        live = await uow.addons.live(sub.team_id)
+    else:  # what AddOnRepository.live() would read: active or cancelled, oldest first
+        live = sorted((a for a in addons if a.status in _LIVE), key=lambda a: a.id)
     drafts = await uow.lines.drafts(sub.team_id)
     return domain_preview_invoice(
         sub.team_id, _upcoming_period(sub, today), live, drafts, ctx.catalog
@@ -73,10 +86,32 @@ async def overview(ctx: Context, team_id: str, now: datetime, invoices: int = 3)
     """The add-ons, what is in force, the upcoming invoice and the last invoices."""
     async with ctx.db.unit_of_work(write=False) as uow:
         sub = await subscription_of(uow, team_id)
-        today = sub.today(now)
-        addons = await uow.addons.newest_first(team_id)
-        upcoming = await _preview(uow, ctx, sub, today)
-        last = await uow.invoices.newest_first(team_id, limit=invoices)
+        return await _overview(uow, ctx, sub, now, invoices)
+
+
+async def ensured_overview(
+    ctx: Context, team_id: str, now: datetime, invoices: int = 3
+) -> Overview:
+    """The overview, the workspace created first if this is its first use.
+
+    One read transaction; a write only the first time a workspace is seen (then the
+    overview of the new, empty workspace is read right after its creation).
+    """
+    async with ctx.db.unit_of_work(write=False) as uow:
+        sub = await uow.subscriptions.get(team_id)
+        if sub is not None:  # the common case: one read, no write lock
+            return await _overview(uow, ctx, sub, now, invoices)
+    await ensure_workspace(ctx, team_id, now)
+    return await overview(ctx, team_id, now, invoices)
+
+
+async def _overview(
+    uow: UnitOfWork, ctx: Context, sub: Subscription, now: datetime, invoices: int
+) -> Overview:
+    today = sub.today(now)
+    addons = await uow.addons.newest_first(sub.team_id)
+    upcoming = await _preview(uow, ctx, sub, today, addons)
+    last = await uow.invoices.newest_first(sub.team_id, limit=invoices)
     in_force = domain_entitlements(addons, ctx.catalog, today)
     return Overview(sub, today, addons, in_force, upcoming, last)
 

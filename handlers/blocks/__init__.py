@@ -1,9 +1,11 @@
-"""Pure Block Kit builders: domain values in, slack_sdk views and message payloads out.
+"""Pure Block Kit builders: domain values in, plain Block Kit dicts out.
 
-Nothing here does I/O or reads a clock. Views are ``slack_sdk.models.views.View`` objects
-(pass them to ``views_open``/``ack(view=...)`` as they are; ``.to_dict()`` validates
-Slack's limits). Messages are ``{"text": ..., "blocks": [...]}`` dicts, ready for
-``respond(**msg)`` or ``chat_postEphemeral(channel=..., user=..., **msg)``.
+Nothing here does I/O or reads a clock. Views are plain dicts (``kit.ViewDict``; pass them
+to ``views_open``/``ack(view=...)`` as they are): slack_sdk's model objects cost half of a
+click's CPU, so tests/unit/blocks/test_every_view.py parses every view the app can draw
+with slack_sdk's models and checks Slack's limits instead. Messages are
+``{"text": ..., "blocks": [...]}`` dicts, ready for ``respond(**msg)`` or
+``chat_postEphemeral(channel=..., user=..., **msg)``.
 
 One module per screen: ``overview`` (the /addons modal), ``home`` (App Home), ``booking``,
 ``cancelling``, ``invoices``, ``replies`` (texts, help, `/addons liste`, notices); ``ids``
@@ -38,11 +40,13 @@ from handlers.blocks.ids import (
     CALLBACK_HOME,
     CALLBACK_NOTICE,
     CALLBACK_OVERVIEW,
+    CALLBACK_WORKING,
 )
-from handlers.blocks.invoices import invoice_blocks, invoices_message
+from handlers.blocks.invoices import invoice_block_dicts, invoice_blocks, invoices_message
 from handlers.blocks.labels import sort_for_display
 from handlers.blocks.overview import entitlements_text, loading_view, overview_view
 from handlers.blocks.primitives import MAX_VIEW_BLOCKS, MessagePayload
+from handlers.blocks.progress import result_view, working_view
 from handlers.blocks.replies import (
     help_message,
     list_message,
@@ -64,6 +68,7 @@ __all__ = [
     "CALLBACK_HOME",
     "CALLBACK_NOTICE",
     "CALLBACK_OVERVIEW",
+    "CALLBACK_WORKING",
     "MAX_VIEW_BLOCKS",
     "MessagePayload",
     "booking_confirmation_view",
@@ -76,6 +81,7 @@ __all__ = [
     "help_message",
     "home_non_admin_view",
     "home_view",
+    "invoice_block_dicts",
     "invoice_blocks",
     "invoices_message",
     "list_message",
@@ -83,6 +89,8 @@ __all__ = [
     "notice_view",
     "overview_view",
     "refusal_message",
+    "result_view",
     "sort_for_display",
     "text_message",
+    "working_view",
 ]

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from slack_sdk.models.blocks import ContextBlock, InputBlock, NumberInputElement, SectionBlock
-from slack_sdk.models.views import View
-
 from domain.addons import BookingQuote, withdrawal_deadline
 from domain.catalog import Option
 from handlers.blocks.ids import CALLBACK_BOOK, CALLBACK_CONFIRM_BOOKING
+from handlers.blocks.kit import Block, ViewDict, context, input_block, modal, number_input, section
 from handlers.blocks.labels import addon_label, option_description, option_price
 from handlers.blocks.primitives import MAX_FIELD_TEXT, MessagePayload, clip, md, message
 from handlers.i18n import escape_mrkdwn, fmt_date, fmt_money, fmt_number, t
 from handlers.requests import ACTION_QTY, BookingRequest, dump_metadata, qty_block_id
 
 
-def quantity_input(option: Option, lang: str, *, optional: bool, initial: int = 1) -> InputBlock:
+def quantity_input(option: Option, lang: str, *, optional: bool, initial: int = 1) -> Block:
     """The number input for how many units of ``option`` to book."""
     if option.unit == "seat":
         hint = t(lang, "quantity.hint.seat", maximum=fmt_number(option.max_quantity, lang))
@@ -28,12 +26,11 @@ def quantity_input(option: Option, lang: str, *, optional: bool, initial: int = 
             size=fmt_number(option.unit_size, lang),
             example=fmt_number(3 * option.unit_size, lang),
         )
-    return InputBlock(
+    return input_block(
         block_id=qty_block_id(option.key),
         label=t(lang, "quantity.label"),
-        element=NumberInputElement(
+        element=number_input(
             action_id=ACTION_QTY,
-            is_decimal_allowed=False,
             initial_value=initial,
             min_value=1,
             max_value=option.max_quantity,
@@ -46,7 +43,7 @@ def quantity_input(option: Option, lang: str, *, optional: bool, initial: int = 
     )
 
 
-def booking_modal(option: Option, lang: str, quantity: int = 1) -> View:
+def booking_modal(option: Option, lang: str, quantity: int = 1) -> ViewDict:
     """The modal App Home opens: one option with its quantity input; submit leads on."""
     parts = [f"*{escape_mrkdwn(option.label(lang))}*"]
     description = option_description(option, lang)
@@ -54,21 +51,20 @@ def booking_modal(option: Option, lang: str, quantity: int = 1) -> View:
         parts.append(description)
     parts.append(option_price(option, lang))
     quantity_block = quantity_input(option, lang, optional=False, initial=quantity)
-    return View(
-        type="modal",
+    return modal(
         callback_id=CALLBACK_BOOK,
         title=t(lang, "booking.modal_title"),
         submit=t(lang, "button.continue"),
         close=t(lang, "button.back"),
         private_metadata=dump_metadata({"option": option.key}),
         blocks=[
-            SectionBlock(block_id=f"option_{option.key}", text=md("\n".join(parts))),
+            section(block_id=f"option_{option.key}", text=md("\n".join(parts))),
             quantity_block,
         ],
     )
 
 
-def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> View:
+def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> ViewDict:
     """Bestätigen / Abbrechen over option, quantity, monthly price, prorated, billed until."""
     option = quote.option
     label = addon_label(option, quote.quantity, lang)
@@ -91,21 +87,20 @@ def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> 
         monthly=quote.monthly_price,
     )
     deadline = t(lang, "booking.withdrawal_note", deadline=withdrawal_deadline(quote.booked_on))
-    return View(
-        type="modal",
+    return modal(
         callback_id=CALLBACK_CONFIRM_BOOKING,
         title=t(lang, "booking.title"),
         submit=t(lang, "button.confirm"),
         close=t(lang, "button.back"),
         private_metadata=request.to_metadata(),
         blocks=[
-            SectionBlock(
+            section(
                 block_id="booking",
                 text=md(f"*{escape_mrkdwn(label)}*\n{option_price(option, lang)}"),
                 fields=[md(f"*{title}*\n{value}", MAX_FIELD_TEXT) for title, value in fields],
             ),
-            SectionBlock(block_id="explanation", text=md(explanation)),
-            ContextBlock(block_id="withdrawal", elements=[md(deadline)]),
+            section(block_id="explanation", text=md(explanation)),
+            context(block_id="withdrawal", elements=[md(deadline)]),
         ],
     )
 
@@ -125,4 +120,4 @@ def booking_done_message(
             prorated=quote.prorated,
             billed_until=quote.billed_until,
         )
-    return message(text, [SectionBlock(block_id="result", text=md(text))])
+    return message(text, [section(block_id="result", text=md(text))])

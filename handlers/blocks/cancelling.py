@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ContextBlock, SectionBlock
-from slack_sdk.models.views import View
-
 from domain.addons import AddOn, CancellationQuote, Outcome
 from domain.catalog import Catalog
 from handlers.blocks.ids import CALLBACK_CONFIRM_CANCEL
+from handlers.blocks.kit import ViewDict, context, modal, section
 from handlers.blocks.labels import addon_label, option_or_none
 from handlers.blocks.primitives import MessagePayload, md, message
 from handlers.i18n import escape_mrkdwn, t
@@ -31,7 +29,7 @@ def cancellation_sentences(quote: CancellationQuote, lang: str) -> list[str]:
 
 def cancellation_confirmation_view(
     addon: AddOn, quote: CancellationQuote, *, catalog: Catalog, lang: str
-) -> View:
+) -> ViewDict:
     """Bestätigen / Abbrechen over exactly what will happen; carries the outcome shown."""
     option = option_or_none(catalog, addon.option)
     label = escape_mrkdwn(addon_label(option, addon.quantity, lang, addon.option))
@@ -41,16 +39,15 @@ def cancellation_confirmation_view(
         t(lang, "withdraw.details") if withdrawal else t(lang, "cancel.details", date=quote.on)
     )
     request = CancellationRequest(addon.id, quote.outcome, quote.on)
-    return View(
-        type="modal",
+    return modal(
         callback_id=CALLBACK_CONFIRM_CANCEL,
         title=t(lang, "withdraw.title" if withdrawal else "cancel.title"),
         submit=t(lang, "button.confirm"),
         close=t(lang, "button.back"),
         private_metadata=request.to_metadata(),
         blocks=[
-            SectionBlock(block_id="cancellation", text=md(f"*{label}*\n*{what}*")),
-            ContextBlock(block_id="details", elements=[md(details)]),
+            section(block_id="cancellation", text=md(f"*{label}*\n*{what}*")),
+            context(block_id="details", elements=[md(details)]),
         ],
     )
 
@@ -67,4 +64,4 @@ def cancellation_done_message(
         text = " ".join(
             [t(lang, "withdraw.done", addon=label), *cancellation_sentences(quote, lang)]
         )
-    return message(text, [SectionBlock(block_id="result", text=md(text))])
+    return message(text, [section(block_id="result", text=md(text))])

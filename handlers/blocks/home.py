@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import HeaderBlock, SectionBlock
-from slack_sdk.models.views import View
-
 from domain.addons import AddOn
 from domain.billing import Entitlements
 from domain.catalog import Catalog
 from domain.invoices import Invoice
 from handlers.blocks.ids import CALLBACK_HOME
+from handlers.blocks.kit import ViewDict, header, home_tab, section
 from handlers.blocks.overview import overview_blocks
 from handlers.blocks.primitives import md
 from handlers.i18n import t
@@ -26,10 +24,9 @@ def home_view(
     recent: Sequence[Invoice] = (),
     lang: str,
     offset: int = 0,
-) -> View:
+) -> ViewDict:
     """The same overview for App Home (views.publish); Hinzufügen opens the booking modal."""
-    return View(
-        type="home",
+    return home_tab(
         callback_id=CALLBACK_HOME,
         blocks=overview_blocks(
             catalog=catalog,
@@ -45,13 +42,12 @@ def home_view(
     )
 
 
-def home_non_admin_view(lang: str) -> View:
+def home_non_admin_view(lang: str) -> ViewDict:
     """App Home for members who may not book: a short explanation, no prices."""
-    return View(
-        type="home",
+    return home_tab(
         callback_id=CALLBACK_HOME,
         blocks=[
-            HeaderBlock(block_id="title", text=t(lang, "overview.title")),
-            SectionBlock(block_id="explanation", text=md(t(lang, "home.non_admin"))),
+            header(block_id="title", text=t(lang, "overview.title")),
+            section(block_id="explanation", text=md(t(lang, "home.non_admin"))),
         ],
     )

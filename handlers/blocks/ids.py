@@ -15,3 +15,4 @@ CALLBACK_BOOK = "addons_book"  # booking modal opened from App Home
 CALLBACK_CONFIRM_BOOKING = "addons_confirm_booking"
 CALLBACK_CONFIRM_CANCEL = "addons_confirm_cancel"
 CALLBACK_NOTICE = "addons_notice"
+CALLBACK_WORKING = "addons_working"  # "Wird gebucht …" while a confirmation is carried out

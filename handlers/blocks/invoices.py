@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
+from slack_sdk.models.blocks import Block as SdkBlock
 
 from domain.catalog import Catalog
 from domain.invoices import Invoice, InvoiceLine, LineKind
+from handlers.blocks.kit import Block, context, divider, header, section
 from handlers.blocks.labels import addon_label, option_or_none
 from handlers.blocks.primitives import (
     MAX_HEADER_TEXT,
@@ -61,24 +62,32 @@ def _title(invoice: Invoice, lang: str) -> str:
 
 def invoice_blocks(
     invoice: Invoice, *, catalog: Catalog, lang: str, max_blocks: int = MAX_MESSAGE_BLOCKS
+) -> list[SdkBlock]:
+    """:func:`invoice_block_dicts` as slack_sdk blocks (for callers that want models)."""
+    blocks = invoice_block_dicts(invoice, catalog=catalog, lang=lang, max_blocks=max_blocks)
+    return [parsed for b in blocks if (parsed := SdkBlock.parse(b)) is not None]
+
+
+def invoice_block_dicts(
+    invoice: Invoice, *, catalog: Catalog, lang: str, max_blocks: int = MAX_MESSAGE_BLOCKS
 ) -> list[Block]:
     """An issued invoice (number, date, lines, total) or the preview of the upcoming one."""
     prefix = f"invoice_{invoice.number if invoice.number is not None else 'next'}"
     blocks: list[Block] = [
-        HeaderBlock(block_id=f"{prefix}_title", text=clip(_title(invoice, lang), MAX_HEADER_TEXT))
+        header(block_id=f"{prefix}_title", text=clip(_title(invoice, lang), MAX_HEADER_TEXT))
     ]
     if invoice.number is None:
         blocks.append(
-            ContextBlock(block_id=f"{prefix}_note", elements=[md(t(lang, "invoice.preview_note"))])
+            context(block_id=f"{prefix}_note", elements=[md(t(lang, "invoice.preview_note"))])
         )
     lines = [f"• {invoice_line_text(line, catalog, lang)}" for line in invoice.lines]
     if lines:
         room = max(2, max_blocks - len(blocks) - 1)  # 1: the total
         blocks += text_sections(lines, room, lang, f"{prefix}_lines", "invoice.more_lines")
     else:
-        blocks.append(SectionBlock(block_id=f"{prefix}_empty", text=md(t(lang, "invoice.empty"))))
+        blocks.append(section(block_id=f"{prefix}_empty", text=md(t(lang, "invoice.empty"))))
     total = f"*{t(lang, 'invoice.total', total=invoice.total)}*"
-    blocks.append(SectionBlock(block_id=f"{prefix}_total", text=md(total)))
+    blocks.append(section(block_id=f"{prefix}_total", text=md(total)))
     return blocks
 
 
@@ -89,14 +98,14 @@ def invoices_message(
     blocks: list[Block] = []
     texts = []
     if upcoming is not None:
-        blocks += invoice_blocks(
+        blocks += invoice_block_dicts(
             upcoming, catalog=catalog, lang=lang, max_blocks=MAX_MESSAGE_BLOCKS - 3
         )
         texts.append(f"{_title(upcoming, lang)}. {t(lang, 'invoice.total', total=upcoming.total)}")
     recent_text = recent_invoices_text(recent, lang)
     blocks += [
-        DividerBlock(block_id="recent_divider"),
-        SectionBlock(block_id="recent", text=md(recent_text)),
+        divider(block_id="recent_divider"),
+        section(block_id="recent", text=md(recent_text)),
     ]
     texts.append(recent_text)
     return message("\n".join(texts), blocks)

@@ -9,17 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    SectionBlock,
-)
-from slack_sdk.models.views import View
-
 from domain.addons import AddOn, Status
 from domain.billing import Entitlements
 from domain.catalog import Catalog
@@ -35,6 +24,7 @@ from handlers.blocks.ids import (
     CALLBACK_OVERVIEW,
 )
 from handlers.blocks.invoices import recent_invoices_text
+from handlers.blocks.kit import Block, ViewDict, actions, context, divider, header, modal, section
 from handlers.blocks.labels import (
     addon_label,
     option_description,
@@ -53,12 +43,10 @@ def _offer_blocks(
     """Per catalog option: label, pitch and price; a quantity input and Hinzufügen."""
     blocks: list[Block] = []
     if home:
-        blocks.append(HeaderBlock(block_id="title", text=t(lang, "overview.title")))
-    blocks.append(SectionBlock(block_id="intro", text=md(t(lang, "overview.intro"))))
+        blocks.append(header(block_id="title", text=t(lang, "overview.title")))
+    blocks.append(section(block_id="intro", text=md(t(lang, "overview.intro"))))
     if home:
-        blocks.append(
-            ContextBlock(block_id="intro_hint", elements=[md(t(lang, "overview.home_hint"))])
-        )
+        blocks.append(context(block_id="intro_hint", elements=[md(t(lang, "overview.home_hint"))]))
     for option in catalog:
         parts = [f"*{escape_mrkdwn(option.label(lang))}*"]
         description = option_description(option, lang)
@@ -68,7 +56,7 @@ def _offer_blocks(
         text = md("\n".join(parts))
         if home:  # App Home cannot host inputs: Hinzufügen opens the booking modal
             blocks.append(
-                SectionBlock(
+                section(
                     block_id=f"option_{option.key}",
                     text=text,
                     accessory=button(
@@ -77,17 +65,17 @@ def _offer_blocks(
                 )
             )
             continue
-        blocks.append(SectionBlock(block_id=f"option_{option.key}", text=text))
+        blocks.append(section(block_id=f"option_{option.key}", text=text))
         blocks.append(quantity_input(option, lang, optional=True))
         if option.key in errors:
             blocks.append(
-                ContextBlock(
+                context(
                     block_id=f"qty_error_{option.key}",
                     elements=[md(f":warning: *{errors[option.key]}*")],  # translated mrkdwn
                 )
             )
         blocks.append(
-            ActionsBlock(
+            actions(
                 block_id=f"add_{option.key}",
                 elements=[button(t(lang, "button.add"), ACTION_ADD, option.key, "primary")],
             )
@@ -95,14 +83,14 @@ def _offer_blocks(
     return blocks
 
 
-def _row(addon: AddOn, catalog: Catalog, lang: str) -> SectionBlock:
+def _row(addon: AddOn, catalog: Catalog, lang: str) -> Block:
     """One line of "Ihre Zusatzoptionen" with its Kündigen / zurücknehmen button."""
     option = option_or_none(catalog, addon.option)
     label = addon_label(option, addon.quantity, lang, addon.option)
     none = t(lang, "table.none")
     price = fmt_money(option.monthly_price(addon.quantity), lang) if option else none
     billed = fmt_date(addon.billed_until, lang) if addon.billed_until else none
-    accessory: ButtonElement | None = None
+    accessory: Block | None = None
     if addon.status is Status.ACTIVE:
         accessory = button(t(lang, "button.cancel"), ACTION_CANCEL, str(addon.id), "danger")
     elif addon.status is Status.CANCELLATION_PENDING:
@@ -113,7 +101,7 @@ def _row(addon: AddOn, catalog: Catalog, lang: str) -> SectionBlock:
         (t(lang, "table.billed_until"), billed),
         (t(lang, "table.status"), status_text(addon, lang)),
     ]
-    return SectionBlock(
+    return section(
         block_id=f"addon_{addon.id}",
         fields=[md(f"*{title}*\n{value}", MAX_FIELD_TEXT) for title, value in fields],
         accessory=accessory,
@@ -136,19 +124,19 @@ def _summary_blocks(
     in_force: Entitlements, upcoming: Invoice | None, recent: Sequence[Invoice], lang: str
 ) -> list[Block]:
     blocks: list[Block] = [
-        DividerBlock(block_id="summary_divider"),
-        SectionBlock(block_id="entitlements", text=md(entitlements_text(in_force, lang))),
+        divider(block_id="summary_divider"),
+        section(block_id="entitlements", text=md(entitlements_text(in_force, lang))),
     ]
     if upcoming is not None:
         blocks.append(
-            SectionBlock(
+            section(
                 block_id="upcoming",
                 text=md(
                     t(lang, "invoice.upcoming_total", date=upcoming.issued_on, total=upcoming.total)
                 ),
             )
         )
-    blocks.append(SectionBlock(block_id="invoices", text=md(recent_invoices_text(recent, lang))))
+    blocks.append(section(block_id="invoices", text=md(recent_invoices_text(recent, lang))))
     return blocks
 
 
@@ -181,8 +169,8 @@ def _fold_blocks(
     if rest:
         buttons.append(button(t(lang, "button.more"), ACTION_PAGE_NEXT, str(offset + page)))
     return [
-        ContextBlock(block_id="table_fold", elements=[md(" · ".join(notes))]),
-        ActionsBlock(block_id="table_pages", elements=buttons),
+        context(block_id="table_fold", elements=[md(" · ".join(notes))]),
+        actions(block_id="table_pages", elements=buttons),
     ]
 
 
@@ -191,12 +179,12 @@ def _table_blocks(
 ) -> list[Block]:
     """The table, one page of at most ``budget`` rows plus a fold line and paging buttons."""
     blocks: list[Block] = [
-        DividerBlock(block_id="table_divider"),
-        HeaderBlock(block_id="table_title", text=t(lang, "table.title")),
+        divider(block_id="table_divider"),
+        header(block_id="table_title", text=t(lang, "table.title")),
     ]
     rows = sort_for_display(addons)
     if not rows:
-        blocks.append(SectionBlock(block_id="table_empty", text=md(t(lang, "table.empty"))))
+        blocks.append(section(block_id="table_empty", text=md(t(lang, "table.empty"))))
         return blocks
     page = max(1, budget - len(blocks) - 2)  # 2: the fold line and the paging buttons
     if offset >= len(rows):  # a stale paging button after rows went away: show the last page
@@ -239,15 +227,14 @@ def overview_view(
     lang: str,
     offset: int = 0,
     errors: Mapping[str, str] | None = None,
-) -> View:
+) -> ViewDict:
     """The /addons modal: options with quantity and Hinzufügen, the table, the totals.
 
     ``errors`` maps an option key to a message shown under its quantity input (block
     actions cannot answer with response_action "errors"; redraw with views.update).
     The inputs are optional so that "Fertig" (submit) simply closes the modal.
     """
-    return View(
-        type="modal",
+    return modal(
         callback_id=CALLBACK_OVERVIEW,
         title=t(lang, "overview.title"),
         submit=t(lang, "overview.submit"),
@@ -266,12 +253,11 @@ def overview_view(
     )
 
 
-def loading_view(lang: str) -> View:
+def loading_view(lang: str) -> ViewDict:
     """A placeholder modal to open within the trigger's 3 seconds; views.update fills it."""
-    return View(
-        type="modal",
+    return modal(
         callback_id=CALLBACK_OVERVIEW,
         title=t(lang, "overview.title"),
         close=t(lang, "overview.close"),
-        blocks=[SectionBlock(block_id="loading", text=md(t(lang, "overview.loading")))],
+        blocks=[section(block_id="loading", text=md(t(lang, "overview.loading")))],
     )

@@ -10,14 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypedDict
 
-from slack_sdk.models.blocks import (
-    Block,
-    ButtonElement,
-    ContextBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
-
+from handlers.blocks.kit import Block, Text, button_element, context, mrkdwn, section
 from handlers.i18n import tn
 
 MAX_VIEW_BLOCKS = 100
@@ -42,14 +35,14 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def md(text: str, limit: int = MAX_SECTION_TEXT) -> MarkdownTextObject:
+def md(text: str, limit: int = MAX_SECTION_TEXT) -> Text:
     """A mrkdwn text object within Slack's limit."""
-    return MarkdownTextObject(text=clip(text, limit))
+    return mrkdwn(clip(text, limit))
 
 
-def button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
     """A button whose label fits Slack's limit."""
-    return ButtonElement(
+    return button_element(
         text=clip(text, MAX_PLAIN_LABEL), action_id=action_id, value=value, style=style
     )
 
@@ -72,7 +65,7 @@ def chunks(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> list[str]:
 
 def message(text: str, blocks: Sequence[Block]) -> MessagePayload:
     """A message payload: the fallback text and the blocks as dicts."""
-    return {"text": clip(text, MAX_FALLBACK_TEXT), "blocks": [b.to_dict() for b in blocks]}
+    return {"text": clip(text, MAX_FALLBACK_TEXT), "blocks": list(blocks)}
 
 
 def text_sections(
@@ -84,11 +77,11 @@ def text_sections(
         texts = texts[: room - 1]
     shown = sum(text.count("\n") + 1 for text in texts)
     blocks: list[Block] = [
-        SectionBlock(block_id=f"{prefix}_{i}", text=md(c)) for i, c in enumerate(texts)
+        section(block_id=f"{prefix}_{i}", text=md(c)) for i, c in enumerate(texts)
     ]
     if shown < len(lines):
         blocks.append(
-            ContextBlock(
+            context(
                 block_id=f"{prefix}_more", elements=[md(tn(lang, more_key, len(lines) - shown))]
             )
         )

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, SectionBlock
-from slack_sdk.models.views import View
-
 from domain.addons import AddOn
 from domain.catalog import Catalog
 from handlers.blocks.ids import CALLBACK_NOTICE
+from handlers.blocks.kit import Block, ViewDict, context, header, modal, section
 from handlers.blocks.labels import addon_label, option_or_none, sort_for_display, status_text
 from handlers.blocks.primitives import (
     MAX_MESSAGE_BLOCKS,
@@ -23,7 +21,7 @@ from handlers.i18n import escape_mrkdwn, fmt_date, fmt_money, t
 
 def text_message(text: str) -> MessagePayload:
     """One mrkdwn section (already translated and escaped by the caller)."""
-    return message(text, [SectionBlock(block_id="message", text=md(text))])
+    return message(text, [section(block_id="message", text=md(text))])
 
 
 def refusal_message(lang: str) -> MessagePayload:
@@ -46,7 +44,7 @@ def help_message(lang: str, catalog: Catalog, *, unknown: str | None = None) -> 
     ]
     lines += [f"• {t(lang, key)}" for key in ("help.cancel", "help.invoice")]
     text = "\n".join(lines)
-    return message(text, [SectionBlock(block_id="help", text=md(text))])
+    return message(text, [section(block_id="help", text=md(text))])
 
 
 def list_message(addons: Sequence[AddOn], *, catalog: Catalog, lang: str) -> MessagePayload:
@@ -68,22 +66,21 @@ def list_message(addons: Sequence[AddOn], *, catalog: Catalog, lang: str) -> Mes
             )
         )
     title = t(lang, "table.title")
-    blocks: list[Block] = [HeaderBlock(block_id="title", text=title)]
+    blocks: list[Block] = [header(block_id="title", text=title)]
     if not lines:
-        blocks.append(SectionBlock(block_id="empty", text=md(t(lang, "table.empty"))))
+        blocks.append(section(block_id="empty", text=md(t(lang, "table.empty"))))
         return message(f"{title}: {t(lang, 'table.empty')}", blocks)
     room = MAX_MESSAGE_BLOCKS - len(blocks) - 1  # 1: the hint at the end
     blocks += text_sections(lines, room, lang, "list", "table.more")
-    blocks.append(ContextBlock(block_id="hint", elements=[md(t(lang, "list.hint"))]))
+    blocks.append(context(block_id="hint", elements=[md(t(lang, "list.hint"))]))
     return message("\n".join([title, *lines]), blocks)
 
 
-def notice_view(lang: str, text: str, *, title_key: str = "overview.title") -> View:
+def notice_view(lang: str, text: str, *, title_key: str = "overview.title") -> ViewDict:
     """A modal that only says something (e.g. a refusal or an error after a submit)."""
-    return View(
-        type="modal",
+    return modal(
         callback_id=CALLBACK_NOTICE,
         title=t(lang, title_key),
         close=t(lang, "overview.close"),
-        blocks=[SectionBlock(block_id="notice", text=md(text))],
+        blocks=[section(block_id="notice", text=md(text))],
     )

@@ -21,8 +21,10 @@ import pytest
 
 from bench import billing_run, booking_throughput, interaction_latency
 from bench.interaction_latency import COMMAND, CONFIRMATION, Planned, Sent, Stamp
+from bench.latency.load import expected_views
 from bench.latency.servers import busy_names
 from bot.slack_fake import SignedRequest
+from handlers import blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 BOUND_SECONDS = 60  # --quick takes a few seconds; this only stops a hang
@@ -202,8 +204,8 @@ def test_the_latency_benchmark_answers_every_request_and_books_each_confirmation
     for phase in latency["phases"]:
         count, concurrency = wanted[phase["name"]]
         assert (phase["requests"], phase["concurrency"]) == (count, concurrency)
-        app, bare = phase["app"], phase["baseline"]
-        for side in (app, bare):  # every request was sent and answered, half of each kind
+        app, bare, modal = phase["app"], phase["baseline"], phase["modal_baseline"]
+        for side in (app, bare, modal):  # every request was sent and answered, half each
             assert side["requests"] == side["ack"]["all"]["count"] == count
             assert side["ack"][COMMAND]["count"] == (count + 1) // 2
             assert side["ack"][CONFIRMATION]["count"] == count // 2
@@ -211,8 +213,9 @@ def test_the_latency_benchmark_answers_every_request_and_books_each_confirmation
                 _ordered(side["ack"][kind])
             assert side["cpu_seconds"] > 0
             assert side["rate"] > 0
-        # Each /addons opened a modal and filled it; each acked confirmation was redrawn
-        # (a notice in its place is the app failing politely: counted, not hidden).
+        # Each /addons opened a modal and filled it; each confirmation showed its result,
+        # and each booking redrew the overview below (a notice in place of the overview,
+        # or "busy" as the result, is the app failing politely: counted, not hidden).
         seen = {
             label: app["views"].get(label, {}).get("count", 0)
             + app["notices"].get(label, {}).get("count", 0)
@@ -220,7 +223,10 @@ def test_the_latency_benchmark_answers_every_request_and_books_each_confirmation
         }
         commands = (count + 1) // 2
         assert seen["modal_opened"] == seen["overview_filled"] == commands
+        assert seen["result_shown"] == count // 2
         assert seen["overview_redrawn"] == app["booked"] == count // 2 - app["busy_refusals"]
+        # The modal baseline opened its one-line modal for every /addons.
+        assert modal["views"]["modal_opened"]["count"] == commands
         for figures in app["views"].values():
             _ordered(figures)
         booked += app["booked"]
@@ -230,6 +236,16 @@ def test_the_latency_benchmark_answers_every_request_and_books_each_confirmation
             assert phase["verdicts"][kind] == (
                 "PASS" if ratio <= interaction_latency.ACK_TARGET else "MISS"
             )
+    rows = {row["figure"].split(": ", 1)[1].split(",")[0]: row for row in latency["issue15"]}
+    assert set(rows) == {
+        "CPU per click",
+        "ack p99 of the mixed flow",
+        "filled overview shown p99",
+        "bookings refused as busy",
+    }
+    for row in latency["issue15"]:
+        if row["ratio"] is not None:
+            assert math.isclose(row["ratio"], row["app"] / row["baseline"], rel_tol=1e-9)
     found = latency["found"]
     assert found["expected"] == booked > 0
     assert found["addons"] == found["keys"] == found["drafts"] == found["audit"] == booked
@@ -249,6 +265,9 @@ def test_the_latency_report_prints_the_comparison(latency: dict[str, Any]) -> No
     for phase in latency["phases"]:
         assert f"{phase['name']} c{phase['concurrency']}: all requests" in text
     assert f"<= {interaction_latency.ACK_TARGET:g}" in text
+    assert "issue 15 (every click answered at once)" in text
+    for row in latency["issue15"]:
+        assert row["figure"] in text
     assert f"StorageBusy in the app's log: {latency['degraded']['busy_logged']} -> " in text
     assert f"nproc {latency['machine']['nproc']}" in text
     assert f"Python {latency['machine']['python']}" in text
@@ -259,7 +278,7 @@ def _request(kind: str, i: int) -> Planned:
     signed = SignedRequest("body", {})
     if kind == COMMAND:
         return Planned(COMMAND, signed, trigger_id=f"trigger-{i}")
-    return Planned(CONFIRMATION, signed, below=f"V{i}", nonce=f"nonce-{i}")
+    return Planned(CONFIRMATION, signed, below=f"V{i}", nonce=f"nonce-{i}", view_id=f"C{i}")
 
 
 def test_a_wrong_latency_result_is_reported_as_wrong() -> None:
@@ -269,22 +288,26 @@ def test_a_wrong_latency_result_is_reported_as_wrong() -> None:
         _request(COMMAND, 2),
         _request(CONFIRMATION, 3),
     ]
+    working = json.dumps(
+        {"response_action": "update", "view": {"callback_id": blocks.CALLBACK_WORKING}}
+    )
     sent = [
         Sent(0.0, 0.01, 200, ""),
         Sent(0.0, 0.01, 200, '{"response_action": "errors"}'),
         Sent(0.0, 0.01, 500, "boom"),
-        Sent(0.0, 0.01, 200, ""),
+        Sent(0.0, 0.01, 200, working),
     ]
     loading = Stamp(0.005, True, "V9", "loading")
+    shown = Stamp(0.01, True, "C3", "notice")  # "Gebucht": the overview below is due
     views: list[dict[str, Stamp | None]] = [
         {"modal_opened": loading, "overview_filled": None},  # never filled
-        {"overview_redrawn": None},  # not acked empty: no redraw is due
+        {"result_shown": None, "overview_redrawn": None},  # not "Wird gebucht": none due
         {"modal_opened": None, "overview_filled": None},  # a 500: nothing is due
-        {"overview_redrawn": Stamp(0.02, False, None, "overview")},  # refused by Slack
+        {"result_shown": shown, "overview_redrawn": Stamp(0.02, False, None, "overview")},
     ]
     problems = interaction_latency.check(plans, sent, views)
     assert any("status 500" in p for p in problems)
-    assert any("neither an empty ack nor the busy notice" in p for p in problems)
+    assert any('not answered with "Wird gebucht …"' in p for p in problems)
     assert any(p.startswith("1 views calls missing") and "overview filled" in p for p in problems)
     assert any("refused by the mock" in p for p in problems)
     # The baseline is judged on its answers only; a lost answer is wrong too.
@@ -298,6 +321,25 @@ def test_a_wrong_latency_result_is_reported_as_wrong() -> None:
     assert any(p.startswith("stored drafts") for p in wrong)
     assert any("1 acked confirmations booked nothing" in p for p in wrong)
     assert interaction_latency.check_bookings(["a"], dict.fromkeys(counts, 1), {"a"}) == []
+
+
+def test_a_busy_result_needs_no_redraw_and_a_booked_one_does() -> None:
+    plan = _request(CONFIRMATION, 1)
+    working = json.dumps(
+        {"response_action": "update", "view": {"callback_id": blocks.CALLBACK_WORKING}}
+    )
+    answer = Sent(0.0, 0.01, 200, working)
+    busy = Stamp(0.02, True, "C1", "notice", busy=True)
+    booked = Stamp(0.02, True, "C1", "notice")
+    assert expected_views(plan, answer, {"result_shown": None}) == ("result_shown",)
+    assert expected_views(plan, answer, {"result_shown": busy}) == ("result_shown",)
+    assert expected_views(plan, answer, {"result_shown": booked}) == (
+        "result_shown",
+        "overview_redrawn",
+    )
+    # The bare baseline causes nothing; the modal one only its views.open.
+    assert expected_views(plan, answer, None, "bare") == ()
+    assert expected_views(_request(COMMAND, 0), answer, None, "modal") == ("modal_opened",)
 
 
 def test_a_busy_answer_is_a_polite_failure_and_anything_else_logged_is_wrong() -> None:

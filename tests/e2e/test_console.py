@@ -225,7 +225,9 @@ def test_admin_books_cancels_and_gets_the_invoice_without_the_cancelled_renewal(
     assert "Zusätzliche Benutzer (+2)" in confirmation
     assert f"Anteilig 03.04.2026–17.04.2026: {prorated}" in confirmation
     assert "Abgerechnet bis: 17.04.2026" in confirmation
-    overview = console.send(number(confirmation, "Bestätigen"))
+    notice = console.send(number(confirmation, "Bestätigen"))  # the result, in place
+    assert "Gebucht: Zusätzliche Benutzer (+2)." in notice
+    overview = console.send(number(notice, "Schließen"))  # the overview below
     assert re.search(
         r"Zusätzliche Benutzer \(\+2\) +11,80 € +17\.04\.2026 +Aktiv +"
         r"\[\d+\] Kündigen \(rot\)",
@@ -238,7 +240,9 @@ def test_admin_books_cancels_and_gets_the_invoice_without_the_cancelled_renewal(
     # 10 GB as well, so that the invoice after the cancellation still has a renewal.
     confirmation = console.send(number(overview, "Hinzufügen", after="Erweiterter Speicherplatz"))
     assert "Anteilig 03.04.2026–17.04.2026: 2,85 €" in confirmation
-    overview = console.send(number(confirmation, "Bestätigen"))
+    notice = console.send(number(confirmation, "Bestätigen"))  # the result, in place
+    assert "Gebucht: Erweiterter Speicherplatz (+10 GB)." in notice
+    overview = console.send(number(notice, "Schließen"))  # the overview below
     assert "Zusätzlich in Kraft: 2 Benutzer, 10 GB" in overview
 
     # 18.04.2026: past the withdrawal window (through 17.04.) and a new period.
@@ -254,7 +258,9 @@ def test_admin_books_cancels_and_gets_the_invoice_without_the_cancelled_renewal(
     confirmation = console.send(number(row(overview, "Zusätzliche Benutzer (+2)"), "Kündigen"))
     assert "┌─ Kündigung bestätigen" in confirmation
     assert "Kündigung zum 17.05.2026, bis dahin nutzbar." in confirmation
-    overview = console.send(number(confirmation, "Bestätigen"))
+    notice = console.send(number(confirmation, "Bestätigen"))  # the result, in place
+    assert "Gekündigt: Zusätzliche Benutzer (+2). Kündigung zum 17.05.2026" in notice
+    overview = console.send(number(notice, "Schließen"))  # the overview below
     cancelled = row(overview, "Zusätzliche Benutzer (+2)")
     assert "Kündigung zum 17.05.2026" in cancelled
     assert "Kündigung zurücknehmen" in cancelled

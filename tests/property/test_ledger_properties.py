@@ -47,7 +47,7 @@ from tests.stores import STORES, open_store
 ONE_DAY = timedelta(days=1)
 # Examples per store: the in-memory store is fast enough for many; a file per example
 # costs more, so SQLite runs fewer of the same scenarios.
-EXAMPLES = {"memory": 200, "sqlite": 50}
+EXAMPLES = {"memory": 200, "sqlite": 50, "postgres": 15}
 
 anchors = st.one_of(
     st.dates(date(2024, 1, 1), date(2030, 12, 31)),

@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +166,32 @@ def leaks(texts: Iterable[str]) -> list[str]:
             start = max(0, match.start() - 60)
             found.append(text[start : match.end() + 60])
     return found
+
+
+# Another process holding SQLite's write lock (BEGIN EXCLUSIVE, with an uncommitted write
+# of its own that it rolls back): a backup, a migration, an operator's shell.
+HOLDER = r"""
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+conn.execute("BEGIN EXCLUSIVE")
+conn.execute("INSERT INTO audit_log (team_id, at, actor, action) "
+             "VALUES ('T0ADDONS1', '2026-04-03', 'another-process', 'half-written')")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("ROLLBACK")
+conn.close()
+"""
+
+
+@contextmanager
+def locked_by_another_process(path: Path, seconds: float) -> Iterator[subprocess.Popen[str]]:
+    """Another process holds the write lock on ``path`` for ``seconds`` from now."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+    try:
+        yield holder
+    finally:
+        assert holder.wait(timeout=seconds + 10) == 0

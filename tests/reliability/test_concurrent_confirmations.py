@@ -21,8 +21,9 @@ from tests.slack.flows import (
     open_overview,
     press,
     row_ids,
-    submit,
+    submit_and_see,
     texts,
+    until,
 )
 from tests.slack.harness import Answer, RunningApp, running_app
 from tests.slack.mock_slack import ADMIN, MockSlack
@@ -43,11 +44,27 @@ async def _all_at_once(app: RunningApp, view: dict[str, Any]) -> tuple[list[Answ
     return [a for a, _ in results], max(s for _, s in results)
 
 
-def _notice(answer: Answer) -> str:
-    """The text of the notice a submission was answered with (response_action update)."""
+def _working(answer: Answer) -> bool:
+    """Whether a submission was answered at once with "Wird gebucht …" (or gekündigt)."""
     body = answer.json()
-    assert body["response_action"] == "update", body
-    return "\n".join(texts(body["view"]["blocks"]))
+    return bool(
+        body["response_action"] == "update"
+        and body["view"]["callback_id"] == blocks.CALLBACK_WORKING
+    )
+
+
+async def _results(mock: MockSlack, view_id: str, after: int) -> list[str]:
+    """What each copy finally showed in place of the submitted view (views.update)."""
+
+    def shown() -> list[str]:
+        return [
+            "\n".join(texts(c.params["view"]["blocks"]))
+            for c in mock.calls_to("views.update")[after:]
+            if c.params.get("view_id") == view_id
+        ]
+
+    await until(lambda: len(shown()) >= COPIES)
+    return shown()
 
 
 async def test_a_hundred_simultaneous_submissions_of_one_confirmation_book_exactly_once(
@@ -66,10 +83,14 @@ async def test_a_hundred_simultaneous_submissions_of_one_confirmation_book_exact
         answers, slowest = await _all_at_once(app, confirmation)
 
         assert [a.status for a in answers] == [200] * COPIES, [a.status for a in answers]
-        # Each copy pops the confirmation (empty ack) and redraws the overview below it.
-        assert [a.text for a in answers] == [""] * COPIES
+        # Each copy is answered at once with "Wird gebucht …", then shown what happened.
+        assert all(_working(a) for a in answers)
         assert slowest < 3.0, slowest
-        await slack_mock.wait_for("views.update", redraws + COPIES, timeout=10)
+        results = await _results(slack_mock, confirmation["id"], redraws)
+        assert len([r for r in results if r.startswith("Gebucht:")]) == 1, results[:3]
+        repeated = [r for r in results if "Diese Buchung wurde bereits ausgeführt" in r]
+        assert len(repeated) == COPIES - 1
+        await slack_mock.wait_for("views.update", redraws + 2 * COPIES, timeout=10)
 
     assert count(path, "SELECT COUNT(*) FROM addons") == 1
     assert count(path, "SELECT COUNT(*) FROM addons WHERE option = 'users' AND quantity = 3") == 1
@@ -93,22 +114,18 @@ async def test_a_hundred_simultaneous_submissions_over_app_home_say_booked_once(
         await app.send(app.signer.app_home_opened(user_id=ADMIN), "views.publish")
         home = slack_mock.home[ADMIN]
         modal = await press(app, home, blocks.ACTION_OPEN_BOOKING, "users", expect="views.open")
-        answer = await submit(app, modal, typed={requests.qty_block_id("users"): "2"})
-        assert answer.status == 200, answer.text
-        # Slack replaces the booking modal by the confirmation, keeping its id.
-        confirmation = {
-            **modal,
-            **answer.json()["view"],
-            "id": modal["id"],
-            "previous_view_id": None,
-        }
+        # Weiter: "Wird berechnet …", then the confirmation in the modal's place.
+        confirmation = await submit_and_see(app, modal, typed={requests.qty_block_id("users"): "2"})
+        confirmation = slack_mock.views[modal["id"]]  # as Slack stores it, same id
         assert confirmation["callback_id"] == blocks.CALLBACK_CONFIRM_BOOKING
+        redraws = len(slack_mock.calls_to("views.update"))
 
         answers, slowest = await _all_at_once(app, confirmation)
 
         assert [a.status for a in answers] == [200] * COPIES
         assert slowest < 3.0, slowest
-        notices = [_notice(a) for a in answers]
+        assert all(_working(a) for a in answers)
+        notices = await _results(slack_mock, modal["id"], redraws)
         booked = [n for n in notices if n.startswith("Gebucht:")]
         repeated = [n for n in notices if "Diese Buchung wurde bereits ausgeführt" in n]
         assert len(booked) == 1, notices[:3]
@@ -140,8 +157,10 @@ async def test_a_hundred_simultaneous_withdrawal_confirmations_withdraw_once(
 
         assert [a.status for a in answers] == [200] * COPIES
         assert slowest < 3.0, slowest
-        # All pop the confirmation; the refusals of the copies show in place of nothing.
-        assert all(a.text == "" or a.json()["response_action"] == "update" for a in answers)
+        assert all(_working(a) for a in answers)
+        results = await _results(slack_mock, confirmation["id"], 0)
+        assert len([r for r in results if r.startswith("Widerrufen:")]) == 1, results[:3]
+        assert len([r for r in results if "bereits am" in r]) == COPIES - 1, results[:3]
 
     assert count(path, "SELECT COUNT(*) FROM addons WHERE status = 'withdrawn'") == 1
     assert count(path, "SELECT COUNT(*) FROM audit_log WHERE action = 'withdrawal'") == 1

@@ -10,11 +10,7 @@ overview still opens; writers wait up to the busy timeout.
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,13 +20,20 @@ from bot.slack_fake.signing import SignedRequest
 from domain.addons import Outcome
 from handlers import blocks, requests
 from handlers.i18n import t
-from tests.reliability.support import consistency_problems, count, snapshot
+from tests.reliability.support import (
+    consistency_problems,
+    count,
+    locked_by_another_process,
+    snapshot,
+)
 from tests.slack.flows import (
     anchor_workspace,
     book_directly,
     open_overview,
     press,
+    submit_and_see,
     texts,
+    until,
 )
 from tests.slack.harness import Answer, RunningApp, running_app
 from tests.slack.mock_slack import ADMIN, MockSlack
@@ -39,32 +42,6 @@ BOOKED_AT = datetime(2026, 3, 19, 9, 0, tzinfo=UTC)  # in the period 18.03.–17
 TODAY = datetime(2026, 4, 3, 8, 0, tzinfo=UTC)  # 15 days later, same period
 SLACK_ACK_DEADLINE = 3.0
 BUSY = t("de", "error.busy")
-
-HOLDER = r"""
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-conn.execute("BEGIN EXCLUSIVE")
-conn.execute("INSERT INTO audit_log (team_id, at, actor, action) "
-             "VALUES ('T0ADDONS1', '2026-04-03', 'another-process', 'half-written')")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-conn.execute("ROLLBACK")
-conn.close()
-"""
-
-
-@contextmanager
-def locked_by_another_process(path: Path, seconds: float) -> Iterator[subprocess.Popen[str]]:
-    """Another process holds the write lock on ``path`` for ``seconds`` from now."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
-    )
-    assert holder.stdout is not None
-    assert holder.stdout.readline().strip() == "locked"
-    try:
-        yield holder
-    finally:
-        assert holder.wait(timeout=seconds + 10) == 0
 
 
 async def _scene(app: RunningApp) -> dict[str, Any]:
@@ -92,9 +69,8 @@ async def _scene(app: RunningApp) -> dict[str, Any]:
     repeated = await press(
         app, overview, blocks.ACTION_ADD, "storage", typed={requests.qty_block_id("storage"): "2"}
     )
-    answer = await app.post(app.signer.view_submission(user_id=ADMIN, view=repeated))
-    assert answer.status == 200
-    assert answer.text == ""
+    done = await submit_and_see(app, repeated)
+    assert "Gebucht" in "\n".join(texts(done["blocks"]))
     overview = await open_overview(app)
     kuendigen = await press(app, overview, blocks.ACTION_CANCEL, str(withdraw_me.id))
     assert kuendigen["callback_id"] == blocks.CALLBACK_CONFIRM_CANCEL
@@ -140,11 +116,20 @@ async def _timed(app: RunningApp, requests: list[SignedRequest]) -> list[tuple[A
     return list(await asyncio.gather(*(one(r) for r in requests)))
 
 
-def _notice(answer: Answer) -> str:
+def _working(answer: Answer) -> bool:
+    """Answered at once with "Wird gebucht …" (or gekündigt, widerrufen)."""
     body = answer.json()
-    assert body, answer.text
-    assert body.get("response_action") == "update", answer.text
-    return "\n".join(texts(body["view"]["blocks"]))
+    return bool(
+        body
+        and body.get("response_action") == "update"
+        and body["view"]["callback_id"] == blocks.CALLBACK_WORKING
+    )
+
+
+async def _results(mock: MockSlack, views: list[dict[str, Any]], after: int = 0) -> list[str]:
+    """What each submitted view finally shows: the text views.update put in its place."""
+    calls = [await mock.wait_for_view_update(v["id"], after=after, timeout=10) for v in views]
+    return ["\n".join(texts(c.params["view"]["blocks"])) for c in calls]
 
 
 async def test_requests_during_a_short_lock_wait_and_then_succeed(
@@ -157,21 +142,25 @@ async def test_requests_during_a_short_lock_wait_and_then_succeed(
         scene = await _scene(app)
         await asyncio.sleep(0.1)
         slack_mock.reset_calls()
+        submitted = [*scene["fresh"], scene["repeated"], scene["kuendigen"]]
         with locked_by_another_process(path, 1.5):
             started = time.perf_counter()
             results = await _timed(app, _requests(app, scene))
+            shown = await _results(slack_mock, submitted)
             waited = time.perf_counter() - started
         assert waited > 1.0, waited  # the writers did wait for the lock
         for answer, seconds in results:
             assert answer.status == 200, answer.text
             assert seconds < SLACK_ACK_DEADLINE, seconds
-        # Every submission went through: each pops its confirmation (empty ack).
-        assert [a.text for a, _ in results[:5]] == [""] * 5
-        await slack_mock.wait_for("views.update", 7)  # 5 redraws below, undo, /addons
+        # Every submission was answered at once and then went through.
+        assert all(_working(a) for a, _ in results[:5])
+        assert all(s.startswith(("Gebucht:", "Widerrufen:", "Diese Buchung")) for s in shown)
+        # 5 results, 5 redraws below, undo, /addons
+        await slack_mock.wait_for("views.update", 12, timeout=10)
         await asyncio.sleep(0.1)
-        shown = "\n".join(str(c.params) for c in slack_mock.calls)
-        assert BUSY not in shown
-        assert t("de", "error.unexpected") not in shown
+        sent = "\n".join(str(c.params) for c in slack_mock.calls)
+        assert BUSY not in sent
+        assert t("de", "error.unexpected") not in sent
 
     state = snapshot(path)
     assert sorted((a[2], a[3]) for a in state["addons"] if a[6] == "active") == ACTIVE_AFTER
@@ -208,27 +197,34 @@ async def test_requests_during_a_lock_longer_than_the_busy_timeout_are_told_poli
         before = snapshot(path)
         slack_mock.reset_calls()
         requests = _requests(app, scene)
+        submitted = [*scene["fresh"], scene["repeated"], scene["kuendigen"]]
         with locked_by_another_process(path, 1.5):
             results = await _timed(app, requests)
             pushed = await slack_mock.wait_for("views.push")  # the undo button's notice
+            shown = await _results(slack_mock, submitted)
             overview_update = await slack_mock.wait_for("views.update")
             assert snapshot(path) == before
 
         for answer, seconds in results:
             assert answer.status == 200, answer.text
             assert seconds < SLACK_ACK_DEADLINE, seconds
-        for answer, _ in results[:5]:  # the five submissions
-            assert _notice(answer) == BUSY
+        assert all(_working(a) for a, _ in results[:5])  # the five submissions
+        assert shown == [BUSY] * 5
         assert "\n".join(texts(pushed[0].params["view"]["blocks"])) == BUSY
         assert overview_update  # reading still works: /addons opened during the lock
         assert snapshot(path) == before
         assert consistency_problems(path) == []
 
         # The lock is gone: the very same clicks now do what they said, once each.
+        calls = len(slack_mock.calls_to("views.update"))
         retried = await _timed(app, requests[:6])
         assert all(answer.status == 200 for answer, _ in retried)
-        assert [a.text for a, _ in retried[:5]] == [""] * 5
-        await asyncio.sleep(0.2)
+        assert all(_working(a) for a, _ in retried[:5])
+        shown = await _results(slack_mock, submitted, after=calls)
+        assert all(s.startswith(("Gebucht:", "Widerrufen:", "Diese Buchung")) for s in shown)
+        # The undo button's work follows its ack too: wait until it is done.
+        undone = "SELECT COUNT(*) FROM addons WHERE id = ? AND status = 'active'"
+        await until(lambda: count(path, undone, (scene["pending"],)) == 1)
 
     state = snapshot(path)
     assert sorted((a[2], a[3]) for a in state["addons"] if a[6] == "active") == ACTIVE_AFTER
@@ -254,16 +250,14 @@ async def test_a_lock_longer_than_slacks_three_seconds_still_gets_an_answer_in_t
             [(answer, seconds)] = await _timed(
                 app, [app.signer.view_submission(user_id=ADMIN, view=confirmation)]
             )
+            # Slack has its answer long before the lock is gone: "Wird gebucht …".
+            assert (answer.status, seconds < SLACK_ACK_DEADLINE) == (200, True), seconds
+            assert _working(answer), answer.text
+        [shown] = await _results(slack_mock, [confirmation])
         await asyncio.sleep(0.3)
         booked = count(path, "SELECT COUNT(*) FROM addons")
-        assert (answer.status, seconds < SLACK_ACK_DEADLINE) == (200, True), (
-            answer.status,
-            answer.text,
-            round(seconds, 2),
-            f"add-ons booked: {booked}",
-        )
-        # The answer tells the truth: popped (booked) or the busy notice (nothing booked).
-        assert (answer.text == "", booked) in ((True, 1), (False, 0))
+        # What is finally shown is what happened: booked, or busy and nothing booked.
+        assert (shown.startswith("Gebucht:"), booked) in ((True, 1), (False, 0)), shown
         if booked == 0:
-            assert _notice(answer) == BUSY
+            assert shown == BUSY
         assert consistency_problems(path) == []

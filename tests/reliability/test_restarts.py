@@ -24,6 +24,7 @@ from tests.slack.flows import (
     row_ids,
     row_text,
     submit,
+    submit_and_see,
     view_text,
 )
 from tests.slack.harness import RunningApp, running_app
@@ -117,12 +118,13 @@ async def test_a_booking_and_a_cancellation_complete_with_a_restart_between_ever
     assert len(starts) == 7
 
 
-async def test_a_restart_right_after_the_acknowledgement_loses_at_most_the_redraw(
+async def test_a_restart_right_after_the_acknowledgement_books_whole_or_not_at_all(
     slack_mock: MockSlack,
     tmp_path: Path,
 ) -> None:
-    """Stopped the moment Bestätigen is acknowledged, before the overview is redrawn: the
-    booking (and then the Kündigung) stands whole, and the next process shows it."""
+    """Stopped the moment Bestätigen is answered ("Wird gebucht …"), before or while the
+    use case runs: the booking (and then the Kündigung) stands whole or not at all, and
+    the same confirmation submitted to the next process does it exactly once."""
     path = tmp_path / "addons.db"
     async with running_app(slack_mock, path, now=BOOKED_AT) as app:
         await anchor_workspace(app)
@@ -136,8 +138,14 @@ async def test_a_restart_right_after_the_acknowledgement_loses_at_most_the_redra
         )
         answer = await submit(app, confirmation)
         assert answer.status == 200, answer.text
-        assert answer.text == "", answer.text
+        assert answer.json()["view"]["callback_id"] == blocks.CALLBACK_WORKING
     assert consistency_problems(path) == []
+    assert len(snapshot(path)["addons"]) in (0, 1)
+
+    async with running_app(slack_mock, path, now=BOOKED_AT) as app:
+        done = await submit_and_see(app, confirmation)
+        assert "Erweiterter Speicherplatz (+30 GB)" in view_text(done)
+    assert len(snapshot(path)["addons"]) == 1
 
     async with running_app(slack_mock, path, now=CANCELLED_AT) as app:
         overview = await open_overview(app)
@@ -146,10 +154,12 @@ async def test_a_restart_right_after_the_acknowledgement_loses_at_most_the_redra
         kuendigen = await press(app, overview, blocks.ACTION_CANCEL, str(addon_id))
         answer = await submit(app, kuendigen)
         assert answer.status == 200, answer.text
-        assert answer.text == "", answer.text
+        assert answer.json()["view"]["callback_id"] == blocks.CALLBACK_WORKING
     assert consistency_problems(path) == []
 
     async with running_app(slack_mock, path, now=CANCELLED_AT) as app:
+        done = await submit_and_see(app, kuendigen)
+        assert "17.04.2026" in view_text(done)  # cancelled now, or "already cancelled"
         overview = await open_overview(app)
         assert "Kündigung zum 17.04.2026" in row_text(overview, addon_id)
     state = snapshot(path)

@@ -195,17 +195,57 @@ async def submit(
     )
 
 
-async def confirm_and_return(
+async def submit_and_see(
+    app: RunningApp,
+    view: Mapping[str, Any],
+    *,
+    user: str = ADMIN,
+    typed: Mapping[str, str | None] | None = None,
+    team_id: str | None = None,
+) -> dict[str, Any]:
+    """Submit a modal; the view Slack finally shows in its place.
+
+    A submission that writes (or needs users.info) is answered at once with a working
+    view ("Wird gebucht …"), which views.update then replaces; one refused without I/O
+    (a view this app did not draw) is answered inline with the notice.
+    """
+    before = len(app.mock.calls_to("views.update"))
+    answer = await submit(app, view, user=user, typed=typed, team_id=team_id)
+    assert answer.status == 200, answer.text
+    body = answer.json()
+    assert body["response_action"] == "update", body
+    if body["view"]["callback_id"] != blocks.CALLBACK_WORKING:
+        return dict(body["view"])
+    shown = await app.mock.wait_for_view_update(str(view["id"]), after=before)
+    return dict(shown.params["view"])
+
+
+async def confirm(
     app: RunningApp, confirmation: Mapping[str, Any], user: str = ADMIN
 ) -> dict[str, Any]:
-    """Bestätigen on a pushed confirmation: it closes and the overview below is redrawn."""
-    below = str(confirmation["previous_view_id"])
+    """Bestätigen: answered at once with "Wird …", then that view shows what happened.
+
+    Returns the view shown in place of the confirmation once the work is done.
+    """
     before = len(app.mock.calls_to("views.update"))
     answer = await submit(app, confirmation, user=user)
     assert answer.status == 200, answer.text
-    assert answer.text == "", answer.text  # an empty ack pops the confirmation
-    calls = await app.mock.wait_for("views.update", before + 1)
-    assert calls[before].params["view_id"] == below
+    body = answer.json()
+    assert body["response_action"] == "update", body
+    assert body["view"]["callback_id"] == blocks.CALLBACK_WORKING, body
+    shown = await app.mock.wait_for_view_update(str(confirmation["id"]), after=before)
+    return dict(shown.params["view"])
+
+
+async def confirm_and_return(
+    app: RunningApp, confirmation: Mapping[str, Any], user: str = ADMIN
+) -> dict[str, Any]:
+    """Bestätigen on a pushed confirmation: the result is shown in its place and the
+    overview below is redrawn; returns that overview."""
+    below = str(confirmation["previous_view_id"])
+    before = len(app.mock.calls_to("views.update"))
+    await confirm(app, confirmation, user)
+    await app.mock.wait_for_view_update(below, after=before)
     return app.mock.views[below]
 
 

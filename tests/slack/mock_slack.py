@@ -188,6 +188,24 @@ class MockSlack(FakeSlack[SlackUser]):
             await asyncio.sleep(0.01)
         return self.calls_to(method)
 
+    async def wait_for_view_update(
+        self,
+        view_id: str,
+        *,
+        after: int = 0,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> Call:
+        """The first views.update of ``view_id`` after the first ``after`` views.update calls."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for call in self.calls_to("views.update")[after:]:
+                if call.params.get("view_id") == view_id:
+                    return call
+            if loop.time() > deadline:
+                raise TimeoutError(f"no views.update of {view_id}; calls so far: {self.methods()}")
+            await asyncio.sleep(0.01)
+
     def reset_calls(self) -> None:
         """Forget the recorded calls (users, views and scripts stay)."""
         self.calls.clear()

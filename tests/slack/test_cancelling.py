@@ -23,7 +23,7 @@ from tests.slack.flows import (
     open_overview,
     press,
     row_text,
-    submit,
+    submit_and_see,
     view_text,
 )
 from tests.slack.harness import START, RunningApp, running_app
@@ -123,11 +123,7 @@ async def test_what_the_admin_confirmed_is_what_happens(app: RunningApp) -> None
     advance_days(app, 1)  # D + 15: it would now be a cancellation to the period end
     lines_before = await services.preview_invoice(app.ctx, app.signer.team_id, app.clock.now())
 
-    answer = await submit(app, confirmation)
-    assert answer.status == 200
-    body = answer.json()
-    assert body["response_action"] == "update"
-    notice = view_text(body["view"])
+    notice = view_text(await submit_and_see(app, confirmation))
     assert (
         "Inzwischen wäre Kündigen eine Kündigung zum Ende des Abrechnungszeitraums, "
         "nicht mehr ein Widerruf mit sofortiger Stornierung" in notice
@@ -147,10 +143,8 @@ async def test_kuendigen_twice_changes_nothing_and_says_so(early: RunningApp) ->
     overview = await open_overview(app)
     confirmation = await press(app, overview, blocks.ACTION_CANCEL, str(addon.id))
     await confirm_and_return(app, confirmation)
-    answer = await submit(app, confirmation)  # the old dialog once more
-    body = answer.json()
-    assert body["response_action"] == "update"
-    assert "bereits gekündigt, Kündigung zum 17.04.2026" in view_text(body["view"])
+    again = await submit_and_see(app, confirmation)  # the old dialog once more
+    assert "bereits gekündigt, Kündigung zum 17.04.2026" in view_text(again)
     [stored] = await addons(app)
     assert stored.status is Status.CANCELLATION_PENDING
 
@@ -165,8 +159,7 @@ async def test_a_cancellation_confirmed_after_the_period_turned_is_refused(
     assert "Kündigung zum 17.05.2026" in view_text(confirmation)
     advance_days(app, 1)  # 18.05.2026: Kündigen would now end on 17.06.2026
 
-    answer = await submit(app, confirmation)
-    notice = view_text(answer.json()["view"])
+    notice = view_text(await submit_and_see(app, confirmation))
     assert "Kündigung zum 17.06.2026, nicht mehr zum 17.05.2026" in notice
     assert "Es wurde nichts geändert" in notice
     [stored] = await addons(app)

@@ -55,7 +55,7 @@ def _logged(caplog: pytest.LogCaptureFixture, message: str = "the database caugh
 async def test_a_failing_use_case_behind_addons_shows_a_notice_in_the_modal(
     app: RunningApp, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(services, "overview", _boom)
+    monkeypatch.setattr(services, "ensured_overview", _boom)
     await _timed(app, app.signer.slash_command(user_id=ADMIN))
     [update] = await app.mock.wait_for("views.update")
     assert update.params["view_id"] == next(iter(app.mock.views))  # the loading modal
@@ -97,7 +97,7 @@ async def test_a_failing_quote_after_kuendigen_is_answered_politely(
 ) -> None:
     addon = await book_directly(app)
     overview = await open_overview(app)
-    monkeypatch.setattr(services, "quote_cancellation", _boom)
+    monkeypatch.setattr(services, "cancellation_offer", _boom)
     notice = await press(app, overview, blocks.ACTION_CANCEL, str(addon.id))
     assert SORRY in view_text(notice)
     assert _logged(caplog)
@@ -110,9 +110,9 @@ async def test_a_failing_booking_is_answered_in_the_confirmation_and_books_nothi
     confirmation = await press(app, overview, blocks.ACTION_ADD, "users")
     monkeypatch.setattr(services, "book", _boom)
     answer = await _timed(app, app.signer.view_submission(user_id=ADMIN, view=confirmation))
-    body = answer.json()
-    assert body["response_action"] == "update"
-    assert SORRY in view_text(body["view"])
+    assert answer.json()["view"]["callback_id"] == blocks.CALLBACK_WORKING  # "Wird gebucht …"
+    shown = await app.mock.wait_for_view_update(confirmation["id"])
+    assert SORRY in view_text(shown.params["view"])
     assert _logged(caplog)
     assert await addons(app) == []
 
@@ -122,16 +122,14 @@ async def test_a_booking_whose_redraw_fails_says_it_was_booked_not_try_again(
 ) -> None:
     overview = await open_overview(app)
     confirmation = await press(app, overview, blocks.ACTION_ADD, "users")
-    monkeypatch.setattr(services, "overview", _boom)
+    monkeypatch.setattr(services, "ensured_overview", _boom)
     answer = await _timed(app, app.signer.view_submission(user_id=ADMIN, view=confirmation))
-    assert answer.text == ""  # the confirmation closes: the booking is made
-    calls = await app.mock.wait_for("views.update", 2)
-    # Not the closed confirmation: the overview underneath tells what happened.
-    assert calls[1].params["view_id"] == overview["id"]
-    text = view_text(calls[1].params["view"])
+    assert answer.json()["view"]["callback_id"] == blocks.CALLBACK_WORKING
+    shown = await app.mock.wait_for_view_update(confirmation["id"], after=1)
+    text = view_text(shown.params["view"])
     assert "Gebucht: Zusätzliche Benutzer (+1)" in text
     assert SORRY not in text
-    assert _logged(caplog)
+    await until(lambda: _logged(caplog))  # the redraw failed after the booking: logged
     assert len(await addons(app)) == 1
 
 

@@ -16,7 +16,7 @@ from tests.slack.flows import (
     open_overview,
     press,
     row_ids,
-    submit,
+    submit_and_see,
     texts,
     view_text,
 )
@@ -95,8 +95,8 @@ async def test_a_confirmation_naming_another_workspaces_id_is_refused(app: Runni
         "private_metadata": metadata,
         "previous_view_id": None,
     }
-    answer = await submit(app, view, user=OUTSIDER, team_id=OTHER_TEAM)
-    assert UNKNOWN in view_text(answer.json()["view"])
+    shown = await submit_and_see(app, view, user=OUTSIDER, team_id=OTHER_TEAM)
+    assert UNKNOWN in view_text(shown)
     [stored] = await addons(app)
     assert stored.status is Status.ACTIVE
 

@@ -299,7 +299,7 @@ def test_an_interaction_is_one_payload_field() -> None:
         "type": "modal",
         "callback_id": "c",
         "private_metadata": "{}",
-        "blocks": blocks.booking_modal(Catalog()["users"], "de").to_dict()["blocks"],
+        "blocks": blocks.booking_modal(Catalog()["users"], "de")["blocks"],
     }
     request = SlackSigner(SECRET).view_submission(
         user_id=ADMIN, view=view, values=state_values(view, {"qty_users": "3"})

@@ -9,7 +9,7 @@ import pytest
 
 from domain.addons import Status
 from handlers import blocks
-from tests.slack.flows import addons, book_directly, submit, texts, view_text
+from tests.slack.flows import addons, book_directly, submit_and_see, texts, view_text
 from tests.slack.harness import RunningApp
 from tests.slack.mock_slack import ADMIN, OWNER
 
@@ -83,10 +83,8 @@ async def test_buchen_users_2_opens_the_same_confirmation_and_books_on_confirm(
     assert "11,80 € / Monat" in text
     assert "5,71 €" in text  # 11,80 € × 15 / 31 = 5,709…
     assert await addons(app) == []
-    answer = await submit(app, confirmation)
-    body = answer.json()
-    assert body["response_action"] == "update"
-    assert "Gebucht: Zusätzliche Benutzer (+2)" in view_text(body["view"])
+    done = await submit_and_see(app, confirmation)
+    assert "Gebucht: Zusätzliche Benutzer (+2)" in view_text(done)
     [addon] = await addons(app)
     assert (addon.option, addon.quantity) == ("users", 2)
 
@@ -134,10 +132,8 @@ async def test_kuendigen_with_a_number_opens_the_confirmation(app: RunningApp, w
         "Widerruf: sofort storniert, 2,85 € werden von Ihrer Sammelrechnung entfernt"
         in view_text(confirmation)
     )
-    answer = await submit(app, confirmation)
-    body = answer.json()
-    assert body["response_action"] == "update"
-    assert "Widerrufen: Zusätzliche Benutzer (+1)" in view_text(body["view"])
+    done = await submit_and_see(app, confirmation)
+    assert "Widerrufen: Zusätzliche Benutzer (+1)" in view_text(done)
     [stored] = await addons(app)
     assert stored.status is Status.WITHDRAWN
 

@@ -1,26 +1,54 @@
-"""Fixtures for storage tests: real SQLite files in tmp_path, opened and migrated."""
+"""Fixtures for storage tests: a real database, opened and migrated, on each engine.
+
+``db`` runs every test three ways: a SQLite file through the fast path, the same through
+SQLAlchemy's own execution path, and a PostgreSQL database of the test's own.
+``db_path`` names where that database is (a file path, or a ``postgresql://`` URL), so
+a test may open more connections to it or read it past the app (``helpers.snapshot``).
+Tests about the SQLite file itself (migrating files, legacy files) use ``sqlite_path``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot import services
 from storage import Database
+from tests import postgres
 from tests.storage.helpers import ANCHOR, TEAM, at
+
+ENGINES = ["fast-path", "sqlalchemy-path", "postgres"]
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> str:
+def sqlite_path(tmp_path: Path) -> str:
+    """A SQLite file that does not exist yet."""
     return str(tmp_path / "addons.db")
 
 
-@pytest.fixture(params=[True, False], ids=["fast-path", "sqlalchemy-path"])
-async def db(db_path: str, request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    """The app's database; every test runs on both ways of executing statements."""
-    database = Database(db_path, fast_path=request.param)
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """How the test's database runs: SQLite fast path, SQLite via SQLAlchemy, PostgreSQL."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def db_path(engine: str, sqlite_path: str) -> Iterator[str]:
+    """Where the test's database is: a SQLite file, or a fresh PostgreSQL database."""
+    if engine != "postgres":
+        yield sqlite_path
+        return
+    with postgres.fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def db(db_path: str, engine: str) -> AsyncIterator[Database]:
+    """The app's database; every test runs on each engine and way of executing."""
+    database = Database(db_path, fast_path=engine == "fast-path")
     await database.open()
     yield database
     await database.close()

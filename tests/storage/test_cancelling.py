@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
@@ -11,7 +10,7 @@ from bot import services
 from domain.addons import Outcome, Status
 from domain.errors import AlreadyCancelled, AlreadyEnded, NothingToUndo, OutcomeChanged
 from domain.money import Money
-from tests.storage.helpers import TEAM, at, book, press_kuendigen, snapshot
+from tests.storage.helpers import TEAM, at, book, press_kuendigen, query, snapshot
 
 
 async def test_cancelling_after_the_window_schedules_the_end_of_the_period(
@@ -84,8 +83,7 @@ async def test_a_confirmed_outcome_that_no_longer_holds_is_refused_and_nothing_c
         )
     assert snapshot(db_path) == before
     assert await services.audit_log(ctx, TEAM) == audit_before
-    with sqlite3.connect(db_path) as raw:
-        assert raw.execute("SELECT COUNT(*) FROM outbox").fetchone() == (0,)
+    assert query(db_path, "SELECT COUNT(*) FROM outbox") == [(0,)]
 
 
 async def test_cancelling_twice_changes_nothing_and_says_so(

@@ -10,11 +10,17 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bot import services
 from storage import Database
+from storage.urls import is_url
+from tests import postgres
 from tests.storage.helpers import at, book, press_kuendigen, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,12 +83,35 @@ def _check_invariants(path: str) -> int:
     return len(numbers)
 
 
+def _by_rank(state: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot with line and audit ids replaced by their rank: PostgreSQL never hands out a
+    sequence value twice, so a killed run's rolled-back lines leave holes in the ids
+    (SQLite reuses them). Which line credits which stays compared."""
+    rank = {row[10]: n for n, row in enumerate(sorted(state["lines"], key=lambda r: r[10]))}
+    lines = [(*row[:9], rank.get(row[9]), rank[row[10]]) for row in state["lines"]]
+    audit = [(n, *row[1:]) for n, row in enumerate(state["audit"])]  # in id order already
+    return {**state, "lines": lines, "audit": audit}
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def places(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two empty databases of one engine: the victim and the reference."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "victim.db"), str(tmp_path / "reference.db")
+        return
+    with postgres.fresh_database() as victim, postgres.fresh_database() as reference:
+        yield victim, reference
+
+
 async def test_a_billing_run_killed_at_random_points_ends_as_an_uninterrupted_run(
-    tmp_path: Path,
+    places: tuple[str, str],
 ) -> None:
-    victim, reference = str(tmp_path / "victim.db"), str(tmp_path / "reference.db")
+    victim, reference = places
     await _seed(victim)
-    shutil.copy(victim, reference)  # every connection is closed: no WAL to copy
+    if is_url(victim):  # the same seed on a fresh database gives the same rows and ids
+        await _seed(reference)
+    else:
+        shutil.copy(victim, reference)  # every connection is closed: no WAL to copy
     duration = _run_to_completion(reference)
     expected = snapshot(reference)
     assert expected["invoices"], "the seed should make invoices due"
@@ -100,5 +129,5 @@ async def test_a_billing_run_killed_at_random_points_ends_as_an_uninterrupted_ru
         part_way.append(_check_invariants(victim))
 
     _run_to_completion(victim)
-    assert snapshot(victim) == expected
+    assert _by_rank(snapshot(victim)) == _by_rank(expected)
     assert any(0 < issued < len(expected["invoices"]) for issued in part_way), part_way

@@ -33,11 +33,11 @@ def test_migrations_are_numbered_from_one_without_gaps() -> None:
     assert LATEST >= 2
 
 
-async def test_opening_an_empty_file_applies_every_migration_in_order(db_path: str) -> None:
-    db = Database(db_path)
+async def test_opening_an_empty_file_applies_every_migration_in_order(sqlite_path: str) -> None:
+    db = Database(sqlite_path)
     assert await db.open() == ALL
     await db.close()
-    assert user_version(db_path) == LATEST
+    assert user_version(sqlite_path) == LATEST
     assert {
         "subscriptions",
         "addons",
@@ -47,67 +47,67 @@ async def test_opening_an_empty_file_applies_every_migration_in_order(db_path: s
         "idempotency_keys",
         "audit_log",
         "outbox",
-    } <= tables(db_path)
+    } <= tables(sqlite_path)
 
 
-async def test_opening_a_migrated_file_again_applies_nothing(db_path: str) -> None:
-    async with Database(db_path):
+async def test_opening_a_migrated_file_again_applies_nothing(sqlite_path: str) -> None:
+    async with Database(sqlite_path):
         pass
-    db = Database(db_path)
+    db = Database(sqlite_path)
     assert await db.open() == []
     await db.close()
 
 
 async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_data(
-    db_path: str,
+    sqlite_path: str,
 ) -> None:
-    assert await migrate(db_path, target=LATEST - 1) == ALL[:-1]
-    with sqlite3.connect(db_path) as conn:
+    assert await migrate(sqlite_path, target=LATEST - 1) == ALL[:-1]
+    with sqlite3.connect(sqlite_path) as conn:
         conn.execute(
             "INSERT INTO subscriptions (team_id, anchor, timezone, locale, last_closed, "
             "created_at) VALUES ('T1', '2026-03-18', 'Europe/Berlin', 'de', '2026-03-18', 'x')"
         )
     conn.close()
-    assert user_version(db_path) == LATEST - 1
-    assert "outbox" not in tables(db_path)
+    assert user_version(sqlite_path) == LATEST - 1
+    assert "outbox" not in tables(sqlite_path)
 
-    db = Database(db_path)
+    db = Database(sqlite_path)
     assert await db.open() == ALL[-1:]
     await db.close()
 
-    assert user_version(db_path) == LATEST == 2
-    assert "outbox" in tables(db_path)
-    with sqlite3.connect(db_path) as raw:
+    assert user_version(sqlite_path) == LATEST == 2
+    assert "outbox" in tables(sqlite_path)
+    with sqlite3.connect(sqlite_path) as raw:
         assert raw.execute("SELECT team_id FROM subscriptions").fetchall() == [("T1",)]
 
 
-async def test_a_file_from_a_newer_app_is_refused_and_left_as_it_was(db_path: str) -> None:
-    with sqlite3.connect(db_path) as conn:
+async def test_a_file_from_a_newer_app_is_refused_and_left_as_it_was(sqlite_path: str) -> None:
+    with sqlite3.connect(sqlite_path) as conn:
         conn.execute("PRAGMA user_version = 99")
     with pytest.raises(SchemaTooNew, match="99"):
-        await Database(db_path).open()
-    assert user_version(db_path) == 99
-    assert tables(db_path) == set()
+        await Database(sqlite_path).open()
+    assert user_version(sqlite_path) == 99
+    assert tables(sqlite_path) == set()
 
 
 async def test_a_file_that_needs_migrating_is_refused_when_migrations_are_not_run(
-    db_path: str,
+    sqlite_path: str,
 ) -> None:
-    await migrate(db_path, target=1)
+    await migrate(sqlite_path, target=1)
     with pytest.raises(StorageError, match="migrate"):
-        await Database(db_path).open(run_migrations=False)
-    assert user_version(db_path) == 1
+        await Database(sqlite_path).open(run_migrations=False)
+    assert user_version(sqlite_path) == 1
 
 
 async def test_two_processes_opening_an_empty_file_at_once_apply_each_migration_once(
-    db_path: str,
+    sqlite_path: str,
 ) -> None:
-    first, second = Database(db_path), Database(db_path)
+    first, second = Database(sqlite_path), Database(sqlite_path)
     applied = await asyncio.gather(first.open(), second.open())
     await first.close()
     await second.close()
     assert sorted(applied[0] + applied[1]) == sorted(ALL)
-    assert user_version(db_path) == LATEST
+    assert user_version(sqlite_path) == LATEST
 
 
 async def test_a_failing_migration_leaves_the_file_at_the_version_before(

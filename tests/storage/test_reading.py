@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,7 @@ from domain.addons import Status
 from domain.errors import UnknownWorkspace
 from domain.money import Money
 from storage import Database
+from storage.executor import SqlAlchemyExecutor, SqliteExecutor
 from storage.unit_of_work import SqlUnitOfWork
 from tests.storage.helpers import TEAM, at, book, press_kuendigen
 
@@ -111,3 +113,33 @@ def test_the_database_is_a_unit_of_work_source_of_the_ports(db: Database) -> Non
     """mypy checks this assignment: the storage satisfies the use cases' ports."""
     source: UnitOfWorkSource = db
     assert isinstance(source.unit_of_work(write=False), SqlUnitOfWork)
+
+
+async def test_the_last_invoices_come_with_their_lines_in_one_query(
+    ctx: services.Context,
+    workspace: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await book(ctx, "2026-04-03")
+    await book(ctx, "2026-04-05", "storage", 2)
+    await services.billing_run(ctx, at("2026-06-18", 6))
+    queries: list[object] = []
+    for executor in (SqliteExecutor, SqlAlchemyExecutor):
+        original = executor.rows
+
+        async def counted(self: Any, statement: Any, params: Any = None, _o: Any = original) -> Any:
+            queries.append(statement)
+            return await _o(self, statement, params)
+
+        monkeypatch.setattr(executor, "rows", counted)
+    async with ctx.db.unit_of_work(write=False) as uow:
+        newest = await uow.invoices.newest_first(TEAM, limit=2)
+        assert len(queries) == 1
+        every = await uow.invoices.newest_first(TEAM)
+        one = await uow.invoices.get(1, TEAM)
+    assert len(queries) == 3
+    assert [i.number for i in newest] == [3, 2]
+    assert [i.number for i in every] == [3, 2, 1]
+    assert every[:2] == newest
+    assert one == every[2]
+    assert [len(i.lines) for i in every] == [2, 2, 4]  # renewals; drafts and renewals

@@ -234,3 +234,18 @@ def test_an_error_with_unexpected_params_still_gets_a_message() -> None:
         code = "already_cancelled"  # its template needs {date}, which Odd lacks
 
     assert error_text("en", Odd()) == t("en", "error.domain_error")
+
+
+@pytest.mark.parametrize(
+    ("key", "german", "english"),
+    [
+        ("working.book", "Wird gebucht …", "Booking …"),
+        ("working.cancel", "Wird gekündigt …", "Cancelling …"),
+        ("working.withdraw", "Wird widerrufen …", "Withdrawing …"),
+        ("working.quote", "Wird berechnet …", "Working out the price …"),
+    ],
+)
+def test_a_confirmation_being_carried_out_says_so_in_both_languages(
+    key: str, german: str, english: str
+) -> None:
+    assert (t("de", key), t("en", key)) == (german, english)

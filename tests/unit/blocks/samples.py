@@ -13,6 +13,7 @@ from domain.money import Money
 from domain.periods import BillingSchedule
 from handlers.blocks.home import home_view
 from handlers.blocks.overview import overview_view
+from tests.unit.blocks.slack_checks import checked
 
 CATALOG = Catalog()
 SCHEDULE = BillingSchedule(date(2026, 1, 18))  # period 18.03.2026–17.04.2026 (31 days)
@@ -86,7 +87,7 @@ def overview(addons: list[AddOn], lang: str = "de", **kwargs: Any) -> dict[str, 
         lang=lang,
         **kwargs,
     )
-    result: dict[str, Any] = view.to_dict()  # validates Slack's limits
+    result: dict[str, Any] = checked(view)  # validates Slack's limits
     return result
 
 
@@ -101,7 +102,7 @@ def home(addons: list[AddOn], lang: str = "de", **kwargs: Any) -> dict[str, Any]
         lang=lang,
         **kwargs,
     )
-    result: dict[str, Any] = view.to_dict()
+    result: dict[str, Any] = checked(view)
     return result
 
 

@@ -16,7 +16,7 @@ from tests.unit.blocks.samples import APRIL_3, CATALOG, LANGS, NONCE, SCHEDULE, 
 
 
 def test_the_booking_modal_carries_the_option_and_validates_on_submit() -> None:
-    view = booking_modal(CATALOG["storage"], "de").to_dict()
+    view = booking_modal(CATALOG["storage"], "de")
     assert view["callback_id"] == CALLBACK_BOOK
     assert view["submit"] == plain("Weiter")
     assert requests.parse_option_metadata(view["private_metadata"]) == "storage"
@@ -31,7 +31,7 @@ def test_the_booking_modal_carries_the_option_and_validates_on_submit() -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_booking_confirmation_shows_what_will_be_charged(lang: str) -> None:
     quote = quote_booking(CATALOG["users"], 1, APRIL_3, SCHEDULE)
-    view = booking_confirmation_view(quote, nonce=NONCE, lang=lang).to_dict()
+    view = booking_confirmation_view(quote, nonce=NONCE, lang=lang)
     assert view["callback_id"] == CALLBACK_CONFIRM_BOOKING
     expected: dict[str, Any] = {
         "de": {
@@ -68,7 +68,7 @@ def test_booking_confirmation_shows_what_will_be_charged(lang: str) -> None:
 
 def test_booking_confirmation_metadata_is_what_was_shown() -> None:
     quote = quote_booking(CATALOG["storage"], 3, APRIL_3, SCHEDULE)
-    view = booking_confirmation_view(quote, nonce=NONCE, lang="de").to_dict()
+    view = booking_confirmation_view(quote, nonce=NONCE, lang="de")
     assert json.loads(view["private_metadata"]) == {
         "option": "storage",
         "quantity": 3,

@@ -21,7 +21,7 @@ from tests.unit.blocks.samples import APRIL_3, APRIL_17, CATALOG, active, block,
 def cancel_view(quote: CancellationQuote, lang: str = "de") -> dict[str, Any]:
     result: dict[str, Any] = cancellation_confirmation_view(
         active(7), quote, catalog=CATALOG, lang=lang
-    ).to_dict()
+    )
     return result
 
 

@@ -25,7 +25,7 @@ def test_home_has_no_inputs_and_hinzufuegen_opens_the_booking_modal() -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_home_for_members_explains_and_shows_no_prices(lang: str) -> None:
-    view = home_non_admin_view(lang).to_dict()
+    view = home_non_admin_view(lang)
     assert view["type"] == "home"
     shown = texts(view)
     assert "€" not in shown

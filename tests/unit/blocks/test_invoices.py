@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.invoices import Invoice, InvoiceLine, LineKind
 from domain.money import Money
-from handlers.blocks.invoices import invoice_blocks, invoices_message
+from handlers.blocks.invoices import invoice_block_dicts, invoices_message
 from tests.unit.blocks.samples import (
     APRIL_3,
     APRIL_17,
@@ -21,7 +21,7 @@ from tests.unit.blocks.samples import (
 
 
 def invoice_dicts(invoice: Invoice, lang: str) -> list[dict[str, Any]]:
-    return [b.to_dict() for b in invoice_blocks(invoice, catalog=CATALOG, lang=lang)]
+    return [b for b in invoice_block_dicts(invoice, catalog=CATALOG, lang=lang)]
 
 
 def test_invoice_preview_lists_lines_and_total() -> None:

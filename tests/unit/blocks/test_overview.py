@@ -1,4 +1,4 @@
-"""The overview modal, compared on its ``.to_dict()`` output: offers, table, totals, paging."""
+"""The overview modal, compared on its ```` output: offers, table, totals, paging."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ def test_the_input_maximum_is_the_option_maximum() -> None:
     )
     view = overview_view(
         catalog=catalog, addons=[], in_force=Entitlements(0, 0), upcoming=None, lang="de"
-    ).to_dict()
+    )
     assert block(view, "qty_users")["element"]["max_value"] == "50"
 
 
@@ -297,7 +297,7 @@ def test_labels_from_settings_are_escaped_in_mrkdwn() -> None:
     catalog = Catalog([Option("users", "Benutzer <extra> & mehr", "Users", Money(590), 1, "seat")])
     view = overview_view(
         catalog=catalog, addons=[active(1)], in_force=Entitlements(0, 0), upcoming=None, lang="de"
-    ).to_dict()
+    )
     assert block(view, "option_users")["text"]["text"].startswith(
         "*Benutzer &lt;extra&gt; &amp; mehr*"
     )
