@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -27,6 +27,7 @@ from bot.clock import Clock
 from bot.observability import metrics
 from bot.ports import Busy, OutboxMessage
 from bot.services import Context, PeriodTurn, iter_billing_run
+from bot.services.retry import retrying
 from bot.slack_install.clients import OneWorkspace, TeamClients
 
 logger = logging.getLogger("addons.scheduler")
@@ -89,6 +90,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 10 * 2 ** min(attempts, 9)))
 
 
+@retrying
 async def _claim_next(ctx: Context, clock: Clock) -> OutboxMessage | None:
     """Lease the oldest due message, right before sending it."""
     now = clock.now()
@@ -135,11 +137,29 @@ async def _send(
     return "sent", "", timedelta(0)
 
 
+@retrying
 async def _release(ctx: Context, clock: Clock, message: OutboxMessage) -> None:
     """Give a claimed message back unsent: it is due again at once, for any sender."""
     async with ctx.db.unit_of_work() as uow:
         await uow.outbox.lease(message.id, clock.now())
         await uow.commit()
+
+
+@retrying
+async def _record(
+    ctx: Context, message: OutboxMessage, outcome: str, error: str, due: datetime, now: datetime
+) -> None:
+    """Record what became of one sent message (a Conflict re-runs this, never the send)."""
+    async with ctx.db.unit_of_work() as uow:
+        if outcome == "sent":
+            await uow.outbox.mark_sent(message.id, now)
+        elif outcome == "retry":
+            await uow.outbox.retry_later(message.id, due, error)
+        else:
+            await uow.outbox.mark_failed(message.id, now, error)
+        await uow.commit()
+    if outcome == "failed":
+        logger.warning("message %s given up: %s", message.event_key, error)
 
 
 async def _send_as_team(
@@ -188,15 +208,7 @@ async def deliver_due(
             raise
         parked += error == PARKED
         now = clock.now()
-        async with ctx.db.unit_of_work() as uow:
-            if outcome == "sent":
-                await uow.outbox.mark_sent(message.id, now)
-            elif outcome == "retry":
-                await uow.outbox.retry_later(message.id, now + wait, error)
-            else:
-                await uow.outbox.mark_failed(message.id, now, error)
-                logger.warning("message %s given up: %s", message.event_key, error)
-            await uow.commit()
+        await _record(ctx, message, outcome, error, now + wait, now)
         counts[outcome] += 1
         metrics.MESSAGES.labels(outcome).inc()
     return Delivery(counts["sent"], counts["retry"], counts["failed"], parked)

@@ -24,6 +24,11 @@ class Busy(Exception):
     changed, and the same request may simply be tried again."""
 
 
+class Conflict(Busy):
+    """The store ended the transaction to keep concurrent writers apart (a deadlock or
+    serialization failure); nothing changed, and re-running the whole use case will do."""
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """Who did what to which add-on, and when."""

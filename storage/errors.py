@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.ports import Busy
+from bot.ports import Busy, Conflict
 
 
 class StorageError(Exception):
@@ -19,3 +19,7 @@ class StorageUnavailable(StorageError):
 
 class StorageBusy(StorageError, Busy):
     """Another process held the database lock for longer than the busy timeout."""
+
+
+class StorageConflict(StorageBusy, Conflict):
+    """PostgreSQL ended the transaction as a deadlock or serialization failure."""

@@ -11,8 +11,9 @@ statement reads the newest committed rows once the lock is held, a concurrent du
 counter is read ``FOR UPDATE`` (numbers gapless, in the invoice's own transaction) and
 the outbox is claimed ``FOR UPDATE SKIP LOCKED``. Locks are always taken in the order
 workspace, then counter, so writers do not deadlock; READ COMMITTED writers meet no
-serialization failures. Should either happen anyway, ``is_busy`` says so and the unit
-of work ends as ``StorageBusy``: nothing changed, the same request may be tried again.
+serialization failures. Should either happen anyway, ``is_conflict`` says so and the
+unit of work ends as ``StorageConflict`` (a ``bot.ports.Conflict``): nothing changed, and
+the use case runs again from the start (``bot.services.retry``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ RETRYABLE = {
     "55P03",  # lock_not_available: lock_timeout passed
     "57014",  # query_canceled: statement_timeout passed
 }
+# ... of which those where PostgreSQL ended the transaction itself to keep writers apart.
+CONFLICTS = {"40001", "40P01"}
 CONNECT_TIMEOUT_S = 10
 
 
@@ -61,6 +64,11 @@ def sqlstate(error: BaseException) -> str | None:
 def is_busy(error: BaseException) -> bool:
     """PostgreSQL gave up waiting for a lock, or ended a transaction to retry it."""
     return sqlstate(error) in RETRYABLE
+
+
+def is_conflict(error: BaseException) -> bool:
+    """PostgreSQL ended the transaction as a deadlock or serialization failure."""
+    return sqlstate(error) in CONFLICTS
 
 
 def create_engine(url: URL, pool_size: int, busy_timeout_ms: int) -> AsyncEngine:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import postgres
 from storage.corrections import Corrections
-from storage.errors import StorageBusy
+from storage.errors import StorageBusy, StorageConflict
 from storage.events import Events
 from storage.executor import Executor, SqlAlchemyExecutor, SqliteExecutor
 from storage.journal import AuditLog, Outbox
@@ -34,6 +34,14 @@ def is_busy(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and (
         "locked" in message or "busy" in message
     )
+
+
+def busy_error(error: BaseException) -> StorageBusy:
+    """What a busy ``error`` leaves a unit of work as: a Conflict if the use case should
+    simply run again (deadlock, serialization failure), else plain StorageBusy."""
+    if postgres.is_conflict(error):
+        return StorageConflict("the transaction met another one; please try again")
+    return StorageBusy("the database is busy; please try again")
 
 
 @dataclass
@@ -74,8 +82,9 @@ class SqlUnitOfWork:
 
     Errors of SQLite leave it as the driver raised them (``sqlite3.Error``), as before
     SQLAlchemy; PostgreSQL's as SQLAlchemy wraps them (``sqlalchemy.exc.DBAPIError``).
-    Lock waits over budget (and PostgreSQL's deadlocks and serialization failures, after
-    which nothing was changed) leave it as StorageBusy.
+    Lock waits over budget leave it as StorageBusy; PostgreSQL's deadlocks and
+    serialization failures (after which nothing was changed) as StorageConflict, on a
+    statement as on commit.
     """
 
     subscriptions: Subscriptions
@@ -102,7 +111,7 @@ class SqlUnitOfWork:
         except BaseException as error:
             self._db._release(pooled, self._write)
             if is_busy(error):
-                raise StorageBusy("the database is busy; please try again") from error
+                raise busy_error(error) from error
             _reraise(error)
             raise
         self._pooled = pooled
@@ -133,7 +142,7 @@ class SqlUnitOfWork:
         finally:
             self._db._release(pooled, self._write)
         if exc is not None and postgres.is_busy(exc):
-            raise StorageBusy("the database is busy; please try again") from exc
+            raise busy_error(exc) from exc
         if exc is not None:
             _reraise(exc)
 
@@ -144,7 +153,7 @@ class SqlUnitOfWork:
             await self._pooled.executor.commit()
         except (DBAPIError, sqlite3.OperationalError) as error:
             if is_busy(error):
-                raise StorageBusy("the database is busy; please try again") from error
+                raise busy_error(error) from error
             raise
         self._done = True
 

@@ -16,6 +16,7 @@ from bot.ports import UnitOfWork, UnitOfWorkSource
 from bot.services.context import SYSTEM_ACTOR, Context, subscription_of
 from bot.services.events import emit_addon, emit_entitlements, emit_if_on
 from bot.services.notify import notify
+from bot.services.retry import retrying
 from bot.services.shapes import invoice_to_json, iso
 from domain.billing import PeriodClose, close_period
 from domain.invoices import Invoice
@@ -117,6 +118,7 @@ async def _emit_turn(
         await emit_if_on(uow, ctx, team_id, "invoice.issued", invoice_to_json(close.invoice), now)
 
 
+@retrying
 async def _turn_one_period(ctx: Context, team_id: str, now: datetime) -> PeriodTurn | None:
     """Process the oldest due period of one workspace in one transaction, if any is due."""
     async with ctx.db.unit_of_work() as uow:

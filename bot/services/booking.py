@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from bot.services.context import Context, subscription_of
 from bot.services.events import emit_addon, emit_entitlements
+from bot.services.retry import retrying
 from domain.addons import AddOn, BookingQuote
 from domain.addons import quote_booking as domain_quote_booking
 from domain.errors import BookingQuoteExpired
@@ -30,6 +31,7 @@ async def quote_booking(
     return domain_quote_booking(ctx.catalog[option], quantity, sub.today(now), sub.schedule)
 
 
+@retrying
 async def book(
     ctx: Context,
     team_id: str,

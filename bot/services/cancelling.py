@@ -10,6 +10,7 @@ from bot.services.context import Context, addon_of, subscription_of
 from bot.services.corrections import issue_correction
 from bot.services.events import emit_addon, emit_entitlements
 from bot.services.notify import notify
+from bot.services.retry import retrying
 from domain.addons import AddOn, CancellationQuote, Outcome
 from domain.corrections import Correction, corrections_for
 from domain.money import Money
@@ -52,6 +53,7 @@ async def cancellation_offer(
     return addon, quote
 
 
+@retrying
 async def cancel(
     ctx: Context,
     team_id: str,
@@ -115,6 +117,7 @@ async def cancel(
     return Cancelled(addon, quote, tuple(issued))
 
 
+@retrying
 async def undo_cancellation(
     ctx: Context, team_id: str, addon_id: int, now: datetime, *, actor: str
 ) -> AddOn:

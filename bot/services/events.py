@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.ports import UnitOfWork, WebhookEvent
 from bot.services.context import Context
+from bot.services.retry import retrying
 from bot.services.shapes import addon_to_json
 from domain.addons import AddOn
 from domain.billing import entitlements
@@ -93,6 +94,7 @@ async def list_webhook_events(
         return await uow.events.listing(failed_only, limit)
 
 
+@retrying
 async def retry_webhook_events(ctx: Context, event_ids: list[int] | None, now: datetime) -> int:
     """Make failed events due again (these, or all failed ones); how many were."""
     async with ctx.db.unit_of_work() as uow:

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.ports import UnitOfWork
 from bot.services.context import SYSTEM_ACTOR, Context, subscription_of
+from bot.services.retry import retrying
 from domain.errors import AnchorLocked, UnknownWorkspace
 from domain.workspace import Subscription, check_customer, check_timezone
 
@@ -30,6 +31,7 @@ async def _get_or_create(
     return sub
 
 
+@retrying
 async def ensure_workspace(ctx: Context, team_id: str, now: datetime) -> Subscription:
     """The workspace's subscription; the first use creates it with today as anchor."""
     async with ctx.db.unit_of_work(write=False) as uow:
@@ -42,6 +44,7 @@ async def ensure_workspace(ctx: Context, team_id: str, now: datetime) -> Subscri
     return sub
 
 
+@retrying
 async def set_workspace(
     ctx: Context,
     team_id: str,
@@ -131,6 +134,7 @@ async def billing_admins_of(ctx: Context, team_id: str) -> frozenset[str]:
     return frozenset(ctx.billing_admins) | frozenset(own)
 
 
+@retrying
 async def set_billing_admins(
     ctx: Context, team_id: str, admins: tuple[str, ...], now: datetime, actor: str = "operator"
 ) -> Subscription:
@@ -146,6 +150,7 @@ async def set_billing_admins(
     return sub
 
 
+@retrying
 async def record_installation(
     ctx: Context, team_id: str, now: datetime, action: str, actor: str, detail: dict[str, Any]
 ) -> None:

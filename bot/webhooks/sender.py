@@ -22,6 +22,7 @@ import aiohttp
 
 from bot.clock import Clock
 from bot.ports import Busy, UnitOfWorkSource, WebhookEvent
+from bot.services.retry import retrying
 from bot.webhooks.http import (
     RETRY_STATUSES,
     Attempt,
@@ -90,6 +91,7 @@ class WebhookSender:
             read_limit=config.read_limit,
         )
 
+    @retrying
     async def claim(self) -> list[WebhookEvent]:
         """Lease the due events (the oldest pending one of each workspace)."""
         now = self._clock.now()
@@ -126,6 +128,7 @@ class WebhookSender:
             return Attempt("retry", error_text(exc), self._backoff(event))
         return self._judge(event, status, header)
 
+    @retrying
     async def _record(self, done: list[tuple[WebhookEvent, Attempt]]) -> None:
         """Record a pass's answers in one transaction (a crash before it: sent again)."""
         now = self._clock.now()

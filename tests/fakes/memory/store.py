@@ -4,7 +4,9 @@ A unit of work starts from a snapshot of what was committed; its changes are app
 only by ``commit()`` and dropped otherwise. Writers take one lock for their whole
 transaction, as SQLite's ``BEGIN IMMEDIATE`` does, so what a writer read stays true
 until it commits and two writers never interleave; readers never wait. Nothing here is
-ever busy: there is no other process to wait for.
+ever busy on its own: there is no other process to wait for. A test may still make the
+next writers' commits end as a ``Conflict`` (``conflict_next``), as PostgreSQL ends a
+deadlocked or unserializable transaction, to prove the use cases run again.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 from types import TracebackType
 from typing import Any
 
+from bot.ports import Conflict
 from tests.fakes.memory.corrections import Corrections
 from tests.fakes.memory.events import Events
 from tests.fakes.memory.records import AuditLog, Outbox
@@ -92,6 +95,10 @@ class MemoryUnitOfWork:
         """Make every change of this unit of work visible at once."""
         tables = self.read()
         await asyncio.sleep(0)  # the commit's round trip: others may run meanwhile
+        if self._write and self._store.conflicts_ahead > 0:
+            self._store.conflicts_ahead -= 1
+            self._store.conflicts_raised += 1
+            raise Conflict("the transaction met another one (injected)")
         if self._write:
             self._store.committed = tables
         self._tables = None
@@ -103,6 +110,12 @@ class MemoryStore:
     def __init__(self) -> None:
         self.committed = Tables()
         self.writer = asyncio.Lock()
+        self.conflicts_ahead = 0  # how many of the next writers' commits end as Conflict
+        self.conflicts_raised = 0
+
+    def conflict_next(self, count: int) -> None:
+        """End the next ``count`` writing transactions at commit with a Conflict."""
+        self.conflicts_ahead = count
 
     def unit_of_work(self, write: bool = True) -> MemoryUnitOfWork:
         """A new transaction over a snapshot of what is committed now."""
