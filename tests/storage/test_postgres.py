@@ -9,7 +9,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import services
-from storage import Database, SchemaTooNew, StorageBusy, StorageUnavailable
+from bot.ports import Conflict
+from bot.services.retry import retrying
+from storage import (
+    Database,
+    SchemaTooNew,
+    StorageBusy,
+    StorageConflict,
+    StorageUnavailable,
+)
+from storage import postgres as pg
 from storage.migrations import head, names
 from storage.urls import UnsupportedDatabase
 from tests import postgres
@@ -142,3 +151,61 @@ async def test_a_writer_of_one_workspace_waits_for_the_other_within_the_budget(
     finally:
         await holder.close()
         await patient.close()
+
+
+async def _hold_then_reach(
+    db: Database, mine: str, theirs: str, both_hold: asyncio.Barrier, tries: list[str]
+) -> None:
+    """A writer that locks its own workspace, waits until the other holds its own, and
+    then reaches for the other's: two of them in opposite orders deadlock."""
+    tries.append(mine)
+    async with db.unit_of_work() as uow:
+        await uow.subscriptions.get(mine)  # this workspace's advisory lock is held now
+        if len(tries) <= 2:  # only the first two tries meet; a retry runs alone
+            await both_hold.wait()
+        await uow.subscriptions.get(theirs)
+        await uow.audit.record(mine, NOW, "test", "touched", reached=theirs)
+        await uow.commit()
+
+
+async def test_a_real_deadlock_ends_one_writer_as_a_conflict_and_changes_nothing_of_it(
+    postgres_url: str,
+) -> None:
+    # The lock budget outlasts PostgreSQL's deadlock_timeout (1 s), so the deadlock is found.
+    db = Database(postgres_url, busy_timeout_ms=10_000, pool_size=2)
+    await db.open()
+    both_hold, tries = asyncio.Barrier(2), []
+    try:
+        ends = await asyncio.gather(
+            _hold_then_reach(db, TEAM, OTHER, both_hold, tries),
+            _hold_then_reach(db, OTHER, TEAM, both_hold, tries),
+            return_exceptions=True,
+        )
+        [conflict] = [end for end in ends if isinstance(end, BaseException)]
+        assert isinstance(conflict, StorageConflict)
+        assert isinstance(conflict, Conflict)
+        assert pg.sqlstate(conflict) == "40P01"
+        async with db.unit_of_work(write=False) as uow:
+            touched = [team for team in (TEAM, OTHER) if await uow.audit.newest_first(team)]
+        assert len(touched) == 1  # the writer that was ended left nothing behind
+    finally:
+        await db.close()
+
+
+async def test_a_use_case_ended_by_a_real_deadlock_runs_again_and_both_writers_finish(
+    postgres_url: str,
+) -> None:
+    db = Database(postgres_url, busy_timeout_ms=10_000, pool_size=2)
+    await db.open()
+    both_hold, tries = asyncio.Barrier(2), []
+    again = retrying(_hold_then_reach)
+    try:
+        await asyncio.gather(
+            again(db, TEAM, OTHER, both_hold, tries), again(db, OTHER, TEAM, both_hold, tries)
+        )
+        async with db.unit_of_work(write=False) as uow:
+            entries = {team: await uow.audit.newest_first(team) for team in (TEAM, OTHER)}
+    finally:
+        await db.close()
+    assert len(tries) == 3  # one of the two ran again
+    assert {team: len(found) for team, found in entries.items()} == {TEAM: 1, OTHER: 1}
