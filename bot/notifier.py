@@ -146,7 +146,7 @@ async def _release(ctx: Context, clock: Clock, message: OutboxMessage) -> None:
 
 
 @retrying
-async def _record(
+async def _record_outcome(
     ctx: Context, message: OutboxMessage, outcome: str, error: str, due: datetime, now: datetime
 ) -> None:
     """Record what became of one sent message (a Conflict re-runs this, never the send)."""
@@ -208,7 +208,7 @@ async def deliver_due(
             raise
         parked += error == PARKED
         now = clock.now()
-        await _record(ctx, message, outcome, error, now + wait, now)
+        await _record_outcome(ctx, message, outcome, error, now + wait, now)
         counts[outcome] += 1
         metrics.MESSAGES.labels(outcome).inc()
     return Delivery(counts["sent"], counts["retry"], counts["failed"], parked)

@@ -174,7 +174,7 @@ async def test_a_real_deadlock_ends_one_writer_as_a_conflict_and_changes_nothing
     # The lock budget outlasts PostgreSQL's deadlock_timeout (1 s), so the deadlock is found.
     db = Database(postgres_url, busy_timeout_ms=10_000, pool_size=2)
     await db.open()
-    both_hold, tries = asyncio.Barrier(2), []
+    both_hold, tries = asyncio.Barrier(2), list[str]()
     try:
         ends = await asyncio.gather(
             _hold_then_reach(db, TEAM, OTHER, both_hold, tries),
@@ -197,7 +197,7 @@ async def test_a_use_case_ended_by_a_real_deadlock_runs_again_and_both_writers_f
 ) -> None:
     db = Database(postgres_url, busy_timeout_ms=10_000, pool_size=2)
     await db.open()
-    both_hold, tries = asyncio.Barrier(2), []
+    both_hold, tries = asyncio.Barrier(2), list[str]()
     again = retrying(_hold_then_reach)
     try:
         await asyncio.gather(
