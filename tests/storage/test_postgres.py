@@ -172,13 +172,15 @@ async def test_a_real_deadlock_ends_one_writer_as_a_conflict_and_changes_nothing
     postgres_url: str,
 ) -> None:
     # The lock budget outlasts PostgreSQL's deadlock_timeout (1 s), so the deadlock is found.
-    db = Database(postgres_url, busy_timeout_ms=10_000, pool_size=2)
+    # Two processes' databases: one Database lets one writer at a time in.
+    db, other = (Database(postgres_url, busy_timeout_ms=10_000) for _ in range(2))
     await db.open()
+    await other.open()
     both_hold, tries = asyncio.Barrier(2), list[str]()
     try:
         ends = await asyncio.gather(
             _hold_then_reach(db, TEAM, OTHER, both_hold, tries),
-            _hold_then_reach(db, OTHER, TEAM, both_hold, tries),
+            _hold_then_reach(other, OTHER, TEAM, both_hold, tries),
             return_exceptions=True,
         )
         [conflict] = [end for end in ends if isinstance(end, BaseException)]
@@ -190,22 +192,25 @@ async def test_a_real_deadlock_ends_one_writer_as_a_conflict_and_changes_nothing
         assert len(touched) == 1  # the writer that was ended left nothing behind
     finally:
         await db.close()
+        await other.close()
 
 
 async def test_a_use_case_ended_by_a_real_deadlock_runs_again_and_both_writers_finish(
     postgres_url: str,
 ) -> None:
-    db = Database(postgres_url, busy_timeout_ms=10_000, pool_size=2)
+    db, other = (Database(postgres_url, busy_timeout_ms=10_000) for _ in range(2))
     await db.open()
+    await other.open()
     both_hold, tries = asyncio.Barrier(2), list[str]()
     again = retrying(_hold_then_reach)
     try:
         await asyncio.gather(
-            again(db, TEAM, OTHER, both_hold, tries), again(db, OTHER, TEAM, both_hold, tries)
+            again(db, TEAM, OTHER, both_hold, tries), again(other, OTHER, TEAM, both_hold, tries)
         )
         async with db.unit_of_work(write=False) as uow:
             entries = {team: await uow.audit.newest_first(team) for team in (TEAM, OTHER)}
     finally:
         await db.close()
+        await other.close()
     assert len(tries) == 3  # one of the two ran again
     assert {team: len(found) for team, found in entries.items()} == {TEAM: 1, OTHER: 1}
