@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from storage import migrations
 from tests import postgres
 from tests.e2e.ops_serve import environment, free_port, started
+from tests.e2e.test_ops import samples, value
 from tests.slack.mock_slack import MockSlack
 
 PASSWORD = "probe-pw-never-shown"
@@ -72,6 +73,21 @@ async def test_readiness_on_postgresql_is_503_while_its_database_refuses_connect
             assert await process.get("/healthz") == (200, "ok")  # alive all the same
         assert await process.get("/readyz") == (200, "ok")
     assert password not in "".join(process.stderr)
+
+
+async def test_metrics_on_postgresql_read_the_outbox_backlog_and_count_a_refused_scrape(
+    slack_mock: MockSlack, postgres_url: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    async with started("serve", environment(slack_mock, postgres_url, port), port, tmp_path) as p:
+        status, exposition = await p.get("/metrics")
+        assert status == 200
+        found = samples(exposition)
+        assert ("addons_outbox_backlog", frozenset()) in found
+        assert value(found, "addons_metrics_store_errors_total") == 0
+        async with refusing_connections(postgres_url):
+            _, exposition = await p.get("/metrics")
+        assert value(samples(exposition), "addons_metrics_store_errors_total") == 1
 
 
 async def test_readiness_on_postgresql_names_a_schema_behind_the_current_migration(
