@@ -59,6 +59,11 @@ class Database:
         """Whether this is a PostgreSQL database."""
         return self._target.is_postgres
 
+    @property
+    def target(self) -> Target:
+        """Where the data lives (a PostgreSQL URL still holds its password: never show it)."""
+        return self._target
+
     def _create_engine(self) -> AsyncEngine:
         # Spare connections beyond the pool of units of work: slack_sdk's installation
         # and OAuth state stores use the engine directly (OAuth mode).

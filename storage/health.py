@@ -1,8 +1,10 @@
 """What an operator's probes ask of the store: is it there and current, what is queued.
 
-Each question opens a connection of its own, read-only, in a worker thread, and gives up
-after a time budget: a probe never takes a connection a request is waiting for, never
-creates a missing database file, and never hangs the event loop when the disk does.
+Each question opens a connection of its own, read-only, and gives up after a time budget:
+a probe never takes a connection a request is waiting for. A SQLite file is read in a
+worker thread (never created when missing, never hanging the event loop when the disk
+hangs); a PostgreSQL database through a short-lived asyncpg connection whose connect and
+statements are bounded by the same budget on the server's side too.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, func, select
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from storage import migrations
@@ -78,7 +82,56 @@ def _backlog(conn: Connection) -> Backlog:
     return Backlog(int(row[0]), row[1])
 
 
-async def _in_thread(db: Database, budget: float, work: Callable[[Connection], T]) -> T:
+class Unreachable(Exception):
+    """The PostgreSQL server did not let the probe connect (down, refusing, no such db)."""
+
+
+def _probe_engine(url: URL, budget: float) -> AsyncEngine:
+    """A connection-per-use engine whose connect and statements give up after ``budget``."""
+    ms = str(max(1, int(budget * 1000)))
+    return create_async_engine(
+        url,
+        poolclass=NullPool,
+        connect_args={
+            "timeout": budget,
+            "server_settings": {
+                "application_name": "addons-probe",
+                "default_transaction_read_only": "on",
+                "statement_timeout": ms,  # the server stops too, not only our wait
+                "lock_timeout": ms,
+            },
+        },
+    )
+
+
+async def _on_postgres(url: URL, budget: float, work: Callable[[Connection], T]) -> T:
+    engine = _probe_engine(url, budget)
+    try:
+        try:
+            conn = await engine.connect()
+        except TimeoutError:  # an OSError too, but it is said as "did not answer"
+            raise
+        except Exception as error:
+            if isinstance(error, SQLAlchemyError | OSError) or _is_asyncpg(error):
+                raise Unreachable(_first_line(error)) from error
+            raise
+        try:
+            return await conn.run_sync(_in_transaction, work)
+        finally:
+            await conn.close()
+    finally:
+        await engine.dispose()
+
+
+def _in_transaction(conn: Connection, work: Callable[[Connection], T]) -> T:
+    with conn.begin():
+        return work(conn)
+
+
+async def _probe(db: Database, budget: float, work: Callable[[Connection], T]) -> T:
+    url = db.target.url
+    if url is not None:
+        return await asyncio.wait_for(_on_postgres(url, budget, work), budget)
     return await asyncio.wait_for(
         asyncio.to_thread(_with_connection, db.path, budget, work), budget
     )
@@ -87,21 +140,36 @@ async def _in_thread(db: Database, budget: float, work: Callable[[Connection], T
 async def ready(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> str | None:
     """None if the database answers within ``budget`` seconds at the current schema; else why."""
     try:
-        return await _in_thread(db, budget, schema_is_current)
+        return await _probe(db, budget, schema_is_current)
     except FileNotFoundError as error:
         return str(error)
     except TimeoutError:
         return f"the database did not answer within {budget:g} s"
+    except Unreachable as error:
+        return _without_password(f"the database cannot be reached: {error}", db)
     except (SQLAlchemyError, sqlite3.Error, OSError) as error:
-        return f"the database cannot be read: {_first_line(error)}"
+        return _without_password(f"the database cannot be read: {_first_line(error)}", db)
 
 
 async def outbox_backlog(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> Backlog:
-    """The outbox's pending messages; raises TimeoutError after ``budget`` seconds."""
-    return await _in_thread(db, budget, _backlog)
+    """The outbox's pending messages; TimeoutError after ``budget`` seconds, Unreachable
+    when PostgreSQL refuses the connection."""
+    return await _probe(db, budget, _backlog)
 
 
 def _first_line(error: BaseException) -> str:
     orig = getattr(error, "orig", None)
     text = str(orig if isinstance(orig, BaseException) else error)
     return text.splitlines()[0] if text else type(error).__name__
+
+
+def _is_asyncpg(error: BaseException) -> bool:
+    return type(error).__module__.startswith("asyncpg")
+
+
+def _without_password(reason: str, db: Database) -> str:
+    """The reason as it may be shown: should a driver ever echo the password, it is not."""
+    url = db.target.url
+    if url is not None and url.password:
+        reason = reason.replace(str(url.password), "***")
+    return reason

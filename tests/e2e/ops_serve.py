@@ -33,8 +33,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def environment(mock: MockSlack, database: Path, port: int, **extra: str) -> dict[str, str]:
-    """The process's environment: this test's Slack, file and port, nothing inherited."""
+def environment(mock: MockSlack, database: Path | str, port: int, **extra: str) -> dict[str, str]:
+    """The process's environment: this test's Slack, database (a file or a URL) and port,
+    nothing inherited."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ADDONS_"))}
     env.update(
         PYTHONPATH=str(ROOT),
