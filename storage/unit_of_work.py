@@ -17,7 +17,8 @@ from storage.errors import StorageBusy, StorageConflict
 from storage.events import Events
 from storage.executor import Executor, SqlAlchemyExecutor, SqliteExecutor
 from storage.journal import AuditLog, Outbox
-from storage.repositories import AddOns, IdempotencyKeys, Invoices, Lines, Subscriptions
+from storage.ledger import Invoices, Lines
+from storage.repositories import AddOns, IdempotencyKeys, Subscriptions
 
 if TYPE_CHECKING:
     from storage.database import Database

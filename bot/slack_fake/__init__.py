@@ -7,8 +7,9 @@ and the real app served against a fake (``served_app``).
 
 from __future__ import annotations
 
+from bot.slack_fake.drawn import find_button, state_values
 from bot.slack_fake.server import Call, FakeSlack, MessageKind, Posted
-from bot.slack_fake.signing import SignedRequest, SlackSigner, find_button, state_values
+from bot.slack_fake.signing import SignedRequest, SlackSigner
 from bot.slack_fake.standin import SlackStandIn
 from bot.slack_fake.users import ConsoleUser, SlackUser
 from bot.slack_fake.views import MAX_STACK, Surface, ViewModel

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.slack_fake.signing import find_button
+from bot.slack_fake.drawn import find_button
 from handlers import blocks, requests
 from tests.reliability.support import consistency_problems, snapshot
 from tests.slack.flows import (

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot import services
-from bot.slack_fake.signing import find_button, state_values
+from bot.slack_fake.drawn import find_button, state_values
 from domain.addons import AddOn
 from handlers import blocks, requests
 from tests.slack.harness import Answer, RunningApp

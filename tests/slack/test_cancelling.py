@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest_asyncio
 
 from bot import services
-from bot.slack_fake.signing import find_button
+from bot.slack_fake.drawn import find_button
 from domain.addons import Status
 from domain.invoices import Invoice
 from handlers import blocks

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot import services
-from bot.slack_fake.signing import find_button
+from bot.slack_fake.drawn import find_button
 from domain.addons import Outcome
 from handlers import blocks, requests
 from tests.slack.flows import (

@@ -22,7 +22,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack_fake import ConsoleUser, SlackStandIn, dm_channel
-from bot.slack_fake.signing import SlackSigner, find_button, signature, state_values
+from bot.slack_fake.drawn import find_button, state_values
+from bot.slack_fake.signing import SlackSigner, signature
 from domain.catalog import Catalog
 from handlers import blocks
 from tests.slack.mock_slack import ADMIN, BOT_TOKEN, MEMBER_EN, OTHER_TEAM, OUTSIDER, MockSlack
