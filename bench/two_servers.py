@@ -59,8 +59,8 @@ async def _child(slack_url: str, database: str) -> None:
     """Serve the real app on ``database``; print the URL; answer "cpu"; end on "stop"."""
     from aiohttp import web
 
-    from bot.app import build_app, web_application
-    from bot.clock import TestClock
+    from bot.adapters.clock import TestClock
+    from bot.adapters.slack_app import build_app, web_application
     from bot.services import Context
     from bot.settings import Settings
     from bot.slack_fake import BOT_TOKEN, SIGNING_SECRET

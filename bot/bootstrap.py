@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import ClientSession
 from pydantic import ValidationError
 
-from bot.clock import Clock
+from bot.adapters.clock import Clock
 from bot.services import Context
 from bot.settings import Settings
 from storage import Database
@@ -27,10 +27,10 @@ if TYPE_CHECKING:  # the Slack side is imported when used: the operator CLI neve
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.notifier import Clients, Render
-    from bot.slack_install.crypto import TokenCipher
-    from bot.slack_install.store import EncryptedInstallationStore
-    from bot.webhooks import WebhookConfig
+    from bot.adapters.dm_sender import Clients, Render
+    from bot.adapters.slack_install.crypto import TokenCipher
+    from bot.adapters.slack_install.store import EncryptedInstallationStore
+    from bot.adapters.webhooks import WebhookConfig
     from handlers.auth import UserDirectory
 
 
@@ -79,14 +79,14 @@ class Runtime:
     cipher: TokenCipher | None = None  # OAuth mode: ADDONS_TOKEN_KEY, checked on opening
 
     def web_client(self, *, interactive: bool = False, token: str | None = None) -> AsyncWebClient:
-        """The Slack Web API client over the shared session (see ``bot.app.web_client``)."""
-        from bot.app import web_client
+        """The Slack Web API client over the shared session (``slack_app.web_client``)."""
+        from bot.adapters.slack_app import web_client
 
         return web_client(self.settings, interactive=interactive, session=self.http, token=token)
 
     def installations(self) -> EncryptedInstallationStore:
         """OAuth mode: the workspaces' installations in the app's database."""
-        from bot.slack_install.store import installation_store
+        from bot.adapters.slack_install.store import installation_store
 
         if self.cipher is None or self.settings.slack_client_id is None:
             raise RuntimeError("installations exist in OAuth mode only")
@@ -98,7 +98,7 @@ class Runtime:
             return self.web_client()
         from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 
-        from bot.slack_install.clients import Installed
+        from bot.adapters.slack_install.clients import Installed
 
         rotator = AsyncTokenRotator(
             client_id=str(self.settings.slack_client_id),
@@ -118,8 +118,8 @@ class Runtime:
 
         In OAuth mode it carries the install flow, and Bolt finds each workspace's token.
         """
-        from bot.app import build_app
-        from bot.slack_install.flow import oauth_flow
+        from bot.adapters.slack_app import build_app
+        from bot.adapters.slack_install.flow import oauth_flow
 
         client = client if client is not None else self.web_client(interactive=True)
         flow = None
@@ -147,7 +147,7 @@ class Runtime:
     def start_schedule(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None]:
         """The billing schedule and the message sender, beating until ``stop`` is set;
         beside them, as a task of its own, CloudCRM's webhook sender if configured."""
-        from bot.notifier import run_schedule
+        from bot.adapters.dm_sender import run_schedule
 
         client = self.team_clients()
         schedule = run_schedule(
@@ -175,7 +175,7 @@ class Runtime:
         config = webhook_config(self.settings)
         if config is None:
             return None
-        from bot.webhooks import run_webhooks
+        from bot.adapters.webhooks import run_webhooks
 
         return asyncio.create_task(run_webhooks(self.db, config, clock, stop))
 
@@ -184,7 +184,7 @@ def webhook_config(settings: Settings) -> WebhookConfig | None:
     """Where events go, from the settings; None when the webhook is off."""
     if not (settings.webhook_url and settings.webhook_secret):
         return None
-    from bot.webhooks import WebhookConfig
+    from bot.adapters.webhooks import WebhookConfig
 
     return WebhookConfig(settings.webhook_url, settings.webhook_secret)
 
@@ -211,7 +211,7 @@ async def bootstrap(
     applied = await db.open()
     try:
         if cipher is not None:
-            from bot.slack_install.store import check_key
+            from bot.adapters.slack_install.store import check_key
 
             await check_key(db, cipher)
         ctx = build_context(settings, db)
@@ -228,6 +228,6 @@ def token_cipher(settings: Settings) -> TokenCipher | None:
     """OAuth mode's cipher from ADDONS_TOKEN_KEY (TokenKeyError if unusable); else None."""
     if not settings.oauth:
         return None
-    from bot.slack_install.crypto import TokenCipher
+    from bot.adapters.slack_install.crypto import TokenCipher
 
     return TokenCipher(settings.token_key)

@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.notifier import Clients, NotARecipient, Render, team_clients
+from bot.adapters.dm_sender import Clients, NotARecipient, Render, team_clients
 from bot.ports import OutboxMessage
 from bot.services import Context, billing_admins_of, get_correction, get_invoice, get_workspace
 from domain.corrections import Refund

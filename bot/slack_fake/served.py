@@ -11,8 +11,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.app import build_app, web_application
-from bot.clock import TestClock
+from bot.adapters.clock import TestClock
+from bot.adapters.slack_app import build_app, web_application
 from bot.services import Context
 from bot.settings import Settings
 from bot.slack_fake.wire import BOT_TOKEN, SIGNING_SECRET

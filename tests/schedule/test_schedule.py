@@ -14,9 +14,9 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
-from bot.app import web_client
-from bot.clock import TestClock
-from bot.notifier import LEASE, Delivery, Render, deliver_due, run_schedule, tick
+from bot.adapters.clock import TestClock
+from bot.adapters.dm_sender import LEASE, Delivery, Render, deliver_due, run_schedule, tick
+from bot.adapters.slack_app import web_client
 from bot.ports import OutboxMessage
 from bot.services import Context
 from bot.settings import Settings
