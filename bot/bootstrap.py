@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import ClientSession
 from pydantic import ValidationError
 
-from bot.adapters.clock import Clock
-from bot.services import Context
+from bot.ports import Clients, Clock, Render
+from bot.services import Context, billing_admins_of
 from bot.settings import Settings
 from storage import Database
 
@@ -27,8 +27,8 @@ if TYPE_CHECKING:  # the Slack side is imported when used: the operator CLI neve
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.adapters.dm_sender import Clients, Render
     from bot.adapters.slack_install.crypto import TokenCipher
+    from bot.adapters.slack_install.flow import InstallFlow
     from bot.adapters.slack_install.store import EncryptedInstallationStore
     from bot.adapters.webhooks import WebhookConfig
     from handlers.auth import UserDirectory
@@ -118,23 +118,29 @@ class Runtime:
 
         In OAuth mode it carries the install flow, and Bolt finds each workspace's token.
         """
-        from bot.adapters.slack_app import build_app
         from bot.adapters.slack_install.flow import oauth_flow
 
         client = client if client is not None else self.web_client(interactive=True)
-        flow = None
-        if self.settings.oauth:
-            flow = oauth_flow(
-                self.db,
-                self.installations(),
-                self.ctx,
-                clock,
-                client,
-                str(self.settings.slack_client_id),
-                str(self.settings.slack_client_secret),
-            )
-        return build_app(
-            self.settings, self.ctx, clock, client=client, users=users, oauth_flow=flow
+        if not self.settings.oauth:
+            return slack_app(self.settings, self.ctx, clock, client=client, users=users)
+        installations = self.installations()
+        flow = oauth_flow(
+            self.db,
+            installations,
+            self.ctx,
+            clock,
+            client,
+            str(self.settings.slack_client_id),
+            str(self.settings.slack_client_secret),
+        )
+        return slack_app(
+            self.settings,
+            self.ctx,
+            clock,
+            client=client,
+            users=users,
+            installations=installations,
+            oauth_flow=flow,
         )
 
     def renderer(self, client: Clients) -> Render:
@@ -147,7 +153,7 @@ class Runtime:
     def start_schedule(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None]:
         """The billing schedule and the message sender, beating until ``stop`` is set;
         beside them, as a task of its own, CloudCRM's webhook sender if configured."""
-        from bot.adapters.dm_sender import run_schedule
+        from bot.adapters.billing_schedule import run_schedule
 
         client = self.team_clients()
         schedule = run_schedule(
@@ -180,6 +186,36 @@ class Runtime:
         return asyncio.create_task(run_webhooks(self.db, config, clock, stop))
 
 
+def slack_app(
+    settings: Settings,
+    ctx: Context,
+    clock: Clock,
+    *,
+    client: AsyncWebClient | None = None,
+    users: UserDirectory | None = None,
+    installations: EncryptedInstallationStore | None = None,
+    oauth_flow: InstallFlow | None = None,
+) -> AsyncApp:
+    """The Bolt app over ``ctx``: every listener gets what it needs through its deps."""
+    from bot.adapters.slack_app import build_app, web_client
+    from handlers.auth import UserDirectory
+    from handlers.deps import SlackDeps
+
+    async def admins_of(team_id: str) -> frozenset[str]:
+        return await billing_admins_of(ctx, team_id)
+
+    deps = SlackDeps(
+        ctx=ctx,
+        clock=clock,
+        users=users
+        or UserDirectory(settings.billing_admins, settings.user_cache_seconds, admins_of=admins_of),
+        default_lang=settings.default_locale,
+        installations=installations,
+    )
+    client = client if client is not None else web_client(settings, interactive=True)
+    return build_app(settings, deps, client=client, oauth_flow=oauth_flow)
+
+
 def webhook_config(settings: Settings) -> WebhookConfig | None:
     """Where events go, from the settings; None when the webhook is off."""
     if not (settings.webhook_url and settings.webhook_secret):
@@ -197,12 +233,18 @@ def open_database(settings: Settings, *, pool_size: int | None = None) -> Databa
 
 @contextlib.asynccontextmanager
 async def bootstrap(
-    settings: Settings, *, pool_size: int | None = None, slack_session: bool = True
+    settings: Settings,
+    *,
+    pool_size: int | None = None,
+    slack_session: bool = True,
+    observed: bool = False,
 ) -> AsyncIterator[Runtime]:
     """Open (and migrate) the database and wire the rest; close it all afterwards.
 
     ``slack_session`` opens one aiohttp session for every Web API call of the run; the
-    operator CLI never talks to Slack and the console's stand-in needs none.
+    operator CLI never talks to Slack and the console's stand-in needs none. ``observed``
+    (the long-running processes) counts what the use cases commit and what the process
+    and the billing runs do, for /metrics.
     """
     # Before anything is opened: a bad key changes nothing. The operator CLI and the
     # console never touch a token, so they need no key.
@@ -215,6 +257,8 @@ async def bootstrap(
 
             await check_key(db, cipher)
         ctx = build_context(settings, db)
+        if observed:
+            ctx = observe(ctx)
         if not slack_session:
             yield Runtime(settings, db, ctx, applied, None, cipher)
             return
@@ -222,6 +266,16 @@ async def bootstrap(
             yield Runtime(settings, db, ctx, applied, http, cipher)
     finally:
         await db.close()
+
+
+def observe(ctx: Context) -> Context:
+    """The context whose store counts commits; the process and billing metrics installed."""
+    from bot.adapters.observability import metrics
+    from bot.adapters.observability.store import ObservedStore
+
+    metrics.install_process_collectors()
+    metrics.count_billing_failures()
+    return replace(ctx, db=ObservedStore(ctx.db))
 
 
 def token_cipher(settings: Settings) -> TokenCipher | None:

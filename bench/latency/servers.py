@@ -104,7 +104,8 @@ async def _production_app(slack_url: str, database: Path) -> AsyncIterator[str]:
     from aiohttp import ClientSession
 
     from bot.adapters.clock import TestClock
-    from bot.adapters.slack_app import build_app, web_application, web_client
+    from bot.adapters.slack_app import web_application, web_client
+    from bot.bootstrap import slack_app
     from bot.services import Context
     from bot.settings import Settings
     from bot.slack_fake.served import START
@@ -125,7 +126,7 @@ async def _production_app(slack_url: str, database: Path) -> AsyncIterator[str]:
     try:
         async with ClientSession() as http:
             client = web_client(settings, interactive=True, session=http)
-            app = build_app(settings, ctx, TestClock(START), client=client)
+            app = slack_app(settings, ctx, TestClock(START), client=client)
             runner = web.AppRunner(web_application(app, SIGNING_SECRET), access_log=None)
             await runner.setup()
             try:

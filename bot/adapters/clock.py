@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
+
+from bot.ports import Clock
+
+__all__ = ["NOON_UTC", "Clock", "SystemClock", "TestClock", "noon_utc"]
 
 # A date given to the CLI (--as-of) or the console (--date, :clock) means 12:00 UTC that
 # day: that instant lies on the same calendar date in every billing time zone from
@@ -14,12 +17,6 @@ NOON_UTC = time(12, 0, tzinfo=UTC)
 def noon_utc(day: date) -> datetime:
     """12:00 UTC on ``day``: the instant a bare date stands for."""
     return datetime.combine(day, NOON_UTC)
-
-
-class Clock(Protocol):
-    """Something that says what time it is (aware, UTC)."""
-
-    def now(self) -> datetime: ...
 
 
 class SystemClock:

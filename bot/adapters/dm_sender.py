@@ -1,4 +1,4 @@
-"""The outbox sender and the billing schedule: time passes on its own.
+"""The outbox's sender: queued direct messages go to Slack, each with its workspace's token.
 
 Delivery is at-least-once with deduplication by event id: every (event, recipient) pair
 is queued exactly once in the transaction of the change that causes it; a sender
@@ -12,23 +12,28 @@ it, milliseconds; a lost message would be worse than that rare duplicate.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.clock import Clock
 from bot.adapters.observability import metrics
-from bot.adapters.slack_install.clients import OneWorkspace, TeamClients
-from bot.ports import Busy, OutboxMessage
-from bot.services import Context, PeriodTurn, iter_billing_run
+from bot.adapters.slack_install.clients import OneWorkspace
+from bot.ports import Clients, Clock, NotARecipient, OutboxMessage, Render, TeamClients
+from bot.services import Context
 from bot.services.retry import retrying
+
+__all__ = [
+    "LEASE",
+    "PARKED",
+    "Delivery",
+    "NotARecipient",
+    "backoff",
+    "deliver_due",
+    "team_clients",
+]
 
 logger = logging.getLogger("addons.scheduler")
 
@@ -58,9 +63,6 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 
-Render = Callable[[OutboxMessage], Awaitable[dict[str, Any]]]
-# One client for every workspace (single-workspace mode), or each workspace's own.
-Clients = AsyncWebClient | TeamClients
 # The error a message keeps when its workspace has no installation (the app was removed):
 # it is not sent, and not tried again (see README, "Decisions").
 PARKED = "parked: the app is not installed in this workspace"
@@ -69,10 +71,6 @@ PARKED = "parked: the app is not installed in this workspace"
 def team_clients(clients: Clients) -> TeamClients:
     """``clients`` as a per-workspace lookup."""
     return OneWorkspace(clients) if isinstance(clients, AsyncWebClient) else clients
-
-
-class NotARecipient(Exception):
-    """The message's recipient may no longer see prices and invoices (no longer an admin)."""
 
 
 @dataclass(frozen=True)
@@ -212,76 +210,3 @@ async def deliver_due(
         counts[outcome] += 1
         metrics.MESSAGES.labels(outcome).inc()
     return Delivery(counts["sent"], counts["retry"], counts["failed"], parked)
-
-
-async def tick(
-    ctx: Context,
-    client: Clients,
-    clock: Clock,
-    render: Render,
-    *,
-    keep_turns: bool = True,
-    team_ids: Sequence[str] | None = None,
-    stop: asyncio.Event | None = None,
-) -> tuple[list[PeriodTurn], Delivery]:
-    """One beat of the schedule: every due billing turn, then every due message.
-
-    A workspace whose turn fails is logged and left for the next beat; the others, and
-    the delivery of messages, go on. The background schedule passes ``keep_turns=False``:
-    turns are logged as they happen and not kept, so a beat over many workspaces needs no
-    more memory than one. ``team_ids`` limits the billing to those workspaces. Once
-    ``stop`` is set it stops after the workspace in hand (its transaction committed).
-    """
-    turns: list[PeriodTurn] = []
-    started = time.perf_counter()
-    run = iter_billing_run(ctx, clock.now(), team_ids, skip_failures=True)
-    try:
-        async for turn in run:
-            _record(turn, turns if keep_turns else None)
-            if stop is not None and stop.is_set():
-                break
-    finally:  # leave the run between two workspaces, not whenever it is collected
-        if isinstance(run, AsyncGenerator):
-            await run.aclose()
-    metrics.BILLING_RUN_SECONDS.observe(time.perf_counter() - started)
-    delivery = await deliver_due(ctx, client, clock, render, stop=stop)
-    return turns, delivery
-
-
-def _record(turn: PeriodTurn, kept: list[PeriodTurn] | None) -> None:
-    """Log and count one billing turn; keep it if asked."""
-    if kept is not None:
-        kept.append(turn)
-    if turn.invoice is not None:
-        metrics.INVOICES_ISSUED.inc()
-        logger.info(
-            "issued invoice %s for %s (%s), total %s",
-            turn.invoice.number,
-            turn.team_id,
-            turn.period.start,
-            turn.invoice.total,
-        )
-    if turn.deactivated:
-        logger.info("deactivated add-ons %s of %s", turn.deactivated, turn.team_id)
-
-
-async def run_schedule(
-    ctx: Context,
-    client: Clients,
-    clock: Clock,
-    render: Render,
-    interval_seconds: float,
-    stop: asyncio.Event,
-) -> None:
-    """Tick at start-up and then every ``interval_seconds`` until ``stop`` is set."""
-    while not stop.is_set():
-        try:
-            await tick(ctx, client, clock, render, keep_turns=False, stop=stop)
-        except Busy:
-            metrics.BILLING_FAILURES.labels("run").inc()
-            logger.warning("database busy; the schedule tries again at the next beat")
-        except Exception:  # the schedule must outlive one bad beat; the trace is logged
-            metrics.BILLING_FAILURES.labels("run").inc()
-            logger.exception("billing schedule beat failed")
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval_seconds)

@@ -22,17 +22,13 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.clock import Clock
 from bot.adapters.observability.context import current, kind_of, team_of
 from bot.adapters.observability.slack_api import MeasuredWebClient, measured
 from bot.adapters.observability.web import Lifecycle, add_operator_routes, measure_slack
 from bot.adapters.slack_install.flow import InstallFlow
-from bot.adapters.slack_install.store import EncryptedInstallationStore
-from bot.services import Context, billing_admins_of
 from bot.settings import Settings
 from handlers import actions, commands, events, home, views
 from handlers.answered import ANSWERED
-from handlers.auth import UserDirectory
 from handlers.deps import SlackDeps
 from storage import Database
 
@@ -110,20 +106,16 @@ def web_client(
 
 def build_app(
     settings: Settings,
-    ctx: Context,
-    clock: Clock,
+    deps: SlackDeps,
     *,
-    client: AsyncWebClient | None = None,
-    users: UserDirectory | None = None,
+    client: AsyncWebClient,
     oauth_flow: InstallFlow | None = None,
 ) -> AsyncApp:
-    """The real Bolt app with every listener registered; does no I/O itself.
+    """The real Bolt app with every listener registered, each handed ``deps``; no I/O.
 
     With ``oauth_flow`` (OAuth mode) Bolt finds each workspace's token in the flow's
     installation store; without it, the client's one bot token serves.
     """
-    client = client or web_client(settings, interactive=True)
-    store = oauth_flow.settings.installation_store if oauth_flow is not None else None
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret,
@@ -135,17 +127,6 @@ def build_app(
         logger=logger,
     )
 
-    async def admins_of(team_id: str) -> frozenset[str]:
-        return await billing_admins_of(ctx, team_id)
-
-    deps = SlackDeps(
-        ctx=ctx,
-        clock=clock,
-        users=users
-        or UserDirectory(settings.billing_admins, settings.user_cache_seconds, admins_of=admins_of),
-        default_lang=settings.default_locale,
-        installations=store if isinstance(store, EncryptedInstallationStore) else None,
-    )
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)

@@ -15,13 +15,11 @@ import contextlib
 import logging
 import signal
 import sys
-from dataclasses import replace
 
 from aiohttp import web
 
 from bot.adapters.clock import SystemClock
-from bot.adapters.observability import logs, metrics
-from bot.adapters.observability.store import ObservedStore
+from bot.adapters.observability import logs
 from bot.adapters.observability.web import Lifecycle, metrics_application
 from bot.adapters.slack_install.crypto import TokenKeyError
 from bot.bootstrap import Runtime, bootstrap, token_cipher
@@ -69,8 +67,7 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     from bot.adapters.slack_app import web_application
 
     clock = SystemClock()
-    async with bootstrap(settings) as rt:
-        _observe(rt)
+    async with bootstrap(settings, observed=True) as rt:
         lifecycle = Lifecycle()
         app = rt.slack_app(clock)
         served = web_application(
@@ -93,8 +90,7 @@ async def socket(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     clock = SystemClock()
-    async with bootstrap(settings) as rt:
-        _observe(rt)
+    async with bootstrap(settings, observed=True) as rt:
         handler = AsyncSocketModeHandler(rt.slack_app(clock), settings.slack_app_token)
         stop = asyncio.Event()
         task = rt.start_schedule(clock, stop)
@@ -110,8 +106,7 @@ async def socket(settings: Settings) -> None:
 
 async def scheduler(settings: Settings) -> None:
     """Only the billing schedule and the message sender (the Procfile's worker)."""
-    async with bootstrap(settings) as rt:
-        _observe(rt)
+    async with bootstrap(settings, observed=True) as rt:
         lifecycle = Lifecycle()
         runner = None
         if settings.metrics_port is not None:  # /metrics, /healthz and /readyz
@@ -124,13 +119,6 @@ async def scheduler(settings: Settings) -> None:
             await web.TCPSite(runner, "0.0.0.0", settings.metrics_port).start()
             logger.info("serving /metrics on port %s", settings.metrics_port)
         await _with_schedule(rt, SystemClock(), lifecycle, runner)
-
-
-def _observe(rt: Runtime) -> None:
-    """Count what the use cases commit, and what the process and billing runs do."""
-    rt.ctx = replace(rt.ctx, db=ObservedStore(rt.ctx.db))
-    metrics.install_process_collectors()
-    metrics.count_billing_failures()
 
 
 async def _with_schedule(

@@ -14,7 +14,8 @@ import pytest_asyncio
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
-from bot.adapters.dm_sender import PARKED, tick
+from bot.adapters.billing_schedule import tick
+from bot.adapters.dm_sender import PARKED
 from bot.adapters.slack_app import NOT_INSTALLED
 from handlers.auth import UserDirectory
 from tests.slack.flows import ANCHOR

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.adapters.dm_sender import tick
+from bot.adapters.billing_schedule import tick
 from bot.adapters.slack_app import web_client
 from bot.slack_fake import SlackSigner
 from bot.slack_fake.served import served_app

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol
 
 from slack_sdk.errors import SlackApiError, SlackTokenRotationError
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack_install.store import EncryptedInstallationStore
+from bot.ports import TeamClients
+
+__all__ = ["Installed", "OneWorkspace", "TeamClients"]
 
 logger = logging.getLogger("addons.install")
 
 # Rotate a token this long before it expires (Bolt's default for requests, too).
 ROTATE_MINUTES_BEFORE = 120
-
-
-class TeamClients(Protocol):
-    """The client that speaks for one workspace; None if the app is not installed there."""
-
-    async def for_team(self, team_id: str) -> AsyncWebClient | None: ...
 
 
 class OneWorkspace:

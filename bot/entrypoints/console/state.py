@@ -12,10 +12,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.clock import TestClock
-from bot.adapters.dm_sender import Render
 from bot.entrypoints.console.demo import TEAM as TEAM  # re-exported: the demo workspace
 from bot.entrypoints.console.payloads import Requests
 from bot.entrypoints.console.render import Style, Target
+from bot.ports import Render
 from bot.services import Context
 from bot.settings import Settings
 from bot.slack_fake import ConsoleUser, SlackStandIn, Surface

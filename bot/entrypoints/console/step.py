@@ -17,7 +17,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot import services
-from bot.adapters.dm_sender import tick
+from bot.adapters.billing_schedule import tick
 from bot.entrypoints.console.payloads import Signed
 from bot.entrypoints.console.state import TEAM, Session
 from bot.entrypoints.console.view import report, show
