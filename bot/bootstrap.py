@@ -63,7 +63,6 @@ def build_context(settings: Settings, db: Database) -> Context:
         default_timezone=settings.timezone,
         # ADDONS_BILLING_ADMINS is for the one workspace of single-workspace mode only
         billing_admins=() if settings.oauth else settings.billing_admins,
-        webhooks=settings.webhooks,
     )
 
 

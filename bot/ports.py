@@ -293,6 +293,10 @@ class Events(Protocol):
         """Make failed events due again (these, or every failed one); how many."""
         ...
 
+    async def replay(self, team_id: str, since: int, now: datetime) -> int:
+        """Queue the workspace's events from sequence ``since`` on again (same ids); how many."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolled back unless committed."""

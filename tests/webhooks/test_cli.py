@@ -81,7 +81,7 @@ def test_a_bad_webhook_setting_refuses_the_start_in_one_line_naming_it(
 async def _history(path: Path) -> None:
     """Two workspaces with bookings, a withdrawal and invoices, the webhook on."""
     async with Database(str(path)) as db:
-        ctx = services.Context(db, webhooks=True)
+        ctx = services.Context(db)
         for team in (TEAM, "T0002"):
             await services.set_workspace(ctx, team, date(2026, 3, 18), at(date(2026, 4, 3)))
         for n, team in enumerate((TEAM, "T0002", TEAM)):
