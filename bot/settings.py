@@ -83,12 +83,17 @@ class Settings(BaseSettings):
         # Never echo the value: it is a secret.
         if not isinstance(value, str):
             return value
-        value = value.strip()
-        if not value:
+        parts = value.split()
+        if not parts:
             return None
-        if not is_webhook_secret(value):
-            raise ValueError("must be whsec_ followed by a base64 key (as CloudCRM shows it)")
-        return value
+        for n, part in enumerate(parts, 1):
+            if not is_webhook_secret(part):
+                which = f"secret {n}" if len(parts) > 1 else "it"
+                raise ValueError(
+                    f"{which} must be whsec_ followed by a base64 key (as CloudCRM shows it); "
+                    "several secrets are separated by spaces"
+                )
+        return " ".join(parts)
 
     @model_validator(mode="after")
     def _webhook_pair(self) -> Settings:
@@ -97,6 +102,11 @@ class Settings(BaseSettings):
         if self.webhook_secret and not self.webhook_url:
             raise ValueError("ADDONS_WEBHOOK_URL must be set when ADDONS_WEBHOOK_SECRET is")
         return self
+
+    @property
+    def webhook_secrets(self) -> tuple[str, ...]:
+        """Each webhook secret: a delivery is signed with every one (rotation, no gap)."""
+        return tuple(self.webhook_secret.split()) if self.webhook_secret else ()
 
     @property
     def webhooks(self) -> bool:

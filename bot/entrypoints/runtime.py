@@ -237,7 +237,7 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
             settings.slack_bot_token,
             settings.slack_signing_secret,
             settings.slack_app_token,
-            settings.webhook_secret,
+            *settings.webhook_secrets,
         ],
     )
     main = {"serve": serve, "socket": socket, "scheduler": scheduler}[command]

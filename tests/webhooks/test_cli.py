@@ -63,6 +63,13 @@ SLACK = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s1"}
         ),
         ({"ADDONS_WEBHOOK_URL": "https://crm.example/h"}, "ADDONS_WEBHOOK_SECRET"),
         ({"ADDONS_WEBHOOK_SECRET": SECRET}, "ADDONS_WEBHOOK_URL"),
+        (  # a rotation: the second of two secrets is malformed
+            {
+                "ADDONS_WEBHOOK_URL": "https://crm.example/h",
+                "ADDONS_WEBHOOK_SECRET": f"{SECRET} hunter2",
+            },
+            "ADDONS_WEBHOOK_SECRET",
+        ),
     ],
 )
 def test_a_bad_webhook_setting_refuses_the_start_in_one_line_naming_it(
