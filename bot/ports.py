@@ -208,6 +208,14 @@ class IdempotencyKeys(Protocol):
     async def put(self, team_id: str, key: str, addon_id: int, now: datetime) -> None: ...
 
 
+class InboundRequests(Protocol):
+    """CloudCRM's requests already applied, by their webhook-id."""
+
+    async def first_time(self, team_id: str, webhook_id: str, now: datetime) -> bool:
+        """Remember ``webhook_id``; False if it was applied before (then nothing is stored)."""
+        ...
+
+
 class AuditLog(Protocol):
     """Who changed what, with the status before and after."""
 
@@ -318,6 +326,9 @@ class UnitOfWork(Protocol):
 
     @property
     def idempotency(self) -> IdempotencyKeys: ...
+
+    @property
+    def inbound(self) -> InboundRequests: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -77,7 +77,9 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL with a host")
         return value
 
-    @field_validator("webhook_secret", mode="before")
+    crm_secret: str | None = Field(default=None, validation_alias="ADDONS_CRM_SECRET")
+
+    @field_validator("webhook_secret", "crm_secret", mode="before")
     @classmethod
     def _webhook_secret(cls, value: object) -> object:
         # Never echo the value: it is a secret.
@@ -102,6 +104,11 @@ class Settings(BaseSettings):
         if self.webhook_secret and not self.webhook_url:
             raise ValueError("ADDONS_WEBHOOK_URL must be set when ADDONS_WEBHOOK_SECRET is")
         return self
+
+    @property
+    def crm_secrets(self) -> tuple[str, ...]:
+        """The secrets CloudCRM signs its requests with (one, or two while it rotates)."""
+        return tuple(self.crm_secret.split()) if self.crm_secret else ()
 
     @property
     def webhook_secrets(self) -> tuple[str, ...]:

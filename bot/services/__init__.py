@@ -24,6 +24,7 @@ from bot.services.cancelling import (
     undo_cancellation,
 )
 from bot.services.context import SYSTEM_ACTOR, Context
+from bot.services.crm import CRM_ACTOR, CrmAnswer, CrmChanges, apply_crm_changes
 from bot.services.events import (
     emit,
     event_status,
@@ -67,14 +68,18 @@ from bot.services.workspaces import (
 )
 
 __all__ = [
+    "CRM_ACTOR",
     "SYSTEM_ACTOR",
     "Booked",
     "Cancelled",
     "Context",
+    "CrmAnswer",
+    "CrmChanges",
     "Overview",
     "PeriodTurn",
     "WorkspaceRow",
     "addon_to_json",
+    "apply_crm_changes",
     "audit_log",
     "billing_admins_of",
     "billing_run",
