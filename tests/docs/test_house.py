@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
+from bot.settings import Settings
 from tests.docs.blocks import ROOT, documents
 
 README_LINES = 250
@@ -59,3 +60,11 @@ def test_the_architecture_page_names_every_module_with_its_job() -> None:
     missing = [module for module in modules() if f"`{module}`" not in page]
     rows = "\n".join(f"| `{module}` | {job(module)} |" for module in missing)
     assert not missing, f"docs/architecture.md does not name these modules; rows to edit:\n{rows}"
+
+
+def test_the_deployment_page_lists_every_setting() -> None:
+    names = [
+        str(field.validation_alias or name).upper() for name, field in Settings.model_fields.items()
+    ]
+    page = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    assert [name for name in names if f"`{name}`" not in page] == []
