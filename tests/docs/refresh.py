@@ -12,6 +12,7 @@ behaviour.
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.docs.blocks import ROOT, documents, replace
 from tests.docs.examples import refreshed
@@ -20,9 +21,10 @@ from tests.docs.examples import refreshed
 def main(argv: list[str]) -> int:
     """Refresh the named documents (all without arguments); how many blocks changed."""
     paths = [(ROOT / name).resolve() for name in argv] or documents()
+    with ThreadPoolExecutor(max_workers=2) as pool:  # each document waits on its processes
+        found = list(pool.map(refreshed, paths))
     changed = 0
-    for path in paths:
-        stale = refreshed(path)
+    for path, stale in zip(paths, found, strict=True):
         if stale:
             replace(path, {item.block.start: item.new for item in stale})
         for item in stale:
