@@ -34,6 +34,7 @@ from tests.slack.installing import (
     installing_app,
     many_workspaces,
 )
+from tests.slack.mock_slack import ManyWorkspaces
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE_A = (ADMIN_A, MEMBER_A)
@@ -67,9 +68,13 @@ async def until_forgotten(app: InstallingApp, team: str) -> None:
     raise TimeoutError(f"{team} was never forgotten")
 
 
-async def populate(database: str, key: str) -> None:
-    """Alpha used, invoiced, corrected, messaged and uninstalled; Bravo installed and used."""
-    async with many_workspaces() as slack, installing_app(slack, database, key=key) as app:
+async def populate(database: str, key: str, slack: ManyWorkspaces | None = None) -> None:
+    """Alpha used, invoiced, corrected, messaged and uninstalled; Bravo installed and used
+    (in ``slack`` if given, else in a Slack of its own)."""
+    if slack is None:
+        async with many_workspaces() as own:
+            return await populate(database, key, own)
+    async with installing_app(slack, database, key=key) as app:
         for team in (TEAM_A, TEAM_B):
             assert (await app.install(team)).status == 200
         ctx = app.rt.ctx
@@ -94,6 +99,7 @@ async def populate(database: str, key: str) -> None:
         answer = await app.post(app.signer(TEAM_A).event({"type": "app_uninstalled"}))
         assert answer.status == 200
         await until_forgotten(app, TEAM_A)
+    return None
 
 
 async def rows_of_every_table(database: str) -> dict[str, list[tuple[Any, ...]]]:
