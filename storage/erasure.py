@@ -82,8 +82,8 @@ async def _refuse_if_in_use(conn: AsyncConnection, team_id: str) -> None:
     count = (await conn.execute(running)).scalar_one()
     if count:
         raise EraseRefused(
-            f"workspace {team_id} has {count} running add-on(s): they end (or are cancelled "
-            "to their period end) first"
+            f"workspace {team_id} has {count} running add-on(s): cancel them, and erase it "
+            "once they have ended"
         )
 
 

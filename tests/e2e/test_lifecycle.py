@@ -19,6 +19,7 @@ from tests.e2e.lifecycle_world import (
     populate,
     rows_of_every_table,
 )
+from tests.e2e.test_cli import recent_anchor
 from tests.slack.installing import ADMIN_B, KEY, TEAM_A, TEAM_B
 
 KEYED = {"ADDONS_PSEUDONYM_KEY": PSEUDONYM_KEY}
@@ -124,3 +125,16 @@ async def test_the_retention_job_purges_delivered_messages_and_erases_the_uninst
     again = json.loads(cli(database, "retention", "run", "--json", **KEYED).stdout)
     assert set(again.values()) == {0}
     assert await rows_of_every_table(database) == after
+
+
+async def test_a_workspace_with_running_add_ons_is_not_erased(database: str) -> None:
+    assert cli(database, "migrate").returncode == 0
+    made = cli(database, "workspace", "set", "T0RUNNING1", "--anchor", recent_anchor().isoformat())
+    assert made.returncode == 0, made.stderr
+    booked = cli(database, "addons", "book", "T0RUNNING1", "users", "1", "--by", "ops")
+    assert booked.returncode == 0, booked.stderr
+    before = await rows_of_every_table(database)
+    refused = cli(database, "workspace", "erase", "T0RUNNING1", "--by", "ops", **KEYED)
+    assert refused.returncode == 2
+    assert "has 1 running add-on(s)" in refused.stderr
+    assert await rows_of_every_table(database) == before
