@@ -172,6 +172,7 @@ class Runtime:
         """The billing schedule and the message sender, beating until ``stop`` is set;
         beside them, as a task of its own, CloudCRM's webhook sender if configured."""
         from bot.adapters.billing_schedule import run_schedule
+        from bot.adapters.retention import Daily
 
         client = self.team_clients()
         schedule = run_schedule(
@@ -181,6 +182,7 @@ class Runtime:
             self.renderer(client),
             self.settings.billing_interval_seconds,
             stop,
+            Daily(self.db, self.settings),
         )
         webhooks = self.start_webhooks(clock, stop)
         if webhooks is None:

@@ -127,6 +127,16 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(
         default=None, ge=1, le=65535, validation_alias="ADDONS_METRICS_PORT"
     )
+    # Data lifecycle (docs/privacy.md): delivered DMs and events are kept this many days;
+    # an uninstalled workspace's people are pseudonymized this many days after it; the
+    # pseudonyms' HMAC key (default: derived from SLACK_SIGNING_SECRET).
+    retention_days: int = Field(default=90, ge=1, validation_alias="ADDONS_RETENTION_DAYS")
+    erase_after_uninstall_days: int = Field(
+        default=30, ge=0, validation_alias="ADDONS_ERASE_AFTER_UNINSTALL_DAYS"
+    )
+    pseudonym_key: str | None = Field(
+        default=None, validation_alias="ADDONS_PSEUDONYM_KEY", repr=False
+    )
 
     @field_validator(
         "slack_bot_token",
@@ -135,6 +145,7 @@ class Settings(BaseSettings):
         "slack_client_id",
         "slack_client_secret",
         "token_key",
+        "pseudonym_key",
         mode="before",
     )
     @classmethod

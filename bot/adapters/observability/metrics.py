@@ -115,6 +115,13 @@ WEBHOOK_OLDEST_SECONDS = Gauge(
     "Age of the oldest event neither delivered nor given up (0 when none).",
     registry=REGISTRY,
 )
+RETENTION_PURGED = Counter(
+    "addons_retention_purged",
+    "Rows the daily retention job purged or pseudonymized, by what (dms, events, invoices, "
+    "corrections, erased_workspaces).",
+    ("what",),
+    registry=REGISTRY,
+)
 STORE_SCRAPE_ERRORS = Counter(
     "addons_metrics_store_errors",
     "Scrapes whose store query failed or took over its time budget.",

@@ -14,6 +14,7 @@ from bot.entrypoints.cli import (
     entitlements,
     export,
     invoices,
+    lifecycle,
     migrate,
     webhooks,
     workspace,
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     _invoices(b)
     _billing(b)
     _events(b)
+    lifecycle.add_commands(b)
     p = b.command(
         commands, "audit", "the workspace's audit log, newest first", audit.audit, b.as_json
     )
@@ -142,6 +144,7 @@ def _workspace(b: _Builder) -> None:
     p.add_argument(
         "--without-customer", action="store_true", help="only workspaces without a customer"
     )
+    lifecycle.add_workspace_commands(b, where)
     shown = b.command(
         where,
         "show",
