@@ -146,9 +146,14 @@ async def _dispatch(
 
 async def _overview(command: _Command) -> None:
     client, lang = command.client, command.who.lang
-    # Open at once (the trigger lives 3 s), then fill it; the overview is read while
-    # Slack opens the modal, so it is ready as soon as the modal is.
+    # The overview is read at once. Ready within the budget (the usual case), it is opened
+    # filled: one round trip. Otherwise a placeholder spends the trigger (it lives 3 s)
+    # and the overview fills it when it is ready.
     drawing = asyncio.ensure_future(draw_overview(command.deps, command.who.team_id, lang))
+    done, _ = await asyncio.wait({drawing}, timeout=command.deps.overview_budget)
+    if done and drawing.exception() is None:
+        await client.views_open(trigger_id=trigger_of(command.body), view=drawing.result())
+        return
     try:
         opened = await client.views_open(
             trigger_id=trigger_of(command.body), view=loading_view(lang)

@@ -119,10 +119,30 @@ async def draw_overview(
     errors: Mapping[str, str] | None = None,
 ) -> ViewDict:
     """The overview (modal or App Home) as it stands now."""
+    drawn = _drawing(deps, await _overview_state(deps, team_id), lang, offset=offset)
+    if home:
+        return home_view(**drawn)
+    return overview_view(errors=errors, **drawn)
+
+
+async def draw_overview_and_home(
+    deps: SlackDeps, team_id: str, lang: str
+) -> tuple[ViewDict, ViewDict]:
+    """The overview modal and App Home from one read: after a change both are redrawn."""
+    drawn = _drawing(deps, await _overview_state(deps, team_id), lang)
+    return overview_view(errors=None, **drawn), home_view(**drawn)
+
+
+async def _overview_state(deps: SlackDeps, team_id: str) -> services.Overview:
     now = deps.clock.now()
     async with deps.gate:
-        state = await services.ensured_overview(deps.ctx, team_id, now)
-    common: dict[str, Any] = {
+        return await services.ensured_overview(deps.ctx, team_id, now)
+
+
+def _drawing(
+    deps: SlackDeps, state: services.Overview, lang: str, *, offset: int = 0
+) -> dict[str, Any]:
+    return {
         "catalog": deps.ctx.catalog,
         "addons": state.addons,
         "in_force": state.entitlements,
@@ -131,9 +151,6 @@ async def draw_overview(
         "lang": lang,
         "offset": offset,
     }
-    if home:
-        return home_view(**common)
-    return overview_view(errors=errors, **common)
 
 
 async def publish_home(deps: SlackDeps, client: AsyncWebClient, who: Asker) -> None:

@@ -30,6 +30,10 @@ _CONTEXT_KEY = "addons_deps"
 # and a booking would be refused as busy; here they wait their turn without a deadline
 # (Slack has its answer already). The SQLite pool has 4 connections, one for writing.
 STORE_SLOTS = 8
+# How long /addons waits for the overview before it opens a placeholder instead: ready by
+# then, the filled overview is opened in one views.open. A third of the trigger's 3 s,
+# so a slow store still leaves 2 s to open the placeholder.
+OVERVIEW_BUDGET_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class SlackDeps:
     gate: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(STORE_SLOTS), compare=False, repr=False
     )
+    overview_budget: float = OVERVIEW_BUDGET_SECONDS
     # OAuth mode: where the workspaces' installations live (None: one bot token)
     installations: AsyncInstallationStore | None = None
 

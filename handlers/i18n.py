@@ -94,6 +94,8 @@ def _formatted(value: object, lang: str) -> object:
 def t(lang: str, key: str, **params: object) -> str:
     """The text ``key`` in ``lang`` (German if unknown), with Money and dates formatted."""
     template = MESSAGES[_language(lang)][key]
+    if not params and "{" not in template and "}" not in template:
+        return template  # most texts of a view are fixed: nothing to format
     return template.format_map({name: _formatted(v, lang) for name, v in params.items()})
 
 

@@ -35,7 +35,14 @@ from handlers.blocks.ids import (
 from handlers.blocks.kit import ViewDict
 from handlers.blocks.progress import result_view, working_view
 from handlers.blocks.replies import notice_view
-from handlers.common import Asker, asker, draw_overview, failure_text, logger, publish_home
+from handlers.common import (
+    Asker,
+    asker,
+    draw_overview_and_home,
+    failure_text,
+    logger,
+    publish_home,
+)
 from handlers.deps import ProvideDeps, SlackDeps, deps_of
 from handlers.i18n import LANGUAGES, language_for, t
 from handlers.requests import (
@@ -283,10 +290,12 @@ async def _redraw_below(submission: Submission, who: Asker) -> None:
     """The overview under the confirmation (or App Home) drawn afresh, with the change."""
     below = submission.view.get("previous_view_id")
     try:
-        if below:
-            view: ViewDict = await draw_overview(submission.deps, who.team_id, who.lang)
-            await submission.client.views_update(view_id=below, view=view)
         # App Home shows the same table: a change made in the modal must not leave it stale.
-        await publish_home(submission.deps, submission.client, who)
+        if not below:
+            await publish_home(submission.deps, submission.client, who)
+            return
+        view, home = await draw_overview_and_home(submission.deps, who.team_id, who.lang)
+        await submission.client.views_update(view_id=below, view=view)
+        await submission.client.views_publish(user_id=who.user_id, view=home)
     except Exception as error:  # the change stands and was shown; the overview is stale
         logger.error("could not redraw the overview after a change", exc_info=error)

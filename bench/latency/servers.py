@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
 import json
 import logging
 import os
 import resource
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ ROOT = str(Path(__file__).resolve().parents[2])  # the project, for the child pr
 START_SECONDS = 30.0  # how long a child may take to start listening
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 KINDS = ("app", "bare", "modal")
+PROFILE_ENV = "BENCH_PROFILE"  # a folder: profile the timed rounds of each child there
 ONE_LINE_MODAL = {
     "type": "modal",
     "callback_id": BARE_MODAL,
@@ -87,12 +90,45 @@ async def serve(kind: str, slack_url: str, database: str) -> None:
             url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
         print(json.dumps({"url": url}), flush=True)
         loop = asyncio.get_running_loop()
+        profile = Profile(os.environ.get(PROFILE_ENV, ""), kind)
         while True:
             line = (await loop.run_in_executor(None, sys.stdin.readline)).strip()
             if line == "cpu":
+                profile.toggle()
                 print(json.dumps({"cpu": cpu_seconds()}), flush=True)
             else:  # "stop" or EOF
+                profile.dump()
                 break
+
+
+class Profile:
+    """cProfile of the server child between the CPU reads that bracket each timed round
+    (``BENCH_PROFILE=DIR`` writes ``DIR/KIND.prof``; unset: nothing). Warm-up and the
+    waits between rounds are left out. The profile's clock is the event loop thread's CPU
+    time, so its figures add up to that thread's share of the process's CPU."""
+
+    def __init__(self, folder: str, kind: str) -> None:
+        self.path = Path(folder) / f"{kind}.prof" if folder else None
+        # The event loop's thread only, in CPU seconds (not wall: waiting is not cost);
+        # the rest of the process's CPU is aiosqlite's thread and the interpreter's.
+        self.profiler = cProfile.Profile(time.thread_time) if folder else None
+        self.running = False
+
+    def toggle(self) -> None:
+        if self.profiler is None:
+            return
+        if self.running:
+            self.profiler.disable()
+        else:
+            self.profiler.enable()
+        self.running = not self.running
+
+    def dump(self) -> None:
+        if self.profiler is None or self.path is None:
+            return
+        if self.running:
+            self.profiler.disable()
+        self.profiler.dump_stats(self.path)
 
 
 @contextlib.asynccontextmanager

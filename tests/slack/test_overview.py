@@ -16,6 +16,7 @@ from tests.slack.flows import (
     block_text,
     book_directly,
     has_block,
+    is_placeholder,
     open_overview,
     press,
     qty_id,
@@ -34,14 +35,14 @@ def _input(view: dict[str, Any], option: str) -> dict[str, Any]:
     return element
 
 
-async def test_addons_opens_a_loading_modal_and_then_fills_it(app: RunningApp) -> None:
+async def test_addons_opens_the_filled_overview_in_one_views_open(app: RunningApp) -> None:
     overview = await open_overview(app)
     [opened] = app.mock.calls_to("views.open")
-    [update] = app.mock.calls_to("views.update")
-    assert "Einen Moment" in view_text(opened.params["view"])
-    assert update.params["view_id"] == overview["id"]
-    # The trigger is spent on the quick, empty modal; drawing happens after.
-    assert app.mock.methods().index("views.open") < app.mock.methods().index("views.update")
+    assert not is_placeholder(opened.params["view"])
+    assert "Ihre Zusatzoptionen" in view_text(opened.params["view"])
+    assert overview["blocks"] == opened.params["view"]["blocks"]
+    # One round trip: no placeholder to fill.
+    assert app.mock.calls_to("views.update") == []
 
 
 async def test_the_overview_shows_both_options_in_german_for_an_admin(app: RunningApp) -> None:
