@@ -77,7 +77,9 @@ def resulting_views(
         if side == "modal":
             return {"modal_opened": opened}
         filled = None
-        if opened is not None and opened.view_id:
+        if opened is not None and opened.shows != "loading":  # opened filled: one trip
+            filled = opened
+        elif opened is not None and opened.view_id:
             updates = fake.updates.get(opened.view_id) or []
             filled = updates[0] if updates else None
         return {"modal_opened": opened, "overview_filled": filled}

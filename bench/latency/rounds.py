@@ -102,12 +102,12 @@ def _views_problems(
     for plan, answer, found in zip(plans, sent, views, strict=False):
         for label in expected_views(plan, answer, found, side):
             stamp = found.get(label)
-            wanted = "modal" if side == "modal" else EXPECTED_SHOWS[label]
+            wanted = ("modal",) if side == "modal" else EXPECTED_SHOWS[label]
             if stamp is None:
                 missing[label] = missing.get(label, 0) + 1
             elif not stamp.ok:
                 refused[label] = refused.get(label, 0) + 1
-            elif stamp.shows not in (wanted, "notice"):
+            elif stamp.shows not in (*wanted, "notice"):
                 unexpected[label] = stamp.shows
     problems = [
         f"{count} views calls missing: {VIEWS_LABELS[label]}" for label, count in missing.items()
