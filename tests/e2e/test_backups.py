@@ -38,8 +38,8 @@ async def reads_the_copy(slack: ManyWorkspaces, original: str, copy: str) -> Non
     async with installing_app(slack, copy, key=KEY) as app:
         answer = await app.post(app.signer(TEAM_B).slash_command(user_id=ADMIN_B))
         assert answer.status == 200
-        filled = await slack.wait_for("views.update")
-        assert filled[-1].token == slack.token_of(TEAM_B)
+        opened = await slack.wait_for("views.open")  # the overview, with B's own token
+        assert opened[-1].token == slack.token_of(TEAM_B)
     with pytest.raises(TokenKeyError, match="1 of 1 installed"):
         async with bootstrap(oauth_settings(slack, copy, Fernet.generate_key().decode())):
             pass

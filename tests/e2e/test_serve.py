@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.slack_fake.signing import SlackSigner
+from tests.slack.flows import is_placeholder
 from tests.slack.mock_slack import ADMIN, BOT_TOKEN, MockSlack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,8 +100,12 @@ async def test_serve_answers_signed_slack_requests_and_stops_on_sigterm(
                 f"{url}/slack/events", data=forged.data, headers=forged.headers
             ) as answer:
                 assert answer.status == 401
-        [update] = await slack_mock.wait_for("views.update", timeout=10)
-        assert "Zusatzoptionen" in str(update.params["view"])
+        # The overview opened filled, or a placeholder filled once the overview was read.
+        [opened] = await slack_mock.wait_for("views.open", timeout=10)
+        shown = opened
+        if is_placeholder(opened.params["view"]):
+            [shown] = await slack_mock.wait_for("views.update", timeout=10)
+        assert "Ihre Zusatzoptionen" in str(shown.params["view"])
     finally:
         child.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(child.communicate(), 30)

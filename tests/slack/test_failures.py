@@ -64,10 +64,10 @@ async def test_a_failing_use_case_behind_addons_shows_a_notice_in_the_modal(
     assert _logged(caplog)
 
 
-async def test_when_slack_refuses_the_update_the_user_gets_an_ephemeral_notice(
+async def test_when_slack_refuses_the_overview_the_user_gets_an_ephemeral_notice(
     app: RunningApp, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app.mock.fail("views.update", status=500, times=2)
+    app.mock.fail("views.open", status=500)
     await _timed(app, app.signer.slash_command(user_id=OWNER))
     [call] = await app.mock.wait_for("response_url")
     assert call.params["response_type"] == "ephemeral"
@@ -123,9 +123,10 @@ async def test_a_booking_whose_redraw_fails_says_it_was_booked_not_try_again(
     overview = await open_overview(app)
     confirmation = await press(app, overview, blocks.ACTION_ADD, "users")
     monkeypatch.setattr(services, "ensured_overview", _boom)
+    updates = len(app.mock.calls_to("views.update"))
     answer = await _timed(app, app.signer.view_submission(user_id=ADMIN, view=confirmation))
     assert answer.json()["view"]["callback_id"] == blocks.CALLBACK_WORKING
-    shown = await app.mock.wait_for_view_update(confirmation["id"], after=1)
+    shown = await app.mock.wait_for_view_update(confirmation["id"], after=updates)
     text = view_text(shown.params["view"])
     assert "Gebucht: Zusätzliche Benutzer (+1)" in text
     assert SORRY not in text

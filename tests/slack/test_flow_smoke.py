@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot import services
 from handlers import blocks
+from tests.slack.flows import open_overview
 from tests.slack.harness import running_app
 from tests.slack.mock_slack import ADMIN, MockSlack
 
@@ -16,11 +17,8 @@ async def test_book_and_withdraw_one_user(slack_mock: MockSlack, tmp_path: Path)
         await services.set_workspace(
             app.ctx, app.signer.team_id, date(2026, 3, 18), app.clock.now()
         )
-        answer = await app.post(app.signer.slash_command(user_id=ADMIN))
-        assert answer.status == 200
-        [update] = await slack_mock.wait_for("views.update")
-        overview_id = update.params["view_id"]
-        overview = slack_mock.views[overview_id]
+        overview = await open_overview(app)
+        overview_id = overview["id"]
         answer = await app.post(
             app.signer.click(
                 user_id=ADMIN, view=overview, action_id=blocks.ACTION_ADD, value="users"
@@ -37,10 +35,11 @@ async def test_book_and_withdraw_one_user(slack_mock: MockSlack, tmp_path: Path)
             for v in slack_mock.views.values()
             if v.get("callback_id") == blocks.CALLBACK_CONFIRM_BOOKING
         )
+        updates = len(slack_mock.calls_to("views.update"))
         answer = await app.post(app.signer.view_submission(user_id=ADMIN, view=stored))
         assert answer.status == 200, answer.text
         # the overview below is redrawn after the result: wait for its own update
-        await slack_mock.wait_for_view_update(overview_id, after=1)
+        await slack_mock.wait_for_view_update(overview_id, after=updates)
         refreshed = str(slack_mock.views[overview_id])
         assert "Zusätzliche Benutzer (+1)" in refreshed
         assert "Kündigen" in refreshed
