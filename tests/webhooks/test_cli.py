@@ -165,8 +165,8 @@ def test_the_export_has_one_row_per_invoice_line_of_every_workspace(
 
 async def _fail_first(path: Path) -> str:
     async with Database(str(path)) as db, db.unit_of_work() as uow:
-        [head, *_] = await uow.events.due(at(date(2027, 1, 1)), 10)
-        await uow.events.mark_failed(head.id, at(date(2026, 4, 20)), "http 410")
+        [head, *_] = await uow.events.claim(at(date(2027, 1, 1)), at(date(2027, 1, 2)), 10)
+        await uow.events.mark_failed(head, at(date(2026, 4, 20)), "http 410")
         await uow.commit()
         return head.webhook_id
 
