@@ -14,7 +14,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-
 from bot.ports import StorageError, UnitOfWorkSource
 from storage import Database
 from storage.types import utc_text
