@@ -106,6 +106,8 @@ class Database:
             self._pool.open = True
         except BaseException as error:
             await self.close()
+            if not self._target.is_postgres:
+                await sqlite.after_failed_open()
             _raise_open_error(error, self._target, self.path)
             raise
         return applied

@@ -128,6 +128,12 @@ async def pooled(conn: AsyncConnection, fast: bool, lock_wait_ms: int) -> Pooled
     return Pooled(conn, executor, lock_wait_ms, set_lock_wait)
 
 
+async def after_failed_open() -> None:
+    """aiosqlite stops a connection that failed to open on its worker thread, which then
+    reports back to this loop: give it a moment, so the loop may close right after."""
+    await asyncio.sleep(0.1)
+
+
 @asynccontextmanager
 async def migrating(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection to migrate on: its begin takes the write lock."""

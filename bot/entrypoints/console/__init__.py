@@ -110,9 +110,6 @@ async def _open(
         problem = f"{settings.database}: {error}"
     except (StorageError, OSError) as error:
         problem = f"cannot use the database {settings.database}: {error}"
-    # aiosqlite stops a connection that failed to open on its worker thread, which then
-    # reports back to this loop: give it a moment before the loop closes.
-    await asyncio.sleep(0.1)
     return problem
 
 
