@@ -8,10 +8,11 @@ serving the pages the browser asks for.
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,7 +39,6 @@ FLAGS = (
     "--hide-scrollbars",
     "--window-size=1100,900",
 )
-WIDTH = 1100
 # What a page may not do in the browser, read after it has loaded.
 PAGE_CHECK = """
 const broken = Array.from(document.images)
@@ -76,7 +76,6 @@ class Browser:
 
     driver: webdriver.Chrome
     shots: Path
-    seen: list[str] = field(default_factory=list)
 
     async def _run(self, call: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(call, *args)
@@ -143,20 +142,22 @@ class Browser:
         assert found["sheets"], found  # the stylesheet is linked
         assert all(found["sheets"]), found  # and loaded
         assert found["others"] == [], found
-        assert await self.console_errors(status) == []
+        errors = await self.console_errors(status)
+        assert errors == [], errors
         found["shot"] = await self.screenshot(name)
         return found
 
     async def screenshot(self, name: str) -> Path:
         """A screenshot of the whole page (as tall as it is), saved as ``name``.png."""
-        height = await self.script("return document.documentElement.scrollHeight")
-        await self._run(self.driver.set_window_size, WIDTH, max(int(height) + 20, 400))
+        size = await self.script(
+            "const e = document.documentElement; return [e.scrollWidth, e.scrollHeight];"
+        )
+        clip = {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}
+        shot = await self._run(
+            self.driver.execute_cdp_cmd,
+            "Page.captureScreenshot",
+            {"format": "png", "captureBeyondViewport": True, "clip": clip},
+        )
         path = self.shots / f"{name}.png"
-        await self._run(self.driver.save_screenshot, str(path))
-        await self._run(self.driver.set_window_size, WIDTH, 900)
-        self.seen.append(name)
+        path.write_bytes(base64.b64decode(shot["data"]))
         return path
-
-    async def forget_cookies(self) -> None:
-        """A browser that has not been here before."""
-        await self._run(self.driver.delete_all_cookies)

@@ -60,7 +60,7 @@ class AuthorizingSlack(ManyWorkspaces):
         scopes = "".join(f"<li>{escape(s)}</li>" for s in SCOPES.split(","))
         page = (
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            "<title>Slack: allow the app</title></head><body>"
+            '<title>Slack: allow the app</title><link rel="icon" href="data:,"></head><body>'
             f"<h1>Install into {escape(team.name)}</h1><ul>{scopes}</ul>"
             f'<a id="allow" href="/oauth/v2/decide?{escape(allow)}">Allow</a> '
             f'<a id="cancel" href="/oauth/v2/decide?{escape(cancel)}">Cancel</a>'

@@ -132,7 +132,8 @@ class InstallingApp:
         """The teams with a bot token in the database."""
         query = select(slack_bots.c.team_id).where(slack_bots.c.bot_token.is_not(None))
         async with self.rt.db.engine.connect() as conn:
-            return sorted(str(team) for team in (await conn.execute(query)).scalars())
+            teams: list[str] = list((await conn.execute(query)).scalars())
+        return sorted(teams)
 
     async def post(self, request: SignedRequest) -> Answer:
         """Post a signed request to /slack/events."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from html import escape
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
+from bot.adapters.install_pages import markdown
 from bot.adapters.install_pages.texts import SCOPE_REASONS
 from bot.adapters.slack_install.flow import SCOPES, slack_web
 from tests.slack.authorizing import AuthorizingSlack, authorizing_slack
@@ -56,7 +58,7 @@ async def test_the_landing_page_speaks_english_to_a_browser_that_prefers_it(
     page, _ = await app.get("/slack/install", headers=ENGLISH)
     assert '<html lang="en">' in page.text
     assert "Add to Slack" in page.text
-    assert "Book and cancel CloudCRM add-ons" in page.text
+    assert "Book and cancel add-ons" in page.text
     assert "Zusatzoptionen" not in page.text
 
 
@@ -111,9 +113,27 @@ async def test_the_privacy_notice_served_is_docs_privacy_md(app: InstallingApp) 
     page, _ = await app.get("/privacy", headers=ENGLISH)
     assert page.status == 200
     notice = (ROOT / "docs" / "privacy.md").read_text(encoding="utf-8")
-    for line in (line for line in notice.splitlines() if line and "&" not in line):
-        assert line.replace('"', "&quot;").replace("'", "&#x27;") in page.text
+    headings = re.findall(r"^#+ (.+)$", notice, re.MULTILINE)
+    assert len(headings) >= 3
+    for heading in headings:
+        assert f">{escape(heading, quote=False)}</h" in page.text
+    for bold in re.findall(r"\*\*(.+?)\*\*", notice):
+        assert f"<strong>{escape(bold, quote=False)}</strong>" in page.text
+    assert "**" not in page.text
     assert 'href="/slack/install?lang=en"' in page.text
+
+
+def test_the_notices_markdown_becomes_html_with_everything_else_escaped() -> None:
+    text = (
+        "# Title <b>\n\nA **bold** `code` [link](/privacy) [bad](javascript:x)\nmore.\n\n"
+        "- one\n  two\n- three"
+    )
+    assert markdown.to_html(text) == (
+        "<h1>Title &lt;b&gt;</h1>"
+        '<p>A <strong>bold</strong> <code>code</code> <a href="/privacy">link</a> '
+        "[bad](javascript:x) more.</p>"
+        "<ul><li>one two</li><li>three</li></ul>"
+    )
 
 
 async def test_the_add_to_slack_link_goes_to_the_host_of_slack_api_url(

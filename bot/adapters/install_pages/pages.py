@@ -10,6 +10,7 @@ from html import escape
 from typing import Final
 from urllib.parse import urlencode
 
+from bot.adapters.install_pages import markdown
 from bot.adapters.install_pages.texts import APP_NAME, SCOPE_REASONS, TEXTS
 
 STYLESHEET: Final = "/static/addons.css"
@@ -106,9 +107,9 @@ def failed(lang: str, kind: str) -> str:
 
 
 def privacy(lang: str, text: str) -> str:
-    """The privacy notice (docs/privacy.md, shown as written) and the way back."""
+    """The privacy notice (docs/privacy.md, as HTML) and the way back."""
     main = (
-        f'<article class="plain">{escape(text)}</article>'
+        f'<article class="notice">{markdown.to_html(text)}</article>'
         f'<p class="action"><a class="button" href="{INSTALL}?lang={lang}">'
         f"{_t(lang, 'back')}</a></p>"
     )

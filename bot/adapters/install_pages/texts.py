@@ -33,8 +33,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "lang_name": "Deutsch",
         "other_lang": "en",
         "other_lang_name": "English",
-        "landing_title": "Zusatzoptionen in Slack buchen und kündigen",
-        "tagline": "Zusatzoptionen (Add-ons) buchen und kündigen – direkt in Slack.",
+        "landing_title": "Zusatzoptionen (Add-ons) buchen und kündigen",
+        "tagline": "Die Slack-App von CloudCRM: mehr Benutzer und mehr Speicherplatz, "
+        "gebucht mit /addons, direkt in Slack.",
         "intro": "Sie müssen nicht zwingend in einen komplett neuen Tarif wechseln, wenn "
         "Sie lediglich mehr Benutzer oder mehr Speicherplatz benötigen. CloudCRM lässt "
         "sich durch flexibel kündbare Zusatzoptionen erweitern.",
@@ -48,7 +49,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "button_note": "Slack zeigt Ihnen danach noch einmal, was die App darf, und fragt, "
         "ob Sie sie zulassen.",
         "scopes_title": "Welche Berechtigungen die App braucht",
-        "scopes_intro": "Die App bittet Slack um genau drei Berechtigungen:",
+        "scopes_intro": "Die App bittet Slack um genau drei Berechtigungen. Damit darf sie:",
         "scopes_none": "Sie liest keine Nachrichten und keine Kanäle.",
         "privacy_title": "Datenschutz",
         "privacy": "Die App speichert nur, was Ihre Zusatzoptionen und Rechnungen brauchen: "
@@ -93,8 +94,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "lang_name": "English",
         "other_lang": "de",
         "other_lang_name": "Deutsch",
-        "landing_title": "Book and cancel add-ons in Slack",
-        "tagline": "Book and cancel CloudCRM add-ons, right in Slack.",
+        "landing_title": "Book and cancel add-ons",
+        "tagline": "CloudCRM's Slack app: more users and more storage, booked with "
+        "/addons, right in Slack.",
         "intro": "You need not move to a whole new plan when all you need is more users "
         "or more storage: CloudCRM grows with add-ons you can cancel monthly.",
         "what": "With /addons the admins of your workspace book Additional users and "
@@ -105,7 +107,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "button_note": "Slack then shows you once more what the app may do and asks "
         "whether you allow it.",
         "scopes_title": "The permissions the app needs",
-        "scopes_intro": "The app asks Slack for exactly three permissions:",
+        "scopes_intro": "The app asks Slack for exactly three permissions. With them it may:",
         "scopes_none": "It reads no messages and no channels.",
         "privacy_title": "Privacy",
         "privacy": "The app keeps only what your add-ons and invoices need: your "
