@@ -95,6 +95,7 @@ async def test_the_pages_take_nothing_from_another_host(app: InstallingApp) -> N
     assert outside == [link_of(page.text)]  # only the Add to Slack link leaves the app
     async with app.session.get(app.base + "/slack/install") as response:
         policy = response.headers["Content-Security-Policy"]
+        assert response.headers["Cache-Control"] == "no-store"
     assert "default-src 'none'" in policy
     assert "style-src 'self'" in policy
     async with app.session.get(app.base + "/static/addons.css") as response:

@@ -37,6 +37,8 @@ def _shipped(name: str) -> str:
 
 def _secured(answer: web.StreamResponse) -> web.StreamResponse:
     answer.headers.update(SECURITY_HEADERS)
+    # The pages set the state cookie or name a workspace: no shared cache may keep them.
+    answer.headers.setdefault("Cache-Control", "no-store")
     return answer
 
 
