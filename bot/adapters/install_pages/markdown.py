@@ -1,5 +1,7 @@
-"""The little Markdown docs/privacy.md is written in, as HTML: headings, paragraphs,
-"- " lists, **bold**, `code` and [links](…). Everything else stays text, escaped."""
+"""The privacy notice's little Markdown as HTML; everything else stays text, escaped.
+
+Headings, paragraphs, "- " lists, **bold**, `code` and [links](…) to this site or the web.
+"""
 
 from __future__ import annotations
 
