@@ -23,7 +23,12 @@ from bot.services import Context, billing_admins_of
 from bot.settings import Settings
 from storage import Database
 
-if TYPE_CHECKING:  # the Slack side is imported when used: the operator CLI never needs it
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from aiohttp import web
+
+    # the Slack side is imported when used: the operator CLI never needs it
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
@@ -63,7 +68,6 @@ def build_context(settings: Settings, db: Database) -> Context:
         default_timezone=settings.timezone,
         # ADDONS_BILLING_ADMINS is for the one workspace of single-workspace mode only
         billing_admins=() if settings.oauth else settings.billing_admins,
-        webhooks=settings.webhooks,
     )
 
 
@@ -142,6 +146,20 @@ class Runtime:
             installations=installations,
             oauth_flow=flow,
         )
+
+    def crm_routes(self, clock: Clock) -> list[web.RouteDef]:
+        """CloudCRM's signed way in, when ADDONS_CRM_SECRET is set; else none."""
+        if not self.settings.crm_secrets:
+            return []
+        from bot.adapters.crm_inbound import crm_routes
+        from bot.adapters.slack_install.store import installed_since
+
+        db = self.db
+
+        async def since(team_id: str) -> datetime | None:
+            return await installed_since(db, team_id)
+
+        return crm_routes(self.ctx, clock, self.settings.crm_secrets, since)
 
     def renderer(self, client: Clients) -> Render:
         """How the message sender turns an outbox message into Slack's message."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import ClientSession, web
@@ -158,11 +158,13 @@ def web_application(
     *,
     db: Database | None = None,
     lifecycle: Lifecycle | None = None,
+    routes: Sequence[web.RouteDef] = (),
 ) -> web.Application:
     """aiohttp application: POST /slack/events into Bolt; /healthz, /readyz and /metrics.
 
     Every Slack request is counted, timed and logged by ``bot.adapters.observability.web``;
-    /readyz is there when the ``db`` to check is given.
+    /readyz is there when the ``db`` to check is given; ``routes`` are served beside
+    (CloudCRM's signed way in).
 
     The signature is checked on the raw bytes before anything parses them, so a forged,
     stale or unsigned request is a 401 whatever its body looks like; a signed body that
@@ -210,4 +212,5 @@ def web_application(
     add_operator_routes(web_app, db, lifecycle)
     if isinstance(app.oauth_flow, InstallFlow):
         web_app.add_routes(install_routes(app.oauth_flow))
+    web_app.add_routes(routes)
     return web_app

@@ -146,6 +146,19 @@ async def installed_since(db: Database, team_id: str) -> datetime | None:
         return (await conn.execute(query)).scalar_one_or_none()
 
 
+async def installations(db: Database) -> dict[str, tuple[str | None, datetime]]:
+    """Each installed workspace's Slack name and when its current installation was made."""
+    query = (
+        select(slack_bots.c.team_id, slack_bots.c.team_name, slack_bots.c.installed_at)
+        .where(slack_bots.c.bot_token.is_not(None))
+        .order_by(slack_bots.c.installed_at)
+    )
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    # ordered by installation time: the newest installation of a team wins
+    return {str(r[0]): (r[1], r[2]) for r in rows if r[0] is not None}
+
+
 async def check_key(db: Database, cipher: TokenCipher) -> None:
     """TokenKeyError unless the key opens a stored token (or no token is stored yet)."""
     query = select(slack_bots.c.bot_token).where(slack_bots.c.bot_token.is_not(None)).limit(1)
