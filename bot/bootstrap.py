@@ -170,7 +170,8 @@ class Runtime:
 
     def start_schedule(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None]:
         """The billing schedule and the message sender, beating until ``stop`` is set;
-        beside them, as a task of its own, CloudCRM's webhook sender if configured."""
+        beside them, as tasks of their own, CloudCRM's webhook sender if configured and
+        (OAuth mode) the purge of expired OAuth states."""
         from bot.adapters.billing_schedule import run_schedule
         from bot.adapters.retention import Daily
 
@@ -184,17 +185,29 @@ class Runtime:
             stop,
             Daily(self.db, self.settings),
         )
-        webhooks = self.start_webhooks(clock, stop)
-        if webhooks is None:
+        beside = (self.start_webhooks(clock, stop), self.start_purge(clock, stop))
+        others = [task for task in beside if task is not None]
+        if not others:
             return asyncio.create_task(schedule)
 
-        async def both() -> None:
+        async def all_of_them() -> None:
             try:
                 await schedule
             finally:
-                await webhooks
+                await asyncio.gather(*others)
 
-        return asyncio.create_task(both())
+        return asyncio.create_task(all_of_them())
+
+    def start_purge(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None] | None:
+        """OAuth mode: expired OAuth states purged at every beat; None otherwise."""
+        if not self.settings.oauth:
+            return None
+        from bot.adapters.slack_install.state import purge_states_until
+
+        interval = self.settings.billing_interval_seconds
+        return asyncio.create_task(
+            purge_states_until(self.db.writing_engine, clock, interval, stop)
+        )
 
     def start_webhooks(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None] | None:
         """CloudCRM's webhook sender until ``stop`` is set; None when it is not configured."""
