@@ -18,7 +18,7 @@ from storage.events import Events
 from storage.journal import AuditLog, Outbox
 from storage.ledger import Invoices, Lines
 from storage.pool import Pool, Pooled
-from storage.repositories import AddOns, IdempotencyKeys, Subscriptions
+from storage.repositories import AddOns, IdempotencyKeys, InboundRequests, Subscriptions
 
 Translate = Callable[[BaseException], StorageError | None]
 
@@ -32,6 +32,7 @@ class SqlUnitOfWork:
     invoices: Invoices
     corrections: Corrections
     idempotency: IdempotencyKeys
+    inbound: InboundRequests
     audit: AuditLog
     outbox: Outbox
     events: Events
@@ -69,6 +70,7 @@ class SqlUnitOfWork:
         self.invoices = Invoices(x)
         self.corrections = Corrections(x)
         self.idempotency = IdempotencyKeys(x)
+        self.inbound = InboundRequests(x)
         self.audit = AuditLog(x)
         self.outbox = Outbox(x)
         self.events = Events(x)

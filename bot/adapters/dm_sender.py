@@ -158,8 +158,29 @@ async def _record_outcome(
             "message %s: the lease was lost before its outcome was recorded", message.event_key
         )
         return
+    tries = message.attempts + 1
+    where = {"team_id": message.team_id}
+    if outcome == "retry":
+        logger.warning(
+            "message %s (%s) not delivered (try %s): %s; next try at %s",
+            message.event_key,
+            message.kind,
+            tries,
+            error,
+            due.isoformat(timespec="seconds"),
+            extra=where,
+        )
+        return
+    metrics.DELIVERY_TRIES.labels("slack").observe(tries)
     if outcome == "failed":
-        logger.warning("message %s given up: %s", message.event_key, error)
+        logger.error(
+            "message %s (%s) given up after %s tries: %s",
+            message.event_key,
+            message.kind,
+            tries,
+            error,
+            extra=where,
+        )
 
 
 async def _send_as_team(

@@ -220,21 +220,18 @@ def _noon(day: date) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
 
-async def seed_due_workspaces(
-    database: str, count: int, *, addons: int = 1, webhooks: bool = False
-) -> list[str]:
+async def seed_due_workspaces(database: str, count: int, *, addons: int = 1) -> list[str]:
     """``count`` workspaces whose first billing period really ended before today.
 
     Each is anchored 45 days back (the first month has closed, the second has not) and
     books ``addons`` add-ons as ADMIN the day after its anchor; so the wall clock the
     schedulers read makes exactly one invoice due per workspace, and each invoice is
-    told to ADMIN in one direct message. With ``webhooks`` the changes queue their
-    CloudCRM events too, as they do where the webhook is configured.
+    told to ADMIN in one direct message.
     """
     anchor = datetime.now(UTC).date() - timedelta(days=45)
     db = Database(database)
     await db.open()
-    ctx = services.Context(db, webhooks=webhooks)
+    ctx = services.Context(db)
     teams = [f"T{n:05d}" for n in range(count)]
     try:
         for team in teams:

@@ -57,7 +57,7 @@ async def test_four_processes_deliver_every_event_and_every_message_exactly_once
     slack_mock: MockSlack, receiver: Receiver, tmp_path: Path
 ) -> None:
     with postgres.fresh_database() as database:
-        await seed_due_workspaces(database, WORKSPACES, webhooks=True)
+        await seed_due_workspaces(database, WORKSPACES)
         settings = {"ADDONS_WEBHOOK_URL": receiver.url, "ADDONS_WEBHOOK_SECRET": SECRET}
         async with fleet(slack_mock, database, tmp_path, env=settings) as running:
             await _until("every delivery", _all_done(database), running)
