@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import postgres
+from storage.archive import Documents
 from storage.corrections import Corrections
 from storage.errors import StorageBusy, StorageConflict
 from storage.events import Events
@@ -97,6 +98,7 @@ class SqlUnitOfWork:
     audit: AuditLog
     outbox: Outbox
     events: Events
+    documents: Documents
 
     def __init__(self, db: Database, write: bool) -> None:
         self._db = db
@@ -126,6 +128,7 @@ class SqlUnitOfWork:
         self.audit = AuditLog(x)
         self.outbox = Outbox(x)
         self.events = Events(x)
+        self.documents = Documents(x)
         return self
 
     async def __aexit__(

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, Sequence
 
-from bot.adapters.dm_sender import Delivery, deliver_due
+from bot.adapters.dm_sender import Delivery, OutboxWork, deliver_due
 from bot.adapters.observability import metrics
 from bot.ports import Busy, Clients, Clock, Render
 from bot.services import Context, PeriodTurn, iter_billing_run
@@ -29,6 +29,7 @@ async def tick(
     keep_turns: bool = True,
     team_ids: Sequence[str] | None = None,
     stop: asyncio.Event | None = None,
+    work: OutboxWork | None = None,
 ) -> tuple[list[PeriodTurn], Delivery]:
     """One beat of the schedule: every due billing turn, then every due message.
 
@@ -50,7 +51,7 @@ async def tick(
         if isinstance(run, AsyncGenerator):
             await run.aclose()
     metrics.BILLING_RUN_SECONDS.observe(time.perf_counter() - started)
-    delivery = await deliver_due(ctx, client, clock, render, stop=stop)
+    delivery = await deliver_due(ctx, client, clock, render, stop=stop, work=work)
     return turns, delivery
 
 
@@ -78,11 +79,12 @@ async def run_schedule(
     render: Render,
     interval_seconds: float,
     stop: asyncio.Event,
+    work: OutboxWork | None = None,
 ) -> None:
     """Tick at start-up and then every ``interval_seconds`` until ``stop`` is set."""
     while not stop.is_set():
         try:
-            await tick(ctx, client, clock, render, keep_turns=False, stop=stop)
+            await tick(ctx, client, clock, render, keep_turns=False, stop=stop, work=work)
         except Busy:
             metrics.BILLING_FAILURES.labels("run").inc()
             logger.warning("database busy; the schedule tries again at the next beat")

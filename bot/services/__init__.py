@@ -24,6 +24,15 @@ from bot.services.cancelling import (
     undo_cancellation,
 )
 from bot.services.context import SYSTEM_ACTOR, Context
+from bot.services.documents import (
+    CORRECTION,
+    INVOICE,
+    JOB,
+    document_json,
+    document_owner_exists,
+    get_document,
+    make_document,
+)
 from bot.services.events import (
     emit,
     event_status,
@@ -57,6 +66,9 @@ from bot.services.workspaces import (
 )
 
 __all__ = [
+    "CORRECTION",
+    "INVOICE",
+    "JOB",
     "SYSTEM_ACTOR",
     "Booked",
     "Cancelled",
@@ -71,6 +83,8 @@ __all__ = [
     "cancel",
     "cancellation_offer",
     "correction_to_json",
+    "document_json",
+    "document_owner_exists",
     "document_to_json",
     "emit",
     "ensure_workspace",
@@ -78,6 +92,7 @@ __all__ = [
     "event_status",
     "get_addon",
     "get_correction",
+    "get_document",
     "get_entitlements",
     "get_invoice",
     "get_workspace",
@@ -89,6 +104,7 @@ __all__ = [
     "list_documents",
     "list_invoices",
     "list_webhook_events",
+    "make_document",
     "overview",
     "preview_invoice",
     "quote_booking",

@@ -25,6 +25,9 @@ class Context:
     billing_admins: tuple[str, ...] = ()
     # CloudCRM's webhook is configured: the use cases queue events (bot.services.events)
     webhooks: bool = False
+    # Each invoice and correction gets its document (PDF, XML) through an outbox job,
+    # and its DM and event wait for it (bot.services.documents)
+    documents: bool = False
 
 
 async def subscription_of(uow: UnitOfWork, team_id: str) -> Subscription:

@@ -177,3 +177,21 @@ def correction(
 def broken_total(doc: Document) -> Document:
     """The same document with a net total one cent off (BR-CO-10 must fail)."""
     return replace(doc, totals=replace(doc.totals, net_cents=doc.totals.net_cents + 1))
+
+
+# The seller as the environment configures it (ADDONS_SELLER_*), as in samples.SELLER.
+SELLER_ENV = {
+    "ADDONS_SELLER_NAME": "CloudCRM GmbH",
+    "ADDONS_SELLER_STREET": "Friedrichstraße 123",
+    "ADDONS_SELLER_POSTCODE": "10117",
+    "ADDONS_SELLER_CITY": "Berlin",
+    "ADDONS_SELLER_VAT_ID": "DE123456789",
+    "ADDONS_SELLER_TAX_NUMBER": "30/123/45678",
+    "ADDONS_SELLER_REGISTRATION": "HRB 123456 B",
+    "ADDONS_SELLER_IBAN": "DE02120300000000202051",
+    "ADDONS_SELLER_BIC": "BYLADEM1001",
+    "ADDONS_SELLER_EMAIL": "rechnung@cloudcrm.example",
+    "ADDONS_SELLER_CONTACT_NAME": "Buchhaltung CloudCRM",
+    "ADDONS_SELLER_CONTACT_PHONE": "+49 30 1234567",
+    "ADDONS_SELLER_CONTACT_EMAIL": "buchhaltung@cloudcrm.example",
+}
