@@ -29,7 +29,7 @@ from storage import Database
 logger = logging.getLogger("addons.install")
 
 # The bot scopes of manifest.yaml: what the app's calls need, nothing more.
-SCOPES = ("commands", "chat:write", "users:read")
+SCOPES = ("commands", "chat:write", "users:read", "files:write", "im:write")
 
 _PAGES = {
     "installed": (
