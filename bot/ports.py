@@ -247,6 +247,14 @@ class IdempotencyKeys(Protocol):
     async def put(self, team_id: str, key: str, addon_id: int, now: datetime) -> None: ...
 
 
+class InboundRequests(Protocol):
+    """CloudCRM's requests already applied, by their webhook-id."""
+
+    async def first_time(self, team_id: str, webhook_id: str, now: datetime) -> bool:
+        """Remember ``webhook_id``; False if it was applied before (then nothing is stored)."""
+        ...
+
+
 class AuditLog(Protocol):
     """Who changed what, with the status before and after."""
 
@@ -332,6 +340,10 @@ class Events(Protocol):
         """Make failed events due again (these, or every failed one); how many."""
         ...
 
+    async def replay(self, team_id: str, since: int, now: datetime) -> int:
+        """Queue the workspace's events from sequence ``since`` on again (same ids); how many."""
+        ...
+
 
 class Documents(Protocol):
     """The documents' bytes: each file written once, never changed, never deleted."""
@@ -361,6 +373,9 @@ class UnitOfWork(Protocol):
 
     @property
     def idempotency(self) -> IdempotencyKeys: ...
+
+    @property
+    def inbound(self) -> InboundRequests: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -80,6 +80,11 @@ _REVIVE: dict[str, Any] = {"failed_at": None, "attempts": 0, "next_try_at": bind
 _RETRY_ONE = (
     update(_e).where(_e.c.id == bindparam("b_id"), _e.c.failed_at.is_not(None)).values(**_REVIVE)
 )
+_REPLAY = (
+    update(_e)
+    .where(_e.c.team_id == bindparam("b_team"), _e.c.sequence >= bindparam("b_since"))
+    .values(sent_at=None, **_REVIVE)
+)
 _FAILED_IDS = select(_e.c.id).where(_e.c.failed_at.is_not(None)).order_by(_e.c.id)
 
 
@@ -144,3 +149,8 @@ class Events(Repository):
             written = await self._x.write(_RETRY_ONE, {"b_id": event_id, "now": now})
             revived += written.rowcount
         return revived
+
+    async def replay(self, team_id: str, since: int, now: datetime) -> int:
+        """Queue the workspace's events from sequence ``since`` on again (same ids); how many."""
+        written = await self._x.write(_REPLAY, {"b_team": team_id, "b_since": since, "now": now})
+        return int(written.rowcount)

@@ -20,6 +20,7 @@ from storage.executor import Executor
 from storage.tables import (
     addons,
     idempotency_keys,
+    inbound_requests,
     subscriptions,
 )
 
@@ -240,6 +241,25 @@ _KEY_GET = select(_k.c.addon_id).where(
 )
 
 
+_INBOUND_GET = select(inbound_requests.c.team_id).where(
+    inbound_requests.c.webhook_id == bindparam("webhook_id")
+)
+_INBOUND_INSERT = insert(inbound_requests)
+
+
+class InboundRequests(Repository):
+    """CloudCRM's requests already applied, by their webhook-id."""
+
+    async def first_time(self, team_id: str, webhook_id: str, now: datetime) -> bool:
+        """Remember ``webhook_id``; False if it was applied before."""
+        if await self._one(_INBOUND_GET, {"webhook_id": webhook_id}):
+            return False
+        await self._x.write(
+            _INBOUND_INSERT, {"webhook_id": webhook_id, "team_id": team_id, "received_at": now}
+        )
+        return True
+
+
 class IdempotencyKeys(Repository):
     """Which add-on a confirmation key already booked."""
 
@@ -258,6 +278,7 @@ class IdempotencyKeys(Repository):
 __all__ = [
     "AddOns",
     "IdempotencyKeys",
+    "InboundRequests",
     "Repository",
     "Subscriptions",
 ]

@@ -19,7 +19,7 @@ from storage.events import Events
 from storage.executor import Executor, SqlAlchemyExecutor, SqliteExecutor
 from storage.journal import AuditLog, Outbox
 from storage.ledger import Invoices, Lines
-from storage.repositories import AddOns, IdempotencyKeys, Subscriptions
+from storage.repositories import AddOns, IdempotencyKeys, InboundRequests, Subscriptions
 
 if TYPE_CHECKING:
     from storage.database import Database
@@ -95,6 +95,7 @@ class SqlUnitOfWork:
     invoices: Invoices
     corrections: Corrections
     idempotency: IdempotencyKeys
+    inbound: InboundRequests
     audit: AuditLog
     outbox: Outbox
     events: Events
@@ -125,6 +126,7 @@ class SqlUnitOfWork:
         self.invoices = Invoices(x)
         self.corrections = Corrections(x)
         self.idempotency = IdempotencyKeys(x)
+        self.inbound = InboundRequests(x)
         self.audit = AuditLog(x)
         self.outbox = Outbox(x)
         self.events = Events(x)

@@ -214,8 +214,29 @@ async def _record_outcome(
         else:
             await uow.outbox.mark_failed(message.id, now, error)
         await uow.commit()
+    tries = message.attempts + 1
+    where = {"team_id": message.team_id}
+    if outcome == "retry":
+        logger.warning(
+            "message %s (%s) not delivered (try %s): %s; next try at %s",
+            message.event_key,
+            message.kind,
+            tries,
+            error,
+            due.isoformat(timespec="seconds"),
+            extra=where,
+        )
+        return
+    metrics.DELIVERY_TRIES.labels("slack").observe(tries)
     if outcome == "failed":
-        logger.warning("message %s given up: %s", message.event_key, error)
+        logger.error(
+            "message %s (%s) given up after %s tries: %s",
+            message.event_key,
+            message.kind,
+            tries,
+            error,
+            extra=where,
+        )
 
 
 async def _run_job(job: Job, message: OutboxMessage, now: datetime) -> tuple[str, str, timedelta]:

@@ -23,8 +23,6 @@ class Context:
     default_locale: str = "de"
     default_timezone: str = DEFAULT_TIMEZONE
     billing_admins: tuple[str, ...] = ()
-    # CloudCRM's webhook is configured: the use cases queue events (bot.services.events)
-    webhooks: bool = False
     # Each invoice and correction gets its document (PDF, XML) through an outbox job,
     # and its DM and event wait for it (bot.services.documents)
     documents: bool = False

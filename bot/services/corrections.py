@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.ports import UnitOfWork
 from bot.services.context import Context
 from bot.services.documents import CORRECTION, queue_document
-from bot.services.events import emit_if_on
+from bot.services.events import emit
 from bot.services.notify import notify
 from bot.services.shapes import correction_to_json
 from domain.corrections import Correction
@@ -57,6 +57,4 @@ async def _announce(
         now,
         also=actor,
     )
-    await emit_if_on(
-        uow, ctx, numbered.team_id, "correction.issued", correction_to_json(numbered), now
-    )
+    await emit(uow, numbered.team_id, "correction.issued", correction_to_json(numbered), now)

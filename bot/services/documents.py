@@ -22,7 +22,7 @@ from bot.ports import (
     UnitOfWork,
 )
 from bot.services.context import Context, subscription_of
-from bot.services.events import emit_if_on
+from bot.services.events import emit
 from bot.services.notify import notify
 from bot.services.shapes import correction_to_json, invoice_to_json
 from domain.corrections import Correction
@@ -137,12 +137,12 @@ async def _announce(
             uow, ctx, team_id, f"correction:{number}", "correction_issued", payload, now, also
         )
         body = {**correction_to_json(source), "document": document}
-        await emit_if_on(uow, ctx, team_id, "correction.issued", body, now)
+        await emit(uow, team_id, "correction.issued", body, now)
         return
     payload = {"number": number, "document": attached}
     await notify(uow, ctx, team_id, f"invoice:{number}", "invoice_issued", payload, now)
     body = {**invoice_to_json(source), "document": document}
-    await emit_if_on(uow, ctx, team_id, "invoice.issued", body, now)
+    await emit(uow, team_id, "invoice.issued", body, now)
 
 
 async def get_document(ctx: Context, owner: str, number: int, format: str) -> StoredDocument | None:

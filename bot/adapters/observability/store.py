@@ -21,6 +21,7 @@ from bot.ports import (
     Documents,
     Events,
     IdempotencyKeys,
+    InboundRequests,
     Invoices,
     Lines,
     Outbox,
@@ -103,6 +104,10 @@ class _ObservedUnitOfWork:
     @property
     def outbox(self) -> Outbox:
         return self._inner.outbox
+
+    @property
+    def inbound(self) -> InboundRequests:
+        return self._inner.inbound
 
     @property
     def audit(self) -> AuditLog:

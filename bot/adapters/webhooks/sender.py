@@ -16,11 +16,12 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
 
 from bot.adapters.clock import Clock
+from bot.adapters.observability import metrics
 from bot.adapters.webhooks.http import (
     RETRY_STATUSES,
     Attempt,
@@ -142,8 +143,7 @@ class WebhookSender:
                     await uow.events.mark_failed(event.id, now, attempt.error)
             await uow.commit()
         for event, attempt in done:
-            if attempt.outcome == "failed":
-                logger.warning("event %s given up: %s", event.webhook_id, attempt.error)
+            _tell(event, attempt, now)
 
     async def deliver_due(self) -> Delivery:
         """One pass: claim what is due, send it side by side, record the answers."""
@@ -179,3 +179,34 @@ async def run_webhooks(
     connector = aiohttp.TCPConnector(limit=config.batch)
     async with aiohttp.ClientSession(connector=connector) as session:
         await WebhookSender(db, config, session, clock).run(stop)
+
+
+def _tell(event: WebhookEvent, attempt: Attempt, now: datetime) -> None:
+    """One log line per try that did not go through, and the metrics of every try."""
+    metrics.WEBHOOK_DELIVERIES.labels(attempt.outcome).inc()
+    tries = event.attempts + 1
+    if attempt.outcome == "retry":
+        logger.warning(
+            "event %s (%s, %s #%s) not delivered (try %s): %s; next try at %s",
+            event.webhook_id,
+            event.type,
+            event.team_id,
+            event.sequence,
+            tries,
+            attempt.error,
+            (now + attempt.wait).isoformat(timespec="seconds"),
+            extra={"team_id": event.team_id},
+        )
+        return
+    metrics.DELIVERY_TRIES.labels("webhook").observe(tries)
+    if attempt.outcome == "failed":
+        logger.error(
+            "event %s (%s, %s #%s) given up after %s tries: %s",
+            event.webhook_id,
+            event.type,
+            event.team_id,
+            event.sequence,
+            tries,
+            attempt.error,
+            extra={"team_id": event.team_id},
+        )

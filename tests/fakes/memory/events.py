@@ -110,3 +110,12 @@ class Events(Repo):
                     event_id, failed_at=None, attempts=0, next_try_at=now.isoformat()
                 )
         return revived
+
+    async def replay(self, team_id: str, since: int, now: datetime) -> int:
+        replayed = 0
+        for row in self._rows():
+            if row.team_id == team_id and row.sequence >= since:
+                replayed += self._update(
+                    row.id, sent_at=None, failed_at=None, attempts=0, next_try_at=now.isoformat()
+                )
+        return replayed

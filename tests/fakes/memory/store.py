@@ -23,6 +23,7 @@ from tests.fakes.memory.records import AuditLog, Outbox
 from tests.fakes.memory.repositories import (
     AddOns,
     IdempotencyKeys,
+    InboundRequests,
     Invoices,
     Lines,
     Subscriptions,
@@ -52,6 +53,7 @@ class MemoryUnitOfWork:
         self.invoices = Invoices(self)
         self.corrections = Corrections(self)
         self.idempotency = IdempotencyKeys(self)
+        self.inbound = InboundRequests(self)
         self.audit = AuditLog(self)
         self.outbox = Outbox(self)
         self.events = Events(self)

@@ -128,8 +128,9 @@ class Tables:
     corrections: dict[int, CorrectionRow] = field(default_factory=dict)
     correction_counter: int = 0
     events: dict[int, EventRow] = field(default_factory=dict)
-    # (owner, number, format) -> the stored file (0006_doc); rows are frozen values
+    # (owner, number, format) -> the stored file (0007_doc); rows are frozen values
     documents: dict[tuple[str, int, str], StoredDocument] = field(default_factory=dict)
+    inbound: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (team, at)
 
     def copy(self) -> Tables:
         """A snapshot: new dicts over the same immutable rows."""
@@ -146,6 +147,7 @@ class Tables:
             self.correction_counter,
             dict(self.events),
             dict(self.documents),
+            dict(self.inbound),
         )
 
 

@@ -1,7 +1,7 @@
-"""0006_doc: the documents (ZUGFeRD PDF, CII XML, XRechnung) of invoices and corrections.
+"""0007_doc: the documents (ZUGFeRD PDF, CII XML, XRechnung) of invoices and corrections.
 
-Revision ID: 0006_doc
-Revises: 0005_corrections
+Revision ID: 0007_doc
+Revises: 0006_crm
 
 Each file is written once when its invoice or correction is issued and never changed
 (GoBD): no column is ever updated, and the SHA-256 of the bytes is kept beside them.
@@ -14,8 +14,8 @@ from alembic import op
 
 from storage.types import Instant
 
-revision = "0006_doc"
-down_revision: str | None = "0005_corrections"
+revision = "0007_doc"
+down_revision: str | None = "0006_crm"
 branch_labels = None
 depends_on = None
 
