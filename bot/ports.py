@@ -117,6 +117,45 @@ class WebhookEvent:
     leased_until: datetime | None = None  # set by ``claim``: the lease this claim holds
 
 
+@dataclass(frozen=True)
+class RenderedFile:
+    """One file of a document, as rendered: ``pdf``, ``xml`` or ``xrechnung``."""
+
+    format: str
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """One file of an invoice's or a correction's document, as stored once (GoBD)."""
+
+    owner: str  # "invoice" or "correction"
+    number: int
+    team_id: str
+    format: str
+    filename: str
+    content: bytes
+    sha256: str  # hex digest of ``content``
+    created_at: datetime
+
+
+class DocumentRenderer(Protocol):
+    """Makes the files of an invoice's or a correction's document (bot/adapters/documents)."""
+
+    async def render(
+        self, source: Invoice | Correction, sub: Subscription, corrected: Invoice | None
+    ) -> tuple[RenderedFile, ...]:
+        """Every file; ``corrected`` is the invoice a correction corrects."""
+        ...
+
+
+class DocumentLinks(Protocol):
+    """Signed, expiring links to a stored document."""
+
+    def url(self, owner: str, number: int, format: str, now: datetime) -> str: ...
+
+
 class Subscriptions(Protocol):
     """Each workspace's subscription."""
 
@@ -342,6 +381,14 @@ class Events(DeliveryQueue[WebhookEvent], Protocol):
         ...
 
 
+class Documents(Protocol):
+    """The documents' bytes: each file written once, never changed, never deleted."""
+
+    async def add(self, document: StoredDocument) -> None: ...
+
+    async def get(self, owner: str, number: int, format: str) -> StoredDocument | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolled back unless committed."""
 
@@ -374,6 +421,9 @@ class UnitOfWork(Protocol):
 
     @property
     def events(self) -> Events: ...
+
+    @property
+    def documents(self) -> Documents: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

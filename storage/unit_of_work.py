@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
+from storage.archive import Documents
 from storage.corrections import Corrections
 from storage.errors import StorageError
 from storage.events import Events
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
     audit: AuditLog
     outbox: Outbox
     events: Events
+    documents: Documents
 
     def __init__(self, pool: Pool, translate: Translate, write: bool) -> None:
         self._pool = pool
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
         self.audit = AuditLog(x)
         self.outbox = Outbox(x)
         self.events = Events(x)
+        self.documents = Documents(x)
         return self
 
     async def __aexit__(

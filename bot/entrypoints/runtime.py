@@ -22,7 +22,7 @@ from bot.adapters.clock import SystemClock
 from bot.adapters.observability import logs
 from bot.adapters.observability.web import Lifecycle, metrics_application
 from bot.adapters.slack_install.crypto import TokenKeyError
-from bot.bootstrap import Runtime, bootstrap, token_cipher
+from bot.bootstrap import Runtime, bootstrap, document_links, token_cipher
 from bot.settings import Settings
 from storage import StorageError
 
@@ -77,6 +77,11 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
             lifecycle=lifecycle,
             routes=rt.crm_routes(clock),
         )
+        links = document_links(settings)
+        if links is not None:  # GET /documents/...: the signed links events carry
+            from bot.adapters.documents.web import document_routes
+
+            served.add_routes(document_routes(rt.ctx, links, clock))
         # No access log: each Slack request has its own line (addons.requests), and the
         # platform's probes would add one every few seconds.
         runner = web.AppRunner(served, shutdown_timeout=REQUEST_GRACE, access_log=None)

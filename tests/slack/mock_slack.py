@@ -349,7 +349,7 @@ class ManyWorkspaces(MockSlack):
             "ok": True,
             "app_id": APP_ID,
             "authed_user": {"id": next(iter(team.users), "U0INSTALL")},
-            "scope": "commands,chat:write,users:read",
+            "scope": "commands,chat:write,users:read,files:write,im:write",
             "bot_user_id": BOT_USER,
             "team": None if team.org_install else {"id": team.team_id, "name": team.name},
             "enterprise": enterprise,

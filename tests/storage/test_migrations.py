@@ -69,7 +69,7 @@ async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_
         )
     conn.close()
     assert user_version(sqlite_path) == LATEST - 1
-    assert "corrections" not in tables(sqlite_path)  # the newest revision's table
+    assert "documents" not in tables(sqlite_path)  # the newest revision's table
 
     db = Database(sqlite_path)
     assert await db.open() == ALL[-1:]
@@ -77,7 +77,9 @@ async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_
 
     assert user_version(sqlite_path) == LATEST
     assert "slack_installations" in tables(sqlite_path)
-    assert {"outbox", "corrections", "correction_lines", "events"} <= tables(sqlite_path)
+    assert {"outbox", "corrections", "correction_lines", "events", "documents"} <= tables(
+        sqlite_path
+    )
     with sqlite3.connect(sqlite_path) as raw:
         assert raw.execute("SELECT team_id FROM subscriptions").fetchall() == [("T1",)]
 

@@ -46,7 +46,7 @@ from storage import Database
 logger = logging.getLogger("addons.install")
 
 # The bot scopes of manifest.yaml: what the app's calls need, nothing more.
-SCOPES = ("commands", "chat:write", "users:read")
+SCOPES = ("commands", "chat:write", "users:read", "files:write", "im:write")
 # A ?team= the install page passes on to Slack's authorize URL (Bolt does not encode it).
 TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,30}")
 # Giving back an org-wide install's token: tries, and the pause before each retry.

@@ -11,6 +11,7 @@ from bot.entrypoints.cli import (
     arguments,
     audit,
     billing,
+    documents,
     entitlements,
     export,
     invoices,
@@ -285,6 +286,24 @@ def _invoices(b: _Builder) -> None:
         "one issued invoice (NUMBER) or correction (K-NUMBER) with its lines",
         invoices.invoices_show,
         b.as_json,
+    )
+    p.add_argument("number", metavar="NUMBER", type=invoices.document_number)
+    p = b.command(
+        issued,
+        "document",
+        "the document stored when NUMBER (or K-NUMBER) was issued, byte for byte: the PDF "
+        "(ZUGFeRD, refused on a terminal), the CII XML, or the XRechnung",
+        documents.invoices_document,
+    )
+    p.add_argument("number", metavar="NUMBER", type=invoices.document_number)
+    p.add_argument("--format", choices=("pdf", "xml", "xrechnung"), default="pdf")
+    p.add_argument("--out", metavar="PATH", default=None, help="write the file here")
+    p = b.command(
+        issued,
+        "validate",
+        "check the stored XML of NUMBER (or K-NUMBER) with the EN 16931 XSD and Schematron "
+        "(and the XRechnung's BR-DE rules); needs the dev extra (saxonche)",
+        documents.invoices_validate,
     )
     p.add_argument("number", metavar="NUMBER", type=invoices.document_number)
     p = b.command(
