@@ -21,6 +21,7 @@ from storage import Database
 from storage.types import utc_text
 from tests import postgres
 from tests.fakes.memory import IntegrityError, MemoryStore
+from tests.sqlite_template import migrated_copy
 
 STORES = ("memory", "sqlite", "postgres")
 
@@ -94,7 +95,7 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
 
         yield Store(name, memory, memory_rows, IntegrityError)
     elif name == "sqlite":
-        path = str(directory / "addons.db")
+        path = str(migrated_copy(directory / "addons.db"))
         async with Database(path, pool_size=pool_size) as db:
 
             async def file_rows() -> Rows:

@@ -19,6 +19,7 @@ from bot.slack_fake import SIGNING_SECRET, SignedRequest, SlackSigner
 from bot.slack_fake.served import START, served_app
 from storage import Database
 from tests.slack.mock_slack import Call, MockSlack
+from tests.sqlite_template import migrated_copy
 
 SECRET = SIGNING_SECRET
 
@@ -85,7 +86,13 @@ async def running_app(
     user_cache_seconds: int = 60,
     busy_timeout_ms: int | None = None,
 ) -> AsyncIterator[RunningApp]:
-    """Start the real Bolt app over HTTP with a real SQLite file and a test clock."""
+    """Start the real Bolt app over HTTP with a real SQLite file and a test clock.
+
+    A new file is a copy of the migrated template (what opening it would migrate it to);
+    an existing one is opened as it is.
+    """
+    if not db_path.exists():
+        migrated_copy(db_path)
     async with (
         served_app(
             mock.url,
