@@ -58,3 +58,9 @@ def migrated_copy(path: str | os.PathLike[str]) -> Path:
         raise FileExistsError(f"{target} exists: a migrated copy goes to a new path only")
     shutil.copyfile(_template(), target)
     return target
+
+
+def migrated_unless_present(path: str | os.PathLike[str]) -> None:
+    """A migrated copy at ``path`` if nothing is there yet; an existing file stays as it is."""
+    if not Path(path).exists():
+        migrated_copy(path)

@@ -44,11 +44,14 @@ async def served_app(
     user_cache_seconds: int = 60,
     busy_timeout_ms: int | None = None,
     webhook: tuple[str, str] | None = None,
+    default_locale: str | None = None,
 ) -> AsyncIterator[ServedApp]:
     """Start the real Bolt app over HTTP with a real SQLite file and a test clock.
 
     ``webhook`` is CloudCRM's (URL, secret): the use cases then queue events.
+    ``default_locale`` is ADDONS_DEFAULT_LOCALE (None: the settings' default).
     """
+    chosen = {} if default_locale is None else {"default_locale": default_locale}
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token=BOT_TOKEN,
@@ -59,6 +62,7 @@ async def served_app(
         user_cache_seconds=user_cache_seconds,
         webhook_url=webhook[0] if webhook else None,
         webhook_secret=webhook[1] if webhook else None,
+        **chosen,
     )
     # busy_timeout_ms: None keeps the Database default (what production uses).
     db = (
