@@ -15,7 +15,7 @@ from storage import postgres
 from storage.corrections import Corrections
 from storage.errors import StorageBusy, StorageConflict
 from storage.events import Events
-from storage.executor import Executor, SqlAlchemyExecutor, SqliteExecutor
+from storage.executor import Executor, Reading, SqlAlchemyExecutor, SqliteExecutor
 from storage.journal import AuditLog, Outbox
 from storage.ledger import Invoices, Lines
 from storage.repositories import AddOns, IdempotencyKeys, Subscriptions
@@ -117,6 +117,8 @@ class SqlUnitOfWork:
             raise
         self._pooled = pooled
         self._done = False
+        if not self._write:
+            x = Reading(x)  # a reader's repositories refuse to write
         self.subscriptions = Subscriptions(x)
         self.addons = AddOns(x)
         self.lines = Lines(x)

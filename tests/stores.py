@@ -18,9 +18,10 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 
 from bot.ports import UnitOfWorkSource
 from storage import Database
+from storage.executor import ReadOnlyError
 from storage.types import utc_text
 from tests import postgres
-from tests.fakes.memory import IntegrityError, MemoryStore
+from tests.fakes.memory import IntegrityError, MemoryStore, NotInTransaction
 from tests.sqlite_template import migrated_copy
 
 STORES = ("memory", "sqlite", "postgres")
@@ -50,6 +51,7 @@ class Store:
     db: UnitOfWorkSource
     rows: Callable[[], Awaitable[Rows]]  # what is committed, read past the ports
     integrity_error: type[Exception]  # what a broken key or reference raises
+    refused_write: type[Exception]  # what a write in a reading unit of work raises
 
 
 def sqlite_rows(path: str) -> Rows:
@@ -93,7 +95,7 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
         async def memory_rows() -> Rows:
             return memory.rows()
 
-        yield Store(name, memory, memory_rows, IntegrityError)
+        yield Store(name, memory, memory_rows, IntegrityError, NotInTransaction)
     elif name == "sqlite":
         path = str(migrated_copy(directory / "addons.db"))
         async with Database(path, pool_size=pool_size) as db:
@@ -101,7 +103,7 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
             async def file_rows() -> Rows:
                 return sqlite_rows(path)
 
-            yield Store(name, db, file_rows, sqlite3.IntegrityError)
+            yield Store(name, db, file_rows, sqlite3.IntegrityError, ReadOnlyError)
     elif name == "postgres":
         with postgres.fresh_database() as url:
             async with Database(url, pool_size=pool_size) as db:
@@ -109,6 +111,6 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
                 async def server_rows() -> Rows:
                     return await postgres_rows(url)
 
-                yield Store(name, db, server_rows, SqlIntegrityError)
+                yield Store(name, db, server_rows, SqlIntegrityError, ReadOnlyError)
     else:
         raise ValueError(f"no store called {name!r}; known: {', '.join(STORES)}")
