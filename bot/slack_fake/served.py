@@ -51,7 +51,6 @@ async def served_app(
     ``webhook`` is CloudCRM's (URL, secret): the use cases then queue events.
     ``default_locale`` is ADDONS_DEFAULT_LOCALE (None: the settings' default).
     """
-    chosen = {} if default_locale is None else {"default_locale": default_locale}
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token=BOT_TOKEN,
@@ -62,8 +61,9 @@ async def served_app(
         user_cache_seconds=user_cache_seconds,
         webhook_url=webhook[0] if webhook else None,
         webhook_secret=webhook[1] if webhook else None,
-        **chosen,
     )
+    if default_locale is not None:
+        settings = settings.model_copy(update={"default_locale": default_locale})
     # busy_timeout_ms: None keeps the Database default (what production uses).
     db = (
         Database(settings.database)
