@@ -20,7 +20,7 @@ from bot.adapters.clock import SystemClock
 from bot.adapters.webhooks import WebhookConfig, WebhookSender
 from bot.ports import WebhookEvent
 from storage import Database
-from tests.sqlite_template import migrated_copy
+from tests.sqlite_template import migrated_unless_present
 from tests.webhooks.receiver import SECRET
 
 TEAM = "T0001"
@@ -70,8 +70,10 @@ class Shop:
 
 @asynccontextmanager
 async def shop(path: Path, teams: tuple[str, ...] = (TEAM,)) -> AsyncIterator[Shop]:
-    """The workspaces on a fresh file (a copy of the migrated template)."""
-    async with Database(str(migrated_copy(path))) as db:
+    """The workspaces on the file at ``path``: a copy of the migrated template if there is
+    none yet (else the file as it is)."""
+    migrated_unless_present(path)
+    async with Database(str(path)) as db:
         ctx = services.Context(db, webhooks=True)
         for team in teams:
             await services.set_workspace(ctx, team, date(2026, 3, 18), at(date(2026, 4, 3)))
