@@ -26,7 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from storage import migrations
 from storage.errors import SchemaTooNew
-from storage.tables import outbox
+from storage.tables import events, outbox
 
 if TYPE_CHECKING:
     from storage.database import Database
@@ -76,10 +76,15 @@ def schema_is_current(conn: Connection) -> str | None:
     return f"the database is at schema version {found}, not {migrations.head()}: run migrate"
 
 
-def _backlog(conn: Connection) -> Backlog:
-    pending = outbox.c.sent_at.is_(None) & outbox.c.failed_at.is_(None)
-    row = conn.execute(select(func.count(), func.min(outbox.c.created_at)).where(pending)).one()
-    return Backlog(int(row[0]), row[1])
+def _backlog(conn: Connection) -> tuple[Backlog, Backlog]:
+    """The pending Slack messages and the pending CloudCRM events."""
+    found = []
+    for table in (outbox, events):
+        pending = table.c.sent_at.is_(None) & table.c.failed_at.is_(None)
+        query = select(func.count(), func.min(table.c.created_at)).where(pending)
+        row = conn.execute(query).one()
+        found.append(Backlog(int(row[0]), row[1]))
+    return found[0], found[1]
 
 
 class Unreachable(Exception):
@@ -151,9 +156,11 @@ async def ready(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> str | No
         return _without_password(f"the database cannot be read: {_first_line(error)}", db)
 
 
-async def outbox_backlog(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> Backlog:
-    """The outbox's pending messages; TimeoutError after ``budget`` seconds, Unreachable
-    when PostgreSQL refuses the connection."""
+async def outbox_backlog(
+    db: Database, budget: float = READY_TIMEOUT_SECONDS
+) -> tuple[Backlog, Backlog]:
+    """The pending Slack messages and CloudCRM events; TimeoutError after ``budget``
+    seconds, Unreachable when PostgreSQL refuses the connection."""
     return await _probe(db, budget, _backlog)
 
 

@@ -71,7 +71,11 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         lifecycle = Lifecycle()
         app = rt.slack_app(clock)
         served = web_application(
-            app, settings.slack_signing_secret or "", db=rt.db, lifecycle=lifecycle
+            app,
+            settings.slack_signing_secret or "",
+            db=rt.db,
+            lifecycle=lifecycle,
+            routes=rt.crm_routes(clock),
         )
         # No access log: each Slack request has its own line (addons.requests), and the
         # platform's probes would add one every few seconds.
@@ -237,7 +241,8 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
             settings.slack_bot_token,
             settings.slack_signing_secret,
             settings.slack_app_token,
-            settings.webhook_secret,
+            *settings.webhook_secrets,
+            *settings.crm_secrets,
         ],
     )
     main = {"serve": serve, "socket": socket, "scheduler": scheduler}[command]

@@ -32,6 +32,7 @@ class TokenCipher:
                 f"ADDONS_TOKEN_KEY is not a Fernet key (32 url-safe base64 bytes; {KEY_HELP})"
             ) from None
         self._fernet = MultiFernet(ciphers)
+        self._first = ciphers[0]
 
     def encrypt(self, token: str | None) -> str | None:
         """The token encrypted (None stays None)."""
@@ -50,3 +51,19 @@ class TokenCipher:
                 "ADDONS_TOKEN_KEY does not decrypt the stored Slack tokens "
                 "(was the key changed? put the old key after the new one)"
             ) from None
+
+    def rotate(self, stored: str) -> str:
+        """The stored value encrypted again under the first key (TokenKeyError if no key
+        opens it)."""
+        try:
+            return self._fernet.rotate(stored.encode("ascii")).decode("ascii")
+        except (InvalidToken, ValueError):
+            raise TokenKeyError("no key of ADDONS_TOKEN_KEY opens this stored token") from None
+
+    def is_current(self, stored: str) -> bool:
+        """Whether the first key alone opens the stored value."""
+        try:
+            self._first.decrypt(stored.encode("ascii"))
+        except (InvalidToken, ValueError):
+            return False
+        return True
