@@ -47,7 +47,7 @@ lint: $(STAMP)
 	$(BIN)/mypy domain bot handlers storage tests bench
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 run: $(STAMP)
 	$(BIN)/addons-bot run

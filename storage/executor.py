@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
+from storage.errors import StorageError
+
 Params = dict[str, Any]
 
 
@@ -102,3 +104,58 @@ class SqlAlchemyExecutor:
     async def write_many(self, statement: Executable, params: list[Params]) -> None:
         """Run a write statement for each set of parameters."""
         await self._conn.execute(statement, params)
+
+
+class ReadOnlyError(StorageError):
+    """A reading unit of work (``write=False``) was asked to change data."""
+
+
+class Reading:
+    """An executor for a reading unit of work: it runs reads, and refuses every write
+    before it reaches the database (PostgreSQL would refuse it too, in a read-only
+    transaction; SQLite would quietly take the write lock and write)."""
+
+    def __init__(self, inner: Executor) -> None:
+        self._inner = inner
+        self.dialect_name = inner.dialect_name
+
+    @property
+    def row_locks(self) -> bool:
+        """A reader locks nothing."""
+        return False
+
+    async def begin(self, write: bool) -> None:
+        """Start the transaction."""
+        await self._inner.begin(write)
+
+    async def commit(self) -> None:
+        """End the transaction (a reader has nothing to make durable)."""
+        await self._inner.commit()
+
+    async def rollback(self) -> None:
+        """Roll the transaction back."""
+        await self._inner.rollback()
+
+    async def lock_workspace(self, team_id: str) -> None:
+        """As the inner executor does (a reader holds no lock of its own)."""
+        await self._inner.lock_workspace(team_id)
+
+    async def rows(
+        self, statement: Executable, params: Params | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Every row a reading statement returns; a changing one is refused."""
+        if getattr(statement, "is_dml", False):
+            raise _refused()
+        return await self._inner.rows(statement, params)
+
+    async def write(self, statement: Executable, params: Params) -> Written:
+        """Refused: a reader changes nothing."""
+        raise _refused()
+
+    async def write_many(self, statement: Executable, params: list[Params]) -> None:
+        """Refused: a reader changes nothing."""
+        raise _refused()
+
+
+def _refused() -> ReadOnlyError:
+    return ReadOnlyError("a reading unit of work (write=False) cannot change data")

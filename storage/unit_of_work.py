@@ -16,6 +16,7 @@ from storage.archive import Documents
 from storage.corrections import Corrections
 from storage.errors import StorageError
 from storage.events import Events
+from storage.executor import Reading
 from storage.journal import AuditLog, Outbox
 from storage.ledger import Invoices, Lines
 from storage.pool import Pool, Pooled
@@ -66,6 +67,8 @@ class SqlUnitOfWork:
             raise
         self._pooled = pooled
         self._done = False
+        if not self._write:
+            x = Reading(x)  # a reader's repositories refuse to write
         self.subscriptions = Subscriptions(x)
         self.addons = AddOns(x)
         self.lines = Lines(x)

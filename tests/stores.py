@@ -16,9 +16,11 @@ from typing import Any
 
 from bot.ports import StorageError, UnitOfWorkSource
 from storage import Database
+from storage.executor import ReadOnlyError
 from storage.types import utc_text
 from tests import postgres
-from tests.fakes.memory import IntegrityError, MemoryStore
+from tests.fakes.memory import IntegrityError, MemoryStore, NotInTransaction
+from tests.sqlite_template import migrated_copy
 
 STORES = ("memory", "sqlite", "postgres")
 
@@ -48,6 +50,7 @@ class Store:
     rows: Callable[[], Awaitable[Rows]]  # what is committed, read past the ports
     # what a broken key or reference raises (storage: a one-line StorageError)
     integrity_error: type[Exception]
+    refused_write: type[Exception]  # what a write in a reading unit of work raises
 
 
 def sqlite_rows(path: str) -> Rows:
@@ -91,15 +94,15 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
         async def memory_rows() -> Rows:
             return memory.rows()
 
-        yield Store(name, memory, memory_rows, IntegrityError)
+        yield Store(name, memory, memory_rows, IntegrityError, NotInTransaction)
     elif name == "sqlite":
-        path = str(directory / "addons.db")
+        path = str(migrated_copy(directory / "addons.db"))
         async with Database(path, pool_size=pool_size) as db:
 
             async def file_rows() -> Rows:
                 return sqlite_rows(path)
 
-            yield Store(name, db, file_rows, StorageError)
+            yield Store(name, db, file_rows, StorageError, ReadOnlyError)
     elif name == "postgres":
         with postgres.fresh_database() as url:
             async with Database(url, pool_size=pool_size) as db:
@@ -107,6 +110,6 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
                 async def server_rows() -> Rows:
                     return await postgres_rows(url)
 
-                yield Store(name, db, server_rows, StorageError)
+                yield Store(name, db, server_rows, StorageError, ReadOnlyError)
     else:
         raise ValueError(f"no store called {name!r}; known: {', '.join(STORES)}")

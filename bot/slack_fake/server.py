@@ -40,6 +40,9 @@ from bot.slack_fake.wire import (
 
 MessageKind = Literal["ephemeral", "dm", "channel"]
 Answer = tuple[int, dict[str, Any], dict[str, str]]  # HTTP status, body, extra headers
+# How long stopping waits for requests still being answered (a delayed one, say) before
+# it cancels them: aiohttp's default is 60 s, and nobody waits for a fake's answer then.
+SHUTDOWN_SECONDS = 0.5
 U = TypeVar("U", bound=SlackUser)
 
 
@@ -115,7 +118,7 @@ class FakeSlack(ViewModel, FileUploads, Generic[U]):
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{rid}", self._handle_response_url)
         self.add_upload_route(app)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, 0)
         await site.start()
