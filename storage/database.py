@@ -7,7 +7,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -73,8 +72,13 @@ class Database:
         assert self._target.path is not None
         return create_engine(self._target.path, size, self._busy_timeout_ms)
 
-    async def open(self, run_migrations: bool = True) -> list[str]:
-        """Connect, apply pending migrations, fill the pool; return the migrations applied.
+    async def open(self, run_migrations: bool = False, *, create: bool = True) -> list[str]:
+        """Connect, check the schema, fill the pool; return the migrations applied.
+
+        Only ``run_migrations`` (``addons-bot migrate``) upgrades a schema that exists;
+        otherwise a schema behind or ahead of this app's is refused (``SchemaBehind``,
+        ``SchemaTooNew``) and an empty database is created at the newest revision if
+        ``create``, else refused (``SchemaMissing``): see ``migrations.prepare``.
 
         If anything fails, every connection opened so far is closed again: an open
         aiosqlite connection is a running thread that would keep the process alive.
@@ -87,9 +91,7 @@ class Database:
                 if run_migrations:
                     applied = await conn.run_sync(migrations.upgrade)
                 else:
-                    applied = []
-                    if not await conn.run_sync(_is_current):
-                        raise StorageError("the database needs migrating: run `addons-bot migrate`")
+                    applied = await conn.run_sync(migrations.prepare, create)
             # Check every connection out of SQLAlchemy's pool once, for good: a unit of
             # work then takes one from this queue, with no pool bookkeeping per request.
             for _ in range(self._pool_size):
@@ -181,11 +183,6 @@ class Database:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-
-def _is_current(conn: Connection) -> bool:
-    with conn.begin():
-        return migrations.is_current(conn)
 
 
 @asynccontextmanager

@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 from storage import migrations
 from storage.errors import SchemaTooNew
 from storage.tables import outbox
+from storage.urls import asyncpg_args
 
 if TYPE_CHECKING:
     from storage.database import Database
@@ -73,7 +74,7 @@ def schema_is_current(conn: Connection) -> str | None:
         found = migrations.version(conn)
     except SchemaTooNew as error:
         return str(error)
-    return f"the database is at schema version {found}, not {migrations.head()}: run migrate"
+    return migrations.behind(found) if found else "the database is empty: run `addons-bot migrate`"
 
 
 def _backlog(conn: Connection) -> Backlog:
@@ -89,19 +90,19 @@ class Unreachable(Exception):
 def _probe_engine(url: URL, budget: float) -> AsyncEngine:
     """A connection-per-use engine whose connect and statements give up after ``budget``."""
     ms = str(max(1, int(budget * 1000)))
-    return create_async_engine(
+    bare, connect_args = asyncpg_args(
         url,
-        poolclass=NullPool,
-        connect_args={
-            "timeout": budget,
-            "server_settings": {
-                "application_name": "addons-probe",
-                "default_transaction_read_only": "on",
-                "statement_timeout": ms,  # the server stops too, not only our wait
-                "lock_timeout": ms,
-            },
+        timeout=budget,
+        server_settings={
+            "application_name": "addons-probe",
+            "default_transaction_read_only": "on",
+            "statement_timeout": ms,  # the server stops too, not only our wait
+            "lock_timeout": ms,
         },
     )
+    # The probe's budget bounds its connect whatever connect_timeout the URL gives.
+    connect_args["timeout"] = min(budget, connect_args["timeout"])
+    return create_async_engine(bare, poolclass=NullPool, connect_args=connect_args)
 
 
 async def _on_postgres(url: URL, budget: float, work: Callable[[Connection], T]) -> T:

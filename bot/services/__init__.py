@@ -45,6 +45,7 @@ from bot.services.reading import (
     list_invoices,
     overview,
     preview_invoice,
+    preview_invoices,
 )
 from bot.services.shapes import addon_to_json, correction_to_json, document_to_json, invoice_to_json
 from bot.services.workspaces import (
@@ -91,6 +92,7 @@ __all__ = [
     "list_webhook_events",
     "overview",
     "preview_invoice",
+    "preview_invoices",
     "quote_booking",
     "quote_cancellation",
     "record_installation",
