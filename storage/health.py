@@ -138,18 +138,34 @@ async def _probe(db: Database, budget: float, work: Callable[[Connection], T]) -
     )
 
 
+UNREACHABLE = "database unreachable"
+
+
 async def ready(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> str | None:
     """None if the database answers within ``budget`` seconds at the current schema; else why."""
+    found = await readiness(db, budget)
+    return None if found is None else found[1]
+
+
+async def readiness(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> tuple[str, str] | None:
+    """None if ready; else what anyone may be told and the details for the log.
+
+    A schema behind or ahead is said as it is (it names no host); a database that cannot
+    be reached or read is "database unreachable" to the world, its host, port and the
+    driver's words only in the details.
+    """
     try:
-        return await _probe(db, budget, schema_is_current)
+        problem = await _probe(db, budget, schema_is_current)
     except FileNotFoundError as error:
-        return str(error)
+        return UNREACHABLE, str(error)
     except TimeoutError:
-        return f"the database did not answer within {budget:g} s"
+        return UNREACHABLE, f"the database did not answer within {budget:g} s"
     except Unreachable as error:
-        return _without_password(f"the database cannot be reached: {error}", db)
+        return UNREACHABLE, _without_password(f"the database cannot be reached: {error}", db)
     except (SQLAlchemyError, sqlite3.Error, OSError) as error:
-        return _without_password(f"the database cannot be read: {_first_line(error)}", db)
+        detail = _without_password(f"the database cannot be read: {_first_line(error)}", db)
+        return UNREACHABLE, detail
+    return None if problem is None else (problem, problem)
 
 
 async def outbox_backlog(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> Backlog:

@@ -34,7 +34,9 @@ def main(argv: list[str] | None = None, *, now: datetime | None = None) -> int:
     that closes the pipe early (``| head``) ends the command quietly (EXIT_PIPE).
     """
     try:
-        return _main(argv, now if now is not None else datetime.now(UTC))
+        status = _main(argv, now if now is not None else datetime.now(UTC))
+        sys.stdout.flush()  # a pipe is written when flushed: meet a closed one here
+        return status
     except BrokenPipeError:
         # Python would complain again when it flushes stdout at exit: point it elsewhere.
         devnull = os.open(os.devnull, os.O_WRONLY)
