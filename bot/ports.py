@@ -21,6 +21,10 @@ from domain.corrections import Correction
 from domain.invoices import Invoice, InvoiceLine
 from domain.workspace import Subscription
 
+# The key under which the Slack HTTP adapter puts an asyncio.Event into a request's
+# context, set once the answer to Slack has been written (see handlers/answered.py).
+ANSWERED = "addons_answered"
+
 
 class Clock(Protocol):
     """Something that says what time it is (aware, UTC)."""

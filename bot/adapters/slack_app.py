@@ -26,10 +26,8 @@ from bot.adapters.observability.context import current, kind_of, team_of
 from bot.adapters.observability.slack_api import MeasuredWebClient, measured
 from bot.adapters.observability.web import Lifecycle, add_operator_routes, measure_slack
 from bot.adapters.slack_install.flow import InstallFlow
+from bot.ports import ANSWERED
 from bot.settings import Settings
-from handlers import actions, commands, events, home, views
-from handlers.answered import ANSWERED
-from handlers.deps import SlackDeps
 from storage import Database
 
 logger = logging.getLogger("addons")
@@ -106,12 +104,12 @@ def web_client(
 
 def build_app(
     settings: Settings,
-    deps: SlackDeps,
+    listeners: Callable[[AsyncApp], None],
     *,
     client: AsyncWebClient,
     oauth_flow: InstallFlow | None = None,
 ) -> AsyncApp:
-    """The real Bolt app with every listener registered, each handed ``deps``; no I/O.
+    """The real Bolt app, ``listeners`` registering every listener on it; does no I/O.
 
     With ``oauth_flow`` (OAuth mode) Bolt finds each workspace's token in the flow's
     installation store; without it, the client's one bot token serves.
@@ -127,11 +125,7 @@ def build_app(
         logger=logger,
     )
 
-    commands.register(app, deps)
-    actions.register(app, deps)
-    views.register(app, deps)
-    home.register(app, deps)
-    events.register(app, deps)
+    listeners(app)
 
     @app.middleware
     async def describe(
