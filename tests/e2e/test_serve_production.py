@@ -67,9 +67,9 @@ def test_the_redaction_knows_every_configured_secret(tmp_path: Path) -> None:
         slack_client_id="1.2",
         slack_client_secret="client-secret-2",
         token_key=f"{new},{old}",
-        ADDONS_DATABASE="postgresql://addons:db-password-3@db.example/addons?sslmode=require",
-        ADDONS_WEBHOOK_URL="https://crm.example/hooks",
-        ADDONS_WEBHOOK_SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        database="postgresql://addons:db-password-3@db.example/addons?sslmode=require",
+        webhook_url="https://crm.example/hooks",
+        webhook_secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     )
     echoed = (
         "Slack said: signing-secret-1 client-secret-2 "
