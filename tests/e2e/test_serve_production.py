@@ -58,6 +58,7 @@ async def test_an_overlong_request_line_is_a_bare_400_and_one_quiet_log_line(
     assert "ERROR" not in log
     assert "aaaa" not in log
     assert "refused a request that is not readable HTTP" in log
+    assert "will be unused" not in log  # Bolt's warning on every start, about our own client
 
 
 def test_the_redaction_knows_every_configured_secret(tmp_path: Path) -> None:
