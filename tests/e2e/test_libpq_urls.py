@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from storage import Database
 from tests import postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,15 +60,25 @@ def test_an_sslmode_the_local_server_can_meet_is_used(
     assert "Traceback" not in listed.stderr
 
 
-def test_the_url_application_name_names_the_connections(tmp_path: Path, postgres_url: str) -> None:
-    url = with_query(postgres_url, "application_name=billing-release&sslmode=prefer")
-    done = addons_bot(
-        tmp_path, url, "workspace", "set", "T0001", "--anchor", "2026-03-18", "--json"
+async def test_the_url_names_the_connections_and_sets_their_options(postgres_url: str) -> None:
+    url = with_query(
+        postgres_url,
+        "application_name=billing-release&options=-c%20work_mem%3D7MB%20-c%20lock_timeout%3D1"
+        "&connect_timeout=4&sslmode=prefer",
     )
-    assert done.returncode == 0, done
-    # The setting took: the server tells a connection's own name back.
-    settings = postgres.fetch_sync(url.split("?")[0], "SELECT current_setting('search_path')")
-    assert settings
+    db = Database(url, pool_size=1)
+    await db.open()
+    try:
+        async with db.engine.connect() as conn:
+            shown = await conn.exec_driver_sql(
+                "SELECT current_setting('application_name'), current_setting('work_mem'), "
+                "current_setting('lock_timeout')"
+            )
+            name, work_mem, lock_timeout = tuple(shown.one())
+    finally:
+        await db.close()
+    assert (name, work_mem) == ("billing-release", "7MB")
+    assert lock_timeout == "2s"  # the app's busy budget, not the URL's: it keeps its promise
 
 
 @pytest.mark.parametrize("mode", ["require", "verify-ca", "verify-full"])
