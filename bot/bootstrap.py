@@ -23,7 +23,12 @@ from bot.services import Context, billing_admins_of
 from bot.settings import Settings
 from storage import Database
 
-if TYPE_CHECKING:  # the Slack side is imported when used: the operator CLI never needs it
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from aiohttp import web
+
+    # the Slack side is imported when used: the operator CLI never needs it
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
@@ -63,7 +68,6 @@ def build_context(settings: Settings, db: Database) -> Context:
         default_timezone=settings.timezone,
         # ADDONS_BILLING_ADMINS is for the one workspace of single-workspace mode only
         billing_admins=() if settings.oauth else settings.billing_admins,
-        webhooks=settings.webhooks,
     )
 
 
@@ -143,6 +147,20 @@ class Runtime:
             oauth_flow=flow,
         )
 
+    def crm_routes(self, clock: Clock) -> list[web.RouteDef]:
+        """CloudCRM's signed way in, when ADDONS_CRM_SECRET is set; else none."""
+        if not self.settings.crm_secrets:
+            return []
+        from bot.adapters.crm_inbound import crm_routes
+        from bot.adapters.slack_install.store import installed_since
+
+        db = self.db
+
+        async def since(team_id: str) -> datetime | None:
+            return await installed_since(db, team_id)
+
+        return crm_routes(self.ctx, clock, self.settings.crm_secrets, since)
+
     def renderer(self, client: Clients) -> Render:
         """How the message sender turns an outbox message into Slack's message."""
         from handlers.notifications import renderer
@@ -152,8 +170,10 @@ class Runtime:
 
     def start_schedule(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None]:
         """The billing schedule and the message sender, beating until ``stop`` is set;
-        beside them, as a task of its own, CloudCRM's webhook sender if configured."""
+        beside them, as tasks of their own, CloudCRM's webhook sender if configured and
+        (OAuth mode) the purge of expired OAuth states."""
         from bot.adapters.billing_schedule import run_schedule
+        from bot.adapters.retention import Daily
 
         client = self.team_clients()
         schedule = run_schedule(
@@ -163,18 +183,31 @@ class Runtime:
             self.renderer(client),
             self.settings.billing_interval_seconds,
             stop,
+            Daily(self.db, self.settings),
         )
-        webhooks = self.start_webhooks(clock, stop)
-        if webhooks is None:
+        beside = (self.start_webhooks(clock, stop), self.start_purge(clock, stop))
+        others = [task for task in beside if task is not None]
+        if not others:
             return asyncio.create_task(schedule)
 
-        async def both() -> None:
+        async def all_of_them() -> None:
             try:
                 await schedule
             finally:
-                await webhooks
+                await asyncio.gather(*others)
 
-        return asyncio.create_task(both())
+        return asyncio.create_task(all_of_them())
+
+    def start_purge(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None] | None:
+        """OAuth mode: expired OAuth states purged at every beat; None otherwise."""
+        if not self.settings.oauth:
+            return None
+        from bot.adapters.slack_install.state import purge_states_until
+
+        interval = self.settings.billing_interval_seconds
+        return asyncio.create_task(
+            purge_states_until(self.db.writing_engine, clock, interval, stop)
+        )
 
     def start_webhooks(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None] | None:
         """CloudCRM's webhook sender until ``stop`` is set; None when it is not configured."""

@@ -77,18 +77,25 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL with a host")
         return value
 
-    @field_validator("webhook_secret", mode="before")
+    crm_secret: str | None = Field(default=None, validation_alias="ADDONS_CRM_SECRET")
+
+    @field_validator("webhook_secret", "crm_secret", mode="before")
     @classmethod
     def _webhook_secret(cls, value: object) -> object:
         # Never echo the value: it is a secret.
         if not isinstance(value, str):
             return value
-        value = value.strip()
-        if not value:
+        parts = value.split()
+        if not parts:
             return None
-        if not is_webhook_secret(value):
-            raise ValueError("must be whsec_ followed by a base64 key (as CloudCRM shows it)")
-        return value
+        for n, part in enumerate(parts, 1):
+            if not is_webhook_secret(part):
+                which = f"secret {n}" if len(parts) > 1 else "it"
+                raise ValueError(
+                    f"{which} must be whsec_ followed by a base64 key (as CloudCRM shows it); "
+                    "several secrets are separated by spaces"
+                )
+        return " ".join(parts)
 
     @model_validator(mode="after")
     def _webhook_pair(self) -> Settings:
@@ -97,6 +104,16 @@ class Settings(BaseSettings):
         if self.webhook_secret and not self.webhook_url:
             raise ValueError("ADDONS_WEBHOOK_URL must be set when ADDONS_WEBHOOK_SECRET is")
         return self
+
+    @property
+    def crm_secrets(self) -> tuple[str, ...]:
+        """The secrets CloudCRM signs its requests with (one, or two while it rotates)."""
+        return tuple(self.crm_secret.split()) if self.crm_secret else ()
+
+    @property
+    def webhook_secrets(self) -> tuple[str, ...]:
+        """Each webhook secret: a delivery is signed with every one (rotation, no gap)."""
+        return tuple(self.webhook_secret.split()) if self.webhook_secret else ()
 
     @property
     def webhooks(self) -> bool:
@@ -110,6 +127,16 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(
         default=None, ge=1, le=65535, validation_alias="ADDONS_METRICS_PORT"
     )
+    # Data lifecycle (docs/privacy.md): delivered DMs and events are kept this many days;
+    # an uninstalled workspace's people are pseudonymized this many days after it; the
+    # pseudonyms' HMAC key (default: derived from SLACK_SIGNING_SECRET).
+    retention_days: int = Field(default=90, ge=1, validation_alias="ADDONS_RETENTION_DAYS")
+    erase_after_uninstall_days: int = Field(
+        default=30, ge=0, validation_alias="ADDONS_ERASE_AFTER_UNINSTALL_DAYS"
+    )
+    pseudonym_key: str | None = Field(
+        default=None, validation_alias="ADDONS_PSEUDONYM_KEY", repr=False
+    )
 
     @field_validator(
         "slack_bot_token",
@@ -118,6 +145,7 @@ class Settings(BaseSettings):
         "slack_client_id",
         "slack_client_secret",
         "token_key",
+        "pseudonym_key",
         mode="before",
     )
     @classmethod
@@ -187,7 +215,8 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Every configured secret, as the log redaction must know them: tokens, signing,
-        client and webhook secrets, each token key (and the list), the database password."""
+        client, webhook and CloudCRM secrets, each token key (and the list), the database
+        password."""
         found = [
             self.slack_bot_token,
             self.slack_signing_secret,
@@ -195,10 +224,12 @@ class Settings(BaseSettings):
             self.slack_client_secret,
             self.token_key,
             self.webhook_secret,
+            self.crm_secret,
         ]
         found += [part.strip() for part in (self.token_key or "").split(",")]
-        if self.webhook_secret:  # its key alone, as a client library may print it
-            found.append(self.webhook_secret.removeprefix("whsec_"))
+        for secret in (*self.webhook_secrets, *self.crm_secrets):
+            # each one, and its key alone, as a client library may print it
+            found += [secret, secret.removeprefix("whsec_")]
         target = parse(self.database)
         if target.url is not None and target.url.password:
             found.append(str(target.url.password))

@@ -1,12 +1,11 @@
-"""What storage raises: errors of its own and the port's ``Busy``."""
+"""What storage raises: the ports' ``StorageError``, ``Busy`` and ``Conflict``, and the
+storage errors under them. Each engine's module maps its driver's errors to these
+(``storage.sqlite.translate``, ``storage.postgres.translate``) before they leave storage:
+no caller outside storage names a driver."""
 
 from __future__ import annotations
 
-from bot.ports import Busy, Conflict
-
-
-class StorageError(Exception):
-    """The database cannot serve the request as it is."""
+from bot.ports import Busy, Conflict, StorageError
 
 
 class SchemaNotCurrent(StorageError):
@@ -35,3 +34,19 @@ class StorageBusy(StorageError, Busy):
 
 class StorageConflict(StorageBusy, Conflict):
     """PostgreSQL ended the transaction as a deadlock or serialization failure."""
+
+
+def one_line(error: BaseException) -> str:
+    """A driver's error as one line: its message with every run of whitespace one space
+    (PostgreSQL's carry DETAIL and HINT lines), or its type's name if it has none."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+__all__ = [
+    "SchemaTooNew",
+    "StorageBusy",
+    "StorageConflict",
+    "StorageError",
+    "StorageUnavailable",
+    "one_line",
+]

@@ -26,7 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from storage import migrations
 from storage.errors import SchemaTooNew
-from storage.tables import outbox
+from storage.tables import events, outbox
 from storage.urls import asyncpg_args
 
 if TYPE_CHECKING:
@@ -77,10 +77,15 @@ def schema_is_current(conn: Connection) -> str | None:
     return migrations.behind(found) if found else "the database is empty: run `addons-bot migrate`"
 
 
-def _backlog(conn: Connection) -> Backlog:
-    pending = outbox.c.sent_at.is_(None) & outbox.c.failed_at.is_(None)
-    row = conn.execute(select(func.count(), func.min(outbox.c.created_at)).where(pending)).one()
-    return Backlog(int(row[0]), row[1])
+def _backlog(conn: Connection) -> tuple[Backlog, Backlog]:
+    """The pending Slack messages and the pending CloudCRM events."""
+    found = []
+    for table in (outbox, events):
+        pending = table.c.sent_at.is_(None) & table.c.failed_at.is_(None)
+        query = select(func.count(), func.min(table.c.created_at)).where(pending)
+        row = conn.execute(query).one()
+        found.append(Backlog(int(row[0]), row[1]))
+    return found[0], found[1]
 
 
 class Unreachable(Exception):
@@ -168,9 +173,11 @@ async def readiness(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> tupl
     return None if problem is None else (problem, problem)
 
 
-async def outbox_backlog(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> Backlog:
-    """The outbox's pending messages; TimeoutError after ``budget`` seconds, Unreachable
-    when PostgreSQL refuses the connection."""
+async def outbox_backlog(
+    db: Database, budget: float = READY_TIMEOUT_SECONDS
+) -> tuple[Backlog, Backlog]:
+    """The pending Slack messages and CloudCRM events; TimeoutError after ``budget``
+    seconds, Unreachable when PostgreSQL refuses the connection."""
     return await _probe(db, budget, _backlog)
 
 

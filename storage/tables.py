@@ -191,6 +191,16 @@ events = Table(
     Index("events_pending", "sent_at", "failed_at", "next_try_at"),
 )
 
+# What CloudCRM sent to POST /crm/v1/workspaces/{team_id}, by its webhook-id: a request
+# resent (the same id) is applied once.
+inbound_requests = Table(
+    "inbound_requests",
+    metadata,
+    Column("webhook_id", Text, primary_key=True),
+    Column("team_id", Text, nullable=False),
+    Column("received_at", Instant, nullable=False),
+)
+
 
 # Slack's installations (OAuth v2), as slack_sdk's SQLAlchemy stores query them; their
 # tokens are Fernet-encrypted before they reach these rows (bot.adapters.slack_install.crypto).

@@ -14,9 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError as SqlIntegrityError
-
-from bot.ports import UnitOfWorkSource
+from bot.ports import StorageError, UnitOfWorkSource
 from storage import Database
 from storage.types import utc_text
 from tests import postgres
@@ -48,7 +46,8 @@ class Store:
     name: str
     db: UnitOfWorkSource
     rows: Callable[[], Awaitable[Rows]]  # what is committed, read past the ports
-    integrity_error: type[Exception]  # what a broken key or reference raises
+    # what a broken key or reference raises (storage: a one-line StorageError)
+    integrity_error: type[Exception]
 
 
 def sqlite_rows(path: str) -> Rows:
@@ -100,7 +99,7 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
             async def file_rows() -> Rows:
                 return sqlite_rows(path)
 
-            yield Store(name, db, file_rows, sqlite3.IntegrityError)
+            yield Store(name, db, file_rows, StorageError)
     elif name == "postgres":
         with postgres.fresh_database() as url:
             async with Database(url, pool_size=pool_size) as db:
@@ -108,6 +107,6 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
                 async def server_rows() -> Rows:
                     return await postgres_rows(url)
 
-                yield Store(name, db, server_rows, SqlIntegrityError)
+                yield Store(name, db, server_rows, StorageError)
     else:
         raise ValueError(f"no store called {name!r}; known: {', '.join(STORES)}")

@@ -10,7 +10,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from datetime import datetime
 
 from bot.adapters.dm_sender import Delivery, deliver_due
 from bot.adapters.observability import metrics
@@ -18,6 +19,7 @@ from bot.ports import Busy, Clients, Clock, Render
 from bot.services import Context, PeriodTurn, iter_billing_run
 
 logger = logging.getLogger("addons.scheduler")
+Daily = Callable[[datetime], Awaitable[object]]
 
 
 async def tick(
@@ -78,11 +80,15 @@ async def run_schedule(
     render: Render,
     interval_seconds: float,
     stop: asyncio.Event,
+    daily: Daily | None = None,
 ) -> None:
-    """Tick at start-up and then every ``interval_seconds`` until ``stop`` is set."""
+    """Tick at start-up and then every ``interval_seconds`` until ``stop`` is set; after a
+    beat, ``daily`` (the retention job) if given: it runs once a day."""
     while not stop.is_set():
         try:
             await tick(ctx, client, clock, render, keep_turns=False, stop=stop)
+            if daily is not None:
+                await daily(clock.now())
         except Busy:
             metrics.BILLING_FAILURES.labels("run").inc()
             logger.warning("database busy; the schedule tries again at the next beat")

@@ -93,12 +93,9 @@ async def _claim_next(ctx: Context, clock: Clock) -> OutboxMessage | None:
     """Lease the oldest due message, right before sending it."""
     now = clock.now()
     async with ctx.db.unit_of_work() as uow:
-        due = await uow.outbox.due(now, 1)
-        if not due:
-            return None
-        await uow.outbox.lease(due[0].id, now + LEASE)
+        claimed = await uow.outbox.claim(now, now + LEASE, 1)
         await uow.commit()
-    return due[0]
+    return claimed[0] if claimed else None
 
 
 def _slack_failure(exc: SlackApiError, attempts: int) -> tuple[str, str, timedelta]:
@@ -139,7 +136,7 @@ async def _send(
 async def _release(ctx: Context, clock: Clock, message: OutboxMessage) -> None:
     """Give a claimed message back unsent: it is due again at once, for any sender."""
     async with ctx.db.unit_of_work() as uow:
-        await uow.outbox.lease(message.id, clock.now())
+        await uow.outbox.release(message, clock.now())
         await uow.commit()
 
 
@@ -150,14 +147,40 @@ async def _record_outcome(
     """Record what became of one sent message (a Conflict re-runs this, never the send)."""
     async with ctx.db.unit_of_work() as uow:
         if outcome == "sent":
-            await uow.outbox.mark_sent(message.id, now)
+            held = await uow.outbox.mark_sent(message, now)
         elif outcome == "retry":
-            await uow.outbox.retry_later(message.id, due, error)
+            held = await uow.outbox.retry_later(message, due, error)
         else:
-            await uow.outbox.mark_failed(message.id, now, error)
+            held = await uow.outbox.mark_failed(message, now, error)
         await uow.commit()
+    if not held:  # the lease ran out meanwhile and another sender claimed the message
+        logger.warning(
+            "message %s: the lease was lost before its outcome was recorded", message.event_key
+        )
+        return
+    tries = message.attempts + 1
+    where = {"team_id": message.team_id}
+    if outcome == "retry":
+        logger.warning(
+            "message %s (%s) not delivered (try %s): %s; next try at %s",
+            message.event_key,
+            message.kind,
+            tries,
+            error,
+            due.isoformat(timespec="seconds"),
+            extra=where,
+        )
+        return
+    metrics.DELIVERY_TRIES.labels("slack").observe(tries)
     if outcome == "failed":
-        logger.warning("message %s given up: %s", message.event_key, error)
+        logger.error(
+            "message %s (%s) given up after %s tries: %s",
+            message.event_key,
+            message.kind,
+            tries,
+            error,
+            extra=where,
+        )
 
 
 async def _send_as_team(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
-from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -22,6 +21,8 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.install_pages.pages import INSTALL
+from bot.adapters.install_pages.routes import REDIRECT, install_routes
 from bot.adapters.observability.bolt_logs import quiet_bolt
 from bot.adapters.observability.context import current, kind_of, team_of
 from bot.adapters.observability.slack_api import MeasuredWebClient, measured
@@ -35,8 +36,8 @@ from storage import Database
 logger = logging.getLogger("addons")
 
 SLACK_PATH = "/slack/events"
-INSTALL_PATH = "/slack/install"
-REDIRECT_PATH = "/slack/oauth_redirect"
+INSTALL_PATH = INSTALL
+REDIRECT_PATH = REDIRECT
 # What a user of a workspace without an installation reads (Bolt answers it for us).
 NOT_INSTALLED = (
     "Zusatzoptionen ist in diesem Workspace nicht (mehr) installiert: bitte eine "
@@ -160,11 +161,13 @@ def web_application(
     *,
     db: Database | None = None,
     lifecycle: Lifecycle | None = None,
+    routes: Sequence[web.RouteDef] = (),
 ) -> web.Application:
     """aiohttp application: POST /slack/events into Bolt; /healthz, /readyz and /metrics.
 
     Every Slack request is counted, timed and logged by ``bot.adapters.observability.web``;
-    /readyz is there when the ``db`` to check is given.
+    /readyz is there when the ``db`` to check is given; ``routes`` are served beside
+    (CloudCRM's signed way in).
 
     The signature is checked on the raw bytes before anything parses them, so a forged,
     stale or unsigned request is a 401 whatever its body looks like; a signed body that
@@ -222,25 +225,7 @@ def web_application(
     web_app = web.Application(middlewares=[measure_slack(path, lifecycle)])
     web_app.add_routes([web.post(path, slack)])
     add_operator_routes(web_app, db, lifecycle)
-    if app.oauth_flow is not None:
+    if isinstance(app.oauth_flow, InstallFlow):
         web_app.add_routes(install_routes(app.oauth_flow))
+    web_app.add_routes(routes)
     return web_app
-
-
-def install_routes(flow: AsyncOAuthFlow) -> list[web.RouteDef]:
-    """GET /slack/install (the Add to Slack page) and GET /slack/oauth_redirect.
-
-    Both are Bolt's OAuth flow: the install page sets the state cookie, the redirect
-    checks it against the state store (used once), exchanges the code with
-    oauth.v2.access and saves the installation.
-    """
-
-    async def install(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(
-            await flow.handle_installation(await to_bolt_request(request))
-        )
-
-    async def redirect(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
-
-    return [web.get(INSTALL_PATH, install), web.get(REDIRECT_PATH, redirect)]

@@ -72,7 +72,11 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         lifecycle = Lifecycle()
         app = rt.slack_app(clock)
         served = web_application(
-            app, settings.slack_signing_secret or "", db=rt.db, lifecycle=lifecycle
+            app,
+            settings.slack_signing_secret or "",
+            db=rt.db,
+            lifecycle=lifecycle,
+            routes=rt.crm_routes(clock),
         )
         # No access log: each Slack request has its own line (addons.requests), and the
         # platform's probes would add one every few seconds.

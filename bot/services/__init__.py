@@ -24,10 +24,12 @@ from bot.services.cancelling import (
     undo_cancellation,
 )
 from bot.services.context import SYSTEM_ACTOR, Context
+from bot.services.crm import CRM_ACTOR, CrmAnswer, CrmChanges, apply_crm_changes
 from bot.services.events import (
     emit,
     event_status,
     list_webhook_events,
+    replay_webhook_events,
     retry_webhook_events,
 )
 from bot.services.export import invoices_issued_between
@@ -47,24 +49,38 @@ from bot.services.reading import (
     preview_invoice,
     preview_invoices,
 )
-from bot.services.shapes import addon_to_json, correction_to_json, document_to_json, invoice_to_json
+from bot.services.shapes import (
+    addon_to_json,
+    correction_to_json,
+    document_to_json,
+    invoice_to_json,
+    workspace_to_json,
+)
 from bot.services.workspaces import (
+    WorkspaceRow,
     billing_admins_of,
     ensure_workspace,
     get_workspace,
+    list_workspaces,
+    next_invoice_on,
     record_installation,
     set_billing_admins,
     set_workspace,
 )
 
 __all__ = [
+    "CRM_ACTOR",
     "SYSTEM_ACTOR",
     "Booked",
     "Cancelled",
     "Context",
+    "CrmAnswer",
+    "CrmChanges",
     "Overview",
     "PeriodTurn",
+    "WorkspaceRow",
     "addon_to_json",
+    "apply_crm_changes",
     "audit_log",
     "billing_admins_of",
     "billing_run",
@@ -90,16 +106,20 @@ __all__ = [
     "list_documents",
     "list_invoices",
     "list_webhook_events",
+    "list_workspaces",
+    "next_invoice_on",
     "overview",
     "preview_invoice",
     "preview_invoices",
     "quote_booking",
     "quote_cancellation",
     "record_installation",
+    "replay_webhook_events",
     "retry_webhook_events",
     "run_workspace",
     "set_billing_admins",
     "set_workspace",
     "stream_subscriptions",
     "undo_cancellation",
+    "workspace_to_json",
 ]

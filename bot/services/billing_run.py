@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from bot.ports import UnitOfWork, UnitOfWorkSource
 from bot.services.context import SYSTEM_ACTOR, Context, subscription_of
-from bot.services.events import emit_addon, emit_entitlements, emit_if_on
+from bot.services.events import emit, emit_addon, emit_entitlements
 from bot.services.notify import notify
 from bot.services.retry import retrying
 from bot.services.shapes import invoice_to_json, iso
@@ -115,7 +115,7 @@ async def _emit_turn(
     if close.deactivated:
         await emit_entitlements(uow, ctx, team_id, close.period.start, now)
     if close.invoice is not None:
-        await emit_if_on(uow, ctx, team_id, "invoice.issued", invoice_to_json(close.invoice), now)
+        await emit(uow, team_id, "invoice.issued", invoice_to_json(close.invoice), now)
 
 
 @retrying

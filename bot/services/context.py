@@ -23,8 +23,6 @@ class Context:
     default_locale: str = "de"
     default_timezone: str = DEFAULT_TIMEZONE
     billing_admins: tuple[str, ...] = ()
-    # CloudCRM's webhook is configured: the use cases queue events (bot.services.events)
-    webhooks: bool = False
 
 
 async def subscription_of(uow: UnitOfWork, team_id: str) -> Subscription:

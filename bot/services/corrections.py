@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.ports import UnitOfWork
 from bot.services.context import Context
-from bot.services.events import emit_if_on
+from bot.services.events import emit
 from bot.services.notify import notify
 from bot.services.shapes import correction_to_json
 from domain.corrections import Correction
@@ -35,9 +35,7 @@ async def issue_correction(
         now,
         also=actor,
     )
-    await emit_if_on(
-        uow, ctx, numbered.team_id, "correction.issued", correction_to_json(numbered), now
-    )
+    await emit(uow, numbered.team_id, "correction.issued", correction_to_json(numbered), now)
     await uow.audit.record(
         numbered.team_id,
         now,

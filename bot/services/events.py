@@ -3,7 +3,9 @@
 Each event's ``data`` is the operator CLI's JSON shape (``bot.services.shapes``) with the
 workspace's ``team_id``, its ``customer`` number (or null) and a ``sequence`` number,
 gapless per workspace, taken in the same transaction: CloudCRM orders and deduplicates
-by it. Nothing is queued while the webhook is not configured (``Context.webhooks``).
+by it. The log belongs to the database, not to a process's settings: every process that
+changes something records its event, webhook configured or not; delivery runs wherever
+the webhook is configured, and events recorded before that wait for it (docs/crm.md).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.ports import UnitOfWork, WebhookEvent
-from bot.services.context import Context
+from bot.services.context import Context, subscription_of
 from bot.services.retry import retrying
 from bot.services.shapes import addon_to_json
 from domain.addons import AddOn
@@ -29,6 +31,9 @@ EVENT_TYPES = (
     "invoice.issued",
     "correction.issued",
     "entitlements.changed",
+    "workspace.installed",
+    "workspace.uninstalled",
+    "workspace.updated",
 )
 
 
@@ -41,10 +46,7 @@ def event_body(type: str, data: dict[str, Any], now: datetime) -> str:
 async def emit(
     uow: UnitOfWork, team_id: str, type: str, data: dict[str, Any], now: datetime
 ) -> int:
-    """Queue one event in ``uow``'s transaction; return its sequence number.
-
-    Always queues: callers that hold a Context use :func:`emit_if_on`.
-    """
+    """Queue one event in ``uow``'s transaction; return its sequence number."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type: {type}")
     sub = await uow.subscriptions.get(team_id)
@@ -60,27 +62,17 @@ async def emit(
     return sequence
 
 
-async def emit_if_on(
-    uow: UnitOfWork, ctx: Context, team_id: str, type: str, data: dict[str, Any], now: datetime
-) -> None:
-    """Queue the event if CloudCRM's webhook is configured."""
-    if ctx.webhooks:
-        await emit(uow, team_id, type, data, now)
-
-
 async def emit_addon(
     uow: UnitOfWork, ctx: Context, team_id: str, type: str, addon: AddOn, now: datetime
 ) -> None:
     """An ``addon.*`` event with the add-on's CLI shape."""
-    await emit_if_on(uow, ctx, team_id, type, addon_to_json(addon), now)
+    await emit(uow, team_id, type, addon_to_json(addon), now)
 
 
 async def emit_entitlements(
     uow: UnitOfWork, ctx: Context, team_id: str, as_of: date, now: datetime
 ) -> None:
     """``entitlements.changed`` with the totals in force on ``as_of``, as stored now."""
-    if not ctx.webhooks:
-        return
     totals = entitlements(await uow.addons.live(team_id), ctx.catalog, as_of)
     data = {"seats": totals.seats, "storage_gb": totals.gigabytes, "as_of": as_of.isoformat()}
     await emit(uow, team_id, "entitlements.changed", data, now)
@@ -101,6 +93,17 @@ async def retry_webhook_events(ctx: Context, event_ids: list[int] | None, now: d
         revived = await uow.events.retry(event_ids, now)
         await uow.commit()
     return revived
+
+
+@retrying
+async def replay_webhook_events(ctx: Context, team_id: str, since: int, now: datetime) -> int:
+    """Queue the workspace's events from sequence ``since`` on again, same ids; how many."""
+    async with ctx.db.unit_of_work() as uow:
+        await subscription_of(uow, team_id)
+        replayed = await uow.events.replay(team_id, since, now)
+        await uow.audit.record(team_id, now, "operator", "events_replayed", since=since)
+        await uow.commit()
+    return replayed
 
 
 def event_status(event: WebhookEvent) -> str:

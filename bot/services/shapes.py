@@ -1,13 +1,14 @@
-"""The stable JSON shapes of invoices and add-ons (operator CLI, events)."""
+"""The stable JSON shapes of invoices, add-ons and workspaces (operator CLI, events)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from domain.addons import AddOn
 from domain.corrections import Correction
 from domain.invoices import Invoice, InvoiceLine
+from domain.workspace import Subscription
 
 
 def iso(day: date | None) -> str | None:
@@ -82,4 +83,19 @@ def addon_to_json(addon: AddOn) -> dict[str, Any]:
         "billed_until": iso(addon.billed_until),
         "effective_on": iso(addon.effective_on),
         "ended_on": iso(addon.ended_on),
+    }
+
+
+def workspace_to_json(sub: Subscription, now: datetime) -> dict[str, Any]:
+    """The workspace as ``workspace show --json`` prints it (Slack's side added there)."""
+    period = sub.schedule.period_containing(sub.today(now))
+    return {
+        "team_id": sub.team_id,
+        "anchor": sub.anchor.isoformat(),
+        "timezone": sub.timezone,
+        "locale": sub.locale,
+        "customer": sub.customer,
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),
+        "billing_admins": list(sub.billing_admins),
     }

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.ports import UnitOfWork
 from bot.services.context import SYSTEM_ACTOR, Context, subscription_of
+from bot.services.events import emit
 from bot.services.retry import retrying
+from bot.services.shapes import workspace_to_json
 from domain.errors import AnchorLocked, UnknownWorkspace
 from domain.workspace import Subscription, check_customer, check_timezone
 
@@ -87,6 +89,8 @@ async def set_workspace(
         if customer is not None:
             detail["customer"] = customer
         await uow.audit.record(team_id, now, actor, "workspace_set", **detail)
+        if told_to_cloudcrm(sub) != told_to_cloudcrm(old):
+            await emit(uow, team_id, "workspace.updated", workspace_to_json(sub, now), now)
         await uow.commit()
     return sub
 
@@ -150,15 +154,63 @@ async def set_billing_admins(
     return sub
 
 
+def told_to_cloudcrm(sub: Subscription | None) -> tuple[object, ...]:
+    """What of a workspace CloudCRM hears about when it changes (``workspace.updated``):
+    the customer number, the Tarif and the billing data, not its anchor or language."""
+    return (None,) if sub is None else (sub.customer,)
+
+
+# Slack's side of a workspace as CloudCRM hears of it (the audit action -> the event).
+LIFE_EVENTS = {
+    "slack_installed": "workspace.installed",
+    "slack_uninstalled": "workspace.uninstalled",
+    "slack_tokens_revoked": "workspace.uninstalled",
+}
+
+
 @retrying
 async def record_installation(
     ctx: Context, team_id: str, now: datetime, action: str, actor: str, detail: dict[str, Any]
 ) -> None:
-    """An audit entry for Slack's side of a workspace: installed, uninstalled, revoked.
+    """An audit entry for Slack's side of a workspace: installed, uninstalled, revoked;
+    and for CloudCRM the matching ``workspace.*`` event, in the same transaction.
 
     The workspace's subscription, add-ons and invoices are not touched: they are the
     customer's CloudCRM contract, not Slack's.
     """
     async with ctx.db.unit_of_work() as uow:
         await uow.audit.record(team_id, now, actor, action, **detail)
+        life = LIFE_EVENTS.get(action)
+        if life is not None:
+            await emit(uow, team_id, life, {"reason": action, **detail}, now)
         await uow.commit()
+
+
+@dataclass(frozen=True)
+class WorkspaceRow:
+    """One line of ``workspace list``: the workspace, its active add-ons, its next invoice."""
+
+    subscription: Subscription
+    active_addons: int
+    next_invoice_on: date
+
+
+async def list_workspaces(ctx: Context, now: datetime, page: int = 500) -> list[WorkspaceRow]:
+    """Every workspace in team-id order, with what an operator looks for first."""
+    rows: list[WorkspaceRow] = []
+    after = ""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        while batch := await uow.subscriptions.page_after(after, page):
+            for sub in batch:
+                live = await uow.addons.live(sub.team_id)
+                active = sum(1 for addon in live if addon.in_force_on(sub.today(now)))
+                rows.append(WorkspaceRow(sub, active, next_invoice_on(sub, now)))
+            after = batch[-1].team_id
+    return rows
+
+
+def next_invoice_on(sub: Subscription, now: datetime) -> date:
+    """The day the next Sammelrechnung is issued: the start of the first period not yet
+    invoiced, or today when the workspace is behind (a catch-up issues today)."""
+    due = sub.schedule.period_containing(sub.closed_through).end + timedelta(days=1)
+    return max(due, sub.today(now))

@@ -73,7 +73,6 @@ async def served_app(
         settings.default_locale,
         settings.timezone,
         settings.billing_admins,
-        webhooks=settings.webhooks,
     )
     clock = TestClock(now)
     app = slack_app(settings, ctx, clock)

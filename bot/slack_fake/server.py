@@ -107,6 +107,7 @@ class FakeSlack(ViewModel, Generic[U]):
     async def start(self) -> Self:
         """Listen on a free port of the host (127.0.0.1)."""
         app = web.Application()
+        app.router.add_routes(self.routes())  # first: a subclass's routes win
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{rid}", self._handle_response_url)
         self._runner = web.AppRunner(app, access_log=None)
@@ -115,6 +116,10 @@ class FakeSlack(ViewModel, Generic[U]):
         await site.start()
         self._port = self._runner.addresses[0][1]
         return self
+
+    def routes(self) -> list[web.RouteDef]:
+        """Routes a subclass serves besides the Web API (Slack's authorize page, say)."""
+        return []
 
     async def stop(self) -> None:
         """Stop listening."""

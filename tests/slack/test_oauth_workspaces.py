@@ -245,3 +245,22 @@ async def test_a_request_of_a_workspace_without_installation_is_one_info_line_wi
         == "no installation for workspace T0NEVER001: answered with the install hint"
         for r in caplog.records
     )
+
+
+async def test_installs_and_an_uninstall_are_told_to_cloudcrm_as_the_workspace_s_life(
+    app: InstallingApp,
+) -> None:
+    from bot.adapters.slack_install.store import installations
+
+    assert (await app.post(app.signer(TEAM_A).event({"type": "app_uninstalled"}))).status == 200
+    await forgotten(app, TEAM_A)
+    events = await services.list_webhook_events(app.rt.ctx)
+    told = sorted((e.team_id, e.sequence, e.type) for e in events)
+    assert told == [
+        (TEAM_A, 1, "workspace.installed"),
+        (TEAM_A, 2, "workspace.uninstalled"),
+        (TEAM_B, 1, "workspace.installed"),
+    ]
+    names = await installations(app.rt.db)
+    assert set(names) == {TEAM_B}
+    assert names[TEAM_B][0]  # Slack's name of the workspace, as `workspace list` shows it

@@ -131,7 +131,7 @@ async def test_a_failing_migration_leaves_the_file_at_the_version_before(
 
     second = migrations.revisions()[1].script.module
     monkeypatch.setattr(second, "upgrade", broken)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StorageError, match="syntax error"):
         await Database(path).open()
     assert user_version(path) == 1
     assert "half" not in tables(path)
@@ -143,7 +143,7 @@ async def test_a_file_that_is_not_a_database_is_refused_without_leaving_connecti
     path = tmp_path / "notes.txt"
     path.write_text("not a database\n" * 100)
     threads = threading.active_count()
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(StorageError, match="not a database"):
         await Database(str(path)).open()
     # Each open aiosqlite connection is a thread that would keep the process alive.
     for _ in range(100):

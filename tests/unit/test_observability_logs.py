@@ -111,3 +111,19 @@ def test_the_kind_of_each_request_slack_sends() -> None:
     assert team_of({"team_id": "T1"}) == "T1"
     assert team_of({"team": {"id": "T2"}}) == "T2"
     assert team_of({"user": {"id": "U1"}}) is None
+
+
+def test_every_webhook_secret_of_a_rotation_is_redacted_on_its_own() -> None:
+    from bot.settings import Settings
+
+    first = "whsec_" + "A" * 32
+    second = "whsec_" + "B" * 32
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        ADDONS_WEBHOOK_URL="https://crm.example/h",
+        ADDONS_WEBHOOK_SECRET=f"  {first}   {second} ",
+    )
+    assert settings.webhook_secrets == (first, second)
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "echo %s", (second,), None)
+    Redact(settings.webhook_secrets).filter(record)
+    assert second not in record.getMessage()

@@ -91,9 +91,10 @@ async def test_the_outbox_backlog_and_its_gauges(tmp_path: Path) -> None:
             await uow.outbox.add(TEAM, "e1", "invoice", {}, NOW)
             await uow.outbox.add(TEAM, "e2", "invoice", {}, datetime.now(UTC))
             await uow.commit()
-        backlog = await outbox_backlog(db)
+        backlog, events = await outbox_backlog(db)
         assert backlog.pending == 2
         assert backlog.oldest == NOW
+        assert events.pending == 0
         await refresh_store_figures(db)
         assert _value("addons_outbox_backlog") == 2
         assert _value("addons_outbox_oldest_pending_age_seconds") > 3600

@@ -71,7 +71,7 @@ class Shop:
 async def shop(path: Path, teams: tuple[str, ...] = (TEAM,)) -> AsyncIterator[Shop]:
     """The workspaces on a fresh file."""
     async with Database(str(path)) as db:
-        ctx = services.Context(db, webhooks=True)
+        ctx = services.Context(db)
         for team in teams:
             await services.set_workspace(ctx, team, date(2026, 3, 18), at(date(2026, 4, 3)))
         yield Shop(db, ctx)

@@ -10,8 +10,9 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -63,6 +64,13 @@ SLACK = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s1"}
         ),
         ({"ADDONS_WEBHOOK_URL": "https://crm.example/h"}, "ADDONS_WEBHOOK_SECRET"),
         ({"ADDONS_WEBHOOK_SECRET": SECRET}, "ADDONS_WEBHOOK_URL"),
+        (  # a rotation: the second of two secrets is malformed
+            {
+                "ADDONS_WEBHOOK_URL": "https://crm.example/h",
+                "ADDONS_WEBHOOK_SECRET": f"{SECRET} hunter2",
+            },
+            "ADDONS_WEBHOOK_SECRET",
+        ),
     ],
 )
 def test_a_bad_webhook_setting_refuses_the_start_in_one_line_naming_it(
@@ -81,7 +89,7 @@ def test_a_bad_webhook_setting_refuses_the_start_in_one_line_naming_it(
 async def _history(path: Path) -> None:
     """Two workspaces with bookings, a withdrawal and invoices, the webhook on."""
     async with Database(str(path)) as db:
-        ctx = services.Context(db, webhooks=True)
+        ctx = services.Context(db)
         for team in (TEAM, "T0002"):
             await services.set_workspace(ctx, team, date(2026, 3, 18), at(date(2026, 4, 3)))
         for n, team in enumerate((TEAM, "T0002", TEAM)):
@@ -165,8 +173,8 @@ def test_the_export_has_one_row_per_invoice_line_of_every_workspace(
 
 async def _fail_first(path: Path) -> str:
     async with Database(str(path)) as db, db.unit_of_work() as uow:
-        [head, *_] = await uow.events.due(at(date(2027, 1, 1)), 10)
-        await uow.events.mark_failed(head.id, at(date(2026, 4, 20)), "http 410")
+        [head, *_] = await uow.events.claim(at(date(2027, 1, 1)), at(date(2027, 1, 2)), 10)
+        await uow.events.mark_failed(head, at(date(2026, 4, 20)), "http 410")
         await uow.commit()
         return head.webhook_id
 
@@ -197,3 +205,67 @@ def test_a_failed_event_is_listed_and_retried_by_the_operator(
     assert "has not failed" in again.stderr
     everything = bot(*db, "webhooks", "retry", "--all-failed", "--json", cwd=tmp_path)
     assert json.loads(everything.stdout) == {"retried": 0}
+
+
+def test_cli_bookings_without_webhook_settings_still_record_their_events(
+    history: Path, tmp_path: Path
+) -> None:
+    # The `bot` helper passes no ADDONS_WEBHOOK_* setting: a one-off call leaves no gap.
+    db = ("--database", str(history))
+    before = json.loads(bot(*db, "webhooks", "list", "--json", cwd=tmp_path).stdout)
+    booked = bot(*db, "addons", "book", "T0002", "storage", "2", "--by", "ops", cwd=tmp_path)
+    assert booked.returncode == 0, booked.stderr
+    after = json.loads(bot(*db, "webhooks", "list", "--json", cwd=tmp_path).stdout)
+    new = [e for e in after if e["id"] not in {b["id"] for b in before}]
+    assert sorted((e["team_id"], e["type"], e["status"]) for e in new) == [
+        ("T0002", "addon.booked", "pending"),
+        ("T0002", "entitlements.changed", "pending"),
+    ]
+
+
+def test_the_workspace_list_finds_workspaces_without_a_customer(
+    history: Path, tmp_path: Path
+) -> None:
+    db = ("--database", str(history))
+    assert bot(*db, "workspace", "set", TEAM, "--customer", "C-4711", cwd=tmp_path).returncode == 0
+    listed = json.loads(bot(*db, "workspace", "list", "--json", cwd=tmp_path).stdout)
+    # invoiced through April's period: the May invoice is due, so it is issued today
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()
+    assert listed == [
+        {
+            "team_id": TEAM,
+            "name": None,
+            "installed": False,
+            "customer": "C-4711",
+            "active_addons": 1,  # users x1 (the x3 was withdrawn)
+            "next_invoice_on": today,
+        },
+        {
+            "team_id": "T0002",
+            "name": None,
+            "installed": False,
+            "customer": None,
+            "active_addons": 1,
+            "next_invoice_on": today,
+        },
+    ]
+    without = bot(*db, "workspace", "list", "--without-customer", cwd=tmp_path)
+    assert without.stdout.splitlines()[0].startswith("T0002")
+    assert len(without.stdout.splitlines()) == 1
+    assert "not installed" in without.stdout
+
+
+def test_a_replay_queues_a_workspace_s_events_again_from_a_sequence(
+    history: Path, tmp_path: Path
+) -> None:
+    db = ("--database", str(history))
+    replayed = bot(*db, "webhooks", "replay", TEAM, "--since", "3", "--json", cwd=tmp_path)
+    assert replayed.returncode == 0, replayed.stderr
+    events = json.loads(bot(*db, "webhooks", "list", "--json", cwd=tmp_path).stdout)
+    mine = [e for e in events if e["team_id"] == TEAM]
+    assert json.loads(replayed.stdout) == {"replayed": sum(e["sequence"] >= 3 for e in mine)}
+    unknown = bot(*db, "webhooks", "replay", "T_NEVER", "--since", "1", cwd=tmp_path)
+    assert (unknown.returncode, unknown.stderr.strip()) == (
+        2,
+        "addons-bot: error: no workspace T_NEVER",
+    )

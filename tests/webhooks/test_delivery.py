@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,58 @@ async def test_a_receiver_with_another_secret_rejects_every_signature(tmp_path: 
     with pytest.raises(WebhookVerificationError):
         Webhook(FORGED).verify(arrivals[0].body, arrivals[0].headers)
     assert Webhook(SECRET).verify(arrivals[0].body, arrivals[0].headers)["type"] == "addon.booked"
+
+
+async def test_during_a_rotation_each_delivery_verifies_with_the_old_and_the_new_secret(
+    tmp_path: Path,
+) -> None:
+    # CloudCRM may hold either secret while it switches: every delivery carries both.
+    old = await Receiver(secret=SECRET).start()
+    new = await Receiver(secret=FORGED).start()
+    try:
+        for receiver in (old, new):
+            async with shop(tmp_path / f"{receiver.secret[-8:]}.db") as s:
+                await s.book()
+                config = replace(fast(receiver.url), secret=f"{FORGED} {SECRET}")
+                async with sending(s.db, config):
+                    arrivals = await receiver.wait_for(2)
+            assert [a.verified for a in arrivals] == [True, True]
+            assert len(arrivals[0].headers["webhook-signature"].split()) == 2
+    finally:
+        await old.stop()
+        await new.stop()
+
+
+async def test_each_failed_try_is_a_warning_and_a_given_up_event_an_error(
+    receiver: Receiver, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.adapters.observability import metrics
+
+    def count(outcome: str) -> float:
+        value = metrics.REGISTRY.get_sample_value(
+            "addons_webhook_deliveries_total", {"outcome": outcome}
+        )
+        return value or 0.0
+
+    before = {o: count(o) for o in ("sent", "retry", "failed")}
+    receiver.script = [ok(503), ok(503), ok(400), ok(400), ok(400)]
+    caplog.set_level("WARNING", logger="addons.webhooks")
+    async with shop(tmp_path / "a.db") as s:
+        await s.book()
+
+        async def both_done() -> bool:  # the first given up, the second sent at last
+            return count("failed") > before["failed"] and count("sent") > before["sent"]
+
+        async with sending(s.db, fast(receiver.url)):
+            await eventually(both_done)
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    first = warnings[0].getMessage()
+    assert "http 503" in first
+    assert "addon.booked" in first
+    assert TEAM in first
+    assert "next try at" in first
+    assert len(errors) == 1
+    assert "given up after 3 tries: http 400" in errors[0].getMessage()
+    assert count("retry") - before["retry"] == len(warnings) == 4
+    assert count("failed") - before["failed"] == 1

@@ -47,7 +47,7 @@ async def book(ctx: services.Context, option: str, quantity: int, day: date, key
 async def test_a_workspace_s_life_queues_each_event_once_in_order_with_the_totals(
     store: Store,
 ) -> None:
-    ctx = services.Context(store.db, webhooks=True)
+    ctx = services.Context(store.db)
     await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
     await services.set_workspace(ctx, TEAM, None, at(date(2026, 4, 3)), customer="C-4711")
     users = await book(ctx, "users", 2, date(2026, 4, 3), "k1")
@@ -66,6 +66,9 @@ async def test_a_workspace_s_life_queues_each_event_once_in_order_with_the_total
     await services.billing_run(ctx, at(date(2026, 5, 18)))  # a rerun queues nothing
 
     events = await queued(store.db)
+    assert events[0]["type"] == "workspace.updated"
+    assert events[0]["data"]["customer"] == "C-4711"
+    events = events[1:]
     assert [e["type"] for e in events] == [
         "addon.booked",
         "entitlements.changed",
@@ -80,7 +83,7 @@ async def test_a_workspace_s_life_queues_each_event_once_in_order_with_the_total
         "addon.ended",
         "entitlements.changed",  # nothing left to invoice in May: no invoice
     ]
-    assert [e["data"]["sequence"] for e in events] == list(range(1, 13))
+    assert [e["data"]["sequence"] for e in events] == list(range(2, 14))
     assert {(e["data"]["team_id"], e["data"]["customer"]) for e in events} == {(TEAM, "C-4711")}
     totals = [
         (e["data"]["seats"], e["data"]["storage_gb"], e["data"]["as_of"])
@@ -100,7 +103,7 @@ async def test_a_workspace_s_life_queues_each_event_once_in_order_with_the_total
 
 
 async def test_add_on_and_invoice_events_carry_exactly_the_cli_shapes(store: Store) -> None:
-    ctx = services.Context(store.db, webhooks=True)
+    ctx = services.Context(store.db)
     await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
     addon_id = await book(ctx, "users", 1, date(2026, 4, 3), "k1")
     await services.billing_run(ctx, at(date(2026, 4, 18)))
@@ -116,7 +119,7 @@ async def test_add_on_and_invoice_events_carry_exactly_the_cli_shapes(store: Sto
 
 
 async def test_each_workspace_counts_its_own_sequence(store: Store) -> None:
-    ctx = services.Context(store.db, webhooks=True)
+    ctx = services.Context(store.db)
     for team in ("T_A", "T_B"):
         await services.set_workspace(ctx, team, date(2026, 3, 18), at(date(2026, 4, 3)))
     for n, team in enumerate(("T_A", "T_B", "T_A")):
@@ -132,15 +135,74 @@ async def test_each_workspace_counts_its_own_sequence(store: Store) -> None:
     ]
 
 
-async def test_nothing_is_queued_while_the_webhook_is_off(store: Store) -> None:
+async def test_every_change_is_recorded_whatever_the_process_was_configured_with(
+    store: Store,
+) -> None:
+    # The context of a process without ADDONS_WEBHOOK_URL is the same as with it: the
+    # event log belongs to the database.
     ctx = services.Context(store.db)
     await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
     await book(ctx, "users", 1, date(2026, 4, 3), "k1")
-    assert await queued(store.db) == []
+    assert [e["type"] for e in await queued(store.db)] == [
+        "addon.booked",
+        "entitlements.changed",
+    ]
+
+
+async def test_a_new_customer_number_is_told_once_and_the_same_one_not_again(
+    store: Store,
+) -> None:
+    ctx = services.Context(store.db)
+    await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
+    for day in (4, 5):
+        await services.set_workspace(ctx, TEAM, None, at(date(2026, 4, day)), customer="C-1")
+    await services.set_workspace(ctx, TEAM, None, at(date(2026, 4, 6)), locale="en")
+    events = await queued(store.db)
+    assert [(e["type"], e["data"]["customer"]) for e in events] == [("workspace.updated", "C-1")]
+
+
+async def test_an_installation_and_an_uninstall_are_told_as_the_workspace_s_life(
+    store: Store,
+) -> None:
+    ctx = services.Context(store.db)
+    await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
+    await services.record_installation(
+        ctx, TEAM, at(date(2026, 4, 3)), "slack_installed", "slack", {"team_name": "Acme"}
+    )
+    await services.record_installation(
+        ctx, TEAM, at(date(2026, 4, 9)), "slack_uninstalled", "slack", {}
+    )
+    events = await queued(store.db)
+    assert [(e["type"], e["data"]["sequence"]) for e in events] == [
+        ("workspace.installed", 1),
+        ("workspace.uninstalled", 2),
+    ]
+    assert events[0]["data"]["team_name"] == "Acme"
+    assert events[1]["data"]["reason"] == "slack_uninstalled"
+
+
+async def test_a_replay_queues_the_workspace_s_events_again_with_their_ids(store: Store) -> None:
+    ctx = services.Context(store.db)
+    await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
+    await book(ctx, "users", 1, date(2026, 4, 3), "k1")
+    sent = at(date(2026, 4, 3))
+    async with store.db.unit_of_work() as uow:  # delivered, head of the queue first
+        while claimed := await uow.events.claim(sent, sent, 10):
+            for event in claimed:
+                await uow.events.mark_sent(event, sent)
+        await uow.commit()
+    before = {e.sequence: e.webhook_id for e in await services.list_webhook_events(ctx)}
+
+    replayed = await services.replay_webhook_events(ctx, TEAM, 2, at(date(2026, 4, 4)))
+
+    after = await services.list_webhook_events(ctx)
+    assert replayed == 1
+    assert {e.sequence: services.event_status(e) for e in after} == {1: "sent", 2: "pending"}
+    assert {e.sequence: e.webhook_id for e in after} == before
 
 
 async def test_events_and_slack_messages_never_mix(store: Store) -> None:
-    ctx = services.Context(store.db, billing_admins=("U_BILLING",), webhooks=True)
+    ctx = services.Context(store.db, billing_admins=("U_BILLING",))
     await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
     addon_id = await book(ctx, "users", 1, date(2026, 4, 3), "k1")
     await services.cancel(
@@ -154,7 +216,7 @@ async def test_events_and_slack_messages_never_mix(store: Store) -> None:
 
 
 async def test_a_change_that_fails_queues_no_event(store: Store) -> None:
-    ctx = services.Context(store.db, webhooks=True)
+    ctx = services.Context(store.db)
     await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
     with pytest.raises(Exception, match="quantity"):
         await book(ctx, "users", 0, date(2026, 4, 3), "k1")
@@ -162,7 +224,7 @@ async def test_a_change_that_fails_queues_no_event(store: Store) -> None:
 
 
 async def test_a_withdrawal_of_an_invoiced_amount_queues_its_correction(store: Store) -> None:
-    ctx = services.Context(store.db, webhooks=True)
+    ctx = services.Context(store.db)
     await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
     await services.set_workspace(ctx, TEAM, None, at(date(2026, 4, 3)), customer="C-4711")
     addon = await book(ctx, "users", 1, date(2026, 4, 15), "k1")

@@ -92,6 +92,36 @@ OUTBOX_OLDEST_SECONDS = Gauge(
     "Age of the oldest message neither sent nor given up (0 when none).",
     registry=REGISTRY,
 )
+WEBHOOK_DELIVERIES = Counter(
+    "addons_webhook_deliveries",
+    "Tries to deliver an event to CloudCRM's webhook, by outcome (sent, retry, failed).",
+    ("outcome",),
+    registry=REGISTRY,
+)
+DELIVERY_TRIES = Histogram(
+    "addons_delivery_tries",
+    "Tries a delivered or given-up item took, by queue (slack: direct messages, webhook).",
+    ("queue",),
+    buckets=(1, 2, 3, 5, 8, 13, 20),
+    registry=REGISTRY,
+)
+WEBHOOK_BACKLOG = Gauge(
+    "addons_webhook_backlog",
+    "Events neither delivered nor given up, read from the store at scrape time.",
+    registry=REGISTRY,
+)
+WEBHOOK_OLDEST_SECONDS = Gauge(
+    "addons_webhook_oldest_pending_age_seconds",
+    "Age of the oldest event neither delivered nor given up (0 when none).",
+    registry=REGISTRY,
+)
+RETENTION_PURGED = Counter(
+    "addons_retention_purged",
+    "Rows the daily retention job purged or pseudonymized, by what (dms, events, invoices, "
+    "corrections, erased_workspaces).",
+    ("what",),
+    registry=REGISTRY,
+)
 STORE_SCRAPE_ERRORS = Counter(
     "addons_metrics_store_errors",
     "Scrapes whose store query failed or took over its time budget.",
@@ -103,6 +133,7 @@ ACTIONS = {"book": BOOKINGS, "cancellation": CANCELLATIONS, "withdrawal": WITHDR
 
 for _outcome in ("sent", "retry", "failed"):  # present from the start, at 0
     MESSAGES.labels(_outcome)
+    WEBHOOK_DELIVERIES.labels(_outcome)
 for _scope in ("workspace", "run"):
     BILLING_FAILURES.labels(_scope)
 

@@ -20,6 +20,7 @@ from bot.ports import (
     Corrections,
     Events,
     IdempotencyKeys,
+    InboundRequests,
     Invoices,
     Lines,
     Outbox,
@@ -98,6 +99,10 @@ class _ObservedUnitOfWork:
     @property
     def outbox(self) -> Outbox:
         return self._inner.outbox
+
+    @property
+    def inbound(self) -> InboundRequests:
+        return self._inner.inbound
 
     @property
     def audit(self) -> AuditLog:

@@ -115,19 +115,26 @@ def add_operator_routes(
 
 
 async def refresh_store_figures(db: Database) -> None:
-    """Read the outbox's backlog into its gauges; on failure keep the last figures."""
+    """Read the delivery queues' backlogs into their gauges; on failure keep the last figures."""
     try:
-        backlog = await outbox_backlog(db)
+        messages, events = await outbox_backlog(db)
     except Exception as error:  # a scrape must answer even when the store does not
         metrics.STORE_SCRAPE_ERRORS.inc()
         logger.warning("metrics: could not read the outbox backlog: %s", type(error).__name__)
         return
-    metrics.OUTBOX_BACKLOG.set(backlog.pending)
-    age = 0.0
-    if backlog.oldest is not None:
-        oldest = backlog.oldest if backlog.oldest.tzinfo else backlog.oldest.replace(tzinfo=UTC)
-        age = max(0.0, (datetime.now(UTC) - oldest).total_seconds())
-    metrics.OUTBOX_OLDEST_SECONDS.set(age)
+    now = datetime.now(UTC)
+    metrics.OUTBOX_BACKLOG.set(messages.pending)
+    metrics.OUTBOX_OLDEST_SECONDS.set(_age(messages.oldest, now))
+    metrics.WEBHOOK_BACKLOG.set(events.pending)
+    metrics.WEBHOOK_OLDEST_SECONDS.set(_age(events.oldest, now))
+
+
+def _age(oldest: datetime | None, now: datetime) -> float:
+    """Seconds since ``oldest`` (naive: UTC), 0 when nothing is pending."""
+    if oldest is None:
+        return 0.0
+    aware = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+    return max(0.0, (now - aware).total_seconds())
 
 
 def metrics_application(db: Database | None, lifecycle: Lifecycle) -> web.Application:

@@ -34,6 +34,7 @@ class TokenCipher:
         if not ciphers:  # only commas: MultiFernet would raise on the empty list
             raise TokenKeyError(f"ADDONS_TOKEN_KEY names no key, only commas ({KEY_HELP})")
         self._fernet = MultiFernet(ciphers)
+        self._first = ciphers[0]
 
     def encrypt(self, token: str | None) -> str | None:
         """The token encrypted (None stays None)."""
@@ -52,3 +53,19 @@ class TokenCipher:
                 "ADDONS_TOKEN_KEY does not decrypt the stored Slack tokens "
                 "(was the key changed? put the old key after the new one)"
             ) from None
+
+    def rotate(self, stored: str) -> str:
+        """The stored value encrypted again under the first key (TokenKeyError if no key
+        opens it)."""
+        try:
+            return self._fernet.rotate(stored.encode("ascii")).decode("ascii")
+        except (InvalidToken, ValueError):
+            raise TokenKeyError("no key of ADDONS_TOKEN_KEY opens this stored token") from None
+
+    def is_current(self, stored: str) -> bool:
+        """Whether the first key alone opens the stored value."""
+        try:
+            self._first.decrypt(stored.encode("ascii"))
+        except (InvalidToken, ValueError):
+            return False
+        return True

@@ -9,23 +9,20 @@ from datetime import datetime
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy import desc, select
+from sqlalchemy import desc, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.adapters.slack_install.crypto import TokenCipher
+from bot.adapters.slack_install.crypto import TokenCipher, TokenKeyError
 from storage import Database
 from storage.tables import slack_bots
 
 logger = logging.getLogger("addons.install")
 
-# How long an "Add to Slack" click may take from the install page to the redirect.
-STATE_SECONDS = 600
-_SECRETS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+SECRETS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 
 
 def _with(value: Installation | Bot, change: TokenCipher | None, *, encrypt: bool) -> None:
-    for name in _SECRETS:
+    for name in SECRETS:
         if change is not None and hasattr(value, name):
             token = getattr(value, name)
             setattr(value, name, change.encrypt(token) if encrypt else change.decrypt(token))
@@ -137,11 +134,6 @@ def installation_store(
     return EncryptedInstallationStore(client_id, db.engine, db.writing_engine, cipher)
 
 
-def state_store(db: Database) -> AsyncSQLAlchemyOAuthStateStore:
-    """The OAuth state store on the app's (open) database; a state is used once."""
-    return AsyncSQLAlchemyOAuthStateStore(STATE_SECONDS, db.writing_engine, logger=logger)
-
-
 async def installed_since(db: Database, team_id: str) -> datetime | None:
     """When the workspace's current installation was made; None if it has none."""
     query = (
@@ -154,9 +146,40 @@ async def installed_since(db: Database, team_id: str) -> datetime | None:
         return (await conn.execute(query)).scalar_one_or_none()
 
 
-async def check_key(db: Database, cipher: TokenCipher) -> None:
-    """TokenKeyError unless the key opens a stored token (or no token is stored yet)."""
-    query = select(slack_bots.c.bot_token).where(slack_bots.c.bot_token.is_not(None)).limit(1)
+async def installations(db: Database) -> dict[str, tuple[str | None, datetime]]:
+    """Each installed workspace's Slack name and when its current installation was made."""
+    query = (
+        select(slack_bots.c.team_id, slack_bots.c.team_name, slack_bots.c.installed_at)
+        .where(slack_bots.c.bot_token.is_not(None))
+        .order_by(slack_bots.c.installed_at)
+    )
     async with db.engine.connect() as conn:
-        stored = (await conn.execute(query)).scalar_one_or_none()
-    cipher.decrypt(stored)
+        rows = (await conn.execute(query)).all()
+    # ordered by installation time: the newest installation of a team wins
+    return {str(r[0]): (r[1], r[2]) for r in rows if r[0] is not None}
+
+
+async def check_key(db: Database, cipher: TokenCipher) -> None:
+    """TokenKeyError unless the key opens the token of every installed workspace (its
+    newest bot row), naming how many it cannot open."""
+    newest = (
+        select(slack_bots.c.team_id, func.max(slack_bots.c.id).label("id"))
+        .where(slack_bots.c.bot_token.is_not(None))
+        .group_by(slack_bots.c.team_id)
+        .subquery()
+    )
+    query = select(slack_bots.c.bot_token).join(newest, slack_bots.c.id == newest.c.id)
+    async with db.engine.connect() as conn:
+        stored = [row[0] for row in await conn.execute(query)]
+    unopened = 0
+    for token in stored:
+        try:
+            cipher.decrypt(token)
+        except TokenKeyError:
+            unopened += 1
+    if unopened:
+        raise TokenKeyError(
+            f"ADDONS_TOKEN_KEY does not decrypt the Slack tokens of {unopened} of "
+            f"{len(stored)} installed workspace(s) (was the key changed? put the old key "
+            "after the new one, then run `addons-bot keys rotate`)"
+        )

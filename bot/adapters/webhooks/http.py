@@ -82,7 +82,9 @@ class WebhookClient:
     ) -> None:
         self._session = session
         self._url = url
-        self._webhook = Webhook(secret)
+        # Several secrets (space-separated) while CloudCRM switches from one to the next:
+        # each delivery carries one signature per secret, as Standard Webhooks allows.
+        self._webhooks = [Webhook(part) for part in secret.split()]
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._read_limit = read_limit
         self._wall = wall
@@ -95,7 +97,9 @@ class WebhookClient:
             "user-agent": USER_AGENT,
             "webhook-id": event.webhook_id,
             "webhook-timestamp": str(int(stamp.timestamp())),
-            "webhook-signature": self._webhook.sign(event.webhook_id, stamp, event.body),
+            "webhook-signature": " ".join(
+                webhook.sign(event.webhook_id, stamp, event.body) for webhook in self._webhooks
+            ),
         }
 
     async def post(self, event: WebhookEvent) -> tuple[int, str | None]:

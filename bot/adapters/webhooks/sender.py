@@ -16,11 +16,12 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
 
 from bot.adapters.clock import Clock
+from bot.adapters.observability import metrics
 from bot.adapters.webhooks.http import (
     RETRY_STATUSES,
     Attempt,
@@ -96,11 +97,9 @@ class WebhookSender:
         """Lease the due events (the oldest pending one of each workspace)."""
         now = self._clock.now()
         async with self._db.unit_of_work() as uow:
-            due = await uow.events.due(now, self._config.batch)
-            for event in due:
-                await uow.events.lease(event.id, now + self._config.lease)
+            claimed = await uow.events.claim(now, now + self._config.lease, self._config.batch)
             await uow.commit()
-        return due
+        return claimed
 
     def _judge(self, event: WebhookEvent, status: int, header: str | None) -> Attempt:
         """What an HTTP answer means for the event."""
@@ -132,18 +131,25 @@ class WebhookSender:
     async def _record(self, done: list[tuple[WebhookEvent, Attempt]]) -> None:
         """Record a pass's answers in one transaction (a crash before it: sent again)."""
         now = self._clock.now()
+        lost: list[WebhookEvent] = []
         async with self._db.unit_of_work() as uow:
             for event, attempt in done:
                 if attempt.outcome == "sent":
-                    await uow.events.mark_sent(event.id, now)
+                    held = await uow.events.mark_sent(event, now)
                 elif attempt.outcome == "retry":
-                    await uow.events.retry_later(event.id, now + attempt.wait, attempt.error)
+                    held = await uow.events.retry_later(event, now + attempt.wait, attempt.error)
                 else:
-                    await uow.events.mark_failed(event.id, now, attempt.error)
+                    held = await uow.events.mark_failed(event, now, attempt.error)
+                if not held:
+                    lost.append(event)
             await uow.commit()
+        for event in lost:  # its lease ran out meanwhile and another sender claimed it
+            logger.warning(
+                "event %s: the lease was lost before its answer was recorded", event.webhook_id
+            )
         for event, attempt in done:
-            if attempt.outcome == "failed":
-                logger.warning("event %s given up: %s", event.webhook_id, attempt.error)
+            if event not in lost:
+                _tell(event, attempt, now)
 
     async def deliver_due(self) -> Delivery:
         """One pass: claim what is due, send it side by side, record the answers."""
@@ -179,3 +185,34 @@ async def run_webhooks(
     connector = aiohttp.TCPConnector(limit=config.batch)
     async with aiohttp.ClientSession(connector=connector) as session:
         await WebhookSender(db, config, session, clock).run(stop)
+
+
+def _tell(event: WebhookEvent, attempt: Attempt, now: datetime) -> None:
+    """One log line per try that did not go through, and the metrics of every try."""
+    metrics.WEBHOOK_DELIVERIES.labels(attempt.outcome).inc()
+    tries = event.attempts + 1
+    if attempt.outcome == "retry":
+        logger.warning(
+            "event %s (%s, %s #%s) not delivered (try %s): %s; next try at %s",
+            event.webhook_id,
+            event.type,
+            event.team_id,
+            event.sequence,
+            tries,
+            attempt.error,
+            (now + attempt.wait).isoformat(timespec="seconds"),
+            extra={"team_id": event.team_id},
+        )
+        return
+    metrics.DELIVERY_TRIES.labels("webhook").observe(tries)
+    if attempt.outcome == "failed":
+        logger.error(
+            "event %s (%s, %s #%s) given up after %s tries: %s",
+            event.webhook_id,
+            event.type,
+            event.team_id,
+            event.sequence,
+            tries,
+            attempt.error,
+            extra={"team_id": event.team_id},
+        )

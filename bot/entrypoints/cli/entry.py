@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -128,10 +127,8 @@ async def _run(args: argparse.Namespace, settings: Settings, now: datetime, sour
         return fail(f"{where}: {error}")
     except (StorageUnavailable, UnsupportedDatabase) as error:
         return fail(str(error).replace(SETTING, source))  # the line names the setting
-    except StorageError as error:
-        return fail(f"{where}: {error}", EXIT_FAILED)
-    except sqlite3.Error as error:
-        return fail(f"cannot use the database {settings.database}: {error}", EXIT_FAILED)
+    except StorageError as error:  # the store says why in one line, whichever engine
+        return fail(f"cannot use the database {where}: {error}", EXIT_FAILED)
 
 
 async def _act(run: Run) -> int:
@@ -143,5 +140,5 @@ async def _act(run: Run) -> int:
         return fail(str(error))
     except Busy as error:
         return fail(str(error), EXIT_FAILED)
-    except (StorageError, sqlite3.Error) as error:
+    except StorageError as error:  # mapped from the driver's error inside storage
         return fail(f"the database {shown(run.rt.settings.database)} failed: {error}", EXIT_FAILED)

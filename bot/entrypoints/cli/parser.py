@@ -14,6 +14,7 @@ from bot.entrypoints.cli import (
     entitlements,
     export,
     invoices,
+    lifecycle,
     migrate,
     webhooks,
     workspace,
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     _invoices(b)
     _billing(b)
     _events(b)
+    lifecycle.add_commands(b)
     p = b.command(
         commands, "audit", "the workspace's audit log, newest first", audit.audit, b.as_json
     )
@@ -131,6 +133,20 @@ class _Builder:
 
 def _workspace(b: _Builder) -> None:
     where = b.group("workspace", "configure a workspace's subscription")
+    p = b.command(
+        where,
+        "list",
+        "every workspace: Slack name, installed, customer, active add-ons, next invoice",
+        workspace.workspace_list,
+        b.as_json,
+    )
+    p.add_argument(
+        "--not-installed", action="store_true", help="only workspaces without an installation"
+    )
+    p.add_argument(
+        "--without-customer", action="store_true", help="only workspaces without a customer"
+    )
+    lifecycle.add_workspace_commands(b, where)
     shown = b.command(
         where,
         "show",
@@ -345,3 +361,19 @@ def _events(b: _Builder) -> None:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("event_id", metavar="ID", nargs="?", type=arguments.identifier)
     which.add_argument("--all-failed", action="store_true", help="every failed event")
+    p = b.command(
+        where,
+        "replay",
+        "queue a workspace's events again (same ids, in sequence), for a CloudCRM that "
+        "lost its copy",
+        webhooks.webhooks_replay,
+        b.as_json,
+    )
+    p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
+    p.add_argument(
+        "--since",
+        metavar="SEQUENCE",
+        type=arguments.whole_number,
+        required=True,
+        help="the first sequence number to send again",
+    )

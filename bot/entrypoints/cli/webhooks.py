@@ -1,4 +1,4 @@
-"""`addons-bot webhooks list|retry`: CloudCRM's events and their delivery."""
+"""`addons-bot webhooks list|retry|replay`: CloudCRM's events and their delivery."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from bot import services
 from bot.entrypoints.cli.invocation import Run, fail
 from bot.ports import WebhookEvent
+from domain.errors import UnknownWorkspace
 
 
 def _stamp(value: Any) -> str | None:
@@ -63,3 +64,19 @@ async def webhooks_retry(run: Run) -> int:
     if run.args.json:
         return run.json({"retried": revived})
     return run.say(f"{revived} event(s) queued again; the sender delivers them in order.")
+
+
+async def webhooks_replay(run: Run) -> int:
+    """Queue a workspace's events again from a sequence number on (same webhook ids)."""
+    try:
+        replayed = await services.replay_webhook_events(
+            run.ctx, run.args.team_id, run.args.since, run.now
+        )
+    except UnknownWorkspace:
+        return fail(f"no workspace {run.args.team_id}")
+    if run.args.json:
+        return run.json({"replayed": replayed})
+    return run.say(
+        f"{replayed} event(s) of {run.args.team_id} from #{run.args.since} queued again; "
+        "the sender delivers them in order."
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot import services
@@ -50,20 +50,8 @@ async def workspace_show(run: Run) -> int:
 async def _print(run: Run, sub: Subscription) -> int:
     from bot.adapters.slack_install.store import installed_since
 
-    period = sub.schedule.period_containing(sub.today(run.now))
     since = await installed_since(run.rt.db, sub.team_id)
-    shown: dict[str, Any] = {
-        "team_id": sub.team_id,
-        "anchor": sub.anchor.isoformat(),
-        "timezone": sub.timezone,
-        "locale": sub.locale,
-        "customer": sub.customer,
-        "period_start": period.start.isoformat(),
-        "period_end": period.end.isoformat(),
-        "billing_admins": list(sub.billing_admins),
-        "installed": since is not None,
-        "installed_on": since.date().isoformat() if since is not None else None,
-    }
+    shown = workspace_json(sub, run.now, since)
     if run.args.json:
         return run.json(shown)
     admins = ", ".join(sub.billing_admins) or "none"
@@ -71,9 +59,56 @@ async def _print(run: Run, sub: Subscription) -> int:
     customer = f", customer {sub.customer}" if sub.customer else ""
     return run.say(
         f"Workspace {sub.team_id}: anchor {sub.anchor}, time zone {sub.timezone}, "
-        f"locale {sub.locale}{customer}; current period {period.start}..{period.end}.",
+        f"locale {sub.locale}{customer}; current period "
+        f"{shown['period_start']}..{shown['period_end']}.",
         f"Billing admins: {admins}. Slack: {slack}.",
     )
+
+
+def workspace_json(sub: Subscription, now: datetime, since: datetime | None) -> dict[str, Any]:
+    """``workspace show --json``: the workspace's shape plus its Slack installation."""
+    return {
+        **services.workspace_to_json(sub, now),
+        "installed": since is not None,
+        "installed_on": since.date().isoformat() if since is not None else None,
+    }
+
+
+async def workspace_list(run: Run) -> int:
+    """Every workspace with what an operator looks for first; filters narrow it."""
+    from bot.adapters.slack_install.store import installations
+
+    slack = await installations(run.rt.db)
+    rows = []
+    for row in await services.list_workspaces(run.ctx, run.now):
+        sub = row.subscription
+        name, since = slack.get(sub.team_id, (None, None))
+        if run.args.not_installed and since is not None:
+            continue
+        if run.args.without_customer and sub.customer:
+            continue
+        rows.append(
+            {
+                "team_id": sub.team_id,
+                "name": name,
+                "installed": since is not None,
+                "customer": sub.customer,
+                "active_addons": row.active_addons,
+                "next_invoice_on": row.next_invoice_on.isoformat(),
+            }
+        )
+    if run.args.json:
+        return run.json(rows)
+    if not rows:
+        return run.say("No workspaces.")
+    lines = [
+        f"{r['team_id']}  {r['name'] or '-'}  "
+        f"{'installed' if r['installed'] else 'not installed'}  "
+        f"customer {r['customer'] or '-'}  {r['active_addons']} active add-ons  "
+        f"next invoice {r['next_invoice_on']}"
+        for r in rows
+    ]
+    return run.say(*lines)
 
 
 async def _has_anchor(run: Run, team_id: str, anchor: date) -> bool:

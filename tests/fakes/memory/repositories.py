@@ -239,6 +239,16 @@ class Invoices(Repo):
         return invoice
 
 
+class InboundRequests(Repo):
+    """CloudCRM's requests already applied, by their webhook-id."""
+
+    async def first_time(self, team_id: str, webhook_id: str, now: datetime) -> bool:
+        if webhook_id in self._tx.read().inbound:
+            return False
+        self._tx.write().inbound[webhook_id] = (team_id, now.isoformat())
+        return True
+
+
 class IdempotencyKeys(Repo):
     """Which add-on a confirmation key already booked."""
 

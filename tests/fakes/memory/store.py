@@ -22,6 +22,7 @@ from tests.fakes.memory.records import AuditLog, Outbox
 from tests.fakes.memory.repositories import (
     AddOns,
     IdempotencyKeys,
+    InboundRequests,
     Invoices,
     Lines,
     Subscriptions,
@@ -51,6 +52,7 @@ class MemoryUnitOfWork:
         self.invoices = Invoices(self)
         self.corrections = Corrections(self)
         self.idempotency = IdempotencyKeys(self)
+        self.inbound = InboundRequests(self)
         self.audit = AuditLog(self)
         self.outbox = Outbox(self)
         self.events = Events(self)

@@ -127,6 +127,7 @@ class Tables:
     corrections: dict[int, CorrectionRow] = field(default_factory=dict)
     correction_counter: int = 0
     events: dict[int, EventRow] = field(default_factory=dict)
+    inbound: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (team, at)
 
     def copy(self) -> Tables:
         """A snapshot: new dicts over the same immutable rows."""
@@ -142,6 +143,7 @@ class Tables:
             dict(self.corrections),
             self.correction_counter,
             dict(self.events),
+            dict(self.inbound),
         )
 
 
