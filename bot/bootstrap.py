@@ -351,19 +351,23 @@ async def bootstrap(
     pool_size: int | None = None,
     slack_session: bool = True,
     observed: bool = False,
+    migrate: bool = False,
+    create: bool = True,
 ) -> AsyncIterator[Runtime]:
-    """Open (and migrate) the database and wire the rest; close it all afterwards.
+    """Open the database and wire the rest; close it all afterwards.
 
-    ``slack_session`` opens one aiohttp session for every Web API call of the run; the
-    operator CLI never talks to Slack and the console's stand-in needs none. ``observed``
-    (the long-running processes) counts what the use cases commit and what the process
-    and the billing runs do, for /metrics.
+    Only ``migrate`` (``addons-bot migrate``) changes a schema that exists; otherwise a
+    schema behind or ahead is refused, and an empty database is created at the newest
+    revision if ``create`` (``Database.open``). ``slack_session`` opens one aiohttp
+    session for every Web API call of the run; the operator CLI never talks to Slack and
+    the console's stand-in needs none. ``observed`` (the long-running processes) counts
+    what the use cases commit and what the process and the billing runs do, for /metrics.
     """
     # Before anything is opened: a bad key changes nothing. The operator CLI and the
     # console never touch a token, so they need no key.
     cipher = token_cipher(settings) if slack_session else None
     db = open_database(settings, pool_size=pool_size)
-    applied = await db.open()
+    applied = await db.open(migrate, create=create)
     try:
         if cipher is not None:
             from bot.adapters.slack_install.store import check_key

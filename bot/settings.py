@@ -268,6 +268,28 @@ class Settings(BaseSettings):
     def _trailing_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
 
+    def secrets(self) -> list[str]:
+        """Every configured secret, as the log redaction must know them: tokens, signing,
+        client, webhook and CloudCRM secrets, each token key (and the list), the database
+        password."""
+        found = [
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.slack_client_secret,
+            self.token_key,
+            self.webhook_secret,
+            self.crm_secret,
+        ]
+        found += [part.strip() for part in (self.token_key or "").split(",")]
+        for secret in (*self.webhook_secrets, *self.crm_secrets):
+            # each one, and its key alone, as a client library may print it
+            found += [secret, secret.removeprefix("whsec_")]
+        target = parse(self.database)
+        if target.url is not None and target.url.password:
+            found.append(str(target.url.password))
+        return [secret for secret in found if secret]
+
     @property
     def oauth(self) -> bool:
         """Many workspaces through "Add to Slack" (SLACK_CLIENT_ID) instead of one bot token."""

@@ -7,7 +7,6 @@ import asyncio
 from contextlib import AbstractAsyncContextManager
 from types import ModuleType
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -75,8 +74,13 @@ class Database:
         """Where the data lives (a PostgreSQL URL still holds its password: never show it)."""
         return self._target
 
-    async def open(self, run_migrations: bool = True) -> list[str]:
-        """Connect, apply pending migrations, fill the pool; return the migrations applied.
+    async def open(self, run_migrations: bool = False, *, create: bool = True) -> list[str]:
+        """Connect, check the schema, fill the pool; return the migrations applied.
+
+        Only ``run_migrations`` (``addons-bot migrate``) upgrades a schema that exists;
+        otherwise a schema behind or ahead of this app's is refused (``SchemaBehind``,
+        ``SchemaTooNew``) and an empty database is created at the newest revision if
+        ``create``, else refused (``SchemaMissing``): see ``migrations.prepare``.
 
         If anything fails, every connection opened so far is closed again: an open
         aiosqlite connection is a running thread that would keep the process alive.
@@ -92,9 +96,7 @@ class Database:
                 if run_migrations:
                     applied = await conn.run_sync(migrations.upgrade)
                 else:
-                    applied = []
-                    if not await conn.run_sync(_is_current):
-                        raise StorageError("the database needs migrating: run `addons-bot migrate`")
+                    applied = await conn.run_sync(migrations.prepare, create)
             # Check every connection out of SQLAlchemy's pool once, for good: a unit of
             # work then takes one from this queue, with no pool bookkeeping per request.
             for _ in range(self._pool_size):
@@ -152,11 +154,6 @@ class Database:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-
-def _is_current(conn: Connection) -> bool:
-    with conn.begin():
-        return migrations.is_current(conn)
 
 
 def _raise_open_error(error: BaseException, target: Target, shown: str) -> None:

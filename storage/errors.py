@@ -8,8 +8,20 @@ from __future__ import annotations
 from bot.ports import Busy, Conflict, StorageError
 
 
-class SchemaTooNew(StorageError):
+class SchemaNotCurrent(StorageError):
+    """The database's schema is not the one this app writes; only `migrate` changes it."""
+
+
+class SchemaTooNew(SchemaNotCurrent):
     """The file was written by a newer version of the app than this one."""
+
+
+class SchemaBehind(SchemaNotCurrent):
+    """The database is at an older schema: `addons-bot migrate` brings it up to date."""
+
+
+class SchemaMissing(SchemaNotCurrent):
+    """The database is empty and the command only reads: nothing to read yet."""
 
 
 class StorageUnavailable(StorageError):

@@ -32,6 +32,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool
 from storage.errors import StorageBusy, StorageConflict, StorageError, one_line
 from storage.executor import SqlAlchemyExecutor
 from storage.pool import Pooled
+from storage.urls import asyncpg_args
 
 # Namespaces of our advisory locks (the two-int form keeps them apart from anyone else's).
 LOCK_SPACE = 0x0ADD
@@ -77,20 +78,22 @@ def is_conflict(error: BaseException) -> bool:
 
 def create_engine(url: URL, pool_size: int, busy_timeout_ms: int) -> AsyncEngine:
     """An asyncpg engine on ``url``; every lock wait is bounded by the busy budget."""
-    return create_async_engine(
+    bare, connect_args = asyncpg_args(
         url,
+        timeout=CONNECT_TIMEOUT_S,
+        server_settings={
+            "lock_timeout": str(int(busy_timeout_ms)),
+            "application_name": "addons-bot",
+        },
+    )
+    return create_async_engine(
+        bare,
         poolclass=AsyncAdaptedQueuePool,
         pool_size=pool_size,
         max_overflow=0,
         pool_timeout=busy_timeout_ms / 1000,
         pool_reset_on_return=None,
-        connect_args={
-            "timeout": CONNECT_TIMEOUT_S,
-            "server_settings": {
-                "lock_timeout": str(int(busy_timeout_ms)),
-                "application_name": "addons-bot",
-            },
-        },
+        connect_args=connect_args,
     )
 
 

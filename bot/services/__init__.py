@@ -56,6 +56,7 @@ from bot.services.reading import (
     list_invoices,
     overview,
     preview_invoice,
+    preview_invoices,
 )
 from bot.services.shapes import (
     addon_to_json,
@@ -125,6 +126,7 @@ __all__ = [
     "next_invoice_on",
     "overview",
     "preview_invoice",
+    "preview_invoices",
     "quote_booking",
     "quote_cancellation",
     "record_installation",

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import op
 
-from storage import Database, SchemaTooNew, StorageError, migrations
+from storage import Database, SchemaBehind, SchemaTooNew, StorageError, migrations
 from storage.database import migrate
 
 LATEST = migrations.head()
@@ -21,6 +21,10 @@ ALL = migrations.names()
 def user_version(path: str) -> int:
     with sqlite3.connect(path) as conn:
         return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def contents(path: str) -> bytes:
+    return Path(path).read_bytes()
 
 
 def tables(path: str) -> set[str]:
@@ -71,8 +75,12 @@ async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_
     assert user_version(sqlite_path) == LATEST - 1
     assert "documents" not in tables(sqlite_path)  # the newest revision's table
 
+    before = contents(sqlite_path)
+    with pytest.raises(SchemaBehind, match=f"version {LATEST - 1}, behind .*addons-bot migrate"):
+        await Database(sqlite_path).open()  # only `migrate` changes a schema that exists
+    assert contents(sqlite_path) == before
     db = Database(sqlite_path)
-    assert await db.open() == ALL[-1:]
+    assert await db.open(run_migrations=True) == ALL[-1:]
     await db.close()
 
     assert user_version(sqlite_path) == LATEST

@@ -132,7 +132,8 @@ async def test_readiness_names_a_missing_file_and_a_schema_behind(tmp_path: Path
     await migrate(str(path), 1)
     reason = await ready(db)
     assert reason is not None
-    assert reason.startswith("the database is at schema version 1, not ")
+    assert reason.startswith("the database is at schema version 1, behind this app's ")
+    assert "run `addons-bot migrate`" in reason
     await migrate(str(path))
     assert await ready(db) is None
 
