@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.billing_run import NOW, build
+from bench.billing.data import NOW, build
 from bench.common import machine, machine_lines, median, n
 
 FULL = {"workspaces": 10_000, "addons": 10, "drafts": 2, "documents": 100}
