@@ -1,7 +1,7 @@
 """What the benchmarks share: the machine, the baseline connection, formatting, verdicts.
 
 The baselines open their files with plain ``sqlite3`` and the same pragmas as the app
-(``storage.engine.configure``): WAL, synchronous=NORMAL, foreign_keys=ON and the same
+(``storage.sqlite.configure``): WAL, synchronous=NORMAL, foreign_keys=ON and the same
 busy timeout. ``pragmas_of`` reads them back so every report shows both sides.
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 import aiosqlite
 
 from storage import Database
-from storage.engine import DEFAULT_BUSY_TIMEOUT_MS, configure
+from storage.sqlite import DEFAULT_BUSY_TIMEOUT_MS, configure
 
 BUSY_TIMEOUT_MS = DEFAULT_BUSY_TIMEOUT_MS  # what storage.Database uses
 PRAGMA_NAMES = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")

@@ -37,20 +37,10 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped,unused-ignore]
 
-from bench import billing_run as sqlite_bench
-from bench.billing_run import (
-    ADMINS,
-    ANCHOR,
-    FLAT_SLACK_KIB,
-    FLAT_SLACK_SHARE,
-    FULL,
-    NEW_BOOKING,
-    NOW,
-    QUICK,
-    ROOT,
-    TIMEZONE,
-    team_id,
-)
+from bench.billing import data
+from bench.billing.child import ROOT
+from bench.billing.data import ADMINS, ANCHOR, FULL, NEW_BOOKING, NOW, QUICK, TIMEZONE, team_id
+from bench.billing.figures import FLAT_SLACK_KIB, FLAT_SLACK_SHARE
 from bench.common import machine, machine_lines, n, peak_rss_kib, reset_peak_rss, rss_kib, verdict
 from bench.pg_common import (
     fix_sequences,
@@ -84,11 +74,11 @@ def _drafts(workspaces: int, addons: int, drafts: int) -> tuple[Iterator[tuple[A
     }
     line = quote_booking(catalog["users"], 1, NEW_BOOKING, schedule).draft_line(0)
     carried = sum(
-        cents[sqlite_bench._option(j), sqlite_bench._quantity(i, j)]
+        cents[data.option_of(j), data.quantity_of(i, j)]
         for i in range(workspaces)
         for j in range(addons - drafts, addons)
     )
-    rows = sqlite_bench._draft_rows(workspaces, addons, drafts, line, cents)
+    rows = data.draft_rows(workspaces, addons, drafts, line, cents)
     return rows, carried
 
 
@@ -101,7 +91,7 @@ async def build(url: str, workspaces: int, addons: int, drafts: int) -> dict[str
             await conn.copy_records_to_table(
                 "subscriptions",
                 columns=["team_id", "anchor", "timezone", "locale", "last_closed", "created_at"],
-                records=map(typed, sqlite_bench._subscription_rows(workspaces)),
+                records=map(typed, data.subscription_rows(workspaces)),
             )
             await conn.copy_records_to_table(
                 "addons",
@@ -117,7 +107,7 @@ async def build(url: str, workspaces: int, addons: int, drafts: int) -> dict[str
                     "ended_on",
                     "created_at",
                 ],
-                records=map(typed, sqlite_bench._addon_rows(workspaces, addons, drafts)),
+                records=map(typed, data.addon_rows(workspaces, addons, drafts)),
             )
             await conn.copy_records_to_table(
                 "invoice_lines",
@@ -146,15 +136,13 @@ async def build(url: str, workspaces: int, addons: int, drafts: int) -> dict[str
                     "after_status",
                     "detail",
                 ],
-                records=map(typed, sqlite_bench._audit_rows(workspaces, addons, drafts)),
+                records=map(typed, data.audit_rows(workspaces, addons, drafts)),
             )
             await fix_sequences(conn, "addons", "invoice_lines", "audit_log")
         await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
-    renewal = sum(
-        590 * sqlite_bench._quantity(i, j) for i in range(workspaces) for j in range(addons)
-    )
+    renewal = sum(590 * data.quantity_of(i, j) for i in range(workspaces) for j in range(addons))
     return {
         "workspaces": workspaces,
         "invoices": workspaces,

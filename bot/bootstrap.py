@@ -13,13 +13,22 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import ClientSession
 from pydantic import ValidationError
 
-from bot.ports import Clients, Clock, Render
-from bot.services import Context, billing_admins_of
+from bot.ports import Clients, Clock, OutboxMessage, Render, StoredDocument
+from bot.services import (
+    CORRECTION,
+    INVOICE,
+    JOB,
+    Context,
+    billing_admins_of,
+    get_document,
+    make_document,
+)
 from bot.settings import Settings
 from storage import Database
 
@@ -32,6 +41,9 @@ if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
+    from bot.adapters.dm_sender import OutboxWork
+    from bot.adapters.documents.from_ledger import SellerSettings
+    from bot.adapters.documents.links import DocumentLinks
     from bot.adapters.slack_install.crypto import TokenCipher
     from bot.adapters.slack_install.flow import InstallFlow
     from bot.adapters.slack_install.store import EncryptedInstallationStore
@@ -68,6 +80,7 @@ def build_context(settings: Settings, db: Database) -> Context:
         default_timezone=settings.timezone,
         # ADDONS_BILLING_ADMINS is for the one workspace of single-workspace mode only
         billing_admins=() if settings.oauth else settings.billing_admins,
+        documents=settings.documents,
     )
 
 
@@ -168,9 +181,34 @@ class Runtime:
         render: Render = renderer(self.ctx, client, self.settings.default_locale)
         return render
 
+    def outbox_work(self) -> OutboxWork:
+        """The sender's work besides posting: the document job, and the PDF a DM carries."""
+        from bot.adapters.dm_sender import OutboxWork
+
+        if not self.settings.documents:
+            return OutboxWork()
+        from bot.adapters.documents.renderer import Renderer
+
+        renderer = Renderer(seller_settings(self.settings), self.ctx.catalog)
+        links = document_links(self.settings)
+        ctx = self.ctx
+
+        async def document_job(message: OutboxMessage, now: datetime) -> None:
+            p = message.payload
+            also = str(p["also"]) if p.get("also") else None
+            owner, number = str(p["owner"]), int(p["number"])
+            await make_document(ctx, renderer, links, message.team_id, owner, number, now, also)
+
+        async def attachment(message: OutboxMessage) -> StoredDocument | None:
+            owner = CORRECTION if message.kind == "correction_issued" else INVOICE
+            return await get_document(ctx, owner, int(message.payload["number"]), "pdf")
+
+        return OutboxWork({JOB: document_job}, attachment)
+
     def start_schedule(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None]:
         """The billing schedule and the message sender, beating until ``stop`` is set;
-        beside them, as a task of its own, CloudCRM's webhook sender if configured."""
+        beside them, as tasks of their own, CloudCRM's webhook sender if configured and
+        (OAuth mode) the purge of expired OAuth states."""
         from bot.adapters.billing_schedule import run_schedule
         from bot.adapters.retention import Daily
 
@@ -183,18 +221,31 @@ class Runtime:
             self.settings.billing_interval_seconds,
             stop,
             Daily(self.db, self.settings),
+            self.outbox_work(),
         )
-        webhooks = self.start_webhooks(clock, stop)
-        if webhooks is None:
+        beside = (self.start_webhooks(clock, stop), self.start_purge(clock, stop))
+        others = [task for task in beside if task is not None]
+        if not others:
             return asyncio.create_task(schedule)
 
-        async def both() -> None:
+        async def all_of_them() -> None:
             try:
                 await schedule
             finally:
-                await webhooks
+                await asyncio.gather(*others)
 
-        return asyncio.create_task(both())
+        return asyncio.create_task(all_of_them())
+
+    def start_purge(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None] | None:
+        """OAuth mode: expired OAuth states purged at every beat; None otherwise."""
+        if not self.settings.oauth:
+            return None
+        from bot.adapters.slack_install.state import purge_states_until
+
+        interval = self.settings.billing_interval_seconds
+        return asyncio.create_task(
+            purge_states_until(self.db.writing_engine, clock, interval, stop)
+        )
 
     def start_webhooks(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None] | None:
         """CloudCRM's webhook sender until ``stop`` is set; None when it is not configured."""
@@ -251,6 +302,42 @@ def webhook_config(settings: Settings) -> WebhookConfig | None:
     return WebhookConfig(settings.webhook_url, settings.webhook_secret)
 
 
+def seller_settings(settings: Settings) -> SellerSettings:
+    """The seller as the documents name it (ADDONS_SELLER_*)."""
+    from bot.adapters.documents.from_ledger import SellerSettings
+
+    return SellerSettings(
+        name=settings.seller_name or "",
+        street=settings.seller_street,
+        postcode=settings.seller_postcode,
+        city=settings.seller_city,
+        country=settings.seller_country,
+        vat_id=settings.seller_vat_id,
+        tax_number=settings.seller_tax_number,
+        registration=settings.seller_registration,
+        email=settings.seller_email,
+        iban=settings.seller_iban,
+        bic=settings.seller_bic,
+        contact_name=settings.seller_contact_name,
+        contact_phone=settings.seller_contact_phone,
+        contact_email=settings.seller_contact_email,
+    )
+
+
+def document_links(settings: Settings) -> DocumentLinks | None:
+    """Signed document links where ADDONS_PUBLIC_URL is set and events go out (their key
+    is derived from the webhook secret, so no further secret is kept); else None."""
+    if not (settings.public_url and settings.webhook_secret):
+        return None
+    import hashlib
+    import hmac
+
+    from bot.adapters.documents.links import DocumentLinks
+
+    key = hmac.new(settings.webhook_secret.encode(), b"addons document links", hashlib.sha256)
+    return DocumentLinks(settings.public_url, key.digest())
+
+
 def open_database(settings: Settings, *, pool_size: int | None = None) -> Database:
     """The database the settings name, not yet opened; the storage's pool size by default."""
     options: dict[str, Any] = {} if pool_size is None else {"pool_size": pool_size}
@@ -264,19 +351,23 @@ async def bootstrap(
     pool_size: int | None = None,
     slack_session: bool = True,
     observed: bool = False,
+    migrate: bool = False,
+    create: bool = True,
 ) -> AsyncIterator[Runtime]:
-    """Open (and migrate) the database and wire the rest; close it all afterwards.
+    """Open the database and wire the rest; close it all afterwards.
 
-    ``slack_session`` opens one aiohttp session for every Web API call of the run; the
-    operator CLI never talks to Slack and the console's stand-in needs none. ``observed``
-    (the long-running processes) counts what the use cases commit and what the process
-    and the billing runs do, for /metrics.
+    Only ``migrate`` (``addons-bot migrate``) changes a schema that exists; otherwise a
+    schema behind or ahead is refused, and an empty database is created at the newest
+    revision if ``create`` (``Database.open``). ``slack_session`` opens one aiohttp
+    session for every Web API call of the run; the operator CLI never talks to Slack and
+    the console's stand-in needs none. ``observed`` (the long-running processes) counts
+    what the use cases commit and what the process and the billing runs do, for /metrics.
     """
     # Before anything is opened: a bad key changes nothing. The operator CLI and the
     # console never touch a token, so they need no key.
     cipher = token_cipher(settings) if slack_session else None
     db = open_database(settings, pool_size=pool_size)
-    applied = await db.open()
+    applied = await db.open(migrate, create=create)
     try:
         if cipher is not None:
             from bot.adapters.slack_install.store import check_key

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -44,6 +44,15 @@ Clients = AsyncWebClient | TeamClients
 
 class NotARecipient(Exception):
     """The message's recipient may no longer see prices and invoices (no longer an admin)."""
+
+
+class StorageError(Exception):
+    """The store cannot serve the request as it is; ``str()`` is one line saying why.
+
+    The store maps its driver's errors to this (or to ``Busy``/``Conflict``; the store's
+    own busy errors are both) before they leave it: no caller needs to know which
+    database is behind the ports.
+    """
 
 
 class Busy(Exception):
@@ -81,6 +90,7 @@ class OutboxMessage:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    leased_until: datetime | None = None  # set by ``claim``: the lease this claim holds
 
 
 # Turns a queued direct message into chat.postMessage's arguments (NotARecipient if its
@@ -104,6 +114,46 @@ class WebhookEvent:
     sent_at: datetime | None = None
     failed_at: datetime | None = None
     last_error: str | None = None
+    leased_until: datetime | None = None  # set by ``claim``: the lease this claim holds
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One file of a document, as rendered: ``pdf``, ``xml`` or ``xrechnung``."""
+
+    format: str
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """One file of an invoice's or a correction's document, as stored once (GoBD)."""
+
+    owner: str  # "invoice" or "correction"
+    number: int
+    team_id: str
+    format: str
+    filename: str
+    content: bytes
+    sha256: str  # hex digest of ``content``
+    created_at: datetime
+
+
+class DocumentRenderer(Protocol):
+    """Makes the files of an invoice's or a correction's document (bot/adapters/documents)."""
+
+    async def render(
+        self, source: Invoice | Correction, sub: Subscription, corrected: Invoice | None
+    ) -> tuple[RenderedFile, ...]:
+        """Every file; ``corrected`` is the invoice a correction corrects."""
+        ...
+
+
+class DocumentLinks(Protocol):
+    """Signed, expiring links to a stored document."""
+
+    def url(self, owner: str, number: int, format: str, now: datetime) -> str: ...
 
 
 class Subscriptions(Protocol):
@@ -238,8 +288,59 @@ class AuditLog(Protocol):
         ...
 
 
-class Outbox(Protocol):
-    """Messages waiting to be delivered."""
+class Queued(Protocol):
+    """What the delivery queue hands out: an item, its tries so far, the lease it holds."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def attempts(self) -> int: ...
+
+    @property
+    def leased_until(self) -> datetime | None: ...
+
+
+Item = TypeVar("Item", bound=Queued)
+
+
+class DeliveryQueue(Protocol[Item]):
+    """The one delivery queue: items written with the change that caused them, claimed
+    with a lease by one sender at a time, and recorded once per claim.
+
+    ``claim`` leases due items until ``until``: no other sender gets them before that
+    (if their sender dies, they are due again then). What becomes of a claimed item is
+    recorded with the item as claimed; a record whose lease was lost meanwhile (it ran
+    out and another sender claimed the item) changes nothing and returns False.
+    """
+
+    async def due(self, now: datetime, limit: int = 50) -> list[Item]:
+        """The items a claim at ``now`` would get, without claiming them."""
+        ...
+
+    async def claim(self, now: datetime, until: datetime, limit: int = 50) -> list[Item]:
+        """Lease up to ``limit`` due items until ``until``, oldest first."""
+        ...
+
+    async def release(self, item: Item, now: datetime) -> bool:
+        """Give a claimed item back unsent: due again at ``now``, for any sender."""
+        ...
+
+    async def mark_sent(self, item: Item, now: datetime) -> bool:
+        """The claimed item was delivered."""
+        ...
+
+    async def retry_later(self, item: Item, at: datetime, error: str) -> bool:
+        """Delivery of the claimed item failed for now: try again at ``at``."""
+        ...
+
+    async def mark_failed(self, item: Item, now: datetime, error: str) -> bool:
+        """Delivery of the claimed item failed for good."""
+        ...
+
+
+class Outbox(DeliveryQueue[OutboxMessage], Protocol):
+    """Direct messages waiting to be delivered to Slack (any order)."""
 
     async def add(
         self, team_id: str, event_key: str, kind: str, payload: dict[str, Any], now: datetime
@@ -247,23 +348,15 @@ class Outbox(Protocol):
         """Queue a message; the same event key is queued once, however often."""
         ...
 
-    async def due(self, now: datetime, limit: int = 50) -> list[OutboxMessage]: ...
-
-    async def lease(self, message_id: int, until: datetime) -> None:
-        """Claim a message until ``until``; if its sender dies, it is due again then."""
-        ...
-
-    async def mark_sent(self, message_id: int, now: datetime) -> None: ...
-
-    async def retry_later(self, message_id: int, at: datetime, error: str) -> None: ...
-
-    async def mark_failed(self, message_id: int, now: datetime, error: str) -> None: ...
-
     async def all(self, team_id: str) -> list[dict[str, Any]]: ...
 
 
-class Events(Protocol):
-    """Events waiting for CloudCRM's webhook, apart from the Slack outbox."""
+class Events(DeliveryQueue[WebhookEvent], Protocol):
+    """Events waiting for CloudCRM's webhook, each workspace's in order.
+
+    An event is never due (nor claimed) while an earlier one of its workspace is pending
+    (leased or waiting for a retry): each workspace's events go out in order.
+    """
 
     async def next_sequence(self, team_id: str) -> int:
         """The sequence number the workspace's next event gets (1 for the first)."""
@@ -274,24 +367,6 @@ class Events(Protocol):
     ) -> None:
         """Queue an event, due at once."""
         ...
-
-    async def due(self, now: datetime, limit: int = 50) -> list[WebhookEvent]:
-        """The oldest pending event of each workspace, if its next try is due, oldest first.
-
-        An event is never due while an earlier one of its workspace is pending (leased or
-        waiting for a retry): each workspace's events go out in order.
-        """
-        ...
-
-    async def lease(self, event_id: int, until: datetime) -> None:
-        """Claim an event until ``until``; if its sender dies, it is due again then."""
-        ...
-
-    async def mark_sent(self, event_id: int, now: datetime) -> None: ...
-
-    async def retry_later(self, event_id: int, at: datetime, error: str) -> None: ...
-
-    async def mark_failed(self, event_id: int, now: datetime, error: str) -> None: ...
 
     async def listing(self, failed_only: bool = False, limit: int = 100) -> list[WebhookEvent]:
         """Events newest first (only those given up with ``failed_only``)."""
@@ -304,6 +379,14 @@ class Events(Protocol):
     async def replay(self, team_id: str, since: int, now: datetime) -> int:
         """Queue the workspace's events from sequence ``since`` on again (same ids); how many."""
         ...
+
+
+class Documents(Protocol):
+    """The documents' bytes: each file written once, never changed, never deleted."""
+
+    async def add(self, document: StoredDocument) -> None: ...
+
+    async def get(self, owner: str, number: int, format: str) -> StoredDocument | None: ...
 
 
 class UnitOfWork(Protocol):
@@ -338,6 +421,9 @@ class UnitOfWork(Protocol):
 
     @property
     def events(self) -> Events: ...
+
+    @property
+    def documents(self) -> Documents: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -138,6 +138,61 @@ class Settings(BaseSettings):
         default=None, validation_alias="ADDONS_PSEUDONYM_KEY", repr=False
     )
 
+    # The invoice as a document (bot/adapters/documents): the seller as every invoice
+    # names it (§14 UStG), the XRechnung's seller contact (BR-DE-2..7) and electronic
+    # address, and the public base URL of the signed document links. "auto": documents
+    # are made once a seller is configured (ADDONS_SELLER_NAME).
+    documents_mode: Literal["auto", "on", "off"] = Field(
+        default="auto", validation_alias="ADDONS_DOCUMENTS"
+    )
+    seller_name: str | None = Field(default=None, validation_alias="ADDONS_SELLER_NAME")
+    seller_street: str = Field(default="", validation_alias="ADDONS_SELLER_STREET")
+    seller_postcode: str = Field(default="", validation_alias="ADDONS_SELLER_POSTCODE")
+    seller_city: str = Field(default="", validation_alias="ADDONS_SELLER_CITY")
+    seller_country: str = Field(default="DE", validation_alias="ADDONS_SELLER_COUNTRY")
+    seller_vat_id: str | None = Field(default=None, validation_alias="ADDONS_SELLER_VAT_ID")
+    seller_tax_number: str | None = Field(default=None, validation_alias="ADDONS_SELLER_TAX_NUMBER")
+    seller_registration: str | None = Field(
+        default=None, validation_alias="ADDONS_SELLER_REGISTRATION"
+    )
+    seller_iban: str = Field(default="", validation_alias="ADDONS_SELLER_IBAN")
+    seller_bic: str | None = Field(default=None, validation_alias="ADDONS_SELLER_BIC")
+    seller_email: str = Field(default="", validation_alias="ADDONS_SELLER_EMAIL")
+    seller_contact_name: str = Field(default="", validation_alias="ADDONS_SELLER_CONTACT_NAME")
+    seller_contact_phone: str = Field(default="", validation_alias="ADDONS_SELLER_CONTACT_PHONE")
+    seller_contact_email: str = Field(default="", validation_alias="ADDONS_SELLER_CONTACT_EMAIL")
+    public_url: str | None = Field(default=None, validation_alias="ADDONS_PUBLIC_URL")
+
+    @model_validator(mode="after")
+    def _seller_complete(self) -> Settings:
+        if self.documents_mode == "on" and not self.seller_name:
+            raise ValueError("ADDONS_DOCUMENTS=on needs the seller: set ADDONS_SELLER_NAME")
+        if not self.documents:
+            return self
+        required = {
+            "ADDONS_SELLER_STREET": self.seller_street,
+            "ADDONS_SELLER_POSTCODE": self.seller_postcode,
+            "ADDONS_SELLER_CITY": self.seller_city,
+            "ADDONS_SELLER_IBAN": self.seller_iban,
+            "ADDONS_SELLER_EMAIL": self.seller_email,
+            "ADDONS_SELLER_CONTACT_NAME": self.seller_contact_name,
+            "ADDONS_SELLER_CONTACT_PHONE": self.seller_contact_phone,
+            "ADDONS_SELLER_CONTACT_EMAIL": self.seller_contact_email,
+        }
+        missing = [name for name, value in required.items() if not value.strip()]
+        if not (self.seller_vat_id or self.seller_tax_number):
+            missing.append("ADDONS_SELLER_VAT_ID or ADDONS_SELLER_TAX_NUMBER")
+        if missing:
+            raise ValueError("invoices as documents need " + ", ".join(missing))
+        return self
+
+    @property
+    def documents(self) -> bool:
+        """Whether each invoice and correction gets its PDF and XML (a seller is set)."""
+        return self.documents_mode == "on" or (
+            self.documents_mode == "auto" and bool(self.seller_name)
+        )
+
     @field_validator(
         "slack_bot_token",
         "slack_signing_secret",
@@ -212,6 +267,28 @@ class Settings(BaseSettings):
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
+
+    def secrets(self) -> list[str]:
+        """Every configured secret, as the log redaction must know them: tokens, signing,
+        client, webhook and CloudCRM secrets, each token key (and the list), the database
+        password."""
+        found = [
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.slack_client_secret,
+            self.token_key,
+            self.webhook_secret,
+            self.crm_secret,
+        ]
+        found += [part.strip() for part in (self.token_key or "").split(",")]
+        for secret in (*self.webhook_secrets, *self.crm_secrets):
+            # each one, and its key alone, as a client library may print it
+            found += [secret, secret.removeprefix("whsec_")]
+        target = parse(self.database)
+        if target.url is not None and target.url.password:
+            found.append(str(target.url.password))
+        return [secret for secret in found if secret]
 
     @property
     def oauth(self) -> bool:

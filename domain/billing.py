@@ -74,6 +74,34 @@ def preview_invoice(
     return Invoice(number=None, team_id=team_id, period=period, lines=tuple(lines))
 
 
+def preview_invoices(
+    team_id: str,
+    periods: Iterable[Period],
+    addons: Iterable[AddOn],
+    drafts: list[InvoiceLine],
+    catalog: Catalog,
+) -> list[Invoice]:
+    """The invoices the billing run would issue for ``periods``, in order (the last one
+    shown even when empty), turning each on copies: nothing is changed.
+
+    A workspace the run has not caught up with yet has several periods due: each turn
+    deactivates, renews and carries drafts as ``close_period`` does, so what the preview
+    shows is what the run will issue.
+    """
+    copies = [replace(addon) for addon in addons]
+    remaining = list(drafts)
+    periods = list(periods)
+    shown: list[Invoice] = []
+    for n, period in enumerate(periods):
+        close = close_period(team_id, period, copies, remaining, catalog, next_number=0)
+        carried = {id(line) for line in close.carried}
+        remaining = [line for line in remaining if id(line) not in carried]
+        lines = (*close.carried, *close.renewals)
+        if lines or n == len(periods) - 1:
+            shown.append(Invoice(number=None, team_id=team_id, period=period, lines=lines))
+    return shown
+
+
 @dataclass(frozen=True)
 class Entitlements:
     """Seats and gigabytes the add-ons give on one day."""

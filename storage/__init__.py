@@ -2,6 +2,9 @@
 
 from storage.database import Database
 from storage.errors import (
+    SchemaBehind,
+    SchemaMissing,
+    SchemaNotCurrent,
     SchemaTooNew,
     StorageBusy,
     StorageConflict,
@@ -12,6 +15,9 @@ from storage.urls import UnsupportedDatabase
 
 __all__ = [
     "Database",
+    "SchemaBehind",
+    "SchemaMissing",
+    "SchemaNotCurrent",
     "SchemaTooNew",
     "StorageBusy",
     "StorageConflict",

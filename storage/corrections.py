@@ -73,6 +73,7 @@ class Corrections(Repository):
 
     async def add(self, correction: Correction, now: datetime) -> None:
         """Store the correction with its lines and advance the counter, in one transaction."""
+        await self._workspace(correction.team_id)
         number = correction.number
         assert number is not None
         written = await self._x.write(_COUNTER_ADVANCE, {"before": number - 1, "after": number})
@@ -119,10 +120,13 @@ class Corrections(Repository):
 
     async def newest_first(self, team_id: str) -> list[Correction]:
         """The workspace's corrections, newest first."""
+        await self._workspace(team_id)
         return await self._assemble(await self._all(_NEWEST, {"team_id": team_id}))
 
     async def get(self, number: int, team_id: str | None = None) -> Correction | None:
         """One correction by number; scoped to ``team_id`` when one is given."""
+        if team_id is not None:
+            await self._workspace(team_id)
         if team_id is None:
             headers = await self._all(_GET, {"number": number})
         else:

@@ -4,23 +4,34 @@ of work under one busy budget. A SQLite file or a PostgreSQL database (``storage
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
+from types import ModuleType
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage import migrations, postgres
-from storage.engine import DEFAULT_BUSY_TIMEOUT_MS, WRITE, create_engine
-from storage.errors import SchemaTooNew, StorageBusy, StorageError, StorageUnavailable
-from storage.unit_of_work import Pooled, SqlUnitOfWork
+from storage import migrations, postgres, sqlite
+from storage.errors import SchemaTooNew, StorageError, StorageUnavailable
+from storage.pool import Pool
+from storage.sqlite import DEFAULT_BUSY_TIMEOUT_MS, WRITE
+from storage.unit_of_work import SqlUnitOfWork
 from storage.urls import SETTING, Target, parse, redacted
 
-MIN_LOCK_WAIT_MS = 50
 # Connections of the engine's own pool, beside the units of work's: slack_sdk's
 # installation and OAuth state stores borrow them (see ``Database.engine``).
 SPARE_CONNECTIONS = 2
+
+
+def _module(target: Target) -> ModuleType:
+    """The module that knows this engine's differences."""
+    return postgres if target.is_postgres else sqlite
+
+
+def _create_engine(target: Target, size: int, busy_timeout_ms: int) -> AsyncEngine:
+    if target.url is not None:
+        return postgres.create_engine(target.url, size, busy_timeout_ms)
+    assert target.path is not None
+    return sqlite.create_engine(target.path, size, busy_timeout_ms)
 
 
 class Database:
@@ -46,13 +57,12 @@ class Database:
         self._busy_timeout_ms = busy_timeout_ms
         self._engine: AsyncEngine | None = None
         self._all: list[AsyncConnection] = []  # every connection open now (tests read it)
-        self._idle: asyncio.Queue[Pooled] = asyncio.Queue()
+        self._module = _module(self._target)
         # SQLite: one writer at a time (the file has one write lock). PostgreSQL: writers
         # of different workspaces run side by side; either way readers never take the
         # last connection.
         writers = max(1, pool_size - 1) if self._target.is_postgres else 1
-        self._writer = asyncio.Semaphore(writers)
-        self._readers = asyncio.Semaphore(max(1, pool_size - 1))
+        self._pool = Pool(pool_size, writers, busy_timeout_ms)
 
     @property
     def is_postgres(self) -> bool:
@@ -64,40 +74,42 @@ class Database:
         """Where the data lives (a PostgreSQL URL still holds its password: never show it)."""
         return self._target
 
-    def _create_engine(self) -> AsyncEngine:
-        # Spare connections beyond the pool of units of work: slack_sdk's installation
-        # and OAuth state stores use the engine directly (OAuth mode).
-        size = self._pool_size + SPARE_CONNECTIONS
-        if self._target.url is not None:
-            return postgres.create_engine(self._target.url, size, self._busy_timeout_ms)
-        assert self._target.path is not None
-        return create_engine(self._target.path, size, self._busy_timeout_ms)
+    async def open(self, run_migrations: bool = False, *, create: bool = True) -> list[str]:
+        """Connect, check the schema, fill the pool; return the migrations applied.
 
-    async def open(self, run_migrations: bool = True) -> list[str]:
-        """Connect, apply pending migrations, fill the pool; return the migrations applied.
+        Only ``run_migrations`` (``addons-bot migrate``) upgrades a schema that exists;
+        otherwise a schema behind or ahead of this app's is refused (``SchemaBehind``,
+        ``SchemaTooNew``) and an empty database is created at the newest revision if
+        ``create``, else refused (``SchemaMissing``): see ``migrations.prepare``.
 
         If anything fails, every connection opened so far is closed again: an open
         aiosqlite connection is a running thread that would keep the process alive.
-        Errors of SQLite come out as the driver raised them (``sqlite3.Error``); a
-        PostgreSQL server that cannot be reached or refuses us as StorageUnavailable.
+        A PostgreSQL server that cannot be reached or refuses us is StorageUnavailable;
+        any other error of the database a one-line StorageError.
         """
-        self._engine = self._create_engine()
+        # Spare connections beyond the pool of units of work: slack_sdk's installation
+        # and OAuth state stores use the engine directly (OAuth mode).
+        size = self._pool_size + SPARE_CONNECTIONS
+        self._engine = _create_engine(self._target, size, self._busy_timeout_ms)
         try:
-            async with _migrating(self._engine, self._target) as conn:
+            async with self._migrating(self._engine) as conn:
                 if run_migrations:
                     applied = await conn.run_sync(migrations.upgrade)
                 else:
-                    applied = []
-                    if not await conn.run_sync(_is_current):
-                        raise StorageError("the database needs migrating: run `addons-bot migrate`")
+                    applied = await conn.run_sync(migrations.prepare, create)
             # Check every connection out of SQLAlchemy's pool once, for good: a unit of
             # work then takes one from this queue, with no pool bookkeeping per request.
             for _ in range(self._pool_size):
                 conn = await self._engine.connect().start()
                 self._all.append(conn)
-                self._idle.put_nowait(await Pooled.of(conn, self.fast_path, self._busy_timeout_ms))
+                self._pool.add(
+                    await self._module.pooled(conn, self.fast_path, self._busy_timeout_ms)
+                )
+            self._pool.open = True
         except BaseException as error:
             await self.close()
+            if not self._target.is_postgres:
+                await sqlite.after_failed_open()
             _raise_open_error(error, self._target, self.path)
             raise
         return applied
@@ -122,58 +134,19 @@ class Database:
         """Close every connection of the pool."""
         engine, self._engine = self._engine, None
         held, self._all = self._all, []
-        self._idle = asyncio.Queue()
+        self._pool.clear()
         for conn in held:
             await conn.close()
         if engine is not None:
             await engine.dispose()
 
-    async def _acquire(self, write: bool) -> Pooled:
-        """A pooled connection whose lock wait is what is left of the budget.
-
-        Writers queue on one lock, first come first served, and readers may hold at most
-        all connections but one: a booking never waits behind a crowd of overview reads,
-        and this process's writers never spin in SQLite's busy handler against each other
-        (other processes still meet the busy timeout).
-        """
-        if self._engine is None:
-            raise StorageError("the database is not open")
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        gate = self._writer if write else self._readers
-        budget = self._busy_timeout_ms / 1000
-        try:
-            await asyncio.wait_for(gate.acquire(), budget)
-        except TimeoutError:
-            raise StorageBusy("the database is busy; please try again") from None
-        try:
-            pooled = await asyncio.wait_for(
-                self._idle.get(), max(0.001, budget - (loop.time() - started))
-            )
-        except BaseException as error:
-            gate.release()
-            if isinstance(error, TimeoutError):
-                raise StorageBusy("every database connection is busy; please try again") from None
-            raise
-        waited_ms = int((loop.time() - started) * 1000)
-        wanted = max(MIN_LOCK_WAIT_MS, self._busy_timeout_ms - waited_ms)
-        if waited_ms < MIN_LOCK_WAIT_MS:
-            wanted = self._busy_timeout_ms
-        if pooled.lock_wait_ms != wanted:  # one extra trip, only after a wait
-            try:
-                await pooled.set_lock_wait(wanted)
-            except BaseException:
-                self._release(pooled, write)
-                raise
-        return pooled
-
-    def _release(self, pooled: Pooled, write: bool) -> None:
-        self._idle.put_nowait(pooled)
-        (self._writer if write else self._readers).release()
+    def _migrating(self, engine: AsyncEngine) -> AbstractAsyncContextManager[AsyncConnection]:
+        migrating: AbstractAsyncContextManager[AsyncConnection] = self._module.migrating(engine)
+        return migrating
 
     def unit_of_work(self, write: bool = True) -> SqlUnitOfWork:
         """A new transaction: a writer takes the write lock at its start."""
-        return SqlUnitOfWork(self, write)
+        return SqlUnitOfWork(self._pool, self._module.translate, write)
 
     async def __aenter__(self) -> Database:
         await self.open()
@@ -183,35 +156,14 @@ class Database:
         await self.close()
 
 
-def _is_current(conn: Connection) -> bool:
-    with conn.begin():
-        return migrations.is_current(conn)
-
-
-@asynccontextmanager
-async def _migrating(engine: AsyncEngine, target: Target) -> AsyncIterator[AsyncConnection]:
-    """A connection to migrate on: SQLite's begin takes the write lock; on PostgreSQL the
-    connection holds the migration advisory lock, so two releases never migrate at once."""
-    async with engine.execution_options(**{WRITE: True}).connect() as conn:
-        if not target.is_postgres:
-            yield conn
-            return
-        await postgres.lock_migrations(conn)
-        try:
-            yield conn
-        finally:
-            if not conn.closed and not conn.invalidated:
-                await conn.rollback()
-                await postgres.unlock_migrations(conn)
-
-
 def _raise_open_error(error: BaseException, target: Target, shown: str) -> None:
     """Raise what opening failed with, as storage says it (nothing if it is not ours)."""
     if isinstance(error, StorageError | asyncio.CancelledError):
         return
     if not target.is_postgres:
-        if isinstance(error, DBAPIError) and isinstance(error.orig, Exception):
-            raise error.orig from error
+        mapped = sqlite.translate(error)
+        if mapped is not None:
+            raise mapped from error
         return
     if isinstance(error, DBAPIError | OSError | TimeoutError) or _is_asyncpg(error):
         reason = " ".join(str(getattr(error, "orig", None) or error).split())
@@ -229,13 +181,10 @@ async def migrate(database: str, target: int | None = None) -> list[str]:
     """Bring the database (a file path or URL) to revision number ``target`` (default: the
     newest)."""
     where = parse(database)
-    engine = (
-        postgres.create_engine(where.url, 1, DEFAULT_BUSY_TIMEOUT_MS)
-        if where.url is not None
-        else create_engine(database, 1, DEFAULT_BUSY_TIMEOUT_MS)
-    )
+    engine = _create_engine(where, 1, DEFAULT_BUSY_TIMEOUT_MS)
+    migrating: AbstractAsyncContextManager[AsyncConnection] = _module(where).migrating(engine)
     try:
-        async with _migrating(engine, where) as conn:
+        async with migrating as conn:
             return await conn.run_sync(migrations.upgrade, target)
     except BaseException as error:
         _raise_open_error(error, where, redacted(database))

@@ -1,27 +1,20 @@
-"""How the repositories run their Core statements: through SQLAlchemy, or compiled once
-and sent to aiosqlite's thread directly.
+"""How the repositories run their Core statements: the ``Executor`` each unit of work
+hands them, and the one every engine can use, SQLAlchemy's own execution path.
 
-SQLAlchemy's execution path (greenlet, execution context, result objects) costs about
-as much per statement as SQLite itself on this app's small statements, and a booking
-is eight statements. On SQLite the statements are therefore compiled once per
-statement object and parameter keys (with SQLAlchemy's own compiler, bind and result
-processors) and run in one trip each, as the app did before SQLAlchemy. Any other
-database goes through ``SqlAlchemyExecutor``, with the same statements.
+The engines' own executors live with their engine: ``storage.postgres`` (isolation and
+the workspace lock) and ``storage.sqlite_fast`` (SQLite's fast path).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
-import aiosqlite
-from sqlalchemy import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
-from storage.engine import run_statement
+from storage.errors import StorageError
 
 Params = dict[str, Any]
 
@@ -50,6 +43,10 @@ class Executor(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+    async def lock_workspace(self, team_id: str) -> None:
+        """A writer holds the workspace ``team_id`` alone until its transaction ends."""
+        ...
 
     async def rows(
         self, statement: Executable, params: Params | None = None
@@ -84,6 +81,9 @@ class SqlAlchemyExecutor:
         """Roll the transaction back."""
         await self._conn.rollback()
 
+    async def lock_workspace(self, team_id: str) -> None:
+        """Nothing: a SQLite writer holds the whole file from its first statement."""
+
     async def rows(
         self, statement: Executable, params: Params | None = None
     ) -> list[tuple[Any, ...]]:
@@ -106,134 +106,56 @@ class SqlAlchemyExecutor:
         await self._conn.execute(statement, params)
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    sql: str
-    names: tuple[str, ...]
-    fixed: dict[str, Any]
-    bind: tuple[Any, ...]  # a processor (or None) per name
-    result: tuple[Any, ...] | None  # a processor (or None) per column; None: no rows
+class ReadOnlyError(StorageError):
+    """A reading unit of work (``write=False``) was asked to change data."""
 
 
-class SqliteExecutor:
-    """Statements compiled once, each run in one trip to aiosqlite's thread."""
+class Reading:
+    """An executor for a reading unit of work: it runs reads, and refuses every write
+    before it reaches the database (PostgreSQL would refuse it too, in a read-only
+    transaction; SQLite would quietly take the write lock and write)."""
 
-    _cache: ClassVar[dict[tuple[int, tuple[str, ...]], tuple[Executable, _Prepared]]] = {}
-
-    def __init__(self, driver: aiosqlite.Connection, dialect: Dialect) -> None:
-        self._driver = driver
-        self._dialect = dialect
-        self.dialect_name = dialect.name
+    def __init__(self, inner: Executor) -> None:
+        self._inner = inner
+        self.dialect_name = inner.dialect_name
 
     @property
     def row_locks(self) -> bool:
-        """SQLite locks the whole file for a writer: no row locks."""
+        """A reader locks nothing."""
         return False
 
-    async def _sql(self, sql: str) -> None:
-        await _trip(self._driver, run_statement, self._driver, sql, None, False)
-
     async def begin(self, write: bool) -> None:
-        """Start the transaction; a writer takes SQLite's write lock now."""
-        await self._sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        """Start the transaction."""
+        await self._inner.begin(write)
 
     async def commit(self) -> None:
-        """Commit the transaction."""
-        await self._sql("COMMIT")
+        """End the transaction (a reader has nothing to make durable)."""
+        await self._inner.commit()
 
     async def rollback(self) -> None:
-        """Roll the transaction back, if one is open."""
-        await _trip(self._driver, _rollback, self._driver)
+        """Roll the transaction back."""
+        await self._inner.rollback()
 
-    def _prepare(self, statement: Executable, keys: tuple[str, ...]) -> _Prepared:
-        cache_key = (id(statement), keys)
-        found = self._cache.get(cache_key)
-        if found is not None and found[0] is statement:
-            return found[1]
-        compiled = statement.compile(  # type: ignore[attr-defined]
-            dialect=self._dialect,
-            column_keys=list(keys) if isinstance(statement, Insert) else None,
-        )
-        if any(b.expanding for b in compiled.binds.values()):
-            raise ValueError("an IN list cannot be compiled once: write it with or_()")
-        names = tuple(compiled.positiontup or ())
-        fixed = {
-            n: b.effective_value for n, b in compiled.binds.items() if n not in keys and n in names
-        }
-        bind = tuple(compiled.binds[n].type._cached_bind_processor(self._dialect) for n in names)
-        result = None
-        if compiled._result_columns:
-            result = tuple(
-                c.type._cached_result_processor(self._dialect, None)
-                for c in compiled._result_columns
-            )
-        prepared = _Prepared(compiled.string, names, fixed, bind, result)
-        if len(self._cache) > 1000:  # statements are module constants: this is a safeguard
-            self._cache.clear()
-        self._cache[cache_key] = (statement, prepared)
-        return prepared
-
-    def _values(self, prepared: _Prepared, params: Params | None) -> tuple[Any, ...]:
-        given = prepared.fixed if not params else {**prepared.fixed, **params}
-        return tuple(
-            given[n] if proc is None else proc(given[n])
-            for n, proc in zip(prepared.names, prepared.bind, strict=True)
-        )
+    async def lock_workspace(self, team_id: str) -> None:
+        """As the inner executor does (a reader holds no lock of its own)."""
+        await self._inner.lock_workspace(team_id)
 
     async def rows(
         self, statement: Executable, params: Params | None = None
     ) -> list[tuple[Any, ...]]:
-        """Every row the statement returns, as tuples of Python values."""
-        prepared = self._prepare(statement, tuple(params or ()))
-        _, rows, _, _ = await _trip(
-            self._driver,
-            run_statement,
-            self._driver,
-            prepared.sql,
-            self._values(prepared, params),
-            False,
-        )
-        procs = prepared.result
-        if procs is None or not any(procs):
-            return [tuple(r) for r in rows]
-        return [
-            tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in rows
-        ]
+        """Every row a reading statement returns; a changing one is refused."""
+        if getattr(statement, "is_dml", False):
+            raise _refused()
+        return await self._inner.rows(statement, params)
 
     async def write(self, statement: Executable, params: Params) -> Written:
-        """Run a write statement once."""
-        prepared = self._prepare(statement, tuple(params))
-        _, _, rowcount, lastrowid = await _trip(
-            self._driver,
-            run_statement,
-            self._driver,
-            prepared.sql,
-            self._values(prepared, params),
-            False,
-        )
-        return Written(rowcount, lastrowid)
+        """Refused: a reader changes nothing."""
+        raise _refused()
 
     async def write_many(self, statement: Executable, params: list[Params]) -> None:
-        """Run a write statement for each set of parameters, in one trip."""
-        if not params:
-            return
-        prepared = self._prepare(statement, tuple(params[0]))
-        await _trip(
-            self._driver,
-            run_statement,
-            self._driver,
-            prepared.sql,
-            [self._values(prepared, p) for p in params],
-            True,
-        )
+        """Refused: a reader changes nothing."""
+        raise _refused()
 
 
-async def _trip(driver: aiosqlite.Connection, fn: Any, *args: Any) -> Any:
-    """Run ``fn(*args)`` in the connection's worker thread: one trip."""
-    return await driver._execute(fn, *args)  # type: ignore[no-untyped-call]
-
-
-def _rollback(driver: aiosqlite.Connection) -> None:
-    conn: sqlite3.Connection = driver._conn
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
+def _refused() -> ReadOnlyError:
+    return ReadOnlyError("a reading unit of work (write=False) cannot change data")

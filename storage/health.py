@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 from storage import migrations
 from storage.errors import SchemaTooNew
 from storage.tables import events, outbox
+from storage.urls import asyncpg_args
 
 if TYPE_CHECKING:
     from storage.database import Database
@@ -73,7 +74,7 @@ def schema_is_current(conn: Connection) -> str | None:
         found = migrations.version(conn)
     except SchemaTooNew as error:
         return str(error)
-    return f"the database is at schema version {found}, not {migrations.head()}: run migrate"
+    return migrations.behind(found) if found else "the database is empty: run `addons-bot migrate`"
 
 
 def _backlog(conn: Connection) -> tuple[Backlog, Backlog]:
@@ -94,19 +95,19 @@ class Unreachable(Exception):
 def _probe_engine(url: URL, budget: float) -> AsyncEngine:
     """A connection-per-use engine whose connect and statements give up after ``budget``."""
     ms = str(max(1, int(budget * 1000)))
-    return create_async_engine(
+    bare, connect_args = asyncpg_args(
         url,
-        poolclass=NullPool,
-        connect_args={
-            "timeout": budget,
-            "server_settings": {
-                "application_name": "addons-probe",
-                "default_transaction_read_only": "on",
-                "statement_timeout": ms,  # the server stops too, not only our wait
-                "lock_timeout": ms,
-            },
+        timeout=budget,
+        server_settings={
+            "application_name": "addons-probe",
+            "default_transaction_read_only": "on",
+            "statement_timeout": ms,  # the server stops too, not only our wait
+            "lock_timeout": ms,
         },
     )
+    # The probe's budget bounds its connect whatever connect_timeout the URL gives.
+    connect_args["timeout"] = min(budget, connect_args["timeout"])
+    return create_async_engine(bare, poolclass=NullPool, connect_args=connect_args)
 
 
 async def _on_postgres(url: URL, budget: float, work: Callable[[Connection], T]) -> T:
@@ -142,18 +143,34 @@ async def _probe(db: Database, budget: float, work: Callable[[Connection], T]) -
     )
 
 
+UNREACHABLE = "database unreachable"
+
+
 async def ready(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> str | None:
     """None if the database answers within ``budget`` seconds at the current schema; else why."""
+    found = await readiness(db, budget)
+    return None if found is None else found[1]
+
+
+async def readiness(db: Database, budget: float = READY_TIMEOUT_SECONDS) -> tuple[str, str] | None:
+    """None if ready; else what anyone may be told and the details for the log.
+
+    A schema behind or ahead is said as it is (it names no host); a database that cannot
+    be reached or read is "database unreachable" to the world, its host, port and the
+    driver's words only in the details.
+    """
     try:
-        return await _probe(db, budget, schema_is_current)
+        problem = await _probe(db, budget, schema_is_current)
     except FileNotFoundError as error:
-        return str(error)
+        return UNREACHABLE, str(error)
     except TimeoutError:
-        return f"the database did not answer within {budget:g} s"
+        return UNREACHABLE, f"the database did not answer within {budget:g} s"
     except Unreachable as error:
-        return _without_password(f"the database cannot be reached: {error}", db)
+        return UNREACHABLE, _without_password(f"the database cannot be reached: {error}", db)
     except (SQLAlchemyError, sqlite3.Error, OSError) as error:
-        return _without_password(f"the database cannot be read: {_first_line(error)}", db)
+        detail = _without_password(f"the database cannot be read: {_first_line(error)}", db)
+        return UNREACHABLE, detail
+    return None if problem is None else (problem, problem)
 
 
 async def outbox_backlog(

@@ -100,11 +100,13 @@ class Lines(Repository):
 
     async def for_addon(self, team_id: str, addon_id: int) -> list[InvoiceLine]:
         """Every line of one add-on, oldest first."""
+        await self._workspace(team_id)
         rows = await self._all(_LINE_ADDON, {"team_id": team_id, "addon_id": addon_id})
         return [_line(r) for r in rows]
 
     async def drafts(self, team_id: str) -> list[InvoiceLine]:
         """The workspace's lines not yet on an invoice."""
+        await self._workspace(team_id)
         return [_line(r) for r in await self._all(_LINE_DRAFTS, {"team_id": team_id})]
 
     async def for_invoice(self, number: int) -> list[InvoiceLine]:
@@ -113,17 +115,20 @@ class Lines(Repository):
 
     async def add(self, team_id: str, line: InvoiceLine) -> int:
         """Store a line; return its id."""
+        await self._workspace(team_id)
         written = await self._x.write(_LINE_INSERT, _line_row(team_id, line))
         assert written.lastrowid is not None
         return written.lastrowid
 
     async def add_many(self, team_id: str, lines: list[InvoiceLine]) -> None:
         """Store lines, in one statement."""
+        await self._workspace(team_id)
         if lines:
             await self._x.write_many(_LINE_INSERT, [_line_row(team_id, line) for line in lines])
 
     async def delete_drafts(self, team_id: str, ids: tuple[int, ...]) -> None:
         """Delete these lines if they are still drafts (never an invoiced line)."""
+        await self._workspace(team_id)
         if ids:
             await self._x.write_many(
                 _LINE_DELETE_DRAFT, [{"b_team_id": team_id, "b_id": i} for i in ids]
@@ -131,6 +136,7 @@ class Lines(Repository):
 
     async def mark_invoiced(self, team_id: str, ids: list[int], number: int) -> None:
         """Put these drafts on invoice ``number``."""
+        await self._workspace(team_id)
         if ids:
             await self._x.write_many(
                 _LINE_INVOICED, [{"b_team_id": team_id, "b_id": i, "number": number} for i in ids]
@@ -187,6 +193,7 @@ class Invoices(Repository):
 
     async def add(self, invoice: Invoice, now: datetime) -> None:
         """Store the invoice header and advance the counter, in the caller's transaction."""
+        await self._workspace(invoice.team_id)
         assert invoice.number is not None
         written = await self._x.write(
             _COUNTER_ADVANCE, {"before": invoice.number - 1, "after": invoice.number}
@@ -226,6 +233,7 @@ class Invoices(Repository):
 
     async def newest_first(self, team_id: str, limit: int | None = None) -> list[Invoice]:
         """The workspace's invoices with their lines, newest first (one query)."""
+        await self._workspace(team_id)
         if limit is None:
             rows = await self._all(_INVOICE_LINES_NEWEST, {"team_id": team_id})
         else:
@@ -235,6 +243,8 @@ class Invoices(Repository):
 
     async def get(self, number: int, team_id: str | None = None) -> Invoice | None:
         """One invoice with its lines by number; scoped to ``team_id`` when one is given."""
+        if team_id is not None:
+            await self._workspace(team_id)
         if team_id is None:
             rows = await self._all(_INVOICE_LINES_GET, {"number": number})
         else:

@@ -9,10 +9,11 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
-from storage.urls import UnsupportedDatabase, parse
+from storage.urls import UnsupportedDatabase, asyncpg_args, parse
 
 PEEK_TIMEOUT_S = 5
 
@@ -27,8 +28,15 @@ def count_subscriptions(database: str, team_id: str, *, other: bool = False) -> 
     sql = f"SELECT COUNT(*) FROM subscriptions WHERE team_id {'<>' if other else '='} "
     if target.url is None:
         return _sqlite(database, sql + "?", team_id)
-    url = target.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    return _in_thread(url, sql + "$1", team_id)
+    bare, args = asyncpg_args(target.url, timeout=PEEK_TIMEOUT_S, server_settings={})
+    args.update(
+        host=bare.host,
+        port=bare.port,
+        user=bare.username,
+        password=bare.password,
+        database=bare.database,
+    )  # as SQLAlchemy's dialect hands them over; a libpq DSN in args for the TLS ones
+    return _in_thread(args, sql + "$1", team_id)
 
 
 def _sqlite(path: str, sql: str, team_id: str) -> int:
@@ -49,12 +57,12 @@ def _sqlite(path: str, sql: str, team_id: str) -> int:
         conn.close()
 
 
-def _in_thread(url: str, sql: str, team_id: str) -> int:
+def _in_thread(args: dict[str, Any], sql: str, team_id: str) -> int:
     """Run the PostgreSQL look in a thread of its own: callers may be in an event loop."""
     found: list[int] = [0]
 
     def look() -> None:
-        found[0] = asyncio.run(_postgres(url, sql, team_id))
+        found[0] = asyncio.run(_postgres(args, sql, team_id))
 
     thread = threading.Thread(target=look, name="peek", daemon=True)
     thread.start()
@@ -62,9 +70,9 @@ def _in_thread(url: str, sql: str, team_id: str) -> int:
     return found[0]
 
 
-async def _postgres(url: str, sql: str, team_id: str) -> int:
+async def _postgres(args: dict[str, Any], sql: str, team_id: str) -> int:
     try:
-        conn = await asyncpg.connect(url, timeout=PEEK_TIMEOUT_S)
+        conn = await asyncpg.connect(**args)
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
         return 0
     try:

@@ -1,9 +1,11 @@
-"""PostgreSQL through asyncpg: the engine, how units of work keep their guarantees there,
-and which of its errors mean "busy, try again".
+"""PostgreSQL through asyncpg: everything that differs on PostgreSQL. The engine, how
+units of work keep their guarantees there, and what its errors mean to the ports
+(``translate``: "busy, try again", a conflict, or a one-line ``StorageError``).
 
 Readers run in REPEATABLE READ READ ONLY: every statement of a reader sees one snapshot.
 Writers run in READ COMMITTED and, before their first statement about a workspace, take
-that workspace's advisory transaction lock (``pg_advisory_xact_lock``). Every write of
+that workspace's advisory transaction lock (``pg_advisory_xact_lock``): every repository
+method about a workspace asks the unit of work for it by name (``lock_workspace``). Every write of
 the use cases is about one workspace, so a writer holds its workspace alone, like
 SQLite's one writer: what it read stays true until it commits, and because each
 statement reads the newest committed rows once the lock is held, a concurrent duplicate
@@ -18,16 +20,19 @@ the use case runs again from the start (``bot.services.retry``).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
-from sqlalchemy.sql import Executable
 
-from storage.executor import Params, SqlAlchemyExecutor, Written
+from storage.errors import StorageBusy, StorageConflict, StorageError, one_line
+from storage.executor import SqlAlchemyExecutor
+from storage.pool import Pooled
+from storage.urls import asyncpg_args
 
 # Namespaces of our advisory locks (the two-int form keeps them apart from anyone else's).
 LOCK_SPACE = 0x0ADD
@@ -73,20 +78,22 @@ def is_conflict(error: BaseException) -> bool:
 
 def create_engine(url: URL, pool_size: int, busy_timeout_ms: int) -> AsyncEngine:
     """An asyncpg engine on ``url``; every lock wait is bounded by the busy budget."""
-    return create_async_engine(
+    bare, connect_args = asyncpg_args(
         url,
+        timeout=CONNECT_TIMEOUT_S,
+        server_settings={
+            "lock_timeout": str(int(busy_timeout_ms)),
+            "application_name": "addons-bot",
+        },
+    )
+    return create_async_engine(
+        bare,
         poolclass=AsyncAdaptedQueuePool,
         pool_size=pool_size,
         max_overflow=0,
         pool_timeout=busy_timeout_ms / 1000,
         pool_reset_on_return=None,
-        connect_args={
-            "timeout": CONNECT_TIMEOUT_S,
-            "server_settings": {
-                "lock_timeout": str(int(busy_timeout_ms)),
-                "application_name": "addons-bot",
-            },
-        },
+        connect_args=connect_args,
     )
 
 
@@ -136,29 +143,49 @@ class PostgresExecutor(SqlAlchemyExecutor):
         self._locked = set()
         await self._conn.begin()
 
-    async def _hold(self, params: Params | None) -> None:
-        """A writer takes the workspace's lock before its first statement about it."""
-        if not self._write or not params:
-            return
-        team = params.get("team_id", params.get("b_team_id"))
-        if isinstance(team, str) and team not in self._locked:
-            await self._conn.execute(_TEAM_LOCK, {"space": LOCK_SPACE, "team": team})
-            self._locked.add(team)
+    async def lock_workspace(self, team_id: str) -> None:
+        """A writer holds the workspace alone until it ends (a reader takes no lock)."""
+        if self._write and team_id not in self._locked:
+            await self._conn.execute(_TEAM_LOCK, {"space": LOCK_SPACE, "team": team_id})
+            self._locked.add(team_id)
 
-    async def rows(
-        self, statement: Executable, params: Params | None = None
-    ) -> list[tuple[Any, ...]]:
-        """Every row the statement returns, as tuples."""
-        await self._hold(params)
-        return await super().rows(statement, params)
 
-    async def write(self, statement: Executable, params: Params) -> Written:
-        """Run a write statement once."""
-        await self._hold(params)
-        return await super().write(statement, params)
+async def pooled(conn: AsyncConnection, fast: bool, lock_wait_ms: int) -> Pooled:
+    """A pooled connection (there is no fast path on PostgreSQL)."""
 
-    async def write_many(self, statement: Executable, params: list[Params]) -> None:
-        """Run a write statement for each set of parameters."""
-        for each in params:
-            await self._hold(each)
-        await super().write_many(statement, params)
+    async def set_wait(ms: int) -> None:
+        await set_lock_wait(conn, ms)
+
+    return Pooled(conn, PostgresExecutor(conn), lock_wait_ms, set_wait)
+
+
+@asynccontextmanager
+async def migrating(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection holding the migration advisory lock: two releases never migrate at
+    once."""
+    async with engine.connect() as conn:
+        await lock_migrations(conn)
+        try:
+            yield conn
+        finally:
+            if not conn.closed and not conn.invalidated:
+                await conn.rollback()
+                await unlock_migrations(conn)
+
+
+def _is_driver_error(error: BaseException) -> bool:
+    return isinstance(error, DBAPIError) or type(error).__module__.startswith("asyncpg")
+
+
+def translate(error: BaseException) -> StorageError | None:
+    """What PostgreSQL's ``error`` is to the ports (None: it is not PostgreSQL's)."""
+    if not _is_driver_error(error):
+        return None
+    if is_conflict(error):
+        return StorageConflict("the transaction met another one; please try again")
+    if is_busy(error):
+        return StorageBusy("the database is busy; please try again")
+    orig = error.orig if isinstance(error, DBAPIError) else error
+    line = one_line(orig if isinstance(orig, BaseException) else error)
+    # SQLAlchemy's asyncpg adapter says "<class 'asyncpg.exceptions.X'>: message".
+    return StorageError(line.split("'>: ", 1)[-1] if line.startswith("<class '") else line)

@@ -33,6 +33,11 @@ class Repository:
     def __init__(self, executor: Executor) -> None:
         self._x = executor
 
+    async def _workspace(self, team_id: str) -> None:
+        """Before a statement about ``team_id``: a writer holds that workspace alone until
+        it ends (nothing on SQLite, whose writer holds the whole file already)."""
+        await self._x.lock_workspace(team_id)
+
     async def _all(self, statement: Any, params: dict[str, Any] | None = None) -> list[Row]:
         return await self._x.rows(statement, params)
 
@@ -84,11 +89,13 @@ class Subscriptions(Repository):
 
     async def get(self, team_id: str) -> Subscription | None:
         """The workspace's subscription, if it has one."""
+        await self._workspace(team_id)
         row = await self._one(_SUB_GET, {"team_id": team_id})
         return _subscription(row) if row else None
 
     async def add(self, sub: Subscription, now: datetime) -> None:
         """Store a new subscription."""
+        await self._workspace(sub.team_id)
         await self._x.write(
             _SUB_INSERT,
             {
@@ -105,6 +112,7 @@ class Subscriptions(Repository):
 
     async def save(self, sub: Subscription) -> None:
         """Store a changed subscription."""
+        await self._workspace(sub.team_id)
         await self._x.write(
             _SUB_SAVE,
             {
@@ -187,19 +195,23 @@ class AddOns(Repository):
 
     async def get(self, team_id: str, addon_id: int) -> AddOn | None:
         """One add-on of the workspace."""
+        await self._workspace(team_id)
         row = await self._one(_ADDON_GET, {"team_id": team_id, "id": addon_id})
         return _addon(row) if row else None
 
     async def newest_first(self, team_id: str) -> list[AddOn]:
         """All add-ons, newest first."""
+        await self._workspace(team_id)
         return [_addon(r) for r in await self._all(_ADDON_NEWEST, {"team_id": team_id})]
 
     async def live(self, team_id: str) -> list[AddOn]:
         """Active add-ons and those with a cancellation pending, oldest first."""
+        await self._workspace(team_id)
         return [_addon(r) for r in await self._all(_ADDON_LIVE, {"team_id": team_id})]
 
     async def add(self, team_id: str, addon: AddOn, now: datetime) -> int:
         """Store a new add-on; return its id."""
+        await self._workspace(team_id)
         written = await self._x.write(
             _ADDON_INSERT,
             {
@@ -219,15 +231,18 @@ class AddOns(Repository):
 
     async def save(self, team_id: str, addon: AddOn) -> None:
         """Store a changed add-on."""
+        await self._workspace(team_id)
         await self._x.write(_ADDON_SAVE, _addon_change(team_id, addon))
 
     async def save_many(self, team_id: str, addons: list[AddOn]) -> None:
         """Store changed add-ons, in one statement."""
+        await self._workspace(team_id)
         if addons:
             await self._x.write_many(_ADDON_SAVE, [_addon_change(team_id, a) for a in addons])
 
     async def count(self, team_id: str) -> int:
         """How many add-ons the workspace has, in any status."""
+        await self._workspace(team_id)
         row = await self._one(_ADDON_COUNT, {"team_id": team_id})
         return int(row[0]) if row else 0
 
@@ -252,6 +267,7 @@ class InboundRequests(Repository):
 
     async def first_time(self, team_id: str, webhook_id: str, now: datetime) -> bool:
         """Remember ``webhook_id``; False if it was applied before."""
+        await self._workspace(team_id)
         if await self._one(_INBOUND_GET, {"webhook_id": webhook_id}):
             return False
         await self._x.write(
@@ -265,11 +281,13 @@ class IdempotencyKeys(Repository):
 
     async def get(self, team_id: str, key: str) -> int | None:
         """The add-on this key booked, if any."""
+        await self._workspace(team_id)
         row = await self._one(_KEY_GET, {"team_id": team_id, "key": key})
         return int(row[0]) if row else None
 
     async def put(self, team_id: str, key: str, addon_id: int, now: datetime) -> None:
         """Remember that this key booked this add-on."""
+        await self._workspace(team_id)
         await self._x.write(
             _KEY_INSERT, {"team_id": team_id, "key": key, "addon_id": addon_id, "created_at": now}
         )

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -270,6 +271,23 @@ slack_oauth_states = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("state", String(200), nullable=False),
     Column("expire_at", DateTime, nullable=False),
+)
+
+# The documents of invoices and corrections (0007_doc): each file written once (GoBD).
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner", Text, nullable=False),  # invoice or correction
+    Column("number", Integer, nullable=False),
+    Column("team_id", Text, ForeignKey("subscriptions.team_id"), nullable=False),
+    Column("format", Text, nullable=False),  # pdf, xml or xrechnung
+    Column("filename", Text, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("created_at", Instant, nullable=False),
+    CheckConstraint("owner IN ('invoice', 'correction')", name="documents_owner"),
+    UniqueConstraint("owner", "number", "format", name="documents_once"),
 )
 
 INVOICE_COUNTER = "invoice_number"

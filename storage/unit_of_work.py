@@ -1,92 +1,32 @@
-"""One unit of work: one transaction over one pooled connection, every repository on it."""
+"""One unit of work: one transaction over one pooled connection, every repository on it.
+
+What goes wrong leaves it as the ports say: the driver's errors are translated by the
+engine's module (``storage.sqlite`` or ``storage.postgres``) into ``StorageBusy`` (a
+``Busy``: lock waits over budget), ``StorageConflict`` (a ``Conflict``: PostgreSQL's
+deadlocks and serialization failures, after which nothing was changed) or a one-line
+``StorageError``, on a statement as on commit.
+"""
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING
 
-import aiosqlite
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from storage import postgres
+from storage.archive import Documents
 from storage.corrections import Corrections
-from storage.errors import StorageBusy, StorageConflict
+from storage.errors import StorageError
 from storage.events import Events
-from storage.executor import Executor, SqlAlchemyExecutor, SqliteExecutor
+from storage.executor import Reading
 from storage.journal import AuditLog, Outbox
 from storage.ledger import Invoices, Lines
+from storage.pool import Pool, Pooled
 from storage.repositories import AddOns, IdempotencyKeys, InboundRequests, Subscriptions
 
-if TYPE_CHECKING:
-    from storage.database import Database
-
-
-def is_busy(error: BaseException) -> bool:
-    """The database gave up waiting for a lock another connection holds (or, on
-    PostgreSQL, ended the transaction as a deadlock or serialization failure)."""
-    if postgres.is_busy(error):
-        return True
-    if isinstance(error, DBAPIError):
-        error = error.orig  # type: ignore[assignment]
-    message = str(error)
-    return isinstance(error, sqlite3.OperationalError) and (
-        "locked" in message or "busy" in message
-    )
-
-
-def busy_error(error: BaseException) -> StorageBusy:
-    """What a busy ``error`` leaves a unit of work as: a Conflict if the use case should
-    simply run again (deadlock, serialization failure), else plain StorageBusy."""
-    if postgres.is_conflict(error):
-        return StorageConflict("the transaction met another one; please try again")
-    return StorageBusy("the database is busy; please try again")
-
-
-@dataclass
-class Pooled:
-    """A connection of the pool, with the executor its units of work use."""
-
-    conn: AsyncConnection
-    executor: Executor
-    driver: aiosqlite.Connection | None
-    lock_wait_ms: int
-
-    @classmethod
-    async def of(cls, conn: AsyncConnection, fast: bool, lock_wait_ms: int) -> Pooled:
-        """The fast path on SQLite (one trip per statement), SQLAlchemy's own elsewhere."""
-        if conn.dialect.name == "postgresql":
-            return cls(conn, postgres.PostgresExecutor(conn), None, lock_wait_ms)
-        if conn.dialect.name != "sqlite":
-            return cls(conn, SqlAlchemyExecutor(conn), None, lock_wait_ms)
-        raw = await conn.get_raw_connection()
-        driver = raw.driver_connection
-        assert isinstance(driver, aiosqlite.Connection)
-        executor: Executor = (
-            SqliteExecutor(driver, conn.dialect) if fast else SqlAlchemyExecutor(conn)
-        )
-        return cls(conn, executor, driver, lock_wait_ms)
-
-    async def set_lock_wait(self, ms: int) -> None:
-        """How long the database waits for a lock on this connection."""
-        if self.driver is not None:
-            await self.driver.execute_fetchall(f"PRAGMA busy_timeout = {int(ms)}")
-        elif self.conn.dialect.name == "postgresql":
-            await postgres.set_lock_wait(self.conn, ms)
-        self.lock_wait_ms = ms
+Translate = Callable[[BaseException], StorageError | None]
 
 
 class SqlUnitOfWork:
-    """One transaction over one pooled connection; rolled back unless committed.
-
-    Errors of SQLite leave it as the driver raised them (``sqlite3.Error``), as before
-    SQLAlchemy; PostgreSQL's as SQLAlchemy wraps them (``sqlalchemy.exc.DBAPIError``).
-    Lock waits over budget leave it as StorageBusy; PostgreSQL's deadlocks and
-    serialization failures (after which nothing was changed) as StorageConflict, on a
-    statement as on commit.
-    """
+    """One transaction over one pooled connection; rolled back unless committed."""
 
     subscriptions: Subscriptions
     addons: AddOns
@@ -98,26 +38,37 @@ class SqlUnitOfWork:
     audit: AuditLog
     outbox: Outbox
     events: Events
+    documents: Documents
 
-    def __init__(self, db: Database, write: bool) -> None:
-        self._db = db
+    def __init__(self, pool: Pool, translate: Translate, write: bool) -> None:
+        self._pool = pool
+        self._translate = translate
         self._write = write
         self._pooled: Pooled | None = None
         self._done = False
 
+    def _raise_translated(self, error: BaseException) -> None:
+        mapped = self._translate(error)
+        if mapped is not None:
+            raise mapped from error
+
     async def __aenter__(self) -> SqlUnitOfWork:
-        pooled = await self._db._acquire(self._write)
+        try:
+            pooled = await self._pool.acquire(self._write)
+        except Exception as error:
+            self._raise_translated(error)
+            raise
         x = pooled.executor
         try:
             await x.begin(self._write)
         except BaseException as error:
-            self._db._release(pooled, self._write)
-            if is_busy(error):
-                raise busy_error(error) from error
-            _reraise(error)
+            self._pool.release(pooled, self._write)
+            self._raise_translated(error)
             raise
         self._pooled = pooled
         self._done = False
+        if not self._write:
+            x = Reading(x)  # a reader's repositories refuse to write
         self.subscriptions = Subscriptions(x)
         self.addons = AddOns(x)
         self.lines = Lines(x)
@@ -128,6 +79,7 @@ class SqlUnitOfWork:
         self.audit = AuditLog(x)
         self.outbox = Outbox(x)
         self.events = Events(x)
+        self.documents = Documents(x)
         return self
 
     async def __aexit__(
@@ -142,26 +94,21 @@ class SqlUnitOfWork:
         try:
             if not self._done:
                 await pooled.executor.rollback()
+        except Exception as error:
+            if exc is None:  # else the first error is the one to tell
+                self._raise_translated(error)
+                raise
         finally:
-            self._db._release(pooled, self._write)
-        if exc is not None and postgres.is_busy(exc):
-            raise busy_error(exc) from exc
+            self._pool.release(pooled, self._write)
         if exc is not None:
-            _reraise(exc)
+            self._raise_translated(exc)
 
     async def commit(self) -> None:
         """Make every change of this unit of work durable at once."""
         assert self._pooled is not None
         try:
             await self._pooled.executor.commit()
-        except (DBAPIError, sqlite3.OperationalError) as error:
-            if is_busy(error):
-                raise busy_error(error) from error
+        except Exception as error:
+            self._raise_translated(error)
             raise
         self._done = True
-
-
-def _reraise(error: BaseException) -> None:
-    """Raise SQLite's own error out of SQLAlchemy's wrapping (as before SQLAlchemy)."""
-    if isinstance(error, DBAPIError) and isinstance(error.orig, sqlite3.Error):
-        raise error.orig from error

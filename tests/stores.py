@@ -14,13 +14,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError as SqlIntegrityError
-
-from bot.ports import UnitOfWorkSource
+from bot.ports import StorageError, UnitOfWorkSource
 from storage import Database
+from storage.executor import ReadOnlyError
 from storage.types import utc_text
 from tests import postgres
-from tests.fakes.memory import IntegrityError, MemoryStore
+from tests.fakes.memory import IntegrityError, MemoryStore, NotInTransaction
+from tests.sqlite_template import migrated_copy
 
 STORES = ("memory", "sqlite", "postgres")
 
@@ -48,7 +48,9 @@ class Store:
     name: str
     db: UnitOfWorkSource
     rows: Callable[[], Awaitable[Rows]]  # what is committed, read past the ports
-    integrity_error: type[Exception]  # what a broken key or reference raises
+    # what a broken key or reference raises (storage: a one-line StorageError)
+    integrity_error: type[Exception]
+    refused_write: type[Exception]  # what a write in a reading unit of work raises
 
 
 def sqlite_rows(path: str) -> Rows:
@@ -92,15 +94,15 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
         async def memory_rows() -> Rows:
             return memory.rows()
 
-        yield Store(name, memory, memory_rows, IntegrityError)
+        yield Store(name, memory, memory_rows, IntegrityError, NotInTransaction)
     elif name == "sqlite":
-        path = str(directory / "addons.db")
+        path = str(migrated_copy(directory / "addons.db"))
         async with Database(path, pool_size=pool_size) as db:
 
             async def file_rows() -> Rows:
                 return sqlite_rows(path)
 
-            yield Store(name, db, file_rows, sqlite3.IntegrityError)
+            yield Store(name, db, file_rows, StorageError, ReadOnlyError)
     elif name == "postgres":
         with postgres.fresh_database() as url:
             async with Database(url, pool_size=pool_size) as db:
@@ -108,6 +110,6 @@ async def open_store(name: str, directory: Path, pool_size: int = 4) -> AsyncIte
                 async def server_rows() -> Rows:
                     return await postgres_rows(url)
 
-                yield Store(name, db, server_rows, SqlIntegrityError)
+                yield Store(name, db, server_rows, StorageError, ReadOnlyError)
     else:
         raise ValueError(f"no store called {name!r}; known: {', '.join(STORES)}")

@@ -13,7 +13,7 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from datetime import datetime
 
-from bot.adapters.dm_sender import Delivery, deliver_due
+from bot.adapters.dm_sender import Delivery, OutboxWork, deliver_due
 from bot.adapters.observability import metrics
 from bot.ports import Busy, Clients, Clock, Render
 from bot.services import Context, PeriodTurn, iter_billing_run
@@ -31,6 +31,7 @@ async def tick(
     keep_turns: bool = True,
     team_ids: Sequence[str] | None = None,
     stop: asyncio.Event | None = None,
+    work: OutboxWork | None = None,
 ) -> tuple[list[PeriodTurn], Delivery]:
     """One beat of the schedule: every due billing turn, then every due message.
 
@@ -52,7 +53,7 @@ async def tick(
         if isinstance(run, AsyncGenerator):
             await run.aclose()
     metrics.BILLING_RUN_SECONDS.observe(time.perf_counter() - started)
-    delivery = await deliver_due(ctx, client, clock, render, stop=stop)
+    delivery = await deliver_due(ctx, client, clock, render, stop=stop, work=work)
     return turns, delivery
 
 
@@ -81,12 +82,13 @@ async def run_schedule(
     interval_seconds: float,
     stop: asyncio.Event,
     daily: Daily | None = None,
+    work: OutboxWork | None = None,
 ) -> None:
     """Tick at start-up and then every ``interval_seconds`` until ``stop`` is set; after a
     beat, ``daily`` (the retention job) if given: it runs once a day."""
     while not stop.is_set():
         try:
-            await tick(ctx, client, clock, render, keep_turns=False, stop=stop)
+            await tick(ctx, client, clock, render, keep_turns=False, stop=stop, work=work)
             if daily is not None:
                 await daily(clock.now())
         except Busy:

@@ -12,16 +12,27 @@ it, milliseconds; a lost message would be worse than that rare duplicate.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.observability import metrics
 from bot.adapters.slack_install.clients import OneWorkspace
-from bot.ports import Clients, Clock, NotARecipient, OutboxMessage, Render, TeamClients
+from bot.ports import (
+    Clients,
+    Clock,
+    NotARecipient,
+    OutboxMessage,
+    Render,
+    StoredDocument,
+    TeamClients,
+)
 from bot.services import Context
 from bot.services.retry import retrying
 
@@ -30,6 +41,7 @@ __all__ = [
     "PARKED",
     "Delivery",
     "NotARecipient",
+    "OutboxWork",
     "backoff",
     "deliver_due",
     "team_clients",
@@ -68,6 +80,20 @@ PERMANENT_ERRORS = frozenset(
 PARKED = "parked: the app is not installed in this workspace"
 
 
+# A job of the queue: work done once per message, with the instant it runs at.
+Job = Callable[[OutboxMessage, datetime], Awaitable[None]]
+# The stored file a direct message carries (its payload names a ``document``).
+Attachment = Callable[[OutboxMessage], Awaitable[StoredDocument | None]]
+
+
+@dataclass(frozen=True)
+class OutboxWork:
+    """What the sender does besides posting: jobs by message kind, and files to attach."""
+
+    jobs: Mapping[str, Job] = field(default_factory=dict)
+    attachment: Attachment | None = None
+
+
 def team_clients(clients: Clients) -> TeamClients:
     """``clients`` as a per-workspace lookup."""
     return OneWorkspace(clients) if isinstance(clients, AsyncWebClient) else clients
@@ -93,12 +119,9 @@ async def _claim_next(ctx: Context, clock: Clock) -> OutboxMessage | None:
     """Lease the oldest due message, right before sending it."""
     now = clock.now()
     async with ctx.db.unit_of_work() as uow:
-        due = await uow.outbox.due(now, 1)
-        if not due:
-            return None
-        await uow.outbox.lease(due[0].id, now + LEASE)
+        claimed = await uow.outbox.claim(now, now + LEASE, 1)
         await uow.commit()
-    return due[0]
+    return claimed[0] if claimed else None
 
 
 def _slack_failure(exc: SlackApiError, attempts: int) -> tuple[str, str, timedelta]:
@@ -117,12 +140,44 @@ def _slack_failure(exc: SlackApiError, attempts: int) -> tuple[str, str, timedel
     return "retry", error, wait
 
 
+async def _post(client: AsyncWebClient, sent: dict[str, Any], file: StoredDocument | None) -> None:
+    """Post the message; with a file, as the file's message in the recipient's DM.
+
+    files_upload_v2 asks for a channel id (not a user id), then takes three calls:
+    files.getUploadURLExternal, the upload itself, files.completeUploadExternal, which
+    shares the file into the DM with the message's blocks.
+    """
+    if file is None:
+        await client.chat_postMessage(**sent)
+        return
+    opened = await client.conversations_open(users=sent["channel"])
+    channel = opened["channel"]["id"]
+    message: dict[str, Any] = (
+        {"blocks": json.dumps(sent["blocks"])}
+        if sent.get("blocks")
+        else {"initial_comment": sent.get("text", "")}
+    )
+    await client.files_upload_v2(
+        channel=channel,
+        content=file.content,
+        filename=file.filename,
+        title=file.filename,
+        **message,
+    )
+
+
 async def _send(
-    client: AsyncWebClient, render: Render, message: OutboxMessage
+    client: AsyncWebClient, render: Render, message: OutboxMessage, work: OutboxWork
 ) -> tuple[str, str, timedelta]:
     """Render and post one message; (outcome, error, wait) says what to record."""
     try:
-        await client.chat_postMessage(**await render(message))
+        sent = await render(message)
+        file = None
+        if work.attachment is not None and "document" in message.payload:
+            file = await work.attachment(message)
+            if file is None:  # queued with its document: it cannot be missing
+                raise LookupError(f"the document of {message.event_key} is not stored")
+        await _post(client, sent, file)
     except NotARecipient as exc:
         return "failed", f"not a recipient: {exc}", timedelta(0)
     except SlackApiError as exc:
@@ -139,7 +194,7 @@ async def _send(
 async def _release(ctx: Context, clock: Clock, message: OutboxMessage) -> None:
     """Give a claimed message back unsent: it is due again at once, for any sender."""
     async with ctx.db.unit_of_work() as uow:
-        await uow.outbox.lease(message.id, clock.now())
+        await uow.outbox.release(message, clock.now())
         await uow.commit()
 
 
@@ -150,12 +205,17 @@ async def _record_outcome(
     """Record what became of one sent message (a Conflict re-runs this, never the send)."""
     async with ctx.db.unit_of_work() as uow:
         if outcome == "sent":
-            await uow.outbox.mark_sent(message.id, now)
+            held = await uow.outbox.mark_sent(message, now)
         elif outcome == "retry":
-            await uow.outbox.retry_later(message.id, due, error)
+            held = await uow.outbox.retry_later(message, due, error)
         else:
-            await uow.outbox.mark_failed(message.id, now, error)
+            held = await uow.outbox.mark_failed(message, now, error)
         await uow.commit()
+    if not held:  # the lease ran out meanwhile and another sender claimed the message
+        logger.warning(
+            "message %s: the lease was lost before its outcome was recorded", message.event_key
+        )
+        return
     tries = message.attempts + 1
     where = {"team_id": message.team_id}
     if outcome == "retry":
@@ -181,10 +241,28 @@ async def _record_outcome(
         )
 
 
+async def _run_job(job: Job, message: OutboxMessage, now: datetime) -> tuple[str, str, timedelta]:
+    """Run a job of the queue (rendering a document); retried with backoff if it fails."""
+    try:
+        await job(message, now)
+    except Exception as exc:
+        logger.exception("job %s failed", message.event_key)
+        outcome = "failed" if message.attempts + 1 >= MAX_ATTEMPTS else "retry"
+        return outcome, f"{type(exc).__name__}: {exc}", backoff(message.attempts)
+    return "sent", "", timedelta(0)
+
+
 async def _send_as_team(
-    clients: TeamClients, render: Render, message: OutboxMessage
+    clients: TeamClients, render: Render, message: OutboxMessage, work: OutboxWork, now: datetime
 ) -> tuple[str, str, timedelta]:
-    """Send with the message's own workspace's client; park it if there is none."""
+    """Send with the message's own workspace's client; park it if there is none.
+
+    A job (a kind in ``work.jobs``) needs no Slack client: it runs whether or not the
+    app is still installed, since what it makes (a document) is kept regardless.
+    """
+    job = work.jobs.get(message.kind)
+    if job is not None:
+        return await _run_job(job, message, now)
     try:
         own = await clients.for_team(message.team_id)
     except Exception as exc:  # the store or a token rotation failed: try again later
@@ -193,7 +271,7 @@ async def _send_as_team(
         return outcome, f"no client: {type(exc).__name__}", backoff(message.attempts)
     if own is None:
         return "failed", PARKED, timedelta(0)
-    return await _send(own, render, message)
+    return await _send(own, render, message, work)
 
 
 async def deliver_due(
@@ -203,6 +281,7 @@ async def deliver_due(
     render: Render,
     limit: int = 50,
     stop: asyncio.Event | None = None,
+    work: OutboxWork | None = None,
 ) -> Delivery:
     """Send up to ``limit`` due messages once each; reschedule what Slack could not take.
 
@@ -212,6 +291,7 @@ async def deliver_due(
     the message back (due again at once) instead of leaving it leased for minutes.
     """
     clients = team_clients(client)
+    work = work if work is not None else OutboxWork()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     parked = 0
     for _ in range(limit):
@@ -221,7 +301,7 @@ async def deliver_due(
         if message is None:
             break
         try:
-            outcome, error, wait = await _send_as_team(clients, render, message)
+            outcome, error, wait = await _send_as_team(clients, render, message, work, clock.now())
         except asyncio.CancelledError:
             await _release(ctx, clock, message)
             raise

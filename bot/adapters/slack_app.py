@@ -10,7 +10,6 @@ from typing import Any
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
-from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -22,10 +21,14 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.install_pages.pages import INSTALL
+from bot.adapters.install_pages.routes import REDIRECT, install_routes
+from bot.adapters.observability.bolt_logs import quiet_bolt
 from bot.adapters.observability.context import current, kind_of, team_of
 from bot.adapters.observability.slack_api import MeasuredWebClient, measured
 from bot.adapters.observability.web import Lifecycle, add_operator_routes, measure_slack
 from bot.adapters.slack_install.flow import InstallFlow
+from bot.adapters.slack_retries import REASON_HEADER, RETRY_HEADER, SeenRequests
 from bot.ports import ANSWERED
 from bot.settings import Settings
 from storage import Database
@@ -33,8 +36,8 @@ from storage import Database
 logger = logging.getLogger("addons")
 
 SLACK_PATH = "/slack/events"
-INSTALL_PATH = "/slack/install"
-REDIRECT_PATH = "/slack/oauth_redirect"
+INSTALL_PATH = INSTALL
+REDIRECT_PATH = REDIRECT
 # What a user of a workspace without an installation reads (Bolt answers it for us).
 NOT_INSTALLED = (
     "Zusatzoptionen ist in diesem Workspace nicht (mehr) installiert: bitte eine "
@@ -114,6 +117,7 @@ def build_app(
     With ``oauth_flow`` (OAuth mode) Bolt finds each workspace's token in the flow's
     installation store; without it, the client's one bot token serves.
     """
+    quiet_bolt(logger)  # before Bolt makes its loggers from this one
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret,
@@ -170,6 +174,7 @@ def web_application(
     Bolt cannot make sense of is a 400, never a 500 with a trace.
     """
     verifier = SignatureVerifier(signing_secret)
+    seen = SeenRequests()  # Slack's retries of what this process has taken already
 
     async def slack(request: web.Request) -> web.Response:
         raw = await request.read()
@@ -184,12 +189,23 @@ def web_application(
             signed = False
         if not signed:
             return web.json_response({"error": "invalid request"}, status=401)
+        if not seen.first(raw) and RETRY_HEADER in request.headers:
+            logger.info(
+                "Slack's retry %s (%s) of a request already taken: acknowledged, not done again",
+                request.headers[RETRY_HEADER],
+                request.headers.get(REASON_HEADER, "no reason given"),
+            )
+            return web.Response(status=200)
         answered = asyncio.Event()  # listeners update their view only once this is set
         try:
             try:
                 bolt_request = await to_bolt_request(request)
                 if not isinstance(bolt_request.body, dict):
                     raise ValueError("the body is not a JSON object or form")
+                described = current()  # before Bolt authorizes: its lines name the workspace
+                if described is not None:
+                    described.kind = kind_of(bolt_request.body)
+                    described.team_id = team_of(bolt_request.body)
                 bolt_request.context[ANSWERED] = answered
                 response = await app.async_dispatch(bolt_request)
             except Exception as error:  # a signed body Bolt cannot read: Slack's never are
@@ -209,26 +225,7 @@ def web_application(
     web_app = web.Application(middlewares=[measure_slack(path, lifecycle)])
     web_app.add_routes([web.post(path, slack)])
     add_operator_routes(web_app, db, lifecycle)
-    if app.oauth_flow is not None:
+    if isinstance(app.oauth_flow, InstallFlow):
         web_app.add_routes(install_routes(app.oauth_flow))
     web_app.add_routes(routes)
     return web_app
-
-
-def install_routes(flow: AsyncOAuthFlow) -> list[web.RouteDef]:
-    """GET /slack/install (the Add to Slack page) and GET /slack/oauth_redirect.
-
-    Both are Bolt's OAuth flow: the install page sets the state cookie, the redirect
-    checks it against the state store (used once), exchanges the code with
-    oauth.v2.access and saves the installation.
-    """
-
-    async def install(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(
-            await flow.handle_installation(await to_bolt_request(request))
-        )
-
-    async def redirect(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
-
-    return [web.get(INSTALL_PATH, install), web.get(REDIRECT_PATH, redirect)]

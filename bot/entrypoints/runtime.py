@@ -20,9 +20,10 @@ from aiohttp import web
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.observability import logs
+from bot.adapters.observability.quiet_server import QuietAppRunner
 from bot.adapters.observability.web import Lifecycle, metrics_application
 from bot.adapters.slack_install.crypto import TokenKeyError
-from bot.bootstrap import Runtime, bootstrap, token_cipher
+from bot.bootstrap import Runtime, bootstrap, document_links, token_cipher
 from bot.settings import Settings
 from storage import StorageError
 
@@ -77,9 +78,14 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
             lifecycle=lifecycle,
             routes=rt.crm_routes(clock),
         )
+        links = document_links(settings)
+        if links is not None:  # GET /documents/...: the signed links events carry
+            from bot.adapters.documents.web import document_routes
+
+            served.add_routes(document_routes(rt.ctx, links, clock))
         # No access log: each Slack request has its own line (addons.requests), and the
         # platform's probes would add one every few seconds.
-        runner = web.AppRunner(served, shutdown_timeout=REQUEST_GRACE, access_log=None)
+        runner = QuietAppRunner(served, shutdown_timeout=REQUEST_GRACE, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, settings.port)
         await site.start()
@@ -114,7 +120,7 @@ async def scheduler(settings: Settings) -> None:
         lifecycle = Lifecycle()
         runner = None
         if settings.metrics_port is not None:  # /metrics, /healthz and /readyz
-            runner = web.AppRunner(
+            runner = QuietAppRunner(
                 metrics_application(rt.db, lifecycle),
                 shutdown_timeout=REQUEST_GRACE,
                 access_log=None,
@@ -227,23 +233,22 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     if given is not None:
         settings = settings.model_copy(update={"database": given})
+    from bot.entrypoints.cli.checks import file_problem
     from bot.entrypoints.console.demo import (
         refuse_for_slack,  # the console package is heavy to import
     )
+    from storage.urls import is_url
 
-    problem = refuse_for_slack(settings.database, command) or _key_problem(settings)
+    database = settings.database
+    problem = (None if is_url(database) else file_problem(database, creates=True)) or (
+        refuse_for_slack(database, command) or _key_problem(settings)
+    )
     if problem is not None:
         print(f"addons-bot: error: {problem}", file=sys.stderr)
         return 2
     logs.configure(
         settings.log_format,
-        secrets=[
-            settings.slack_bot_token,
-            settings.slack_signing_secret,
-            settings.slack_app_token,
-            *settings.webhook_secrets,
-            *settings.crm_secrets,
-        ],
+        secrets=settings.secrets(),
     )
     main = {"serve": serve, "socket": socket, "scheduler": scheduler}[command]
     try:

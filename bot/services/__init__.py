@@ -25,6 +25,15 @@ from bot.services.cancelling import (
 )
 from bot.services.context import SYSTEM_ACTOR, Context
 from bot.services.crm import CRM_ACTOR, CrmAnswer, CrmChanges, apply_crm_changes
+from bot.services.documents import (
+    CORRECTION,
+    INVOICE,
+    JOB,
+    document_json,
+    document_owner_exists,
+    get_document,
+    make_document,
+)
 from bot.services.events import (
     emit,
     event_status,
@@ -47,6 +56,7 @@ from bot.services.reading import (
     list_invoices,
     overview,
     preview_invoice,
+    preview_invoices,
 )
 from bot.services.shapes import (
     addon_to_json,
@@ -68,7 +78,10 @@ from bot.services.workspaces import (
 )
 
 __all__ = [
+    "CORRECTION",
     "CRM_ACTOR",
+    "INVOICE",
+    "JOB",
     "SYSTEM_ACTOR",
     "Booked",
     "Cancelled",
@@ -87,6 +100,8 @@ __all__ = [
     "cancel",
     "cancellation_offer",
     "correction_to_json",
+    "document_json",
+    "document_owner_exists",
     "document_to_json",
     "emit",
     "ensure_workspace",
@@ -94,6 +109,7 @@ __all__ = [
     "event_status",
     "get_addon",
     "get_correction",
+    "get_document",
     "get_entitlements",
     "get_invoice",
     "get_workspace",
@@ -106,9 +122,11 @@ __all__ = [
     "list_invoices",
     "list_webhook_events",
     "list_workspaces",
+    "make_document",
     "next_invoice_on",
     "overview",
     "preview_invoice",
+    "preview_invoices",
     "quote_booking",
     "quote_cancellation",
     "record_installation",

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from bot.ports import UnitOfWork, UnitOfWorkSource
 from bot.services.context import SYSTEM_ACTOR, Context, subscription_of
+from bot.services.documents import INVOICE, queue_document
 from bot.services.events import emit, emit_addon, emit_entitlements
 from bot.services.notify import notify
 from bot.services.retry import retrying
@@ -71,9 +72,12 @@ async def _record_turn(
             team_id, [line.id for line in close.carried if line.id is not None], number
         )
         await uow.lines.add_many(team_id, [r.on_invoice(number) for r in close.renewals])
-        await notify(
-            uow, ctx, team_id, f"invoice:{number}", "invoice_issued", {"number": number}, now
-        )
+        if ctx.documents:  # the DM and the event wait for the document (its job)
+            await queue_document(uow, team_id, INVOICE, number, now)
+        else:
+            await notify(
+                uow, ctx, team_id, f"invoice:{number}", "invoice_issued", {"number": number}, now
+            )
     start = close.period.start.isoformat()
     for addon in close.deactivated:
         await uow.audit.record(
@@ -114,7 +118,7 @@ async def _emit_turn(
         await emit_addon(uow, ctx, team_id, "addon.ended", addon, now)
     if close.deactivated:
         await emit_entitlements(uow, ctx, team_id, close.period.start, now)
-    if close.invoice is not None:
+    if close.invoice is not None and not ctx.documents:
         await emit(uow, team_id, "invoice.issued", invoice_to_json(close.invoice), now)
 
 

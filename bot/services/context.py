@@ -23,6 +23,9 @@ class Context:
     default_locale: str = "de"
     default_timezone: str = DEFAULT_TIMEZONE
     billing_admins: tuple[str, ...] = ()
+    # Each invoice and correction gets its document (PDF, XML) through an outbox job,
+    # and its DM and event wait for it (bot.services.documents)
+    documents: bool = False
 
 
 async def subscription_of(uow: UnitOfWork, team_id: str) -> Subscription:

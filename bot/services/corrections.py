@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.ports import UnitOfWork
 from bot.services.context import Context
+from bot.services.documents import CORRECTION, queue_document
 from bot.services.events import emit
 from bot.services.notify import notify
 from bot.services.shapes import correction_to_json
@@ -25,6 +26,27 @@ async def issue_correction(
     number = numbered.number
     assert number is not None
     await uow.corrections.add(numbered, now)
+    if ctx.documents:  # the DM and the event wait for the document (its job)
+        await queue_document(uow, numbered.team_id, CORRECTION, number, now, also=actor)
+    else:
+        await _announce(uow, ctx, numbered, now, actor)
+    await uow.audit.record(
+        numbered.team_id,
+        now,
+        actor,
+        "correction_issued",
+        number=number,
+        corrects=numbered.corrects,
+        total=str(numbered.total.amount),
+    )
+    return numbered
+
+
+async def _announce(
+    uow: UnitOfWork, ctx: Context, numbered: Correction, now: datetime, actor: str
+) -> None:
+    """The DM and the event of a correction issued without a document."""
+    number = numbered.number
     await notify(
         uow,
         ctx,
@@ -36,13 +58,3 @@ async def issue_correction(
         also=actor,
     )
     await emit(uow, numbered.team_id, "correction.issued", correction_to_json(numbered), now)
-    await uow.audit.record(
-        numbered.team_id,
-        now,
-        actor,
-        "correction_issued",
-        number=number,
-        corrects=numbered.corrects,
-        total=str(numbered.total.amount),
-    )
-    return numbered

@@ -12,6 +12,7 @@ from domain.addons import AddOn, Status
 from domain.billing import Entitlements
 from domain.billing import entitlements as domain_entitlements
 from domain.billing import preview_invoice as domain_preview_invoice
+from domain.billing import preview_invoices as domain_preview_invoices
 from domain.corrections import Correction
 from domain.errors import UnknownCorrection, UnknownInvoice
 from domain.invoices import Invoice
@@ -61,6 +62,21 @@ async def preview_invoice(ctx: Context, team_id: str, now: datetime) -> Invoice:
     async with ctx.db.unit_of_work(write=False) as uow:
         sub = await subscription_of(uow, team_id)
         return await _preview(uow, ctx, sub, sub.today(now))
+
+
+async def preview_invoices(ctx: Context, team_id: str, now: datetime) -> list[Invoice]:
+    """Every invoice due and not yet issued (a workspace the billing run has not caught
+    up with), then the upcoming one: what the runs will issue, in order (no numbers)."""
+    async with ctx.db.unit_of_work(write=False) as uow:
+        sub = await subscription_of(uow, team_id)
+        today = sub.today(now)
+        periods = [
+            *sub.schedule.periods_starting_between(sub.closed_through, today),
+            _upcoming_period(sub, today),
+        ]
+        live = await uow.addons.live(team_id)
+        drafts = await uow.lines.drafts(team_id)
+    return domain_preview_invoices(team_id, periods, live, drafts, ctx.catalog)
 
 
 async def get_entitlements(ctx: Context, team_id: str, now: datetime) -> Entitlements:

@@ -8,6 +8,7 @@ and the real app served against a fake (``served_app``).
 from __future__ import annotations
 
 from bot.slack_fake.drawn import find_button, state_values
+from bot.slack_fake.files import UploadedFile
 from bot.slack_fake.server import Call, FakeSlack, MessageKind, Posted
 from bot.slack_fake.signing import SignedRequest, SlackSigner
 from bot.slack_fake.standin import SlackStandIn
@@ -42,6 +43,7 @@ __all__ = [
     "SlackStandIn",
     "SlackUser",
     "Surface",
+    "UploadedFile",
     "ViewModel",
     "dm_channel",
     "find_button",

@@ -44,10 +44,12 @@ async def served_app(
     user_cache_seconds: int = 60,
     busy_timeout_ms: int | None = None,
     webhook: tuple[str, str] | None = None,
+    default_locale: str | None = None,
 ) -> AsyncIterator[ServedApp]:
     """Start the real Bolt app over HTTP with a real SQLite file and a test clock.
 
     ``webhook`` is CloudCRM's (URL, secret): the use cases then queue events.
+    ``default_locale`` is ADDONS_DEFAULT_LOCALE (None: the settings' default).
     """
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -60,6 +62,8 @@ async def served_app(
         webhook_url=webhook[0] if webhook else None,
         webhook_secret=webhook[1] if webhook else None,
     )
+    if default_locale is not None:
+        settings = settings.model_copy(update={"default_locale": default_locale})
     # busy_timeout_ms: None keeps the Database default (what production uses).
     db = (
         Database(settings.database)

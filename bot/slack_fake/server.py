@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -23,6 +24,7 @@ from typing import Any, Generic, Literal, Self, TypeVar
 
 from aiohttp import web
 
+from bot.slack_fake.files import FileUploads, UploadedFile
 from bot.slack_fake.users import SlackUser
 from bot.slack_fake.views import Surface, ViewModel
 from bot.slack_fake.wire import (
@@ -38,6 +40,9 @@ from bot.slack_fake.wire import (
 
 MessageKind = Literal["ephemeral", "dm", "channel"]
 Answer = tuple[int, dict[str, Any], dict[str, str]]  # HTTP status, body, extra headers
+# How long stopping waits for requests still being answered (a delayed one, say) before
+# it cancels them: aiohttp's default is 60 s, and nobody waits for a fake's answer then.
+SHUTDOWN_SECONDS = 0.5
 U = TypeVar("U", bound=SlackUser)
 
 
@@ -50,6 +55,7 @@ class Posted:
     channel: str
     message: dict[str, Any]
     replaces: bool = False
+    files: tuple[UploadedFile, ...] = ()  # shared with the message (files_upload_v2)
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ class Call:
         return sent_token(self.params, self.headers)
 
 
-class FakeSlack(ViewModel, Generic[U]):
+class FakeSlack(ViewModel, FileUploads, Generic[U]):
     """Slack's Web API, locally: users, views, messages and response URLs kept."""
 
     def __init__(
@@ -82,7 +88,8 @@ class FakeSlack(ViewModel, Generic[U]):
         host: str = "127.0.0.1",
         strict: bool = False,
     ) -> None:
-        super().__init__()
+        ViewModel.__init__(self)
+        FileUploads.__init__(self)
         self.team_id = team_id
         self.team_name = team_name
         self.users: dict[str, U] = {user.id: user for user in users}
@@ -107,14 +114,20 @@ class FakeSlack(ViewModel, Generic[U]):
     async def start(self) -> Self:
         """Listen on a free port of the host (127.0.0.1)."""
         app = web.Application()
+        app.router.add_routes(self.routes())  # first: a subclass's routes win
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{rid}", self._handle_response_url)
-        self._runner = web.AppRunner(app, access_log=None)
+        self.add_upload_route(app)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, 0)
         await site.start()
         self._port = self._runner.addresses[0][1]
         return self
+
+    def routes(self) -> list[web.RouteDef]:
+        """Routes a subclass serves besides the Web API (Slack's authorize page, say)."""
+        return []
 
     async def stop(self) -> None:
         """Stop listening."""
@@ -351,6 +364,30 @@ class FakeSlack(ViewModel, Generic[U]):
             return {"ok": False, "error": "user_not_in_channel"}
         self.posted.append(Posted("ephemeral", user, str(params["channel"]), params))
         return {"ok": True, "message_ts": self._ts()}
+
+    def _api_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self.announce_upload(params, self.base)
+
+    def _api_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel_id") or "")
+        user = self._dm_user(channel)
+        if channel.startswith(("U", "W", "D")) and user is None:
+            return {"ok": False, "error": "channel_not_found"}
+        shared = self.complete_upload(params)
+        if isinstance(shared, str):
+            return {"ok": False, "error": shared}
+        if channel:
+            blocks = params.get("blocks") or []  # decoded by web_api_params
+            if isinstance(blocks, str):
+                blocks = json.loads(blocks)
+            message = {"text": params.get("initial_comment") or "", "blocks": blocks}
+            kind: MessageKind = "dm" if user else "channel"
+            self.posted.append(Posted(kind, user, channel, message, files=tuple(shared)))
+        described = [
+            {"id": f.id, "name": f.filename, "title": f.title, "size": len(f.content)}
+            for f in shared
+        ]
+        return {"ok": True, "files": described}
 
     def _api_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         users = str(params.get("users") or "")

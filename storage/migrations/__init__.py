@@ -23,7 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
-from storage.errors import SchemaTooNew
+from storage.errors import SchemaBehind, SchemaMissing, SchemaTooNew
 from storage.types import utc_text
 
 HERE = Path(__file__).parent
@@ -83,8 +83,8 @@ def version(conn: Connection) -> int:
     found = _user_version(conn) if conn.dialect.name == "sqlite" else 0
     if found > len(known):
         raise SchemaTooNew(
-            f"the database is at schema version {found}, but this app knows only up to "
-            f"{len(known)}: upgrade the app"
+            f"the database is at schema version {found}, ahead of this app's "
+            f"{len(known)}: upgrade the app (`addons-bot migrate` never goes back)"
         )
     if inspect(conn).has_table(VERSION_TABLE):
         current = MigrationContext.configure(conn).get_current_revision()
@@ -93,8 +93,8 @@ def version(conn: Connection) -> int:
         numbers = {r.id: r.number for r in known}
         if current not in numbers:
             raise SchemaTooNew(
-                f"the database is at schema revision {current}, which this app does not "
-                f"know (it knows up to {known[-1].id}): upgrade the app"
+                f"the database is at schema revision {current}, ahead of this app's "
+                f"{known[-1].id}: upgrade the app (`addons-bot migrate` never goes back)"
             )
         return numbers[current]
     return found
@@ -104,6 +104,37 @@ def is_current(conn: Connection) -> bool:
     """The file is at head and stamped (a file made before Alembic must be upgraded)."""
     current = version(conn)
     return current == head() and (current == 0 or inspect(conn).has_table(VERSION_TABLE))
+
+
+def behind(found: int) -> str:
+    """What a schema behind this app's says: which, and how to bring it up to date."""
+    return (
+        f"the database is at schema version {found}, behind this app's {head()}: "
+        "run `addons-bot migrate` (the release phase) first"
+    )
+
+
+def prepare(conn: Connection, create: bool) -> list[str]:
+    """Check the schema before use; only a brand-new, empty database is changed here.
+
+    At this app's schema: nothing to do. Empty: created at the newest revision if
+    ``create`` (the names applied), else SchemaMissing. Behind: SchemaBehind; ahead:
+    SchemaTooNew. Only ``upgrade`` (``addons-bot migrate``) moves a schema that exists,
+    so a one-off command of a newer build never migrates a running installation.
+    """
+    with conn.begin():
+        current = version(conn)
+        stamped = inspect(conn).has_table(VERSION_TABLE)
+    if current == head() and stamped:
+        return []
+    if current == 0:
+        if not create:
+            raise SchemaMissing(
+                "the database is empty: create it with `addons-bot workspace set` "
+                "or `addons-bot migrate`"
+            )
+        return upgrade(conn)
+    raise SchemaBehind(behind(current))
 
 
 def upgrade(conn: Connection, target: int | None = None) -> list[str]:

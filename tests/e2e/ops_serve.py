@@ -69,6 +69,17 @@ class Process:
         return await asyncio.wait_for(self.child.wait(), 30)
 
 
+async def logged(process: Process, text: str, within: float = 5.0) -> bool:
+    """Whether the process writes ``text`` to stderr within ``within`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while text not in "".join(process.stderr):
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
 async def _read_stderr(child: asyncio.subprocess.Process, into: list[str]) -> None:
     assert child.stderr is not None
     async for line in child.stderr:

@@ -251,6 +251,9 @@ def test_admin_books_cancels_and_gets_the_invoice_without_the_cancelled_renewal(
     assert "Clock: 18.04.2026" in moved
     assert "invoice no. 1 issued, 26,26 €" in moved
     assert "✉ addons · direct message to anna.admin" in moved
+    # The DM carries the invoice's PDF; the console writes it next to its database.
+    assert re.search(r"📎 Rechnung-1\.pdf \(\d+ KB\)", moved), moved
+    assert (database.parent / "Rechnung-1.pdf").read_bytes().startswith(b"%PDF-")
     first = between(moved, "Rechnung Nr. 1 vom 18.04.2026", "Summe: 26,26 €")
     assert f"Zusätzliche Benutzer (+2), anteilig 03.04.2026–17.04.2026: {prorated}" in first
     assert "Zusätzliche Benutzer (+2), 18.04.2026–17.05.2026: 11,80 €" in first

@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# One worker runs this module (make test: --dist loadgroup), so its module-scoped
+# fixture is set up once, not once per worker.
+pytestmark = pytest.mark.xdist_group("demo-database")
 DEMO = "T0DEMO"
 
 

@@ -87,7 +87,12 @@ async def test_sigterm_during_a_billing_run_and_requests_leaves_every_workspace_
 
             await _until(invoicing, "the billing run issued an invoice")
             requests = asyncio.create_task(_post_commands(process, slack_mock, 20))
-            await asyncio.sleep(0.05)  # some requests are in flight when the signal comes
+
+            async def answering() -> bool:
+                return bool(slack_mock.calls_to("views.open"))
+
+            # Requests are in flight when the signal comes: the app is answering them.
+            await _until(answering, "the app answered a first /addons")
             status, took = await _stop_timed(process)
             answers = await requests
         assert status == 0, "".join(process.stderr)

@@ -102,7 +102,9 @@ class Fleet:
         return "\n".join(f"[{c.name}] {line}" for c in self.children.values() for line in c.lines)
 
 
-def _environment(mock: MockSlack, database: str, port: int | None) -> dict[str, str]:
+def _environment(
+    mock: MockSlack, database: str, port: int | None, extra: dict[str, str]
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ADDONS_"))}
     env.update(
         PYTHONPATH=str(ROOT),
@@ -115,6 +117,7 @@ def _environment(mock: MockSlack, database: str, port: int | None) -> dict[str, 
     )
     if port is not None:
         env["PORT"] = str(port)
+    env.update(extra)
     return env
 
 
@@ -134,9 +137,16 @@ async def _listening(http: aiohttp.ClientSession, child: Child) -> None:
 
 @contextlib.asynccontextmanager
 async def fleet(
-    mock: MockSlack, database: str, cwd: Path, *, servers: int = 2, schedulers: int = 2
+    mock: MockSlack,
+    database: str,
+    cwd: Path,
+    *,
+    servers: int = 2,
+    schedulers: int = 2,
+    env: dict[str, str] | None = None,
 ) -> AsyncIterator[Fleet]:
-    """Start the processes (servers listening before this yields); SIGTERM them after."""
+    """Start the processes (servers listening before this yields); SIGTERM them after.
+    ``env`` adds settings of every process (the webhook's, for example)."""
     children: dict[str, Child] = {}
     async with aiohttp.ClientSession() as http:
         try:
@@ -151,7 +161,7 @@ async def fleet(
                     "bot",
                     command,
                     cwd=cwd,
-                    env=_environment(mock, database, port),
+                    env=_environment(mock, database, port, env or {}),
                     stdout=asyncio.subprocess.DEVNULL,
                     stderr=asyncio.subprocess.PIPE,
                 )

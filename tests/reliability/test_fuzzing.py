@@ -58,6 +58,9 @@ from tests.slack.mock_slack import (
 )
 
 T = TypeVar("T")
+# One worker runs this module (make test: --dist loadgroup), so its module-scoped
+# fixture is set up once, not once per worker.
+pytestmark = pytest.mark.xdist_group("fuzzing")
 
 # In `make test` the fuzzers are bounded and deterministic (the same 150 examples per test
 # until the test changes); RELIABILITY_FUZZ_EXAMPLES=5000 runs a longer, random search.

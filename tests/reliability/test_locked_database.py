@@ -166,7 +166,7 @@ async def test_requests_during_a_short_lock_wait_and_then_succeed(
     path = tmp_path / "addons.db"
     async with running_app(slack_mock, path, now=BOOKED_AT) as app:
         scene = await _scene(app)
-        await asyncio.sleep(0.1)
+        await slack_mock.wait_for("views.publish")  # the scene's last redraw: App Home
         slack_mock.reset_calls()
         submitted = [*scene["fresh"], scene["repeated"], scene["kuendigen"]]
         with locked_by_another_process(path, 1.5):
@@ -223,7 +223,7 @@ async def test_requests_during_a_lock_longer_than_the_busy_timeout_are_told_poli
     path = tmp_path / "addons.db"
     async with running_app(slack_mock, path, now=BOOKED_AT, busy_timeout_ms=250) as app:
         scene = await _scene(app)
-        await asyncio.sleep(0.1)
+        await slack_mock.wait_for("views.publish")  # the scene's last redraw: App Home
         before = snapshot(path)
         slack_mock.reset_calls()
         requests = _requests(app, scene)

@@ -11,7 +11,7 @@ from bot import services
 from bot.ports import Busy
 from bot.services import retry
 from domain.addons import Outcome, Status
-from tests.fakes.memory import MemoryStore
+from tests.fakes.memory import MemoryStore, NotInTransaction
 from tests.services.workspace import ADMIN, TEAM, Workspace, at
 from tests.stores import Rows, Store
 
@@ -28,7 +28,7 @@ async def ws(memory: MemoryStore) -> Workspace:
     async def rows() -> Rows:
         return memory.rows()
 
-    return await Workspace.open(Store("memory", memory, rows, Exception), ANCHOR)
+    return await Workspace.open(Store("memory", memory, rows, Exception, NotInTransaction), ANCHOR)
 
 
 async def test_a_booking_that_meets_two_conflicts_is_booked_once(

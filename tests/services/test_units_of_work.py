@@ -1,7 +1,7 @@
 """What the use cases rely on of every store: a unit of work is one transaction.
 
-Each test runs on the in-memory store and on a real SQLite file (the ``store`` fixture),
-so the fake is held to what the database does.
+Each test runs on the in-memory store, a real SQLite file and a PostgreSQL database (the
+``store`` fixture), so the fake is held to what the databases do.
 """
 
 from __future__ import annotations
@@ -59,6 +59,20 @@ async def test_changes_are_dropped_unless_committed(store: Store) -> None:
     async with store.db.unit_of_work(write=False) as uow:
         assert await uow.subscriptions.get(TEAM) == workspace()
     assert (await store.rows())["subscriptions"] != before["subscriptions"]
+
+
+async def test_a_reading_unit_of_work_cannot_change_anything(store: Store) -> None:
+    async with store.db.unit_of_work() as uow:
+        await uow.subscriptions.add(workspace(), at(ANCHOR))
+        await uow.commit()
+    before = await store.rows()
+    async with store.db.unit_of_work(write=False) as uow:
+        with pytest.raises(store.refused_write):
+            await uow.subscriptions.add(workspace(OTHER), at(ANCHOR))
+        with pytest.raises(store.refused_write):
+            await uow.subscriptions.save(Subscription(TEAM, ANCHOR, last_closed=PERIOD.start))
+        await uow.commit()  # nothing to make durable
+    assert await store.rows() == before
 
 
 async def test_a_reader_keeps_its_snapshot_while_a_writer_commits(store: Store) -> None:
@@ -198,12 +212,6 @@ async def test_billing_runs_racing_issue_each_invoice_once(store: Store) -> None
 
 
 # -- only in memory: misuse the database would forgive ------------------------------------
-
-
-async def test_a_reading_unit_of_work_cannot_change_anything() -> None:
-    async with MemoryStore().unit_of_work(write=False) as uow:
-        with pytest.raises(NotInTransaction):
-            await uow.subscriptions.add(workspace(), at(ANCHOR))
 
 
 async def test_a_committed_unit_of_work_cannot_be_used_again() -> None:

@@ -19,6 +19,7 @@ from bot.slack_fake import SIGNING_SECRET, SignedRequest, SlackSigner
 from bot.slack_fake.served import START, served_app
 from storage import Database
 from tests.slack.mock_slack import Call, MockSlack
+from tests.sqlite_template import migrated_unless_present
 
 SECRET = SIGNING_SECRET
 
@@ -84,8 +85,14 @@ async def running_app(
     billing_admins: tuple[str, ...] = (),
     user_cache_seconds: int = 60,
     busy_timeout_ms: int | None = None,
+    default_locale: str | None = None,
 ) -> AsyncIterator[RunningApp]:
-    """Start the real Bolt app over HTTP with a real SQLite file and a test clock."""
+    """Start the real Bolt app over HTTP with a real SQLite file and a test clock.
+
+    A new file is a copy of the migrated template (what opening it would migrate it to);
+    an existing one is opened as it is.
+    """
+    migrated_unless_present(db_path)
     async with (
         served_app(
             mock.url,
@@ -94,6 +101,7 @@ async def running_app(
             billing_admins=billing_admins,
             user_cache_seconds=user_cache_seconds,
             busy_timeout_ms=busy_timeout_ms,
+            default_locale=default_locale,
         ) as served,
         aiohttp.ClientSession() as session,
     ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import aiohttp
 from aiohttp import web
 from cryptography.fernet import Fernet
+from sqlalchemy import func, select
 
 from bot.adapters.clock import TestClock
 from bot.adapters.slack_app import web_application
@@ -21,6 +22,8 @@ from bot.bootstrap import Runtime, bootstrap
 from bot.settings import Settings
 from bot.slack_fake import SIGNING_SECRET, SignedRequest, SlackSigner
 from bot.slack_fake.served import START
+from storage.tables import slack_bots
+from storage.tables import slack_oauth_states as states
 from tests.slack.harness import Answer
 from tests.slack.mock_slack import ManyWorkspaces, SlackUser, Workspace
 
@@ -78,6 +81,7 @@ class InstallingApp:
     clock: TestClock
     mock: ManyWorkspaces
     session: aiohttp.ClientSession
+    headers: dict[str, str] = field(default_factory=dict)  # the last answer's
 
     def signer(self, team_id: str) -> SlackSigner:
         """Signs requests as Slack does for ``team_id``."""
@@ -85,20 +89,24 @@ class InstallingApp:
             SIGNING_SECRET, team_id=team_id, response_urls=self.mock.new_response_url
         )
 
-    async def get(self, path: str, cookie: str | None = None) -> tuple[Answer, dict[str, str]]:
-        """GET ``path``; the answer and the cookies it sets."""
-        headers = {"Cookie": cookie} if cookie else {}
-        async with self.session.get(
-            self.base + path, headers=headers, allow_redirects=False
-        ) as response:
-            cookies = {name: morsel.value for name, morsel in response.cookies.items()}
-            return Answer(response.status, await response.text()), cookies
+    async def get(
+        self, path: str, cookie: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[Answer, dict[str, str]]:
+        """GET ``path`` (German, unless ``headers`` say otherwise); the answer and the
+        cookies it sets."""
+        sent = {"Accept-Language": "de-DE,de;q=0.9"} | (headers or {})
+        if cookie:
+            sent["Cookie"] = cookie
+        async with self.session.get(self.base + path, headers=sent, allow_redirects=False) as got:
+            self.headers = dict(got.headers)
+            cookies = {name: morsel.value for name, morsel in got.cookies.items()}
+            return Answer(got.status, await got.text()), cookies
 
     async def install_page(self) -> tuple[str, str]:
         """Open /slack/install: (the state in the Add to Slack link, the state cookie)."""
         page, cookies = await self.get("/slack/install")
         assert page.status == 200, page.text
-        link = re.search(r'href="(https://slack\.com/oauth/v2/authorize\?[^"]+)"', page.text)
+        link = re.search(r'href="([^"]+/oauth/v2/authorize\?[^"]+)"', page.text)
         assert link is not None, page.text
         state = parse_qs(urlparse(link.group(1).replace("&amp;", "&")).query)["state"][0]
         cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
@@ -114,6 +122,18 @@ class InstallingApp:
         state, cookie = await self.install_page()
         code = self.mock.code_for(team_id)
         return await self.redirect(f"code={code}&state={state}", cookie)
+
+    async def state_rows(self) -> int:
+        """How many OAuth states the database holds."""
+        async with self.rt.db.engine.connect() as conn:
+            return int((await conn.execute(select(func.count()).select_from(states))).scalar_one())
+
+    async def installed_teams(self) -> list[str]:
+        """The teams with a bot token in the database."""
+        query = select(slack_bots.c.team_id).where(slack_bots.c.bot_token.is_not(None))
+        async with self.rt.db.engine.connect() as conn:
+            teams: list[str] = list((await conn.execute(query)).scalars())
+        return sorted(teams)
 
     async def post(self, request: SignedRequest) -> Answer:
         """Post a signed request to /slack/events."""

@@ -36,6 +36,9 @@ from bot.slack_fake import (
 from bot.slack_fake.wire import sent_token
 
 OTHER_TEAM = "T0OTHER001"
+# How long wait_for waits for a call by default: it returns as soon as the call is there,
+# so the bound only has to outlast a machine busy with other work.
+WAIT_SECONDS = 30.0
 # The people of the default workspace (see default_users()).
 ADMIN = "U0ADMIN001"  # workspace admin, German
 OWNER = "U0OWNER001"  # workspace owner, English
@@ -179,7 +182,7 @@ class MockSlack(FakeSlack[SlackUser]):
         self,
         method: str,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109
     ) -> list[Call]:
         """Wait until ``method`` was called ``count`` times (work after ack() is async)."""
         loop = asyncio.get_running_loop()
@@ -198,7 +201,7 @@ class MockSlack(FakeSlack[SlackUser]):
         view_id: str,
         *,
         after: int = 0,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109
     ) -> Call:
         """The first views.update of ``view_id`` after the first ``after`` views.update calls."""
         loop = asyncio.get_running_loop()
@@ -349,7 +352,7 @@ class ManyWorkspaces(MockSlack):
             "ok": True,
             "app_id": APP_ID,
             "authed_user": {"id": next(iter(team.users), "U0INSTALL")},
-            "scope": "commands,chat:write,users:read",
+            "scope": "commands,chat:write,users:read,files:write,im:write",
             "bot_user_id": BOT_USER,
             "team": None if team.org_install else {"id": team.team_id, "name": team.name},
             "enterprise": enterprise,

@@ -48,7 +48,13 @@ def test_the_slash_command_and_the_event_are_the_ones_the_app_listens_to() -> No
 
 
 def test_the_bot_scopes_are_exactly_what_the_app_calls_need() -> None:
-    assert sorted(_list_after("bot")) == ["chat:write", "commands", "users:read"]
+    assert sorted(_list_after("bot")) == [
+        "chat:write",
+        "commands",
+        "files:write",
+        "im:write",
+        "users:read",
+    ]
 
 
 def test_the_oauth_redirect_url_is_the_apps_redirect_route() -> None:

@@ -88,7 +88,7 @@ async def test_a_forged_state_installs_nothing(app: InstallingApp, tmp_path: Pat
     code = app.mock.code_for(TEAM_A)
     answer = await app.redirect(f"code={code}&state=forged", cookie)
     assert answer.status == 400
-    assert "nothing" in answer.text or "neu starten" in answer.text
+    assert "Link ungültig" in answer.text
     assert installed_teams(tmp_path / "addons.db") == []
 
 
@@ -115,7 +115,7 @@ async def test_an_admin_who_cancels_in_slack_gets_a_page_and_nothing_is_stored(
     state, cookie = await app.install_page()
     answer = await app.redirect(f"error=access_denied&state={state}", cookie)
     assert answer.status == 200
-    assert "nothing was stored" in answer.text
+    assert "Es wurde nichts gespeichert" in answer.text
     assert stored(tmp_path / "addons.db", "slack_installations") == []
 
 
@@ -124,8 +124,8 @@ async def test_a_failed_oauth_v2_access_gets_a_page_and_nothing_is_stored(
 ) -> None:
     state, cookie = await app.install_page()
     answer = await app.redirect(f"code=not-a-code-slack-issued&state={state}", cookie)
-    assert answer.status == 502
-    assert "Slack did not confirm" in answer.text
+    assert answer.status == 400  # Slack said no: the request was wrong, not the gateway
+    assert "Slack hat die Installation nicht bestätigt" in answer.text
     assert stored(tmp_path / "addons.db", "slack_installations") == []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator
@@ -228,6 +229,22 @@ async def test_a_workspaces_own_billing_admin_receives_its_invoice_with_its_toke
     posts = slack.calls_to("chat.postMessage")
     assert (MEMBER_A, TEAM_A) in {(p.params["channel"], slack.team_of(p)) for p in posts}
     assert all(slack.team_of(p) == TEAM_B for p in posts if p.params["channel"] == ADMIN_B)
+
+
+async def test_a_request_of_a_workspace_without_installation_is_one_info_line_with_its_team(
+    app: InstallingApp, slack: ManyWorkspaces, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    stranger = await app.post(app.signer("T0NEVER001").slash_command(user_id="U0NOBODY01"))
+    assert stranger.status == 200
+    await slack.wait_for("response_url")
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert any(
+        r.levelno == logging.INFO
+        and r.getMessage()
+        == "no installation for workspace T0NEVER001: answered with the install hint"
+        for r in caplog.records
+    )
 
 
 async def test_installs_and_an_uninstall_are_told_to_cloudcrm_as_the_workspace_s_life(

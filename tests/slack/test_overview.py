@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from bot import services
@@ -12,6 +13,7 @@ from handlers import blocks
 from tests.slack.flows import (
     addons,
     advance_days,
+    anchor_workspace,
     block,
     block_text,
     book_directly,
@@ -24,8 +26,8 @@ from tests.slack.flows import (
     row_text,
     view_text,
 )
-from tests.slack.harness import RunningApp
-from tests.slack.mock_slack import ADMIN, FRENCH_ADMIN, OWNER, SlackUser
+from tests.slack.harness import RunningApp, running_app
+from tests.slack.mock_slack import ADMIN, FRENCH_ADMIN, OWNER, MockSlack, SlackUser
 
 
 def _input(view: dict[str, Any], option: str) -> dict[str, Any]:
@@ -83,6 +85,25 @@ async def test_an_admin_with_a_locale_the_app_does_not_speak_gets_the_default(
     overview = await open_overview(app, FRENCH_ADMIN)
     assert "5,90 € / Nutzer / Monat" in view_text(overview)
     assert app.settings.default_locale == "de"
+
+
+async def test_under_an_english_default_a_german_admin_still_reads_german(
+    slack_mock: MockSlack, tmp_path: Path
+) -> None:
+    """ADDONS_DEFAULT_LOCALE=en: each Slack locale the app speaks wins over it, and only
+    a locale it does not speak (French) gets the default, English."""
+    async with running_app(slack_mock, tmp_path / "addons.db", default_locale="en") as app:
+        await anchor_workspace(app)
+        assert app.settings.default_locale == "en"
+        german = view_text(await open_overview(app, ADMIN))
+        english = view_text(await open_overview(app, OWNER))
+        french = view_text(await open_overview(app, FRENCH_ADMIN))
+    assert "5,90 € / Nutzer / Monat" in german
+    assert "Ihre Zusatzoptionen" in german
+    assert "€5.90 / user / month" not in german
+    assert "€5.90 / user / month" in english
+    assert "€5.90 / user / month" in french
+    assert "Ihre Zusatzoptionen" not in french
 
 
 async def test_the_overview_shows_rows_what_is_in_force_and_the_entwurf(

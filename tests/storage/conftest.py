@@ -17,6 +17,7 @@ import pytest
 from bot import services
 from storage import Database
 from tests import postgres
+from tests.sqlite_template import migrated_copy
 from tests.storage.helpers import ANCHOR, TEAM, at
 
 ENGINES = ["fast-path", "sqlalchemy-path", "postgres"]
@@ -48,6 +49,8 @@ def db_path(engine: str, sqlite_path: str) -> Iterator[str]:
 @pytest.fixture
 async def db(db_path: str, engine: str) -> AsyncIterator[Database]:
     """The app's database; every test runs on each engine and way of executing."""
+    if engine != "postgres":
+        migrated_copy(db_path)  # what opening a new file would migrate it to, copied
     database = Database(db_path, fast_path=engine == "fast-path")
     await database.open()
     yield database

@@ -102,7 +102,7 @@ class PausingDatabase(Database):
     """
 
     def unit_of_work(self, write: bool = True) -> SqlUnitOfWork:
-        return _PausingUnitOfWork(self, write)
+        return _PausingUnitOfWork(self._pool, self._module.translate, write)
 
 
 @pytest.mark.parametrize("database", [Database, PausingDatabase])

@@ -14,7 +14,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from storage import Database, SchemaTooNew, StorageError, migrations
+from storage import Database, SchemaBehind, SchemaTooNew, migrations
+from storage.database import migrate
 from storage.tables import metadata
 from tests.storage.fixtures.legacy import TEAMS, dump
 
@@ -61,7 +62,7 @@ async def test_a_file_of_the_app_before_alembic_is_upgraded_with_every_row_intac
             r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
     db = Database(path)
-    assert await db.open() == applied
+    assert await db.open(run_migrations=True) == applied
     try:
         async with db.unit_of_work(write=False) as uow:
             found = await dump(uow, outbox=name == "legacy_v2")
@@ -76,8 +77,7 @@ async def test_an_upgraded_file_opens_again_without_migrating_and_takes_new_rows
     tmp_path: Path,
 ) -> None:
     path = copy("legacy_v1", tmp_path)
-    async with Database(path):
-        pass
+    await migrate(path)
     db = Database(path)
     assert await db.open() == []
     try:
@@ -99,6 +99,7 @@ async def test_instants_written_with_an_offset_compare_as_instants_after_the_upg
 ) -> None:
     """The waiting message of the v2 file was due at 11:00 in Berlin (09:00 UTC)."""
     path = copy("legacy_v2", tmp_path)
+    await migrate(path)
     async with Database(path) as db, db.unit_of_work(write=False) as uow:
         before = await uow.outbox.due(datetime(2026, 4, 26, 8, 59, tzinfo=UTC))
         after = await uow.outbox.due(datetime(2026, 4, 26, 9, 0, tzinfo=UTC))
@@ -116,14 +117,15 @@ async def test_a_file_of_a_newer_schema_is_refused_and_nothing_is_written(
         with sqlite3.connect(path) as raw:
             raw.execute(f"PRAGMA user_version = {migrations.head() + 1}")
     else:
-        async with Database(path):
-            pass
+        await migrate(path)
         with sqlite3.connect(path) as raw:
             raw.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
     raw.close()
     before = contents(path)
     with pytest.raises(SchemaTooNew, match="upgrade the app"):
         await Database(path).open()
+    with pytest.raises(SchemaTooNew, match="upgrade the app"):
+        await Database(path).open(run_migrations=True)
     assert contents(path) == before
 
 
@@ -143,11 +145,11 @@ def test_the_migrated_schema_is_the_declared_one(tmp_path: Path) -> None:
         engine.dispose()
 
 
-async def test_a_file_before_alembic_needs_migrating_when_migrations_are_not_run(
+async def test_a_file_before_alembic_is_refused_unless_migrated_and_nothing_is_written(
     tmp_path: Path,
 ) -> None:
     path = copy("legacy_v2", tmp_path)
     before = contents(path)
-    with pytest.raises(StorageError, match="migrate"):
-        await Database(path).open(run_migrations=False)
+    with pytest.raises(SchemaBehind, match="run `addons-bot migrate`"):
+        await Database(path).open()
     assert contents(path) == before

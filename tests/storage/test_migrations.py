@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import op
 
-from storage import Database, SchemaTooNew, StorageError, migrations
+from storage import Database, SchemaBehind, SchemaTooNew, StorageError, migrations
 from storage.database import migrate
 
 LATEST = migrations.head()
@@ -21,6 +21,10 @@ ALL = migrations.names()
 def user_version(path: str) -> int:
     with sqlite3.connect(path) as conn:
         return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def contents(path: str) -> bytes:
+    return Path(path).read_bytes()
 
 
 def tables(path: str) -> set[str]:
@@ -69,15 +73,21 @@ async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_
         )
     conn.close()
     assert user_version(sqlite_path) == LATEST - 1
-    assert "corrections" not in tables(sqlite_path)  # the newest revision's table
+    assert "documents" not in tables(sqlite_path)  # the newest revision's table
 
+    before = contents(sqlite_path)
+    with pytest.raises(SchemaBehind, match=f"version {LATEST - 1}, behind .*addons-bot migrate"):
+        await Database(sqlite_path).open()  # only `migrate` changes a schema that exists
+    assert contents(sqlite_path) == before
     db = Database(sqlite_path)
-    assert await db.open() == ALL[-1:]
+    assert await db.open(run_migrations=True) == ALL[-1:]
     await db.close()
 
     assert user_version(sqlite_path) == LATEST
     assert "slack_installations" in tables(sqlite_path)
-    assert {"outbox", "corrections", "correction_lines", "events"} <= tables(sqlite_path)
+    assert {"outbox", "corrections", "correction_lines", "events", "documents"} <= tables(
+        sqlite_path
+    )
     with sqlite3.connect(sqlite_path) as raw:
         assert raw.execute("SELECT team_id FROM subscriptions").fetchall() == [("T1",)]
 
@@ -123,7 +133,7 @@ async def test_a_failing_migration_leaves_the_file_at_the_version_before(
 
     second = migrations.revisions()[1].script.module
     monkeypatch.setattr(second, "upgrade", broken)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StorageError, match="syntax error"):
         await Database(path).open()
     assert user_version(path) == 1
     assert "half" not in tables(path)
@@ -135,7 +145,7 @@ async def test_a_file_that_is_not_a_database_is_refused_without_leaving_connecti
     path = tmp_path / "notes.txt"
     path.write_text("not a database\n" * 100)
     threads = threading.active_count()
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(StorageError, match="not a database"):
         await Database(str(path)).open()
     # Each open aiosqlite connection is a thread that would keep the process alive.
     for _ in range(100):

@@ -112,10 +112,9 @@ async def test_two_senders_claim_each_due_message_once(postgres_url: str) -> Non
             claimed: list[int] = []
             while True:
                 async with db.unit_of_work() as uow:
-                    due = await uow.outbox.due(NOW, 1)
+                    due = await uow.outbox.claim(NOW, NOW + timedelta(minutes=5), 1)
                     if not due:
                         return claimed
-                    await uow.outbox.lease(due[0].id, NOW + timedelta(minutes=5))
                     await asyncio.sleep(0.002)  # the other sender tries meanwhile
                     await uow.commit()
                 claimed.append(due[0].id)

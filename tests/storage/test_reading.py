@@ -13,7 +13,8 @@ from domain.addons import Status
 from domain.errors import UnknownWorkspace
 from domain.money import Money
 from storage import Database
-from storage.executor import SqlAlchemyExecutor, SqliteExecutor
+from storage.executor import SqlAlchemyExecutor
+from storage.sqlite_fast import SqliteExecutor
 from storage.unit_of_work import SqlUnitOfWork
 from tests.storage.helpers import TEAM, at, book, press_kuendigen
 

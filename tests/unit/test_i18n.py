@@ -105,6 +105,16 @@ def test_language_falls_back_to_the_configured_default() -> None:
     assert language_for(None, "en") == "en"
 
 
+@pytest.mark.parametrize("locale", ["de-DE", "de-AT", "de_CH", "DE-de"])
+def test_a_german_locale_is_german_under_an_english_default(locale: str) -> None:
+    assert language_for(locale, "en") == "de"
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "en_AU"])
+def test_an_english_locale_is_english_under_a_german_default(locale: str) -> None:
+    assert language_for(locale, "de") == "en"
+
+
 def test_money_is_written_as_each_language_writes_it() -> None:
     assert fmt_money(Money(590), "de") == "5,90 €"
     assert fmt_money(Money(590), "en") == "€5.90"

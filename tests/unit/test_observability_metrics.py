@@ -14,6 +14,7 @@ from bot.adapters.observability import metrics
 from bot.adapters.observability.slack_api import MeasuredWebClient, measured
 from bot.adapters.observability.store import ObservedStore
 from bot.adapters.observability.web import outcome_of, refresh_store_figures
+from bot.ports import Busy, Conflict, UnitOfWork
 from bot.services import Context
 from bot.settings import Settings
 from domain.errors import DomainError
@@ -68,6 +69,61 @@ async def test_a_booking_that_fails_is_not_counted(tmp_path: Path) -> None:
         await db.close()
 
 
+class CommitFails:
+    """The units of work of ``inner``, the next ``times`` writers of which fail at commit
+    as PostgreSQL ends a transaction that met another: Conflict, nothing committed."""
+
+    def __init__(self, inner: Database, times: int) -> None:
+        self.inner = inner
+        self.left = times
+
+    def unit_of_work(self, write: bool = True) -> UnitOfWork:
+        """The inner store's unit of work; its commit fails while failures are left."""
+        uow = self.inner.unit_of_work(write)
+        if write and self.left > 0:
+            self.left -= 1
+
+            async def refuse() -> None:
+                raise Conflict("the transaction met another one; please try again")
+
+            uow.commit = refuse  # type: ignore[method-assign]
+        return uow
+
+
+async def _booked(db: Database) -> int:
+    async with db.unit_of_work(write=False) as uow:
+        return await uow.addons.count(TEAM)
+
+
+async def test_a_booking_whose_commit_fails_once_is_counted_once_when_it_commits(
+    tmp_path: Path,
+) -> None:
+    db, ctx = await _context(tmp_path / "a.db")
+    try:
+        await services.set_workspace(ctx, TEAM, date(2026, 3, 18), NOW)
+        failing = Context(ObservedStore(CommitFails(db, times=1)), ctx.catalog)
+        before = _value("addons_bookings_total")
+        await services.book(failing, TEAM, "users", 2, NOW, key="k", actor=ADMIN)
+        assert await _booked(db) == 1  # the second try committed
+        assert _value("addons_bookings_total") == before + 1
+    finally:
+        await db.close()
+
+
+async def test_a_booking_whose_commit_always_fails_is_not_counted(tmp_path: Path) -> None:
+    db, ctx = await _context(tmp_path / "a.db")
+    try:
+        await services.set_workspace(ctx, TEAM, date(2026, 3, 18), NOW)
+        failing = Context(ObservedStore(CommitFails(db, times=100)), ctx.catalog)
+        before = _value("addons_bookings_total")
+        with pytest.raises(Busy):
+            await services.book(failing, TEAM, "users", 2, NOW, key="k", actor=ADMIN)
+        assert await _booked(db) == 0
+        assert _value("addons_bookings_total") == before
+    finally:
+        await db.close()
+
+
 async def test_readiness_names_a_missing_file_and_a_schema_behind(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
     db = Database(str(path))
@@ -76,7 +132,8 @@ async def test_readiness_names_a_missing_file_and_a_schema_behind(tmp_path: Path
     await migrate(str(path), 1)
     reason = await ready(db)
     assert reason is not None
-    assert reason.startswith("the database is at schema version 1, not ")
+    assert reason.startswith("the database is at schema version 1, behind this app's ")
+    assert "run `addons-bot migrate`" in reason
     await migrate(str(path))
     assert await ready(db) is None
 

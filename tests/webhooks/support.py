@@ -20,6 +20,7 @@ from bot.adapters.clock import SystemClock
 from bot.adapters.webhooks import WebhookConfig, WebhookSender
 from bot.ports import WebhookEvent
 from storage import Database
+from tests.sqlite_template import migrated_unless_present
 from tests.webhooks.receiver import SECRET
 
 TEAM = "T0001"
@@ -69,7 +70,9 @@ class Shop:
 
 @asynccontextmanager
 async def shop(path: Path, teams: tuple[str, ...] = (TEAM,)) -> AsyncIterator[Shop]:
-    """The workspaces on a fresh file."""
+    """The workspaces on the file at ``path``: a copy of the migrated template if there is
+    none yet (else the file as it is)."""
+    migrated_unless_present(path)
     async with Database(str(path)) as db:
         ctx = services.Context(db)
         for team in teams:

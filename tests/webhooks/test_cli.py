@@ -1,5 +1,11 @@
-"""The operator's side as processes: settings refused at start, the customer link,
-entitlements, the accounting export and the webhook queue."""
+"""The operator's side: settings refused at start, the customer link, entitlements, the
+accounting export and the webhook queue.
+
+The commands run in-process through the CLI's ``main`` (its output captured), in a
+folder of their own with no SLACK_/ADDONS_ variable but those given; two tests start
+``python -m bot`` as a process, where the process is the point: its exit status and its
+only line on stderr, and its JSON on stdout.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import services
+from bot.entrypoints.cli import main
 from domain.addons import Outcome
 from storage import Database
 from tests.webhooks.receiver import SECRET
@@ -26,10 +35,22 @@ ROOT = Path(__file__).resolve().parents[2]
 TEAM = "T0001"
 
 
-def bot(*argv: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+@dataclass(frozen=True)
+class Done:
+    """How a command ended: its exit status and what it wrote."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Bot = Callable[..., Done]
+
+
+def process(*argv: str, cwd: Path, **env: str) -> Done:
     """``python -m bot ARGV`` in ``cwd`` with only the given SLACK_/ADDONS_ variables."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ADDONS_"))}
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "bot", *argv],
         cwd=cwd,
         env={**base, "PYTHONPATH": str(ROOT), **env},
@@ -38,9 +59,41 @@ def bot(*argv: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
     )
+    return Done(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def bot(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Bot:
+    """``addons-bot ARGV`` in-process, as ``process`` runs it: in ``cwd``, with only the
+    given SLACK_/ADDONS_ variables."""
+
+    def run(*argv: str, cwd: Path, **env: str) -> Done:
+        with monkeypatch.context() as scope:
+            scope.chdir(cwd)
+            for name in os.environ:
+                if name.startswith(("SLACK_", "ADDONS_")):
+                    scope.delenv(name)
+            for name, value in env.items():
+                scope.setenv(name, value)
+            capsys.readouterr()
+            status = main(list(argv))
+            out, err = capsys.readouterr()
+        return Done(status, out, err)
+
+    return run
 
 
 SLACK = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s1"}
+
+
+def _refused_in_one_line_naming(done: Done, named: str, folder: Path) -> None:
+    assert (done.returncode, done.stdout) == (2, "")
+    [line] = done.stderr.splitlines()
+    assert line.startswith("addons-bot: error: bad setting")
+    assert named in line
+    assert "hunter2" not in line
+    assert SECRET not in line
+    assert list(folder.iterdir()) == []
 
 
 @pytest.mark.parametrize(
@@ -74,16 +127,17 @@ SLACK = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s1"}
     ],
 )
 def test_a_bad_webhook_setting_refuses_the_start_in_one_line_naming_it(
-    tmp_path: Path, env: dict[str, str], named: str
+    bot: Bot, tmp_path: Path, env: dict[str, str], named: str
 ) -> None:
-    done = bot("serve", cwd=tmp_path, **SLACK, **env)
-    assert (done.returncode, done.stdout) == (2, "")
-    [line] = done.stderr.splitlines()
-    assert line.startswith("addons-bot: error: bad setting")
-    assert named in line
-    assert "hunter2" not in line
-    assert SECRET not in line
-    assert list(tmp_path.iterdir()) == []
+    _refused_in_one_line_naming(bot("serve", cwd=tmp_path, **SLACK, **env), named, tmp_path)
+
+
+def test_the_process_refused_for_a_bad_webhook_secret_exits_2_with_one_line(
+    tmp_path: Path,
+) -> None:
+    env = {"ADDONS_WEBHOOK_URL": "https://crm.example/h", "ADDONS_WEBHOOK_SECRET": "hunter2"}
+    done = process("serve", cwd=tmp_path, **SLACK, **env)
+    _refused_in_one_line_naming(done, "ADDONS_WEBHOOK_SECRET", tmp_path)
 
 
 async def _history(path: Path) -> None:
@@ -108,7 +162,7 @@ def history(tmp_path: Path) -> Path:
 
 
 def test_the_customer_number_is_set_validated_and_shown_on_invoices(
-    history: Path, tmp_path: Path
+    bot: Bot, history: Path, tmp_path: Path
 ) -> None:
     db = ("--database", str(history))
     done = bot(*db, "workspace", "set", TEAM, "--customer", "C-4711", cwd=tmp_path)
@@ -128,17 +182,18 @@ def test_the_customer_number_is_set_validated_and_shown_on_invoices(
 
 
 def test_entitlements_show_what_is_in_force_today(history: Path, tmp_path: Path) -> None:
-    done = bot("--database", str(history), "entitlements", TEAM, "--json", cwd=tmp_path)
+    """As a process: what an integration reading ``--json`` gets on stdout."""
+    done = process("--database", str(history), "entitlements", TEAM, "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
     assert (found["team_id"], found["seats"], found["storage_gb"]) == (TEAM, 1, 0)
     assert found["customer"] is None
-    text = bot("--database", str(history), "entitlements", TEAM, cwd=tmp_path).stdout
+    text = process("--database", str(history), "entitlements", TEAM, cwd=tmp_path).stdout
     assert "+1 seats, +0 GB storage" in text
 
 
 def test_the_export_has_one_row_per_invoice_line_of_every_workspace(
-    history: Path, tmp_path: Path
+    bot: Bot, history: Path, tmp_path: Path
 ) -> None:
     db = ("--database", str(history))
     bot(*db, "workspace", "set", "T0002", "--customer", "Müller & Söhne", cwd=tmp_path)
@@ -173,8 +228,8 @@ def test_the_export_has_one_row_per_invoice_line_of_every_workspace(
 
 async def _fail_first(path: Path) -> str:
     async with Database(str(path)) as db, db.unit_of_work() as uow:
-        [head, *_] = await uow.events.due(at(date(2027, 1, 1)), 10)
-        await uow.events.mark_failed(head.id, at(date(2026, 4, 20)), "http 410")
+        [head, *_] = await uow.events.claim(at(date(2027, 1, 1)), at(date(2027, 1, 2)), 10)
+        await uow.events.mark_failed(head, at(date(2026, 4, 20)), "http 410")
         await uow.commit()
         return head.webhook_id
 
@@ -185,7 +240,7 @@ async def _due_ids(path: Path) -> list[str]:
 
 
 def test_a_failed_event_is_listed_and_retried_by_the_operator(
-    history: Path, tmp_path: Path
+    bot: Bot, history: Path, tmp_path: Path
 ) -> None:
     db = ("--database", str(history))
     failed = asyncio.run(_fail_first(history))
@@ -208,7 +263,7 @@ def test_a_failed_event_is_listed_and_retried_by_the_operator(
 
 
 def test_cli_bookings_without_webhook_settings_still_record_their_events(
-    history: Path, tmp_path: Path
+    bot: Bot, history: Path, tmp_path: Path
 ) -> None:
     # The `bot` helper passes no ADDONS_WEBHOOK_* setting: a one-off call leaves no gap.
     db = ("--database", str(history))
@@ -224,7 +279,7 @@ def test_cli_bookings_without_webhook_settings_still_record_their_events(
 
 
 def test_the_workspace_list_finds_workspaces_without_a_customer(
-    history: Path, tmp_path: Path
+    bot: Bot, history: Path, tmp_path: Path
 ) -> None:
     db = ("--database", str(history))
     assert bot(*db, "workspace", "set", TEAM, "--customer", "C-4711", cwd=tmp_path).returncode == 0
@@ -256,7 +311,7 @@ def test_the_workspace_list_finds_workspaces_without_a_customer(
 
 
 def test_a_replay_queues_a_workspace_s_events_again_from_a_sequence(
-    history: Path, tmp_path: Path
+    bot: Bot, history: Path, tmp_path: Path
 ) -> None:
     db = ("--database", str(history))
     replayed = bot(*db, "webhooks", "replay", TEAM, "--since", "3", "--json", cwd=tmp_path)

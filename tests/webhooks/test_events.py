@@ -185,9 +185,11 @@ async def test_a_replay_queues_the_workspace_s_events_again_with_their_ids(store
     ctx = services.Context(store.db)
     await services.set_workspace(ctx, TEAM, date(2026, 3, 18), at(date(2026, 4, 3)))
     await book(ctx, "users", 1, date(2026, 4, 3), "k1")
-    async with store.db.unit_of_work() as uow:
-        for event in await uow.events.listing(limit=10):
-            await uow.events.mark_sent(event.id, at(date(2026, 4, 3)))
+    sent = at(date(2026, 4, 3))
+    async with store.db.unit_of_work() as uow:  # delivered, head of the queue first
+        while claimed := await uow.events.claim(sent, sent, 10):
+            for event in claimed:
+                await uow.events.mark_sent(event, sent)
         await uow.commit()
     before = {e.sequence: e.webhook_id for e in await services.list_webhook_events(ctx)}
 

@@ -102,4 +102,6 @@ def configure(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # Alembic says "Context impl SQLiteImpl." on every open: not news for an operator.
+    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
     return handler

@@ -24,10 +24,8 @@ class MeasuredWebClient(AsyncWebClient):
         try:
             response = await super().api_call(api_method, **kwargs)
         except SlackApiError as error:
-            answer = error.response
-            status = str(answer.status_code) if answer is not None else "none"
-            code = str(answer.get("error", "")) if answer is not None else ""
-            metrics.SLACK_API_ERRORS.labels(api_method, status, code or "none").inc()
+            status, code = _failure(error)
+            metrics.SLACK_API_ERRORS.labels(api_method, status, code).inc()
             raise
         except (aiohttp.ClientError, OSError, TimeoutError):
             metrics.SLACK_API_ERRORS.labels(api_method, "connection", "none").inc()
@@ -36,6 +34,19 @@ class MeasuredWebClient(AsyncWebClient):
         if request is not None and api_method in VIEW_METHODS:
             metrics.VIEW_SECONDS.labels(api_method).observe(request.elapsed())
         return response
+
+
+def _failure(error: SlackApiError) -> tuple[str, str]:
+    """The HTTP status and Slack's error code of a failed call ("none" where absent).
+
+    Mostly ``error.response`` is an AsyncSlackResponse; for an answer that is not JSON
+    (a proxy's HTML error page) slack_sdk hands over aiohttp's raw response instead.
+    """
+    answer: Any = error.response
+    status = getattr(answer, "status_code", None) or getattr(answer, "status", None)
+    data = getattr(answer, "data", None)
+    code = data.get("error") if isinstance(data, dict) else None
+    return str(status or "none"), str(code or "none")
 
 
 def measured(client: AsyncWebClient) -> AsyncWebClient:

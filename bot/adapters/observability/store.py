@@ -18,6 +18,7 @@ from bot.ports import (
     AuditEntry,
     AuditLog,
     Corrections,
+    Documents,
     Events,
     IdempotencyKeys,
     InboundRequests,
@@ -95,6 +96,10 @@ class _ObservedUnitOfWork:
     @property
     def idempotency(self) -> IdempotencyKeys:
         return self._inner.idempotency
+
+    @property
+    def documents(self) -> Documents:
+        return self._inner.documents
 
     @property
     def outbox(self) -> Outbox:

@@ -19,7 +19,7 @@ from aiohttp.typedefs import Middleware
 from bot.adapters.observability import metrics
 from bot.adapters.observability.context import CURRENT, RequestInfo
 from storage import Database
-from storage.health import outbox_backlog, ready
+from storage.health import outbox_backlog, readiness
 
 logger = logging.getLogger("addons.requests")
 
@@ -92,10 +92,15 @@ def add_operator_routes(
 
     async def readyz(_: web.Request) -> web.Response:
         assert db is not None
-        problem = "shutting down" if lifecycle.draining else await ready(db)
-        if problem is not None:
-            return web.Response(status=503, text=problem + "\n")
-        return web.Response(text="ok")
+        if lifecycle.draining:
+            return web.Response(status=503, text="shutting down\n")
+        problem = await readiness(db)
+        if problem is None:
+            return web.Response(text="ok")
+        public, detail = problem
+        if detail != public:  # the host, port and driver's words are for the log only
+            logger.warning("not ready: %s", detail)
+        return web.Response(status=503, text=public + "\n")
 
     async def scrape(_: web.Request) -> web.Response:
         if db is not None:

@@ -31,6 +31,8 @@ class TokenCipher:
             raise TokenKeyError(
                 f"ADDONS_TOKEN_KEY is not a Fernet key (32 url-safe base64 bytes; {KEY_HELP})"
             ) from None
+        if not ciphers:  # only commas: MultiFernet would raise on the empty list
+            raise TokenKeyError(f"ADDONS_TOKEN_KEY names no key, only commas ({KEY_HELP})")
         self._fernet = MultiFernet(ciphers)
         self._first = ciphers[0]
 

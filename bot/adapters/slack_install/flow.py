@@ -1,18 +1,22 @@
-"""Bolt's OAuth flow for "Add to Slack", with this app's pages and its audit entries."""
+"""Bolt's OAuth flow for "Add to Slack", with this app's pages and its audit entries.
+
+Bolt's ``AsyncOAuthFlow`` keeps the protocol (state cookie, state store, code exchange);
+this subclass draws the landing page, exchanges the code itself so that "Slack said no"
+(400) is told from "Slack could not be reached" (503), refuses org-wide installs, and
+hands every outcome to ``pages`` (the callbacks below), each logged in one line.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import html
+import asyncio
 import logging
+import re
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
-from slack_bolt.error import BoltError
-from slack_bolt.oauth.async_callback_options import (
-    AsyncCallbackOptions,
-    AsyncFailureArgs,
-    AsyncSuccessArgs,
-)
+from slack_bolt.oauth.async_callback_options import AsyncFailureArgs
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -20,114 +24,180 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.adapters.clock import Clock
-from bot.adapters.slack_install.store import EncryptedInstallationStore, state_store
-from bot.services import Context, ensure_workspace, record_installation
+from bot.adapters.install_pages import pages
+from bot.adapters.slack_install.callbacks import (
+    InstallFailed,
+    NotStored,
+    OrgInstallRefused,
+    Site,
+    SlackRefused,
+    SlackUnreachable,
+    callbacks,
+    language_of,
+)
+from bot.adapters.slack_install.state import STATE_SECONDS, SignedStateStore
+from bot.adapters.slack_install.store import EncryptedInstallationStore
+from bot.ports import Clock
+from bot.services import Context
 from storage import Database
 
 logger = logging.getLogger("addons.install")
 
 # The bot scopes of manifest.yaml: what the app's calls need, nothing more.
-SCOPES = ("commands", "chat:write", "users:read")
-
-_PAGES = {
-    "installed": (
-        "Installiert / Installed",
-        "Zusatzoptionen ist jetzt in {team} installiert: tippe /addons in Slack. "
-        "/ The app is now installed in {team}: type /addons in Slack.",
-    ),
-    "access_denied": (
-        "Nicht installiert / Not installed",
-        "Die Installation wurde in Slack abgebrochen; es wurde nichts gespeichert. "
-        "/ The installation was cancelled in Slack; nothing was stored.",
-    ),
-    "org_install": (
-        "Nicht unterstützt / Not supported",
-        "Eine organisationsweite Installation (Enterprise Grid) wird nicht unterstützt: "
-        "bitte in jedem Workspace einzeln installieren. / An organization-wide "
-        "(Enterprise Grid) install is not supported: please install into each workspace.",
-    ),
-    "invalid_browser": (
-        "Link abgelaufen / Link expired",
-        "Bitte die Installation im selben Browser über die Installationsseite neu starten. "
-        "/ Please start again from the install page, in the same browser.",
-    ),
-    "failed": (
-        "Nicht installiert / Not installed",
-        "Slack hat die Installation nicht bestätigt; es wurde nichts gespeichert. Bitte "
-        "noch einmal versuchen. / Slack did not confirm the installation; nothing was "
-        "stored. Please try again.",
-    ),
-}
-_REASONS = {
-    "access_denied": "access_denied",
-    "org_install": "org_install",
-    "invalid_browser": "invalid_browser",
-    "invalid_state": "invalid_browser",
-}
+SCOPES = ("commands", "chat:write", "users:read", "files:write", "im:write")
+# A ?team= the install page passes on to Slack's authorize URL (Bolt does not encode it).
+TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,30}")
+# Giving back an org-wide install's token: tries, and the pause before each retry.
+REVOKE_TRIES = 3
+REVOKE_PAUSE = 0.5
+UNREACHABLE = (aiohttp.ClientError, OSError, TimeoutError)
 
 
-class OrgInstallRefused(BoltError):
-    """An Enterprise Grid org-wide install: this app is installed per workspace."""
+def slack_web(api_url: str) -> str:
+    """Slack's web address for SLACK_API_URL: ``https://slack-gov.com/api/`` gives
+    ``https://slack-gov.com/`` (where /oauth/v2/authorize and /app_redirect are)."""
+    parts = urlsplit(api_url)
+    path = parts.path.rstrip("/")
+    path = path.removesuffix("/api") if path.endswith("/api") else path
+    return urlunsplit((parts.scheme, parts.netloc, path + "/", "", ""))
 
 
-def page(kind: str, status: int, **values: str) -> BoltResponse:
-    """A small bilingual HTML page."""
-    title, text = _PAGES[kind]
-    safe = {k: html.escape(v) for k, v in values.items()}
-    body = (
-        '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">'
-        f"<title>{title}</title></head><body><h1>{title}</h1>"
-        f"<p>{text.format(**safe)}</p></body></html>"
-    )
-    return BoltResponse(
-        status=status, body=body, headers={"Content-Type": "text/html; charset=utf-8"}
+def unreachable(error: SlackApiError) -> bool:
+    """Whether a SlackApiError means Slack was not there, rather than that it said no."""
+    answer: Any = error.response
+    status = int(getattr(answer, "status_code", None) or getattr(answer, "status", None) or 0)
+    data = getattr(answer, "data", None)
+    return status >= 500 or status == 429 or not isinstance(data, dict) or "error" not in data
+
+
+def described(error: BaseException) -> str:
+    """An error in a few words for the log: Slack's error code or the HTTP status; no body."""
+    if isinstance(error, SlackApiError):
+        answer: Any = error.response
+        data = getattr(answer, "data", None)
+        if isinstance(data, dict) and data.get("error"):
+            return str(data["error"])
+        status = getattr(answer, "status_code", None) or getattr(answer, "status", "?")
+        return f"HTTP {status}, not a Slack API answer"
+    return type(error).__name__
+
+
+def _installation(answer: Any, bot_id: str | None) -> Installation:
+    """oauth.v2.access's answer as slack_sdk's Installation (bot fields, as Bolt reads them)."""
+    team = answer.get("team") or {}
+    enterprise = answer.get("enterprise") or {}
+    installer = answer.get("authed_user") or {}
+    return Installation(
+        app_id=answer.get("app_id"),
+        enterprise_id=enterprise.get("id"),
+        enterprise_name=enterprise.get("name"),
+        team_id=team.get("id"),
+        team_name=team.get("name"),
+        bot_token=answer.get("access_token"),
+        bot_id=bot_id,
+        bot_user_id=answer.get("bot_user_id"),
+        bot_scopes=answer.get("scope"),
+        bot_refresh_token=answer.get("refresh_token"),
+        bot_token_expires_in=answer.get("expires_in"),
+        user_id=installer.get("id"),  # type: ignore[arg-type]  # None without an installer, as in Bolt
+        is_enterprise_install=bool(answer.get("is_enterprise_install")),
+        token_type=answer.get("token_type"),
     )
 
 
 class InstallFlow(AsyncOAuthFlow):
-    """Bolt's flow; an org-wide install is refused (and its token given back) unsaved."""
+    """Bolt's flow with the app's landing page, honest failures and org installs refused."""
+
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        settings: AsyncOAuthSettings,
+        states: SignedStateStore,
+        site: Site,
+    ) -> None:
+        super().__init__(client=client, logger=logger, settings=settings)
+        self.states = states
+        self.site = site
+
+    async def build_authorize_url(self, state: str, request: AsyncBoltRequest) -> str:
+        """Slack's authorize URL; a ``?team=`` is passed on only if it is a team id."""
+        team = request.query.get("team", [""])[0]
+        return self.settings.authorize_url_generator.generate(
+            state=state, team=team if TEAM_ID.fullmatch(team) else None
+        )
+
+    async def build_install_page_html(self, url: str, request: AsyncBoltRequest) -> str:
+        """The landing page with the Add to Slack button linking to ``url``."""
+        return pages.landing(language_of(self.site, request), url, SCOPES)
+
+    async def handle_callback(self, request: AsyncBoltRequest) -> BoltResponse:
+        """Bolt's callback; a failed code exchange ends on its page like any failure."""
+        try:
+            return await super().handle_callback(request)
+        except InstallFailed as error:
+            args = AsyncFailureArgs(
+                request=request,
+                reason=error.reason,
+                error=error,
+                suggested_status_code=error.status,
+                settings=self.settings,
+                default=self.default_callback_options,
+            )
+            return await self.failure_handler(args)
+
+    async def run_installation(self, code: str) -> Installation | None:
+        """Exchange the code (oauth.v2.access, then auth.test for the bot id)."""
+        try:
+            answer = await self.client.oauth_v2_access(
+                code=code,
+                client_id=self.settings.client_id,
+                client_secret=self.settings.client_secret,
+                redirect_uri=self.settings.redirect_uri,
+            )
+            token = answer.get("access_token")
+            bot_id = (await self.client.auth_test(token=token))["bot_id"] if token else None
+        except SlackApiError as error:
+            kind = SlackUnreachable if unreachable(error) else SlackRefused
+            raise kind(f"oauth.v2.access: {described(error)}") from None
+        except UNREACHABLE as error:
+            raise SlackUnreachable(f"oauth.v2.access: {described(error)}") from None
+        return _installation(answer, bot_id)
 
     async def store_installation(
         self, request: AsyncBoltRequest, installation: Installation
     ) -> None:
         """Save the installation, unless it is Enterprise Grid's org-wide one."""
         if installation.is_enterprise_install or not installation.team_id:
-            if installation.bot_token:
-                with contextlib.suppress(SlackApiError):
-                    await self.client.auth_revoke(token=installation.bot_token)
-            raise OrgInstallRefused("org-wide installs are not supported")
-        await super().store_installation(request, installation)
+            given_back = await self._give_back(installation.bot_token)
+            raise OrgInstallRefused(
+                f"org-wide install of {installation.enterprise_id}; {given_back}"
+            )
+        try:
+            await super().store_installation(request, installation)
+        except SQLAlchemyError as error:
+            raise NotStored(f"{installation.team_id} not stored: {type(error).__name__}") from None
 
-
-def callbacks(ctx: Context, clock: Clock) -> AsyncCallbackOptions:
-    """The success page (with an audit entry) and the failure pages."""
-
-    async def success(args: AsyncSuccessArgs) -> BoltResponse:
-        installed = args.installation
-        team = str(installed.team_id)
-        now = clock.now()
-        await ensure_workspace(ctx, team, now)
-        await record_installation(
-            ctx,
-            team,
-            now,
-            "slack_installed",
-            "slack",
-            {"team_name": installed.team_name, "installer": installed.user_id},
-        )
-        logger.info("installed in %s", team)
-        return page("installed", 200, team=installed.team_name or team)
-
-    async def failure(args: AsyncFailureArgs) -> BoltResponse:
-        reason = "org_install" if isinstance(args.error, OrgInstallRefused) else args.reason
-        logger.warning("installation failed: %s", reason)
-        kind = _REASONS.get(reason, "failed")
-        status = 200 if kind == "access_denied" else (400 if kind != "failed" else 502)
-        return page(kind, status)
-
-    return AsyncCallbackOptions(success=success, failure=failure)
+    async def _give_back(self, token: str | None) -> str:
+        """Revoke ``token``, retrying while Slack is unreachable; what came of it."""
+        if not token:
+            return "no token was issued"
+        failure = ""
+        for attempt in range(REVOKE_TRIES):
+            if attempt:
+                await asyncio.sleep(REVOKE_PAUSE * attempt)
+            try:
+                await self.client.auth_revoke(token=token)
+                return "its token was given back"
+            except SlackApiError as error:
+                if not unreachable(error):  # invalid_auth and the like: the token is dead
+                    return f"its token was given back ({described(error)})"
+                failure = described(error)
+            except UNREACHABLE as error:
+                failure = described(error)
+        return f"its token could NOT be given back ({failure}): revoke it in Slack"
 
 
 def oauth_flow(
@@ -139,15 +209,20 @@ def oauth_flow(
     client_id: str,
     client_secret: str,
 ) -> InstallFlow:
-    """The OAuth flow on the app's database; ``client`` speaks to SLACK_API_URL."""
+    """The OAuth flow on the app's database; ``client`` speaks to SLACK_API_URL, and the
+    Add to Slack link goes to the same host's /oauth/v2/authorize."""
+    site = Site(slack_web(client.base_url), ctx.default_locale)
+    states = SignedStateStore(db.writing_engine, client_secret, clock, STATE_SECONDS)
     settings = AsyncOAuthSettings(
         client_id=client_id,
         client_secret=client_secret,
         scopes=list(SCOPES),
         installation_store=store,
         installation_store_bot_only=True,
-        state_store=state_store(db),
-        callback_options=callbacks(ctx, clock),
+        state_store=states,
+        state_expiration_seconds=STATE_SECONDS,
+        authorization_url=site.slack_web + "oauth/v2/authorize",
+        callback_options=callbacks(ctx, clock, site, states),
     )
     # Bolt's own authorize, but with the rotation client on SLACK_API_URL too, and its
     # auth.test answer reused per token (a new install brings a new token).
@@ -160,4 +235,4 @@ def oauth_flow(
         cache_enabled=True,
         client=client,
     )
-    return InstallFlow(client=client, logger=logger, settings=settings)
+    return InstallFlow(client=client, settings=settings, states=states, site=site)

@@ -9,7 +9,6 @@ from datetime import datetime
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy import desc, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,8 +18,6 @@ from storage.tables import slack_bots
 
 logger = logging.getLogger("addons.install")
 
-# How long an "Add to Slack" click may take from the install page to the redirect.
-STATE_SECONDS = 600
 SECRETS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 
 
@@ -135,11 +132,6 @@ def installation_store(
 ) -> EncryptedInstallationStore:
     """The installation store on the app's (open) database."""
     return EncryptedInstallationStore(client_id, db.engine, db.writing_engine, cipher)
-
-
-def state_store(db: Database) -> AsyncSQLAlchemyOAuthStateStore:
-    """The OAuth state store on the app's (open) database; a state is used once."""
-    return AsyncSQLAlchemyOAuthStateStore(STATE_SECONDS, db.writing_engine, logger=logger)
 
 
 async def installed_since(db: Database, team_id: str) -> datetime | None:

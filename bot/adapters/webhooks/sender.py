@@ -97,11 +97,9 @@ class WebhookSender:
         """Lease the due events (the oldest pending one of each workspace)."""
         now = self._clock.now()
         async with self._db.unit_of_work() as uow:
-            due = await uow.events.due(now, self._config.batch)
-            for event in due:
-                await uow.events.lease(event.id, now + self._config.lease)
+            claimed = await uow.events.claim(now, now + self._config.lease, self._config.batch)
             await uow.commit()
-        return due
+        return claimed
 
     def _judge(self, event: WebhookEvent, status: int, header: str | None) -> Attempt:
         """What an HTTP answer means for the event."""
@@ -133,17 +131,25 @@ class WebhookSender:
     async def _record(self, done: list[tuple[WebhookEvent, Attempt]]) -> None:
         """Record a pass's answers in one transaction (a crash before it: sent again)."""
         now = self._clock.now()
+        lost: list[WebhookEvent] = []
         async with self._db.unit_of_work() as uow:
             for event, attempt in done:
                 if attempt.outcome == "sent":
-                    await uow.events.mark_sent(event.id, now)
+                    held = await uow.events.mark_sent(event, now)
                 elif attempt.outcome == "retry":
-                    await uow.events.retry_later(event.id, now + attempt.wait, attempt.error)
+                    held = await uow.events.retry_later(event, now + attempt.wait, attempt.error)
                 else:
-                    await uow.events.mark_failed(event.id, now, attempt.error)
+                    held = await uow.events.mark_failed(event, now, attempt.error)
+                if not held:
+                    lost.append(event)
             await uow.commit()
+        for event in lost:  # its lease ran out meanwhile and another sender claimed it
+            logger.warning(
+                "event %s: the lease was lost before its answer was recorded", event.webhook_id
+            )
         for event, attempt in done:
-            _tell(event, attempt, now)
+            if event not in lost:
+                _tell(event, attempt, now)
 
     async def deliver_due(self) -> Delivery:
         """One pass: claim what is due, send it side by side, record the answers."""

@@ -65,6 +65,14 @@ def identifier(text: str) -> int:
     return number
 
 
+def limit(text: str) -> int:
+    """How many rows at most: a whole number the database's integers can hold."""
+    number = whole_number(text)
+    if number > LARGEST_ID:
+        raise argparse.ArgumentTypeError(f"too large a limit: {text!r} (at most {LARGEST_ID})")
+    return number
+
+
 def team(text: str) -> str:
     """A Slack team id: one word."""
     if not re.fullmatch(r"\S+", text):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from typing import Any
 
@@ -28,6 +29,19 @@ COLUMNS = (
     "line_to",
     "line_amount",
 )
+
+# OWASP's CSV injection: a spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text, never runs: a text starting like a
+    formula gets a leading ``'`` (OWASP); amounts (``-2.85``) stay numbers."""
+    if value is None:
+        return ""
+    formula = isinstance(value, str) and value.startswith(FORMULA_START)
+    return "'" + value if formula and not _NUMBER.fullmatch(value) else value
 
 
 def _rows(invoice: dict[str, Any]) -> list[dict[str, Any]]:
@@ -72,7 +86,7 @@ async def invoices_export(run: Run) -> int:
     async for sub, invoice in services.invoices_issued_between(run.ctx, first, last):
         for row in _rows(services.invoice_to_json(invoice, sub.customer)):
             if writer is not None:
-                writer.writerow({k: "" if v is None else v for k, v in row.items()})
+                writer.writerow({k: cell(v) for k, v in row.items()})
             else:
                 sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
     return EXIT_OK

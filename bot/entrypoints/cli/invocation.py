@@ -15,6 +15,7 @@ from bot.services import Context
 from domain.catalog import Catalog
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
+EXIT_PIPE = 141  # as a process killed by SIGPIPE: the reader closed the pipe early
 
 
 class Run:

@@ -53,18 +53,33 @@ def correction_lines(catalog: Catalog, correction: Correction) -> list[str]:
 
 
 async def invoice_preview(run: Run) -> int:
-    """The upcoming consolidated invoice as it stands today."""
-    invoice = await services.preview_invoice(run.ctx, run.args.team_id, run.now)
+    """Every invoice due and not yet issued, then the upcoming one, as they stand today.
+
+    JSON: the upcoming invoice's object as always, with ``due_now``: the invoices the
+    next billing run issues first (empty when the workspace is up to date).
+    """
+    *due, upcoming = await services.preview_invoices(run.ctx, run.args.team_id, run.now)
     customer = (await services.get_workspace(run.ctx, run.args.team_id)).customer
     if run.args.json:
-        return run.json(services.invoice_to_json(invoice, customer))
-    return run.say(
-        *invoice_lines(
+        shown = services.invoice_to_json(upcoming, customer)
+        shown["due_now"] = [services.invoice_to_json(each, customer) for each in due]
+        return run.json(shown)
+    lines: list[str] = []
+    for invoice in due:
+        lines += invoice_lines(
             run.catalog,
             invoice,
-            f"Upcoming invoice for {invoice.team_id} (preview, no number yet), "
-            f"to be issued {invoice.issued_on}",
+            f"Due invoice for {invoice.team_id} (preview, no number yet), "
+            "to be issued by the next billing run",
         )
+    return run.say(
+        *lines,
+        *invoice_lines(
+            run.catalog,
+            upcoming,
+            f"Upcoming invoice for {upcoming.team_id} (preview, no number yet), "
+            f"to be issued {upcoming.issued_on}",
+        ),
     )
 
 

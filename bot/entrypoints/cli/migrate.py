@@ -1,4 +1,4 @@
-"""`addons-bot migrate`: apply pending schema migrations (opening the database does)."""
+"""`addons-bot migrate`: apply pending schema migrations, the only command that does."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def schema_version() -> int:
 
 
 async def migrate(run: Run) -> int:
-    """Say which migrations opening the database applied, and the version it is at."""
+    """Say which migrations opening the database for migrating applied, and the version."""
     version = schema_version()
     path = run.rt.db.path
     if run.args.json:

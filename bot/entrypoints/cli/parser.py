@@ -11,6 +11,7 @@ from bot.entrypoints.cli import (
     arguments,
     audit,
     billing,
+    documents,
     entitlements,
     export,
     invoices,
@@ -25,11 +26,13 @@ from bot.entrypoints.cli.invocation import Action
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
-DATABASE_HELP = "the SQLite file (default: $ADDONS_DATABASE or ./addons.db)"
+DATABASE_HELP = (
+    "a SQLite file path or a postgresql:// URL (default: $ADDONS_DATABASE or ./addons.db)"
+)
 DATABASE_HELPS = {
     "console": "the console's SQLite file (default: ./addons-demo.db, never serve's)",
-    "run": "the SQLite file: with Slack $ADDONS_DATABASE or ./addons.db, for the console "
-    "./addons-demo.db",
+    "run": "a SQLite file path or a postgresql:// URL: with Slack $ADDONS_DATABASE or "
+    "./addons.db, for the console ./addons-demo.db",
 }
 RUNTIME_COMMANDS = (
     ("serve", "serve Slack over HTTP on $PORT (path /slack/events) with the schedule"),
@@ -65,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="apply pending schema migrations and say which (and the schema version)",
         parents=[b.database, b.as_json],
     )
-    p.set_defaults(action=migrate.migrate, creates_database=True, validate=None)
+    p.set_defaults(action=migrate.migrate, creates_database=True, migrates=True, validate=None)
     for name, text in RUNTIME_COMMANDS:
         p = commands.add_parser(name, help=text)
         # The console never uses serve's file (bot.entrypoints.console.demo): its default differs.
@@ -86,7 +89,7 @@ def _database_option(
 ) -> None:
     """``--database``: its one definition, on the top parser and on every command."""
     parser.add_argument(
-        "--database", metavar="PATH", default=default, type=arguments.path, help=text
+        "--database", metavar="PATH|URL", default=default, type=arguments.path, help=text
     )
 
 
@@ -289,6 +292,24 @@ def _invoices(b: _Builder) -> None:
     p.add_argument("number", metavar="NUMBER", type=invoices.document_number)
     p = b.command(
         issued,
+        "document",
+        "the document stored when NUMBER (or K-NUMBER) was issued, byte for byte: the PDF "
+        "(ZUGFeRD, refused on a terminal), the CII XML, or the XRechnung",
+        documents.invoices_document,
+    )
+    p.add_argument("number", metavar="NUMBER", type=invoices.document_number)
+    p.add_argument("--format", choices=("pdf", "xml", "xrechnung"), default="pdf")
+    p.add_argument("--out", metavar="PATH", default=None, help="write the file here")
+    p = b.command(
+        issued,
+        "validate",
+        "check the stored XML of NUMBER (or K-NUMBER) with the EN 16931 XSD and Schematron "
+        "(and the XRechnung's BR-DE rules); needs the dev extra (saxonche)",
+        documents.invoices_validate,
+    )
+    p.add_argument("number", metavar="NUMBER", type=invoices.document_number)
+    p = b.command(
+        issued,
         "export",
         "every workspace's invoices issued in a date range, one row per invoice line, "
         "for accounting (amounts as decimal strings)",
@@ -348,9 +369,7 @@ def _events(b: _Builder) -> None:
         b.as_json,
     )
     p.add_argument("--failed", action="store_true", help="only events given up")
-    p.add_argument(
-        "--limit", metavar="N", type=arguments.whole_number, default=100, help="at most N"
-    )
+    p.add_argument("--limit", metavar="N", type=arguments.limit, default=100, help="at most N")
     p = b.command(
         where,
         "retry",

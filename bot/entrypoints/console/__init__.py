@@ -27,7 +27,6 @@ import contextlib
 import logging
 import os
 import shutil
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -109,11 +108,8 @@ async def _open(
         return await Console.open(settings, clock, screen, read, resume=resume)
     except SchemaTooNew as error:
         problem = f"{settings.database}: {error}"
-    except (StorageError, OSError, sqlite3.Error) as error:
+    except (StorageError, OSError) as error:
         problem = f"cannot use the database {settings.database}: {error}"
-    # aiosqlite stops a connection that failed to open on its worker thread, which then
-    # reports back to this loop: give it a moment before the loop closes.
-    await asyncio.sleep(0.1)
     return problem
 
 

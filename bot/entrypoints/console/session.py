@@ -31,6 +31,21 @@ from bot.slack_fake import (
     SlackStandIn,
 )
 
+# The seller of the console's invoices when none is configured (clearly not a real one).
+DEMO_SELLER = {
+    "seller_name": "Demo-Anbieter GmbH",
+    "seller_street": "Beispielweg 1",
+    "seller_postcode": "10115",
+    "seller_city": "Berlin",
+    "seller_vat_id": "DE000000000",
+    "seller_tax_number": "00/000/00000",
+    "seller_iban": "DE02120300000000202051",
+    "seller_email": "rechnung@demo.example",
+    "seller_contact_name": "Demo-Buchhaltung",
+    "seller_contact_phone": "+49 30 0000000",
+    "seller_contact_email": "buchhaltung@demo.example",
+}
+
 
 class Console:
     """An open session, and what closes it again (the database, then the stand-in)."""
@@ -63,6 +78,8 @@ class Console:
                     "slack_app_token": None,
                     "slack_api_url": standin.api_url,
                     "user_cache_seconds": 0,
+                    # The invoice's PDF comes with its DM: a demo seller unless one is set.
+                    **({} if settings.seller_name else DEMO_SELLER),
                 }
             )
             rt = await resources.enter_async_context(bootstrap(settings, slack_session=False))
@@ -85,6 +102,7 @@ class Console:
                 requests=requests,
                 client=client,
                 render=rt.renderer(client),
+                work=rt.outbox_work(),
                 screen=screen,
                 ask=ask,
             )

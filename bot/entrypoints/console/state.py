@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.clock import TestClock
+from bot.adapters.dm_sender import OutboxWork
 from bot.entrypoints.console.demo import TEAM as TEAM  # re-exported: the demo workspace
 from bot.entrypoints.console.payloads import Requests
 from bot.entrypoints.console.render import Style, Target
@@ -70,6 +71,7 @@ class Session:
     requests: Requests
     client: AsyncWebClient
     render: Render
+    work: OutboxWork
     screen: Screen
     ask: Ask
     user: str = ADMIN_ID

@@ -36,7 +36,7 @@ async def step(s: Session, action: Move | None, *, force: bool = False, quiet: b
     await _settle(s, before)
     # Only the demo workspace is billed: moving a test clock must never issue invoices
     # for other workspaces that happen to live in the same file.
-    turns, _ = await tick(s.ctx, s.client, s.clock, s.render, team_ids=[TEAM])
+    turns, _ = await tick(s.ctx, s.client, s.clock, s.render, team_ids=[TEAM], work=s.work)
     report(s, turns)
     if not turns and not quiet:
         await _nothing_due(s)

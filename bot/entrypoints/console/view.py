@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.entrypoints.console.render import Drawn, draw_message, draw_view
 from bot.entrypoints.console.state import CHANNEL, Session
 from bot.services import PeriodTurn
-from bot.slack_fake import Posted, Surface
+from bot.slack_fake import Posted, Surface, UploadedFile
 from handlers.i18n import fmt_money
 
 
@@ -69,7 +70,17 @@ def _print_message(s: Session, posted: Posted) -> None:
     s.screen.say(
         s.screen.style.bold(head + ":"),
         *draw_message(posted.message, lang=s.lang, style=s.screen.style, width=s.screen.width),
+        *[_attached(s, file) for file in posted.files],
     )
+
+
+def _attached(s: Session, file: UploadedFile) -> str:
+    """Write a file the message carries next to the demo database; say where it is."""
+    database = Path(s.settings.database)
+    folder = database.parent if "://" not in s.settings.database else Path.cwd()
+    (folder / file.filename).write_bytes(file.content)
+    kilobytes = max(1, round(len(file.content) / 1024))
+    return f"📎 {file.filename} ({kilobytes} KB) → {folder / file.filename}"
 
 
 def report(s: Session, turns: Sequence[PeriodTurn]) -> None:

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.ports import WebhookEvent
-from tests.fakes.memory.repositories import Repo
-from tests.fakes.memory.tables import EventRow, IntegrityError, next_id
+from tests.fakes.memory.queue import LeasedRows
+from tests.fakes.memory.tables import EventRow, IntegrityError, Tables, next_id
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -36,12 +36,17 @@ def _pending(r: EventRow) -> bool:
     return r.sent_at is None and r.failed_at is None
 
 
-class Events(Repo):
+class Events(LeasedRows[WebhookEvent, EventRow]):
     """Events waiting for CloudCRM's webhook, each workspace's in order."""
 
-    def _rows(self) -> list[EventRow]:
-        rows = self._tx.read().events
-        return [rows[i] for i in sorted(rows)]
+    def _table(self, tables: Tables) -> dict[int, EventRow]:
+        return tables.events
+
+    def _item(self, row: EventRow) -> WebhookEvent:
+        return _event(row)
+
+    def _sent_changes(self) -> dict[str, Any]:
+        return {"last_error": None}
 
     async def next_sequence(self, team_id: str) -> int:
         return max((r.sequence for r in self._rows() if r.team_id == team_id), default=0) + 1
@@ -59,14 +64,14 @@ class Events(Repo):
             event_id, team_id, sequence, webhook_id, type, body, stamp, 0, stamp
         )
 
-    async def due(self, now: datetime, limit: int = 50) -> list[WebhookEvent]:
-        rows = self._rows()
+    def _due_rows(self, now: datetime) -> list[EventRow]:
+        """The head of each workspace's queue, if its next try is due."""
         heads: dict[str, EventRow] = {}
-        for r in rows:  # ids grow with sequences: the first pending row is the head
+        for r in self._rows():  # ids grow with sequences: the first pending row is the head
             if _pending(r) and r.team_id not in heads:
                 heads[r.team_id] = r
         due = [r for r in heads.values() if datetime.fromisoformat(r.next_try_at) <= now]
-        return [_event(r) for r in sorted(due, key=lambda r: r.id)[:limit]]
+        return sorted(due, key=lambda r: r.id)
 
     def _update(self, event_id: int, **changes: Any) -> int:
         tables = self._tx.write()
@@ -75,25 +80,6 @@ class Events(Repo):
             return 0
         tables.events[event_id] = replace(row, **changes)
         return 1
-
-    def _attempts(self, event_id: int) -> int:
-        row = self._tx.read().events.get(event_id)
-        return 0 if row is None else row.attempts + 1
-
-    async def lease(self, event_id: int, until: datetime) -> None:
-        self._update(event_id, next_try_at=until.isoformat())
-
-    async def mark_sent(self, event_id: int, now: datetime) -> None:
-        attempts = self._attempts(event_id)
-        self._update(event_id, sent_at=now.isoformat(), attempts=attempts, last_error=None)
-
-    async def retry_later(self, event_id: int, at: datetime, error: str) -> None:
-        attempts = self._attempts(event_id)
-        self._update(event_id, attempts=attempts, next_try_at=at.isoformat(), last_error=error)
-
-    async def mark_failed(self, event_id: int, now: datetime, error: str) -> None:
-        attempts = self._attempts(event_id)
-        self._update(event_id, attempts=attempts, failed_at=now.isoformat(), last_error=error)
 
     async def listing(self, failed_only: bool = False, limit: int = 100) -> list[WebhookEvent]:
         rows = [r for r in reversed(self._rows()) if not failed_only or r.failed_at is not None]

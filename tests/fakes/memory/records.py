@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from bot.ports import AuditEntry, OutboxMessage
+from tests.fakes.memory.queue import LeasedRows
 from tests.fakes.memory.repositories import Repo
-from tests.fakes.memory.tables import AuditRow, OutboxRow, next_id
+from tests.fakes.memory.tables import AuditRow, OutboxRow, Tables, next_id
 
 
 class AuditLog(Repo):
@@ -57,8 +57,8 @@ class AuditLog(Repo):
         return sorted({r.actor for r in rows if r.team_id == team_id and r.actor[:1] == "U"})
 
 
-class Outbox(Repo):
-    """Messages waiting to be delivered."""
+class Outbox(LeasedRows[OutboxMessage, OutboxRow]):
+    """Messages waiting to be delivered, in no order of their own."""
 
     async def add(
         self, team_id: str, event_key: str, kind: str, payload: dict[str, Any], now: datetime
@@ -74,51 +74,12 @@ class Outbox(Repo):
             message_id, team_id, event_key, kind, text, stamp, 0, stamp
         )
 
-    async def due(self, now: datetime, limit: int = 50) -> list[OutboxMessage]:
-        rows = self._tx.read().outbox
-        due = [
-            rows[i]
-            for i in sorted(rows)
-            if rows[i].sent_at is None
-            and rows[i].failed_at is None
-            and datetime.fromisoformat(rows[i].next_try_at) <= now
-        ]
-        return [
-            OutboxMessage(r.id, r.team_id, r.event_key, r.kind, json.loads(r.payload), r.attempts)
-            for r in due[:limit]
-        ]
+    def _table(self, tables: Tables) -> dict[int, OutboxRow]:
+        return tables.outbox
 
-    def _update(self, message_id: int, **changes: Any) -> None:
-        tables = self._tx.write()
-        row = tables.outbox.get(message_id)
-        if row is not None:
-            tables.outbox[message_id] = replace(row, **changes)
-
-    def _attempts(self, message_id: int) -> int:
-        row = self._tx.read().outbox.get(message_id)
-        return 0 if row is None else row.attempts + 1
-
-    async def lease(self, message_id: int, until: datetime) -> None:
-        """Claim a message until ``until``; if its sender dies, it is due again then."""
-        self._update(message_id, next_try_at=until.isoformat())
-
-    async def mark_sent(self, message_id: int, now: datetime) -> None:
-        self._update(message_id, sent_at=now.isoformat(), attempts=self._attempts(message_id))
-
-    async def retry_later(self, message_id: int, at: datetime, error: str) -> None:
-        self._update(
-            message_id,
-            attempts=self._attempts(message_id),
-            next_try_at=at.isoformat(),
-            last_error=error,
-        )
-
-    async def mark_failed(self, message_id: int, now: datetime, error: str) -> None:
-        self._update(
-            message_id,
-            attempts=self._attempts(message_id),
-            failed_at=now.isoformat(),
-            last_error=error,
+    def _item(self, r: OutboxRow) -> OutboxMessage:
+        return OutboxMessage(
+            r.id, r.team_id, r.event_key, r.kind, json.loads(r.payload), r.attempts
         )
 
     async def all(self, team_id: str) -> list[dict[str, Any]]:

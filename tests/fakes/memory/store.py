@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.ports import Conflict
 from tests.fakes.memory.corrections import Corrections
+from tests.fakes.memory.documents import Documents
 from tests.fakes.memory.events import Events
 from tests.fakes.memory.records import AuditLog, Outbox
 from tests.fakes.memory.repositories import (
@@ -56,6 +57,7 @@ class MemoryUnitOfWork:
         self.audit = AuditLog(self)
         self.outbox = Outbox(self)
         self.events = Events(self)
+        self.documents = Documents(self)
 
     def read(self) -> Tables:
         """The tables as this transaction sees them."""

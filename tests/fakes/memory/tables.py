@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.ports import StoredDocument
 from domain.addons import AddOn
 from domain.invoices import InvoiceLine
 from domain.workspace import Subscription
@@ -127,6 +128,8 @@ class Tables:
     corrections: dict[int, CorrectionRow] = field(default_factory=dict)
     correction_counter: int = 0
     events: dict[int, EventRow] = field(default_factory=dict)
+    # (owner, number, format) -> the stored file (0007_doc); rows are frozen values
+    documents: dict[tuple[str, int, str], StoredDocument] = field(default_factory=dict)
     inbound: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (team, at)
 
     def copy(self) -> Tables:
@@ -143,6 +146,7 @@ class Tables:
             dict(self.corrections),
             self.correction_counter,
             dict(self.events),
+            dict(self.documents),
             dict(self.inbound),
         )
 

@@ -1,0 +1,276 @@
+"""SQLite's fast path: a whole statement in one trip to aiosqlite's worker thread.
+
+SQLAlchemy's execution path (greenlet, execution context, result objects, four trips to
+aiosqlite's thread per statement) costs about as much per statement as SQLite itself on
+this app's small statements, and a booking is eight statements. So on SQLite:
+- ``SqliteExecutor`` compiles each Core statement once per statement object and
+  parameter keys (with SQLAlchemy's own compiler, bind and result processors) and runs
+  it in one trip, as the app did before SQLAlchemy;
+- ``one_trip_dbapi`` gives SQLAlchemy's own path (migrations, slack_sdk's stores) a
+  cursor that also runs a statement in one trip.
+
+Both use private internals of aiosqlite (``Connection._execute``, ``._conn``) and of
+SQLAlchemy (its aiosqlite adapter classes, compiled statements' ``_result_columns``,
+types' cached processors). They are fenced: the versions are pinned in pyproject.toml
+(``TESTED`` says which), and ``missing_internals`` checks at start-up that what is used
+is there; if anything is missing, ``storage.sqlite`` falls back to SQLAlchemy's own path
+(slower, same results) and logs why once. A statement the fast path cannot run as
+SQLAlchemy would is refused with ``ValueError``, never run differently: an IN list
+(expanded at execution), and an INSERT or UPDATE that leaves a column with a Python-side
+default (``Column(default=...)``, ``onupdate=``) to SQLAlchemy, which only its own path
+fills in. Scalar Python-side defaults of an INSERT are filled in here.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import aiosqlite
+from sqlalchemy import Column, Dialect, Integer, MetaData, Table, select
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.sql import Executable
+from sqlalchemy.sql.dml import Insert, Update
+
+from storage.executor import Params, Written
+
+# The versions the fast path was tested with (pyproject.toml pins the same ranges):
+# (lowest, first version not allowed), as tuples of ints.
+TESTED = {"sqlalchemy": ((2, 1), (2, 2)), "aiosqlite": ((0, 20), (0, 23))}
+
+
+def _version(package: str) -> tuple[int, ...]:
+    text = importlib.metadata.version(package)
+    parts = []
+    for part in text.split(".")[:3]:
+        digits = "".join(c for c in part if c.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def missing_internals() -> str | None:
+    """What the fast path needs and does not find here, in a few words; None if all is
+    there (the versions tested, and every private name it uses)."""
+    for package, (low, high) in TESTED.items():
+        found = _version(package)
+        if not low <= found < high:
+            return f"{package} {'.'.join(map(str, found))} is not a tested version"
+    try:
+        from sqlalchemy.dialects.sqlite import aiosqlite as adapter
+        from sqlalchemy.util import concurrency
+    except ImportError as error:
+        return f"SQLAlchemy's aiosqlite adapter changed ({error})"
+    needed = {
+        "aiosqlite.Connection._execute": hasattr(aiosqlite.Connection, "_execute"),
+        "await_": hasattr(concurrency, "await_"),
+        "AsyncAdapt_aiosqlite_connection._cursor_cls": hasattr(
+            getattr(adapter, "AsyncAdapt_aiosqlite_connection", None), "_cursor_cls"
+        ),
+        "AsyncAdapt_aiosqlite_connection._handle_exception": hasattr(
+            getattr(adapter, "AsyncAdapt_aiosqlite_connection", None), "_handle_exception"
+        ),
+        "AsyncAdapt_aiosqlite_cursor": hasattr(adapter, "AsyncAdapt_aiosqlite_cursor"),
+        "AsyncAdapt_aiosqlite_dbapi": hasattr(adapter, "AsyncAdapt_aiosqlite_dbapi"),
+    }
+    probe = Table("probe", MetaData(), Column("x", Integer)).c
+    compiled = select(probe.x).compile(dialect=sqlite_dialect.dialect())
+    needed["Compiled._result_columns"] = hasattr(compiled, "_result_columns")
+    needed["Compiled.positiontup"] = hasattr(compiled, "positiontup")
+    needed["TypeEngine._cached_bind_processor"] = hasattr(probe.x.type, "_cached_bind_processor")
+    needed["TypeEngine._cached_result_processor"] = hasattr(
+        probe.x.type, "_cached_result_processor"
+    )
+    missing = [name for name, there in needed.items() if not there]
+    return f"missing {', '.join(missing)}" if missing else None
+
+
+def run_statement(
+    driver: aiosqlite.Connection, operation: str, parameters: Any, many: bool
+) -> tuple[Any, list[Any], int, int | None]:
+    """One whole statement, in the connection's worker thread."""
+    cursor = driver._conn.cursor()
+    try:
+        if many:
+            cursor.executemany(operation, parameters)
+        else:
+            cursor.execute(operation, () if parameters is None else parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+def one_trip_dbapi() -> Any:
+    """aiosqlite as SQLAlchemy's dialect sees it, with a cursor that runs a statement in
+    one trip (call only after ``missing_internals()`` found nothing missing: the module
+    it comes from imports SQLAlchemy's private adapter classes)."""
+    from storage.sqlite_one_trip import OneTripDbapi
+
+    return OneTripDbapi(aiosqlite, sqlite3)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    sql: str
+    names: tuple[str, ...]
+    fixed: dict[str, Any]
+    bind: tuple[Any, ...]  # a processor (or None) per name
+    result: tuple[Any, ...] | None  # a processor (or None) per column; None: no rows
+
+
+def _python_defaults(statement: Executable, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The scalar Python-side defaults an INSERT leaves to SQLAlchemy, to send ourselves;
+    ValueError if it leaves one this path cannot fill in as SQLAlchemy would."""
+    table = getattr(statement, "table", None)
+    if not isinstance(statement, Insert | Update) or not isinstance(table, Table):
+        return {}
+    filled: dict[str, Any] = {}
+    for column in table.columns:
+        if column.key in keys:
+            continue
+        if isinstance(statement, Update):
+            if column.onupdate is not None:
+                raise ValueError(f"{table.name}.{column.key} has an onupdate: not on the fast path")
+            continue
+        default = column.default
+        if default is None:
+            continue
+        if not getattr(default, "is_scalar", False):
+            raise ValueError(
+                f"{table.name}.{column.key} has a Python-side default that is not a "
+                "constant: not on the fast path"
+            )
+        filled[column.key] = default.arg
+    return filled
+
+
+class SqliteExecutor:
+    """Statements compiled once, each run in one trip to aiosqlite's thread."""
+
+    _cache: ClassVar[dict[tuple[int, tuple[str, ...]], tuple[Executable, _Prepared]]] = {}
+
+    def __init__(self, driver: aiosqlite.Connection, dialect: Dialect) -> None:
+        self._driver = driver
+        self._dialect = dialect
+        self.dialect_name = dialect.name
+
+    @property
+    def row_locks(self) -> bool:
+        """SQLite locks the whole file for a writer: no row locks."""
+        return False
+
+    async def _sql(self, sql: str) -> None:
+        await _trip(self._driver, run_statement, self._driver, sql, None, False)
+
+    async def begin(self, write: bool) -> None:
+        """Start the transaction; a writer takes SQLite's write lock now."""
+        await self._sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    async def commit(self) -> None:
+        """Commit the transaction."""
+        await self._sql("COMMIT")
+
+    async def rollback(self) -> None:
+        """Roll the transaction back, if one is open."""
+        await _trip(self._driver, _rollback, self._driver)
+
+    async def lock_workspace(self, team_id: str) -> None:
+        """Nothing: a SQLite writer holds the whole file from its first statement."""
+
+    def _prepare(self, statement: Executable, keys: tuple[str, ...]) -> _Prepared:
+        cache_key = (id(statement), keys)
+        found = self._cache.get(cache_key)
+        if found is not None and found[0] is statement:
+            return found[1]
+        defaults = _python_defaults(statement, keys)
+        compiled = statement.compile(  # type: ignore[attr-defined]
+            dialect=self._dialect,
+            column_keys=[*keys, *defaults] if isinstance(statement, Insert) else None,
+        )
+        if any(b.expanding for b in compiled.binds.values()):
+            raise ValueError("an IN list cannot be compiled once: write it with or_()")
+        names = tuple(compiled.positiontup or ())
+        fixed = {
+            n: b.effective_value for n, b in compiled.binds.items() if n not in keys and n in names
+        }
+        fixed.update((k, v) for k, v in defaults.items() if k in names)
+        bind = tuple(compiled.binds[n].type._cached_bind_processor(self._dialect) for n in names)
+        result = None
+        if compiled._result_columns:
+            result = tuple(
+                c.type._cached_result_processor(self._dialect, None)
+                for c in compiled._result_columns
+            )
+        prepared = _Prepared(compiled.string, names, fixed, bind, result)
+        if len(self._cache) > 1000:  # statements are module constants: this is a safeguard
+            self._cache.clear()
+        self._cache[cache_key] = (statement, prepared)
+        return prepared
+
+    def _values(self, prepared: _Prepared, params: Params | None) -> tuple[Any, ...]:
+        given = prepared.fixed if not params else {**prepared.fixed, **params}
+        return tuple(
+            given[n] if proc is None else proc(given[n])
+            for n, proc in zip(prepared.names, prepared.bind, strict=True)
+        )
+
+    async def rows(
+        self, statement: Executable, params: Params | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Every row the statement returns, as tuples of Python values."""
+        prepared = self._prepare(statement, tuple(params or ()))
+        _, rows, _, _ = await _trip(
+            self._driver,
+            run_statement,
+            self._driver,
+            prepared.sql,
+            self._values(prepared, params),
+            False,
+        )
+        procs = prepared.result
+        if procs is None or not any(procs):
+            return [tuple(r) for r in rows]
+        return [
+            tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in rows
+        ]
+
+    async def write(self, statement: Executable, params: Params) -> Written:
+        """Run a write statement once."""
+        prepared = self._prepare(statement, tuple(params))
+        _, _, rowcount, lastrowid = await _trip(
+            self._driver,
+            run_statement,
+            self._driver,
+            prepared.sql,
+            self._values(prepared, params),
+            False,
+        )
+        return Written(rowcount, lastrowid)
+
+    async def write_many(self, statement: Executable, params: list[Params]) -> None:
+        """Run a write statement for each set of parameters, in one trip."""
+        if not params:
+            return
+        prepared = self._prepare(statement, tuple(params[0]))
+        await _trip(
+            self._driver,
+            run_statement,
+            self._driver,
+            prepared.sql,
+            [self._values(prepared, p) for p in params],
+            True,
+        )
+
+
+async def _trip(driver: aiosqlite.Connection, fn: Any, *args: Any) -> Any:
+    """Run ``fn(*args)`` in the connection's worker thread: one trip."""
+    return await driver._execute(fn, *args)  # type: ignore[no-untyped-call]
+
+
+def _rollback(driver: aiosqlite.Connection) -> None:
+    conn: sqlite3.Connection = driver._conn
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")

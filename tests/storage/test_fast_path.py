@@ -1,0 +1,126 @@
+"""The fence around SQLite's fast path (storage/sqlite_fast.py): it runs only on the
+versions it was tested with and only while the private names it uses are there; else
+SQLAlchemy's own path does the work. A statement it cannot run as SQLAlchemy would is
+refused, never run differently."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import aiosqlite
+import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select, update
+
+from bot import services
+from storage import Database, sqlite, sqlite_fast
+from storage.executor import SqlAlchemyExecutor
+from storage.sqlite_fast import SqliteExecutor
+
+NOW = datetime(2026, 3, 18, 12, tzinfo=UTC)
+TEAM = "T0FAST"
+
+
+@pytest.fixture(autouse=True)
+def fresh_verdict() -> Iterator[None]:
+    """Each test decides anew whether the fast path may run (it is decided once)."""
+    sqlite.fast_path_refused.cache_clear()
+    yield
+    sqlite.fast_path_refused.cache_clear()
+
+
+async def _executor_of(db: Database) -> object:
+    async with db.unit_of_work(write=False) as uow:
+        return uow.addons._x
+
+
+def test_the_installed_versions_have_everything_the_fast_path_uses() -> None:
+    assert sqlite_fast.missing_internals() is None
+
+
+async def test_the_fast_path_runs_where_its_internals_are_there(tmp_path: Path) -> None:
+    async with Database(str(tmp_path / "a.db")) as db:
+        assert isinstance(await _executor_of(db), SqliteExecutor)
+
+
+async def test_a_missing_private_name_turns_the_fast_path_off_and_the_app_still_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delattr(aiosqlite.Connection, "_execute")
+    assert sqlite_fast.missing_internals() == "missing aiosqlite.Connection._execute"
+    monkeypatch.undo()  # aiosqlite itself needs it: take it away only from the check
+    monkeypatch.setattr(sqlite_fast, "missing_internals", lambda: "missing something")
+
+    async with Database(str(tmp_path / "b.db")) as db:
+        assert isinstance(await _executor_of(db), SqlAlchemyExecutor)
+        ctx = services.Context(db)
+        await services.set_workspace(ctx, TEAM, date(2026, 3, 18), NOW)
+        result = await services.book(ctx, TEAM, "users", 2, NOW, key="k", actor="U1")
+        assert result.addon.quantity == 2
+    assert "SQLite fast path off, SQLAlchemy's own path instead: missing something" in caplog.text
+
+
+def test_a_version_outside_the_tested_range_turns_the_fast_path_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        importlib.metadata,
+        "version",
+        lambda package: "3.0.0" if package == "sqlalchemy" else "0.22.1",
+    )
+    assert sqlite_fast.missing_internals() == "sqlalchemy 3.0.0 is not a tested version"
+
+
+_metadata = MetaData()
+_defaults = Table(
+    "defaults",
+    _metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False, default="plain"),  # a Python-side constant
+    Column("stamp", Text, default=lambda: "made up"),  # a Python-side callable
+    Column("touched", Text, onupdate="again"),
+)
+
+
+async def _fast_executor(path: Path) -> tuple[aiosqlite.Connection, SqliteExecutor]:
+    driver = await aiosqlite.connect(str(path), isolation_level=None)
+    await driver.execute(
+        "CREATE TABLE defaults (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "kind TEXT NOT NULL, stamp TEXT, touched TEXT)"
+    )
+    from sqlalchemy.dialects import sqlite as dialect
+
+    return driver, SqliteExecutor(driver, dialect.dialect())
+
+
+async def test_a_python_side_constant_default_is_filled_in_as_sqlalchemy_would(
+    tmp_path: Path,
+) -> None:
+    driver, x = await _fast_executor(tmp_path / "c.db")
+    try:
+        await x.begin(True)
+        await x.write(insert(_defaults), {"name": "a", "stamp": "given"})
+        await x.commit()
+        rows = await x.rows(select(_defaults.c.name, _defaults.c.kind, _defaults.c.stamp))
+    finally:
+        await driver.close()
+    assert rows == [("a", "plain", "given")]
+
+
+async def test_a_python_side_default_the_fast_path_cannot_fill_in_is_refused(
+    tmp_path: Path,
+) -> None:
+    driver, x = await _fast_executor(tmp_path / "d.db")
+    try:
+        await x.begin(True)
+        with pytest.raises(ValueError, match=r"defaults\.stamp has a Python-side default"):
+            await x.write(insert(_defaults), {"name": "a"})
+        with pytest.raises(ValueError, match=r"defaults\.touched has an onupdate"):
+            await x.write(update(_defaults).values(name="b"), {})
+        await x.rollback()
+        assert await x.rows(select(_defaults.c.id)) == []
+    finally:
+        await driver.close()
