@@ -106,6 +106,8 @@ DE: dict[str, str] = {
     "booking.done": "Gebucht: {addon}. Steht Ihnen sofort zur Verfügung. Anteilig {prorated}, "
     "abgerechnet bis {billed_until}; wird mit Ihrer nächsten Sammelrechnung "
     "abgerechnet.",
+    "booking.catch_up": "Der Abrechnungszeitraum bis {billed_until} ist bereits abgerechnet: "
+    "{amount} dafür kommen zusätzlich auf Ihre nächste Sammelrechnung (am {invoice_date}).",
     "booking.repeated": "Diese Buchung wurde bereits ausgeführt: {addon}. Es wurde nichts "
     "doppelt gebucht.",
     # -- cancelling and withdrawal ------------------------------------------------------

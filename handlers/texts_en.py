@@ -96,6 +96,8 @@ EN: dict[str, str] = {
     "correction.",
     "booking.done": "Booked: {addon}. Available immediately. Prorated {prorated}, billed until "
     "{billed_until}; billed with your next consolidated invoice.",
+    "booking.catch_up": "The billing period through {billed_until} has been invoiced already: "
+    "{amount} for it is added to your next consolidated invoice (on {invoice_date}).",
     "booking.repeated": "This booking was already made: {addon}. Nothing was booked twice.",
     "cancel.title": "Confirm cancellation",
     "cancel.what": "Cancellation effective {date}, usable until then.",
