@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
 from bot.app import NOT_INSTALLED
+from bot.slack_fake.wire import BOT_USER
 from bot.notifier import PARKED, tick
 from handlers.auth import UserDirectory
 from tests.slack.flows import ANCHOR
@@ -120,7 +121,7 @@ async def test_uninstalling_forgets_the_tokens_and_keeps_add_ons_invoices_and_hi
 async def test_revoked_bot_tokens_are_forgotten_like_an_uninstall(
     app: InstallingApp, tmp_path: Path
 ) -> None:
-    event = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOT00001"]}}
+    event = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [BOT_USER]}}
     assert (await app.post(app.signer(TEAM_B).event(event))).status == 200
     await forgotten(app, TEAM_B)
     assert installed_teams(tmp_path / "addons.db") == [TEAM_A]
