@@ -15,8 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
 from bot.app import NOT_INSTALLED
-from bot.slack_fake.wire import BOT_USER
 from bot.notifier import PARKED, tick
+from bot.slack_fake.wire import BOT_USER
 from handlers.auth import UserDirectory
 from tests.slack.flows import ANCHOR
 from tests.slack.installing import (
