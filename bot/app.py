@@ -11,6 +11,8 @@ from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -26,6 +28,7 @@ from bot.clock import Clock
 from bot.observability.context import current, kind_of, team_of
 from bot.observability.slack_api import MeasuredWebClient, measured
 from bot.observability.web import Lifecycle, add_operator_routes, measure_slack
+from bot.ports import Busy
 from bot.services import Context, billing_admins_of
 from bot.settings import Settings
 from bot.slack_install.flow import InstallFlow
@@ -33,7 +36,11 @@ from bot.slack_install.store import EncryptedInstallationStore
 from handlers import actions, commands, events, home, views
 from handlers.answered import ANSWERED
 from handlers.auth import UserDirectory
+from handlers.common import TeamsDisagree
+from handlers.common import team_of as team_of_request
 from handlers.deps import SlackDeps
+from handlers.early import both, early_answer
+from handlers.requests import MetadataError
 from storage import Database
 
 logger = logging.getLogger("addons")
@@ -209,22 +216,7 @@ def web_application(
             return web.json_response({"error": "invalid request"}, status=401)
         answered = asyncio.Event()  # listeners update their view only once this is set
         try:
-            try:
-                bolt_request = await to_bolt_request(request)
-                if not isinstance(bolt_request.body, dict):
-                    raise ValueError("the body is not a JSON object or form")
-                bolt_request.context[ANSWERED] = answered
-                response = await app.async_dispatch(bolt_request)
-            except Exception as error:  # a signed body Bolt cannot read: Slack's never are
-                logger.warning("unreadable signed request: %s", error)
-                return web.json_response({"error": "bad request"}, status=400)
-            if response.status >= 500:  # listeners answer their own failures; this is Bolt
-                logger.warning("Bolt could not handle a signed request (%s)", response.status)
-                return web.json_response({"error": "bad request"}, status=400)
-            answer = await to_aiohttp_response(response)
-            await answer.prepare(request)  # written now, so that it leaves before any
-            await answer.write_eof()  # views.update the listener sends after it
-            return answer
+            return await _dispatch(app, request, answered)
         finally:
             answered.set()
 
@@ -235,6 +227,59 @@ def web_application(
     if app.oauth_flow is not None:
         web_app.add_routes(install_routes(app.oauth_flow))
     return web_app
+
+
+async def _dispatch(app: AsyncApp, request: web.Request, answered: asyncio.Event) -> web.Response:
+    """A signed request through Bolt; every answer is a valid one for its kind."""
+    try:
+        bolt_request = await to_bolt_request(request)
+        if not isinstance(bolt_request.body, dict):
+            raise ValueError("the body is not a JSON object or form")
+        refusal = decide_workspace(bolt_request)
+        if refusal is not None:
+            return web.json_response(refusal)
+        bolt_request.context[ANSWERED] = answered
+        response = await app.async_dispatch(bolt_request)
+    except Busy:  # the store cannot be reached (authorization): nothing changed
+        logger.warning("the store could not be read for a signed request: busy")
+        return web.json_response(early_answer(bolt_request.body, both("error.busy")))
+    except Exception as error:  # a signed body Bolt cannot read: Slack's never are
+        logger.warning("unreadable signed request: %s", error)
+        return web.json_response({"error": "bad request"}, status=400)
+    if response.status >= 500:  # listeners answer their own failures; this is Bolt
+        logger.warning("Bolt could not handle a signed request (%s)", response.status)
+        return web.json_response({"error": "bad request"}, status=400)
+    if _plain_text_to_a_view_submission(bolt_request.body, response):
+        # Bolt's "not installed" is plain text: a modal needs a response_action
+        return web.json_response(early_answer(bolt_request.body, str(response.body)))
+    answer = await to_aiohttp_response(response)
+    await answer.prepare(request)  # written now, so that it leaves before any
+    await answer.write_eof()  # views.update the listener sends after it
+    return answer
+
+
+def decide_workspace(request: AsyncBoltRequest) -> dict[str, Any] | None:
+    """Put the request's one workspace (handlers.common.team_of) where Bolt's
+    authorization reads it; the polite answer instead if its team fields disagree."""
+    try:
+        team = team_of_request(request.body)
+    except TeamsDisagree:
+        logger.warning("refused a signed request whose team fields disagree")
+        return early_answer(request.body, both("error.teams_disagree"))
+    except MetadataError:
+        return None  # url_verification, ssl_check: Bolt answers those
+    request.context["team_id"] = team
+    return None
+
+
+def _plain_text_to_a_view_submission(body: dict[str, Any], response: BoltResponse) -> bool:
+    content_type = "".join(response.headers.get("content-type", []))
+    return (
+        body.get("type") == "view_submission"
+        and response.status == 200
+        and bool(response.body)
+        and "json" not in content_type
+    )
 
 
 def install_routes(flow: AsyncOAuthFlow) -> list[web.RouteDef]:

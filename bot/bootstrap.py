@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import ClientSession
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the Slack side is imported when used: the operator CLI neve
     from slack_sdk.web.async_client import AsyncWebClient
 
     from bot.notifier import Clients, Render
+    from bot.slack_install.clients import Installed
     from bot.slack_install.crypto import TokenCipher
     from bot.slack_install.store import EncryptedInstallationStore
     from bot.webhooks import WebhookConfig
@@ -77,6 +78,9 @@ class Runtime:
     applied: list[str]  # the migrations opening the database applied
     http: ClientSession | None  # kept-alive connections to Slack's Web API, if any
     cipher: TokenCipher | None = None  # OAuth mode: ADDONS_TOKEN_KEY, checked on opening
+    # OAuth mode: the one token keeper of this process (requests and schedule share its
+    # single-flight rotation)
+    _installed: Installed | None = field(default=None, repr=False)
 
     def web_client(self, *, interactive: bool = False, token: str | None = None) -> AsyncWebClient:
         """The Slack Web API client over the shared session (see ``bot.app.web_client``)."""
@@ -96,6 +100,12 @@ class Runtime:
         """The schedule's clients: the one bot token, or each workspace's own (rotated)."""
         if not self.settings.oauth:
             return self.web_client()
+        return self.installed()
+
+    def installed(self) -> Installed:
+        """OAuth mode: each workspace's token, rotated single-flight; one per process."""
+        if self._installed is not None:
+            return self._installed
         from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 
         from bot.slack_install.clients import Installed
@@ -105,7 +115,10 @@ class Runtime:
             client_secret=str(self.settings.slack_client_secret),
             client=self.web_client(),
         )
-        return Installed(self.installations(), rotator, lambda token: self.web_client(token=token))
+        self._installed = Installed(
+            self.installations(), rotator, lambda token: self.web_client(token=token)
+        )
+        return self._installed
 
     def slack_app(
         self,
@@ -132,6 +145,7 @@ class Runtime:
                 client,
                 str(self.settings.slack_client_id),
                 str(self.settings.slack_client_secret),
+                self.installed(),
             )
         return build_app(
             self.settings, self.ctx, clock, client=client, users=users, oauth_flow=flow

@@ -201,6 +201,8 @@ DE: dict[str, str] = {
     "bitte öffnen Sie `/addons` erneut.",
     "error.unexpected": "Da ist leider etwas schiefgegangen. Bitte versuchen Sie es gleich "
     "noch einmal.",
+    "error.teams_disagree": "Diese Anfrage nennt zwei verschiedene Workspaces und wurde "
+    "abgelehnt. Es wurde nichts geändert; bitte öffnen Sie `/addons` erneut.",
     "error.busy": "Gerade ist viel los. Es wurde nichts geändert; bitte versuchen Sie es in "
     "einem Moment noch einmal.",
     # -- while a confirmation is being carried out (Slack has been answered already) ------

@@ -180,6 +180,8 @@ EN: dict[str, str] = {
     "error.invalid_view": "This confirmation is no longer valid. Nothing was changed; please "
     "open `/addons` again.",
     "error.unexpected": "Sorry, something went wrong. Please try again in a moment.",
+    "error.teams_disagree": "This request names two different workspaces and was refused. "
+    "Nothing was changed; please open `/addons` again.",
     "error.busy": "We are busy right now. Nothing was changed; please try again in a moment.",
     "working.book": "Booking …",
     "working.cancel": "Cancelling …",

@@ -32,6 +32,7 @@ from storage.executor import Params, SqlAlchemyExecutor, Written
 # Namespaces of our advisory locks (the two-int form keeps them apart from anyone else's).
 LOCK_SPACE = 0x0ADD
 MIGRATION_LOCK = 1  # held (session level) while migrating: two releases never migrate at once
+_ROTATION_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))")
 _TEAM_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:team))")
 _MIGRATION_LOCK = text("SELECT pg_advisory_lock(:space, :key)")
 _MIGRATION_UNLOCK = text("SELECT pg_advisory_unlock(:space, :key)")
@@ -94,6 +95,17 @@ async def set_lock_wait(conn: AsyncConnection, ms: int) -> None:
     """How long this connection waits for a lock before giving up (lock_timeout)."""
     await conn.exec_driver_sql(f"SET lock_timeout = {int(ms)}")
     await conn.commit()
+
+
+async def hold_token_rotation(conn: AsyncConnection, team_id: str) -> None:
+    """Hold the workspace's Slack token rotation until ``conn``'s transaction ends.
+
+    PostgreSQL: an advisory transaction lock of its own key (not the workspace's, which
+    units of work take). SQLite: nothing to do, a writing transaction holds the file.
+    """
+    if conn.dialect.name == "postgresql":
+        key = f"slack-token-rotation:{team_id}"
+        await conn.execute(_ROTATION_LOCK, {"space": LOCK_SPACE, "key": key})
 
 
 async def lock_migrations(conn: AsyncConnection) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+from typing import Any
 
-from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.async_authorize import AsyncAuthorize
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.error import BoltError
 from slack_bolt.oauth.async_callback_options import (
     AsyncCallbackOptions,
@@ -23,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.services import Context, ensure_workspace, record_installation
+from bot.slack_install.clients import Installed
 from bot.slack_install.store import EncryptedInstallationStore, state_store
 from storage import Database
 
@@ -101,6 +105,43 @@ class InstallFlow(AsyncOAuthFlow):
         await super().store_installation(request, installation)
 
 
+class WorkspaceAuthorize(AsyncAuthorize):
+    """Bolt's authorization by the workspace the app decided (handlers.common.team_of,
+    put into the context before dispatch), with the token ``Installed`` keeps current.
+
+    Unlike Bolt's own, a store that cannot be read is not "not installed": its
+    StorageBusy goes on to the HTTP layer, which answers "busy, nothing changed".
+    """
+
+    def __init__(self, tokens: Installed) -> None:
+        self._tokens = tokens
+
+    async def __call__(
+        self,
+        *,
+        context: AsyncBoltContext,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        **_: Any,
+    ) -> AuthorizeResult | None:
+        """The workspace's bot token and identity; None if it has no installation."""
+        if not team_id:
+            return None
+        bot = await self._tokens.current_bot(team_id)
+        if bot is None or bot.bot_token is None:
+            return None
+        return AuthorizeResult(
+            enterprise_id=bot.enterprise_id,
+            team_id=bot.team_id,
+            bot_user_id=bot.bot_user_id,
+            bot_id=bot.bot_id,
+            bot_token=bot.bot_token,
+            bot_scopes=bot.bot_scopes,
+            user_id=user_id,
+        )
+
+
 def callbacks(ctx: Context, clock: Clock) -> AsyncCallbackOptions:
     """The success page (with an audit entry) and the failure pages."""
 
@@ -138,6 +179,7 @@ def oauth_flow(
     client: AsyncWebClient,
     client_id: str,
     client_secret: str,
+    tokens: Installed,
 ) -> InstallFlow:
     """The OAuth flow on the app's database; ``client`` speaks to SLACK_API_URL."""
     settings = AsyncOAuthSettings(
@@ -149,15 +191,6 @@ def oauth_flow(
         state_store=state_store(db),
         callback_options=callbacks(ctx, clock),
     )
-    # Bolt's own authorize, but with the rotation client on SLACK_API_URL too, and its
-    # auth.test answer reused per token (a new install brings a new token).
-    settings.authorize = AsyncInstallationStoreAuthorize(
-        logger=logger,
-        installation_store=store,
-        client_id=client_id,
-        client_secret=client_secret,
-        bot_only=True,
-        cache_enabled=True,
-        client=client,
-    )
+    # Bolt's authorization through the app's own: one workspace identity, one rotation.
+    settings.authorize = WorkspaceAuthorize(tokens)
     return InstallFlow(client=client, logger=logger, settings=settings)

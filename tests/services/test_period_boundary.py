@@ -12,7 +12,7 @@ import pytest
 from bot import services
 from domain.addons import Outcome, Status
 from domain.errors import CancellationDateChanged
-from domain.invoices import LineKind
+from domain.invoices import InvoiceLine, LineKind
 from domain.money import Money
 from tests.services.workspace import ADMIN, BERLIN, TEAM, Workspace, at
 from tests.stores import Store
@@ -28,7 +28,7 @@ async def ws(store: Store) -> Workspace:
     return await Workspace.open(store, ANCHOR)
 
 
-def days_charged(lines: list, start: date, end: date) -> dict[date, int]:  # type: ignore[type-arg]
+def days_charged(lines: list[InvoiceLine], start: date, end: date) -> dict[date, int]:
     """How many charged lines cover each day from ``start`` through ``end``."""
     count: dict[date, int] = {}
     for line in lines:
@@ -113,9 +113,11 @@ async def test_a_confirmation_reads_the_clock_only_once_it_holds_the_workspace(
 
     async with ws.ctx.db.unit_of_work() as holder:  # someone else holds the workspace
         await holder.subscriptions.get(TEAM)
-        booking = asyncio.create_task(
-            services.book(ws.ctx, TEAM, "users", 1, clock, key="late", actor=ADMIN)
-        )
+
+        async def confirm() -> services.Booked:
+            return await services.book(ws.ctx, TEAM, "users", 1, clock, key="late", actor=ADMIN)
+
+        booking = asyncio.create_task(confirm())
         await asyncio.sleep(0.2)
         instants.append(datetime(2026, 4, 18, 0, 0, 1, tzinfo=BERLIN))
     booked = await booking

@@ -39,7 +39,8 @@ async def test_book_and_withdraw_one_user(slack_mock: MockSlack, tmp_path: Path)
         )
         answer = await app.post(app.signer.view_submission(user_id=ADMIN, view=stored))
         assert answer.status == 200, answer.text
-        await slack_mock.wait_for("views.update", 2)
+        # the overview's fill, the result, then the overview redrawn below it
+        await slack_mock.wait_for("views.update", 3)
         refreshed = str(slack_mock.views[overview_id])
         assert "Zusätzliche Benutzer (+1)" in refreshed
         assert "Kündigen" in refreshed
