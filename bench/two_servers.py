@@ -59,8 +59,9 @@ async def _child(slack_url: str, database: str) -> None:
     """Serve the real app on ``database``; print the URL; answer "cpu"; end on "stop"."""
     from aiohttp import web
 
-    from bot.app import build_app, web_application
-    from bot.clock import TestClock
+    from bot.adapters.clock import TestClock
+    from bot.adapters.slack_app import web_application
+    from bot.bootstrap import slack_app
     from bot.services import Context
     from bot.settings import Settings
     from bot.slack_fake import BOT_TOKEN, SIGNING_SECRET
@@ -79,7 +80,7 @@ async def _child(slack_url: str, database: str) -> None:
     await db.open()
     ctx = Context(db, settings.catalog(), settings.default_locale, settings.timezone)
     runner = web.AppRunner(
-        web_application(build_app(settings, ctx, TestClock(START)), SIGNING_SECRET),
+        web_application(slack_app(settings, ctx, TestClock(START)), SIGNING_SECRET),
         access_log=None,
     )
     try:

@@ -37,8 +37,8 @@ from standardwebhooks.webhooks import Webhook
 
 from bench.common import machine
 from bot import services
-from bot.clock import SystemClock
-from bot.webhooks import WebhookConfig, WebhookSender
+from bot.adapters.clock import SystemClock
+from bot.adapters.webhooks import WebhookConfig, WebhookSender
 from storage import Database
 
 SECRET = "whsec_" + base64.b64encode(b"bench-signing-key-of-32-bytes!!!").decode()

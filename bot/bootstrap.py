@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import ClientSession
 from pydantic import ValidationError
 
-from bot.clock import Clock
-from bot.services import Context
+from bot.ports import Clients, Clock, Render
+from bot.services import Context, billing_admins_of
 from bot.settings import Settings
 from storage import Database
 
@@ -27,11 +27,11 @@ if TYPE_CHECKING:  # the Slack side is imported when used: the operator CLI neve
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.notifier import Clients, Render
-    from bot.slack_install.clients import Installed
-    from bot.slack_install.crypto import TokenCipher
-    from bot.slack_install.store import EncryptedInstallationStore
-    from bot.webhooks import WebhookConfig
+    from bot.adapters.slack_install.clients import Installed
+    from bot.adapters.slack_install.crypto import TokenCipher
+    from bot.adapters.slack_install.flow import InstallFlow
+    from bot.adapters.slack_install.store import EncryptedInstallationStore
+    from bot.adapters.webhooks import WebhookConfig
     from handlers.auth import UserDirectory
 
 
@@ -83,14 +83,14 @@ class Runtime:
     _installed: Installed | None = field(default=None, repr=False)
 
     def web_client(self, *, interactive: bool = False, token: str | None = None) -> AsyncWebClient:
-        """The Slack Web API client over the shared session (see ``bot.app.web_client``)."""
-        from bot.app import web_client
+        """The Slack Web API client over the shared session (``slack_app.web_client``)."""
+        from bot.adapters.slack_app import web_client
 
         return web_client(self.settings, interactive=interactive, session=self.http, token=token)
 
     def installations(self) -> EncryptedInstallationStore:
         """OAuth mode: the workspaces' installations in the app's database."""
-        from bot.slack_install.store import installation_store
+        from bot.adapters.slack_install.store import installation_store
 
         if self.cipher is None or self.settings.slack_client_id is None:
             raise RuntimeError("installations exist in OAuth mode only")
@@ -108,7 +108,7 @@ class Runtime:
             return self._installed
         from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 
-        from bot.slack_install.clients import Installed
+        from bot.adapters.slack_install.clients import Installed
 
         rotator = AsyncTokenRotator(
             client_id=str(self.settings.slack_client_id),
@@ -131,24 +131,30 @@ class Runtime:
 
         In OAuth mode it carries the install flow, and Bolt finds each workspace's token.
         """
-        from bot.app import build_app
-        from bot.slack_install.flow import oauth_flow
+        from bot.adapters.slack_install.flow import oauth_flow
 
         client = client if client is not None else self.web_client(interactive=True)
-        flow = None
-        if self.settings.oauth:
-            flow = oauth_flow(
-                self.db,
-                self.installations(),
-                self.ctx,
-                clock,
-                client,
-                str(self.settings.slack_client_id),
-                str(self.settings.slack_client_secret),
-                self.installed(),
-            )
-        return build_app(
-            self.settings, self.ctx, clock, client=client, users=users, oauth_flow=flow
+        if not self.settings.oauth:
+            return slack_app(self.settings, self.ctx, clock, client=client, users=users)
+        installations = self.installations()
+        flow = oauth_flow(
+            self.db,
+            installations,
+            self.ctx,
+            clock,
+            client,
+            str(self.settings.slack_client_id),
+            str(self.settings.slack_client_secret),
+            self.installed(),
+        )
+        return slack_app(
+            self.settings,
+            self.ctx,
+            clock,
+            client=client,
+            users=users,
+            installations=installations,
+            oauth_flow=flow,
         )
 
     def renderer(self, client: Clients) -> Render:
@@ -161,7 +167,7 @@ class Runtime:
     def start_schedule(self, clock: Clock, stop: asyncio.Event) -> asyncio.Task[None]:
         """The billing schedule and the message sender, beating until ``stop`` is set;
         beside them, as a task of its own, CloudCRM's webhook sender if configured."""
-        from bot.notifier import run_schedule
+        from bot.adapters.billing_schedule import run_schedule
 
         client = self.team_clients()
         schedule = run_schedule(
@@ -189,16 +195,46 @@ class Runtime:
         config = webhook_config(self.settings)
         if config is None:
             return None
-        from bot.webhooks import run_webhooks
+        from bot.adapters.webhooks import run_webhooks
 
         return asyncio.create_task(run_webhooks(self.db, config, clock, stop))
+
+
+def slack_app(
+    settings: Settings,
+    ctx: Context,
+    clock: Clock,
+    *,
+    client: AsyncWebClient | None = None,
+    users: UserDirectory | None = None,
+    installations: EncryptedInstallationStore | None = None,
+    oauth_flow: InstallFlow | None = None,
+) -> AsyncApp:
+    """The Bolt app over ``ctx``: every listener gets what it needs through its deps."""
+    from bot.adapters.slack_app import build_app, web_client
+    from handlers.auth import UserDirectory
+    from handlers.deps import SlackDeps
+
+    async def admins_of(team_id: str) -> frozenset[str]:
+        return await billing_admins_of(ctx, team_id)
+
+    deps = SlackDeps(
+        ctx=ctx,
+        clock=clock,
+        users=users
+        or UserDirectory(settings.billing_admins, settings.user_cache_seconds, admins_of=admins_of),
+        default_lang=settings.default_locale,
+        installations=installations,
+    )
+    client = client if client is not None else web_client(settings, interactive=True)
+    return build_app(settings, deps, client=client, oauth_flow=oauth_flow)
 
 
 def webhook_config(settings: Settings) -> WebhookConfig | None:
     """Where events go, from the settings; None when the webhook is off."""
     if not (settings.webhook_url and settings.webhook_secret):
         return None
-    from bot.webhooks import WebhookConfig
+    from bot.adapters.webhooks import WebhookConfig
 
     return WebhookConfig(settings.webhook_url, settings.webhook_secret)
 
@@ -211,12 +247,18 @@ def open_database(settings: Settings, *, pool_size: int | None = None) -> Databa
 
 @contextlib.asynccontextmanager
 async def bootstrap(
-    settings: Settings, *, pool_size: int | None = None, slack_session: bool = True
+    settings: Settings,
+    *,
+    pool_size: int | None = None,
+    slack_session: bool = True,
+    observed: bool = False,
 ) -> AsyncIterator[Runtime]:
     """Open (and migrate) the database and wire the rest; close it all afterwards.
 
     ``slack_session`` opens one aiohttp session for every Web API call of the run; the
-    operator CLI never talks to Slack and the console's stand-in needs none.
+    operator CLI never talks to Slack and the console's stand-in needs none. ``observed``
+    (the long-running processes) counts what the use cases commit and what the process
+    and the billing runs do, for /metrics.
     """
     # Before anything is opened: a bad key changes nothing. The operator CLI and the
     # console never touch a token, so they need no key.
@@ -225,10 +267,12 @@ async def bootstrap(
     applied = await db.open()
     try:
         if cipher is not None:
-            from bot.slack_install.store import check_key
+            from bot.adapters.slack_install.store import check_key
 
             await check_key(db, cipher)
         ctx = build_context(settings, db)
+        if observed:
+            ctx = observe(ctx)
         if not slack_session:
             yield Runtime(settings, db, ctx, applied, None, cipher)
             return
@@ -238,10 +282,20 @@ async def bootstrap(
         await db.close()
 
 
+def observe(ctx: Context) -> Context:
+    """The context whose store counts commits; the process and billing metrics installed."""
+    from bot.adapters.observability import metrics
+    from bot.adapters.observability.store import ObservedStore
+
+    metrics.install_process_collectors()
+    metrics.count_billing_failures()
+    return replace(ctx, db=ObservedStore(ctx.db))
+
+
 def token_cipher(settings: Settings) -> TokenCipher | None:
     """OAuth mode's cipher from ADDONS_TOKEN_KEY (TokenKeyError if unusable); else None."""
     if not settings.oauth:
         return None
-    from bot.slack_install.crypto import TokenCipher
+    from bot.adapters.slack_install.crypto import TokenCipher
 
     return TokenCipher(settings.token_key)

@@ -8,15 +8,38 @@ in memory. A unit of work is one transaction: nothing it changed is kept unless
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from domain.addons import AddOn
 from domain.corrections import Correction
 from domain.invoices import Invoice, InvoiceLine
 from domain.workspace import Subscription
+
+
+class Clock(Protocol):
+    """Something that says what time it is (aware, UTC)."""
+
+    def now(self) -> datetime: ...
+
+
+class TeamClients(Protocol):
+    """The client that speaks for one workspace; None if the app is not installed there."""
+
+    async def for_team(self, team_id: str) -> AsyncWebClient | None: ...
+
+
+# One client for every workspace (single-workspace mode), or each workspace's own.
+Clients = AsyncWebClient | TeamClients
+
+
+class NotARecipient(Exception):
+    """The message's recipient may no longer see prices and invoices (no longer an admin)."""
 
 
 class Busy(Exception):
@@ -54,6 +77,11 @@ class OutboxMessage:
     kind: str
     payload: dict[str, Any]
     attempts: int
+
+
+# Turns a queued direct message into chat.postMessage's arguments (NotARecipient if its
+# recipient may no longer read it).
+Render = Callable[["OutboxMessage"], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ the result and stays there. Bolt hands the answer to the HTTP adapter up to 10 m
 ``ack()`` (it polls), while the listener runs on: with a cached user and a quick
 database, its views.update could overtake the answer. So the listener waits here.
 
-The HTTP adapter (bot/app.py) puts an :class:`asyncio.Event` into the request context
+The HTTP adapter (bot/adapters/slack_app.py) puts an :class:`asyncio.Event` into the request context
 under :data:`ANSWERED` and sets it once the answer is written. Callers that dispatch to
 Bolt directly (the offline console, some tests) have none; then two of Bolt's polling
 intervals are waited, after which Bolt has returned the answer to its caller.

@@ -5,7 +5,7 @@ Why every listener catches its own errors after ``ack()``: Bolt's AsyncApp (with
 ack every 10 ms; an exception raised after ``ack()`` but before the next poll resets the
 ack, and Slack then gets a 404 "unhandled request" after 3 s. So each listener turns
 any failure into a polite, translated answer itself and logs the unexpected ones here;
-``@app.error`` in bot/app.py is the one place for whatever escapes before an ack.
+``@app.error`` in bot/adapters/slack_app.py is the one place for whatever escapes before an ack.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
-from bot.clock import Clock
+from bot.ports import Clock
 from bot.services import Context
 from handlers.auth import UserDirectory
 

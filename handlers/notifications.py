@@ -8,8 +8,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.notifier import Clients, NotARecipient, Render, team_clients
-from bot.ports import OutboxMessage
+from bot.ports import Clients, NotARecipient, OutboxMessage, Render
 from bot.services import Context, billing_admins_of, get_correction, get_invoice, get_workspace
 from domain.corrections import Refund
 from domain.money import Money
@@ -114,10 +113,11 @@ def _customer_block(customer: str, lang: str) -> dict[str, Any]:
 
 def renderer(ctx: Context, client: Clients, default_lang: str) -> Render:
     """The sender's render function: asks the message's own workspace for the language."""
-    clients = team_clients(client)
 
     async def render(message: OutboxMessage) -> dict[str, Any]:
-        own = await clients.for_team(message.team_id)
+        own = (
+            client if isinstance(client, AsyncWebClient) else await client.for_team(message.team_id)
+        )
         if own is None:
             raise NotARecipient(f"the app is not installed in {message.team_id}")
         user = str(message.payload["user"])

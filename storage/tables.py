@@ -193,7 +193,7 @@ events = Table(
 
 
 # Slack's installations (OAuth v2), as slack_sdk's SQLAlchemy stores query them; their
-# tokens are Fernet-encrypted before they reach these rows (bot.slack_install.crypto).
+# tokens are Fernet-encrypted before they reach these rows (bot.adapters.slack_install.crypto).
 slack_installations = Table(
     "slack_installations",
     metadata,

@@ -69,7 +69,7 @@ def bare_app(slack_url: str, *, opens_modal: bool = False) -> AsyncApp:
 
 async def serve(kind: str, slack_url: str, database: str) -> None:
     """The child: serve, print the URL, answer "cpu" with this process's CPU seconds."""
-    from bot.app import web_application
+    from bot.adapters.slack_app import web_application
 
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
@@ -103,8 +103,9 @@ async def _production_app(slack_url: str, database: Path) -> AsyncIterator[str]:
     connection per Web API call, which costs about 0.5 ms of CPU each."""
     from aiohttp import ClientSession
 
-    from bot.app import build_app, web_application, web_client
-    from bot.clock import TestClock
+    from bot.adapters.clock import TestClock
+    from bot.adapters.slack_app import web_application, web_client
+    from bot.bootstrap import slack_app
     from bot.services import Context
     from bot.settings import Settings
     from bot.slack_fake.served import START
@@ -125,7 +126,7 @@ async def _production_app(slack_url: str, database: Path) -> AsyncIterator[str]:
     try:
         async with ClientSession() as http:
             client = web_client(settings, interactive=True, session=http)
-            app = build_app(settings, ctx, TestClock(START), client=client)
+            app = slack_app(settings, ctx, TestClock(START), client=client)
             runner = web.AppRunner(web_application(app, SIGNING_SECRET), access_log=None)
             await runner.setup()
             try:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.app import build_app, web_application
-from bot.clock import TestClock
+from bot.adapters.clock import TestClock
+from bot.adapters.slack_app import web_application
+from bot.bootstrap import slack_app
 from bot.services import Context
 from bot.settings import Settings
 from bot.slack_fake.wire import BOT_TOKEN, SIGNING_SECRET
@@ -75,7 +76,7 @@ async def served_app(
         webhooks=settings.webhooks,
     )
     clock = TestClock(now)
-    app = build_app(settings, ctx, clock)
+    app = slack_app(settings, ctx, clock)
     runner = web.AppRunner(web_application(app, SIGNING_SECRET), access_log=None)
     try:
         await runner.setup()

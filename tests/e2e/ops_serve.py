@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.clock import TestClock
+from bot.adapters.clock import TestClock
 from bot.services import Context
 from bot.settings import Settings
 from bot.slack_fake import SIGNING_SECRET, SlackSigner

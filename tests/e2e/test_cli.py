@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main
+from bot.entrypoints.cli import main
 from domain.catalog import Catalog
 from domain.periods import BillingSchedule, prorate
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot import services
-from bot.clock import TestClock
+from bot.adapters.clock import TestClock
 from bot.settings import Settings
 from bot.slack_fake.signing import SlackSigner
 from handlers import blocks, requests

@@ -14,10 +14,11 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
-from bot.app import web_client
-from bot.clock import TestClock
-from bot.notifier import LEASE, Delivery, Render, deliver_due, run_schedule, tick
-from bot.ports import OutboxMessage
+from bot.adapters.billing_schedule import run_schedule, tick
+from bot.adapters.clock import TestClock
+from bot.adapters.dm_sender import LEASE, Delivery, deliver_due
+from bot.adapters.slack_app import web_client
+from bot.ports import OutboxMessage, Render
 from bot.services import Context
 from bot.settings import Settings
 from domain.addons import Outcome

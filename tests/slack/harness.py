@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.clock import TestClock
+from bot.adapters.clock import TestClock
 from bot.services import Context
 from bot.settings import Settings
 from bot.slack_fake import SIGNING_SECRET, SignedRequest, SlackSigner

@@ -15,9 +15,9 @@ import aiohttp
 from aiohttp import web
 from cryptography.fernet import Fernet
 
-from bot.app import web_application
+from bot.adapters.clock import TestClock
+from bot.adapters.slack_app import web_application
 from bot.bootstrap import Runtime, bootstrap
-from bot.clock import TestClock
 from bot.settings import Settings
 from bot.slack_fake import SIGNING_SECRET, SignedRequest, SlackSigner
 from bot.slack_fake.served import START

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.app import REDIRECT_PATH, SLACK_PATH
+from bot.adapters.slack_app import REDIRECT_PATH, SLACK_PATH
 from handlers.commands import COMMAND
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"

@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 from cryptography.fernet import Fernet
 
-from bot.slack_install.crypto import TokenKeyError
+from bot.adapters.slack_install.crypto import TokenKeyError
 from tests.slack.installing import (
     ADMIN_A,
     ADMIN_B,

@@ -14,8 +14,9 @@ import pytest_asyncio
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
-from bot.app import NOT_INSTALLED
-from bot.notifier import PARKED, tick
+from bot.adapters.billing_schedule import tick
+from bot.adapters.dm_sender import PARKED
+from bot.adapters.slack_app import NOT_INSTALLED
 from bot.slack_fake.wire import BOT_USER
 from handlers.auth import UserDirectory
 from tests.slack.flows import ANCHOR

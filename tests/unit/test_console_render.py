@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.console.render import draw_message, draw_view, mrkdwn
+from bot.entrypoints.console.render import draw_message, draw_view, mrkdwn
 from bot.slack_fake import ConsoleUser, SlackStandIn
 
 

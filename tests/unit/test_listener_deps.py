@@ -10,7 +10,7 @@ import pytest
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.authorization import AuthorizeResult
 
-from bot.clock import TestClock
+from bot.adapters.clock import TestClock
 from bot.services import Context
 from handlers.auth import UserDirectory
 from handlers.deps import ProvideDeps, SlackDeps, deps_of

@@ -6,8 +6,8 @@ import io
 import json
 import logging
 
-from bot.observability.context import CURRENT, RequestInfo, kind_of, team_of
-from bot.observability.logs import REDACTED, JsonFormatter, Redact, configure
+from bot.adapters.observability.context import CURRENT, RequestInfo, kind_of, team_of
+from bot.adapters.observability.logs import REDACTED, JsonFormatter, Redact, configure
 
 TOKEN = "xoxb-1234-5678-abcdef"
 SECRET = "a-signing-secret-of-32-characters"

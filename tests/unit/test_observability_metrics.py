@@ -10,10 +10,10 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot import services
-from bot.observability import metrics
-from bot.observability.slack_api import MeasuredWebClient, measured
-from bot.observability.store import ObservedStore
-from bot.observability.web import outcome_of, refresh_store_figures
+from bot.adapters.observability import metrics
+from bot.adapters.observability.slack_api import MeasuredWebClient, measured
+from bot.adapters.observability.store import ObservedStore
+from bot.adapters.observability.web import outcome_of, refresh_store_figures
 from bot.services import Context
 from bot.settings import Settings
 from domain.errors import DomainError

@@ -9,8 +9,8 @@ import asyncio
 import sys
 from datetime import timedelta
 
-from bot.clock import SystemClock
-from bot.webhooks import run_webhooks
+from bot.adapters.clock import SystemClock
+from bot.adapters.webhooks import run_webhooks
 from storage import Database
 from tests.webhooks.support import fast
 

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import aiohttp
 
 from bot import services
-from bot.clock import SystemClock
+from bot.adapters.clock import SystemClock
+from bot.adapters.webhooks import WebhookConfig, WebhookSender
 from bot.ports import WebhookEvent
-from bot.webhooks import WebhookConfig, WebhookSender
 from storage import Database
 from tests.webhooks.receiver import SECRET
 

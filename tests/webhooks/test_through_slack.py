@@ -10,8 +10,8 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.app import web_client
-from bot.notifier import tick
+from bot.adapters.billing_schedule import tick
+from bot.adapters.slack_app import web_client
 from bot.slack_fake import SlackSigner
 from bot.slack_fake.served import served_app
 from domain.addons import Status

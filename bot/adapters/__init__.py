@@ -1,0 +1,1 @@
+"""The adapters: what talks to the world (Slack, CloudCRM, documents, metrics)."""

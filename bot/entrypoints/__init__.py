@@ -1,0 +1,1 @@
+"""The entry points: the operator CLI, the offline console and the processes."""

@@ -1,0 +1,347 @@
+"""The whole command line: the operator commands and the runtime commands."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from bot.entrypoints import runtime
+from bot.entrypoints.cli import (
+    addons,
+    arguments,
+    audit,
+    billing,
+    entitlements,
+    export,
+    invoices,
+    migrate,
+    webhooks,
+    workspace,
+)
+from bot.entrypoints.cli.arguments import PROG, Parser
+from bot.entrypoints.cli.invocation import Action
+
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+DATABASE_HELP = "the SQLite file (default: $ADDONS_DATABASE or ./addons.db)"
+DATABASE_HELPS = {
+    "console": "the console's SQLite file (default: ./addons-demo.db, never serve's)",
+    "run": "the SQLite file: with Slack $ADDONS_DATABASE or ./addons.db, for the console "
+    "./addons-demo.db",
+}
+RUNTIME_COMMANDS = (
+    ("serve", "serve Slack over HTTP on $PORT (path /slack/events) with the schedule"),
+    ("socket", "serve Slack over Socket Mode (SLACK_APP_TOKEN) with the schedule"),
+    ("scheduler", "run only the billing schedule and the message sender"),
+    ("console", "the offline console: try the app in a terminal"),
+    ("run", "Slack when credentials are set, otherwise the offline console"),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command; operator commands carry ``action``, the rest ``handler``."""
+    parser = Parser(prog=PROG, description="/addons: CloudCRM add-ons, operator command line")
+    _database_option(parser, None)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {migrate.app_version()}")
+    commands: Subparsers = parser.add_subparsers(  # type: ignore[assignment]
+        dest="command", metavar="COMMAND", required=True
+    )
+    b = _Builder(commands)
+    _workspace(b)
+    _addons(b)
+    _invoices(b)
+    _billing(b)
+    _events(b)
+    p = b.command(
+        commands, "audit", "the workspace's audit log, newest first", audit.audit, b.as_json
+    )
+    p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
+    p = commands.add_parser(
+        "migrate",
+        help="apply pending schema migrations",
+        description="apply pending schema migrations and say which (and the schema version)",
+        parents=[b.database, b.as_json],
+    )
+    p.set_defaults(action=migrate.migrate, creates_database=True, validate=None)
+    for name, text in RUNTIME_COMMANDS:
+        p = commands.add_parser(name, help=text)
+        # The console never uses serve's file (bot.entrypoints.console.demo): its default differs.
+        _database_option(p, argparse.SUPPRESS, DATABASE_HELPS.get(name, DATABASE_HELP))
+        p.set_defaults(handler=runtime.run_command)
+        if name in ("console", "run"):
+            p.add_argument(
+                "--date",
+                metavar="YYYY-MM-DD",
+                default=None,
+                help="console: start its test clock on this date (default: now)",
+            )
+    return parser
+
+
+def _database_option(
+    parser: argparse.ArgumentParser, default: object, text: str = DATABASE_HELP
+) -> None:
+    """``--database``: its one definition, on the top parser and on every command."""
+    parser.add_argument(
+        "--database", metavar="PATH", default=default, type=arguments.path, help=text
+    )
+
+
+class _Builder:
+    """The shared options, and how a group or an operator command is added."""
+
+    def __init__(self, commands: Subparsers) -> None:
+        self.commands = commands
+        # On every sub-parser too; SUPPRESS keeps a sub-parser from overwriting a value
+        # given before the command with its default.
+        self.database = Parser(add_help=False)
+        _database_option(self.database, argparse.SUPPRESS)
+        self.as_json = Parser(add_help=False)
+        self.as_json.add_argument("--json", action="store_true", help="machine-readable output")
+        self.by = Parser(add_help=False)
+        self.by.add_argument(
+            "--by",
+            metavar="NAME",
+            required=True,
+            type=arguments.name,
+            help="the operator's name, recorded in the audit log as operator:NAME",
+        )
+
+    def group(self, name: str, text: str) -> Subparsers:
+        """A command with sub-commands, such as ``addons``."""
+        parent = self.commands.add_parser(name, help=text, description=text)
+        return parent.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+
+    def command(
+        self,
+        where: Subparsers,
+        name: str,
+        text: str,
+        action: Action,
+        *parents: argparse.ArgumentParser,
+    ) -> argparse.ArgumentParser:
+        """An operator command that runs ``action`` on an existing database."""
+        sub = where.add_parser(name, help=text, description=text, parents=[self.database, *parents])
+        sub.set_defaults(action=action, creates_database=False, validate=None)
+        return sub
+
+
+def _workspace(b: _Builder) -> None:
+    where = b.group("workspace", "configure a workspace's subscription")
+    shown = b.command(
+        where,
+        "show",
+        "the workspace's subscription, billing admins and Slack installation",
+        workspace.workspace_show,
+        b.as_json,
+    )
+    shown.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
+    p = b.command(
+        where,
+        "set",
+        "create or configure a workspace (billing anchor, zone, "
+        "language, CloudCRM customer number); the anchor is fixed once add-ons exist",
+        workspace.workspace_set,
+        b.as_json,
+    )
+    p.set_defaults(creates_database=True)
+    p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
+    p.add_argument(
+        "--anchor",
+        metavar="YYYY-MM-DD",
+        type=arguments.iso_date,
+        default=None,
+        help="the billing anchor date: period k starts on anchor + k months "
+        "(needed to create a workspace; default: the workspace's)",
+    )
+    p.add_argument(
+        "--customer",
+        metavar="NUMBER",
+        type=arguments.customer,
+        default=None,
+        help="the workspace's CloudCRM customer number (1-64 printable characters), "
+        "shown on invoices and in every event",
+    )
+    p.add_argument(
+        "--billing-admins",
+        metavar="U1,U2",
+        type=arguments.user_ids,
+        default=None,
+        help="the workspace's billing admins (Slack user ids, comma-separated; "
+        "'' for none): they may book and receive invoices besides the Slack admins",
+    )
+    p.add_argument(
+        "--tz",
+        metavar="ZONE",
+        type=arguments.timezone,
+        default=None,
+        help="billing time zone (default: the workspace's, else Europe/Berlin)",
+    )
+    p.add_argument(
+        "--locale",
+        choices=("de", "en"),
+        default=None,
+        help="the workspace's language (default: the workspace's, else de)",
+    )
+    p.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        type=arguments.iso_date,
+        default=None,
+        help="set it up as if it were that date (12:00 UTC): periods that began "
+        "before it count as billed; for demos and test clocks that start "
+        "in the past",
+    )
+
+
+def _addons(b: _Builder) -> None:
+    where = b.group("addons", "list, book and cancel a workspace's add-ons")
+    p = b.command(
+        where, "list", "the workspace's add-ons, newest first", addons.addons_list, b.as_json
+    )
+    p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
+    p = b.command(
+        where,
+        "book",
+        "book an add-on today, like an admin in Slack (the prorated "
+        "amount goes on the next consolidated invoice)",
+        addons.addons_book,
+        b.by,
+        b.as_json,
+    )
+    p.set_defaults(validate=addons.validate_book)
+    p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
+    p.add_argument("option", metavar="OPTION", help="users or storage (10-GB packages)")
+    p.add_argument("quantity", metavar="QUANTITY", help="a whole number from 1 to the maximum")
+    p.add_argument(
+        "--key",
+        metavar="KEY",
+        default=None,
+        help="idempotency key: a rerun with the same key books once "
+        "(default: a new key per invocation)",
+    )
+    p = b.command(
+        where,
+        "cancel",
+        "Kündigen today: a cancellation to the period end, or a "
+        "withdrawal within 14 days of booking; prints which",
+        addons.addons_cancel,
+        b.by,
+        b.as_json,
+    )
+    p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
+    p.add_argument("addon_id", metavar="ADDON_ID", type=arguments.identifier)
+    p = b.command(
+        where,
+        "undo-cancel",
+        "take back a scheduled cancellation (Kündigung zurücknehmen)",
+        addons.addons_undo,
+        b.by,
+        b.as_json,
+    )
+    p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
+    p.add_argument("addon_id", metavar="ADDON_ID", type=arguments.identifier)
+
+
+def _invoices(b: _Builder) -> None:
+    upcoming = b.group("invoice", "the upcoming consolidated invoice")
+    p = b.command(
+        upcoming,
+        "preview",
+        "the upcoming consolidated invoice as it stands today",
+        invoices.invoice_preview,
+        b.as_json,
+    )
+    p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
+    issued = b.group("invoices", "issued consolidated invoices and their corrections")
+    p = b.command(
+        issued,
+        "list",
+        "the workspace's issued invoices and corrections, newest first",
+        invoices.invoices_list,
+        b.as_json,
+    )
+    p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
+    p = b.command(
+        issued,
+        "show",
+        "one issued invoice (NUMBER) or correction (K-NUMBER) with its lines",
+        invoices.invoices_show,
+        b.as_json,
+    )
+    p.add_argument("number", metavar="NUMBER", type=invoices.document_number)
+    p = b.command(
+        issued,
+        "export",
+        "every workspace's invoices issued in a date range, one row per invoice line, "
+        "for accounting (amounts as decimal strings)",
+        export.invoices_export,
+    )
+    p.add_argument(
+        "--from", dest="date_from", metavar="YYYY-MM-DD", type=arguments.iso_date, required=True
+    )
+    p.add_argument(
+        "--to", dest="date_to", metavar="YYYY-MM-DD", type=arguments.iso_date, required=True
+    )
+    p.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="csv: UTF-8 with a header row (default); json: one JSON object per line",
+    )
+
+
+def _billing(b: _Builder) -> None:
+    where = b.group("billing", "the billing run")
+    p = b.command(
+        where,
+        "run",
+        "issue every due consolidated invoice of every workspace, "
+        "catching up period by period; a rerun issues nothing new",
+        billing.billing_run,
+        b.as_json,
+    )
+    p.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        type=arguments.iso_date,
+        default=None,
+        help="run as if it were 12:00 UTC on that date (that calendar date in "
+        "every billing time zone from UTC-11 to UTC+11), e.g. to process "
+        "the periods starting on it; today or earlier, since the invoices "
+        "it issues are real",
+    )
+
+
+def _events(b: _Builder) -> None:
+    p = b.command(
+        b.commands,
+        "entitlements",
+        "the extra seats and storage a workspace's add-ons give today",
+        entitlements.entitlements,
+        b.as_json,
+    )
+    p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
+    where = b.group("webhooks", "CloudCRM's events and their delivery")
+    p = b.command(
+        where,
+        "list",
+        "events newest first, with their delivery status",
+        webhooks.webhooks_list,
+        b.as_json,
+    )
+    p.add_argument("--failed", action="store_true", help="only events given up")
+    p.add_argument(
+        "--limit", metavar="N", type=arguments.whole_number, default=100, help="at most N"
+    )
+    p = b.command(
+        where,
+        "retry",
+        "send failed events again (one by id, or every failed one)",
+        webhooks.webhooks_retry,
+        b.as_json,
+    )
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("event_id", metavar="ID", nargs="?", type=arguments.identifier)
+    which.add_argument("--all-failed", action="store_true", help="every failed event")
