@@ -42,6 +42,8 @@ from storage import Database
 logger = logging.getLogger("addons")
 
 SLACK_PATH = "/slack/events"
+# The mark @app.error leaves in a request's context when the store could not be read.
+STORE_BUSY = "addons_store_busy"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # What a user of a workspace without an installation reads (Bolt answers it for us).
@@ -153,8 +155,12 @@ def build_app(
         await next_()
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+    async def on_error(error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> None:
         # One place for the unexpected: logged with its trace, never shown to the user.
+        if isinstance(error, Busy):  # the store cannot be read (authorization): answered
+            context[STORE_BUSY] = True  # as busy by the HTTP layer, which reads this mark
+            logger.warning("the store could not be read for a signed request: busy")
+            return
         request = current()
         if request is not None:
             request.failed = True
@@ -221,12 +227,11 @@ async def _dispatch(app: AsyncApp, request: web.Request, answered: asyncio.Event
             return web.json_response(refusal)
         bolt_request.context[ANSWERED] = answered
         response = await app.async_dispatch(bolt_request)
-    except Busy:  # the store cannot be reached (authorization): nothing changed
-        logger.warning("the store could not be read for a signed request: busy")
-        return web.json_response(early_answer(bolt_request.body, both("error.busy")))
     except Exception as error:  # a signed body Bolt cannot read: Slack's never are
         logger.warning("unreadable signed request: %s", error)
         return web.json_response({"error": "bad request"}, status=400)
+    if bolt_request.context.get(STORE_BUSY):  # nothing changed: "busy, try again"
+        return web.json_response(early_answer(bolt_request.body, both("error.busy")))
     if response.status >= 500:  # listeners answer their own failures; this is Bolt
         logger.warning("Bolt could not handle a signed request (%s)", response.status)
         return web.json_response({"error": "bad request"}, status=400)

@@ -56,7 +56,7 @@ def many_workspaces(*workspaces: Workspace) -> ManyWorkspaces:
     return ManyWorkspaces(CLIENT_ID, CLIENT_SECRET, *(workspaces or (alpha(), bravo())))
 
 
-def oauth_settings(mock: ManyWorkspaces, db_path: Path, key: str | None = KEY) -> Settings:
+def oauth_settings(mock: ManyWorkspaces, db_path: Path | str, key: str | None = KEY) -> Settings:
     """OAuth mode's settings: client id and secret, signing secret, the token key."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -125,7 +125,7 @@ class InstallingApp:
 
 @asynccontextmanager
 async def installing_app(
-    mock: ManyWorkspaces, db_path: Path, *, now: datetime = START, key: str | None = KEY
+    mock: ManyWorkspaces, db_path: Path | str, *, now: datetime = START, key: str | None = KEY
 ) -> AsyncIterator[InstallingApp]:
     """Start the real app in OAuth mode through the composition root."""
     clock = TestClock(now)
