@@ -4,6 +4,7 @@ of work under one busy budget. A SQLite file or a PostgreSQL database (``storage
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -47,6 +48,7 @@ class Database:
         self._engine: AsyncEngine | None = None
         self._all: list[AsyncConnection] = []  # every connection open now (tests read it)
         self._idle: asyncio.Queue[Pooled] = asyncio.Queue()
+        self._losses = 0  # how often a connection was found gone (an outage)
         # SQLite: one writer at a time (the file has one write lock). PostgreSQL: writers
         # of different workspaces run side by side; either way readers never take the
         # last connection.
@@ -155,6 +157,12 @@ class Database:
             if isinstance(error, TimeoutError):
                 raise StorageBusy("every database connection is busy; please try again") from None
             raise
+        if pooled.lost or pooled.epoch < self._losses:  # gone, or opened before a loss
+            try:
+                pooled = await asyncio.wait_for(self._reconnect(pooled), budget)
+            except Exception as error:  # still down: keep the lost one for the next try
+                self._release(pooled, write)
+                raise StorageBusy("the database cannot be reached; please try again") from error
         waited_ms = int((loop.time() - started) * 1000)
         wanted = max(MIN_LOCK_WAIT_MS, self._busy_timeout_ms - waited_ms)
         if waited_ms < MIN_LOCK_WAIT_MS:
@@ -167,7 +175,22 @@ class Database:
                 raise
         return pooled
 
+    async def _reconnect(self, lost: Pooled) -> Pooled:
+        """A new connection in place of one that is gone (after an outage)."""
+        assert self._engine is not None
+        with contextlib.suppress(Exception):
+            await lost.conn.invalidate()
+        conn = await self._engine.connect().start()
+        self._all = [c for c in self._all if c is not lost.conn] + [conn]
+        fresh = await Pooled.of(conn, self.fast_path, self._busy_timeout_ms)
+        fresh.epoch = self._losses
+        return fresh
+
     def _release(self, pooled: Pooled, write: bool) -> None:
+        if pooled.lost and pooled.epoch == self._losses:
+            # A connection that was lost says the server went away: every connection
+            # opened before is gone too, so each is opened anew on its next use.
+            self._losses += 1
         self._idle.put_nowait(pooled)
         (self._writer if write else self._readers).release()
 

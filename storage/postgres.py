@@ -46,6 +46,18 @@ RETRYABLE = {
 }
 # ... of which those where PostgreSQL ended the transaction itself to keep writers apart.
 CONFLICTS = {"40001", "40P01"}
+# ... and those that say the server is gone or refuses connections now (an outage).
+UNREACHABLE = {
+    "08000",
+    "08001",
+    "08003",
+    "08004",
+    "08006",  # connection_exception and its kinds
+    "57P01",
+    "57P02",
+    "57P03",  # admin_shutdown, crash_shutdown, cannot_connect_now
+    "55000",  # object_not_in_prerequisite_state: the database refuses connections
+}
 CONNECT_TIMEOUT_S = 10
 
 
@@ -65,6 +77,11 @@ def sqlstate(error: BaseException) -> str | None:
 def is_busy(error: BaseException) -> bool:
     """PostgreSQL gave up waiting for a lock, or ended a transaction to retry it."""
     return sqlstate(error) in RETRYABLE
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """The PostgreSQL server is gone or refuses connections (stopped, restarting)."""
+    return sqlstate(error) in UNREACHABLE
 
 
 def is_conflict(error: BaseException) -> bool:

@@ -20,6 +20,8 @@ from storage.journal import AuditLog, Outbox
 from storage.ledger import Invoices, Lines
 from storage.repositories import AddOns, IdempotencyKeys, Subscriptions
 
+UNREACHABLE = "the database cannot be reached; nothing changed, please try again"
+
 if TYPE_CHECKING:
     from storage.database import Database
 
@@ -35,6 +37,14 @@ def is_busy(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and (
         "locked" in message or "busy" in message
     )
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """The connection to the database is gone (server stopped, connection dropped): the
+    transaction changed nothing that was not committed, and a new connection may do."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OSError) or postgres.is_unreachable(error)
 
 
 def busy_error(error: BaseException) -> StorageBusy:
@@ -53,6 +63,8 @@ class Pooled:
     executor: Executor
     driver: aiosqlite.Connection | None
     lock_wait_ms: int
+    lost: bool = False  # the connection is gone: the next unit of work opens a new one
+    epoch: int = 0  # the database's loss count when it was opened (older ones are gone too)
 
     @classmethod
     async def of(cls, conn: AsyncConnection, fast: bool, lock_wait_ms: int) -> Pooled:
@@ -110,9 +122,12 @@ class SqlUnitOfWork:
         try:
             await x.begin(self._write)
         except BaseException as error:
+            pooled.lost = is_disconnect(error)
             self._db._release(pooled, self._write)
             if is_busy(error):
                 raise busy_error(error) from error
+            if pooled.lost:
+                raise StorageBusy(UNREACHABLE) from error
             _reraise(error)
             raise
         self._pooled = pooled
@@ -137,11 +152,18 @@ class SqlUnitOfWork:
         pooled, self._pooled = self._pooled, None
         if pooled is None:
             return
+        pooled.lost = exc is not None and is_disconnect(exc)
         try:
-            if not self._done:
+            if not self._done and not pooled.lost:
                 await pooled.executor.rollback()
+        except Exception as error:
+            if not is_disconnect(error):
+                raise
+            pooled.lost = True
         finally:
             self._db._release(pooled, self._write)
+        if pooled.lost:  # nothing was committed: "busy, nothing changed, try again"
+            raise StorageBusy(UNREACHABLE) from exc
         if exc is not None and postgres.is_busy(exc):
             raise busy_error(exc) from exc
         if exc is not None:
@@ -152,9 +174,12 @@ class SqlUnitOfWork:
         assert self._pooled is not None
         try:
             await self._pooled.executor.commit()
-        except (DBAPIError, sqlite3.OperationalError) as error:
+        except (DBAPIError, sqlite3.OperationalError, OSError) as error:
             if is_busy(error):
                 raise busy_error(error) from error
+            if is_disconnect(error):
+                self._pooled.lost = True
+                raise StorageBusy(UNREACHABLE) from error
             raise
         self._done = True
 

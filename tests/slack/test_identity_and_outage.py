@@ -122,4 +122,13 @@ async def test_a_database_outage_is_busy_never_not_installed_and_every_answer_is
         assert answer.status == 200
         assert BUSY_DE in notice_text(answer.text)
         _outage(postgres_db, on=False)
-    assert postgres.fetch_sync(postgres_db, "SELECT count(*) FROM addons") == [(0,)]
+        assert postgres.fetch_sync(postgres_db, "SELECT count(*) FROM addons") == [(0,)]
+        # "bitte erneut versuchen": once the database is back, the connections it dropped
+        # are found gone (busy, once) and opened anew, and trying again works
+        for _ in range(2):
+            answer = await app.post(app.signer(TEAM_A).slash_command(user_id=ADMIN_A))
+            assert answer.status == 200
+            await asyncio.sleep(0.3)
+        assert [post["text"] for post in slack.response_posts()] == [BUSY_DE]
+        await slack.wait_for("views.update")
+        assert slack.last_view("views.update")["callback_id"] == "addons_overview"
