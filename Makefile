@@ -6,7 +6,7 @@ LOCK := requirements.lock
 # pip-tools lives in a venv of its own: refreshing the lock never touches the app's venv.
 LOCKVENV := .venv-lock
 
-.PHONY: test run lint typecheck bench clean lock
+.PHONY: test run lint typecheck bench clean lock docs
 
 # What the lock was made from: a digest of pyproject.toml's requirements (not its other
 # sections, and not file times, which a fresh clone does not keep). `make lock` writes it
@@ -51,6 +51,10 @@ test: lint
 
 run: $(STAMP)
 	$(BIN)/addons-bot run
+
+# Rewrite the examples of README.md and docs/ from the app's real output (tests/docs/).
+docs: $(STAMP)
+	$(BIN)/python -m tests.docs.refresh
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.interaction_latency

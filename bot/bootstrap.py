@@ -212,8 +212,10 @@ def slack_app(
 ) -> AsyncApp:
     """The Bolt app over ``ctx``: every listener gets what it needs through its deps."""
     from bot.adapters.slack_app import build_app, web_client
+    from handlers import actions, commands, events, home, views
     from handlers.auth import UserDirectory
     from handlers.deps import SlackDeps
+    from handlers.early import Door
 
     async def admins_of(team_id: str) -> frozenset[str]:
         return await billing_admins_of(ctx, team_id)
@@ -227,7 +229,12 @@ def slack_app(
         installations=installations,
     )
     client = client if client is not None else web_client(settings, interactive=True)
-    return build_app(settings, deps, client=client, oauth_flow=oauth_flow)
+
+    def listeners(app: AsyncApp) -> None:
+        for module in (commands, actions, views, home, events):
+            module.register(app, deps)
+
+    return build_app(settings, listeners, client=client, oauth_flow=oauth_flow, door=Door())
 
 
 def webhook_config(settings: Settings) -> WebhookConfig | None:

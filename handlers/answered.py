@@ -19,7 +19,10 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-ANSWERED = "addons_answered"
+from bot.ports import ANSWERED
+
+__all__ = ["ANSWERED", "once_answered"]
+
 BOLT_POLL_SECONDS = 0.01  # how often Bolt looks whether a listener has acknowledged
 MAX_WAIT_SECONDS = 1.0  # never wait longer than this for the adapter's word
 

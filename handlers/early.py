@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.blocks.replies import notice_view
+from handlers.common import TeamsDisagree, team_of
 from handlers.i18n import t
+from handlers.requests import MetadataError
 
 
 def both(key: str) -> str:
@@ -28,3 +30,24 @@ def early_answer(body: Mapping[str, Any], text: str, lang: str = "de") -> dict[s
     if body.get("command"):
         return {"response_type": "ephemeral", "text": text}
     return {}
+
+
+class Door:
+    """The handlers' side of the Slack HTTP adapter's ``FrontDoor`` (bot.ports)."""
+
+    def admit(self, body: Mapping[str, Any]) -> str | dict[str, Any] | None:
+        """The one workspace (handlers.common.team_of); the refusal if fields disagree."""
+        try:
+            return team_of(body)
+        except TeamsDisagree:
+            return early_answer(body, both("error.teams_disagree"))
+        except MetadataError:
+            return None  # url_verification, ssl_check: Bolt answers those
+
+    def busy(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Busy, nothing changed, try again."""
+        return early_answer(body, both("error.busy"))
+
+    def tell(self, body: Mapping[str, Any], text: str) -> dict[str, Any]:
+        """``text`` as a valid answer to this request."""
+        return early_answer(body, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,7 +12,6 @@ from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -28,15 +28,8 @@ from bot.adapters.observability.context import current, kind_of, team_of
 from bot.adapters.observability.slack_api import MeasuredWebClient, measured
 from bot.adapters.observability.web import Lifecycle, add_operator_routes, measure_slack
 from bot.adapters.slack_install.flow import InstallFlow
-from bot.ports import Busy
+from bot.ports import ANSWERED, Busy, FrontDoor
 from bot.settings import Settings
-from handlers import actions, commands, events, home, views
-from handlers.answered import ANSWERED
-from handlers.common import TeamsDisagree
-from handlers.common import team_of as team_of_request
-from handlers.deps import SlackDeps
-from handlers.early import both, early_answer
-from handlers.requests import MetadataError
 from storage import Database
 
 logger = logging.getLogger("addons")
@@ -44,6 +37,8 @@ logger = logging.getLogger("addons")
 SLACK_PATH = "/slack/events"
 # The mark @app.error leaves in a request's context when the store could not be read.
 STORE_BUSY = "addons_store_busy"
+# The front door each app was built with (bootstrap hands it in with the listeners).
+_DOORS: weakref.WeakKeyDictionary[AsyncApp, FrontDoor] = weakref.WeakKeyDictionary()
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # What a user of a workspace without an installation reads (Bolt answers it for us).
@@ -115,12 +110,16 @@ def web_client(
 
 def build_app(
     settings: Settings,
-    deps: SlackDeps,
+    listeners: Callable[[AsyncApp], None],
     *,
     client: AsyncWebClient,
     oauth_flow: InstallFlow | None = None,
+    door: FrontDoor | None = None,
 ) -> AsyncApp:
-    """The real Bolt app with every listener registered, each handed ``deps``; no I/O.
+    """The real Bolt app, ``listeners`` registering every listener on it; does no I/O.
+
+    ``door`` decides each signed request's workspace before Bolt authorizes it and words
+    the answers given before any listener runs (``web_application`` asks it).
 
     With ``oauth_flow`` (OAuth mode) Bolt finds each workspace's token in the flow's
     installation store; without it, the client's one bot token serves.
@@ -136,11 +135,9 @@ def build_app(
         logger=logger,
     )
 
-    commands.register(app, deps)
-    actions.register(app, deps)
-    views.register(app, deps)
-    home.register(app, deps)
-    events.register(app, deps)
+    listeners(app)
+    if door is not None:
+        _DOORS[app] = door
 
     @app.middleware
     async def describe(
@@ -218,44 +215,35 @@ def web_application(
 
 async def _dispatch(app: AsyncApp, request: web.Request, answered: asyncio.Event) -> web.Response:
     """A signed request through Bolt; every answer is a valid one for its kind."""
+    door = _DOORS.get(app)
     try:
         bolt_request = await to_bolt_request(request)
         if not isinstance(bolt_request.body, dict):
             raise ValueError("the body is not a JSON object or form")
-        refusal = decide_workspace(bolt_request)
-        if refusal is not None:
-            return web.json_response(refusal)
+        if door is not None:
+            admitted = door.admit(bolt_request.body)
+            if isinstance(admitted, dict):  # its team fields disagree: refused, nothing done
+                logger.warning("refused a signed request whose team fields disagree")
+                return web.json_response(admitted)
+            if admitted is not None:  # Bolt's authorization reads the team from here
+                bolt_request.context["team_id"] = admitted
         bolt_request.context[ANSWERED] = answered
         response = await app.async_dispatch(bolt_request)
     except Exception as error:  # a signed body Bolt cannot read: Slack's never are
         logger.warning("unreadable signed request: %s", error)
         return web.json_response({"error": "bad request"}, status=400)
-    if bolt_request.context.get(STORE_BUSY):  # nothing changed: "busy, try again"
-        return web.json_response(early_answer(bolt_request.body, both("error.busy")))
+    if door is not None and bolt_request.context.get(STORE_BUSY):  # nothing changed
+        return web.json_response(door.busy(bolt_request.body))
     if response.status >= 500:  # listeners answer their own failures; this is Bolt
         logger.warning("Bolt could not handle a signed request (%s)", response.status)
         return web.json_response({"error": "bad request"}, status=400)
-    if _plain_text_to_a_view_submission(bolt_request.body, response):
+    if door is not None and _plain_text_to_a_view_submission(bolt_request.body, response):
         # Bolt's "not installed" is plain text: a modal needs a response_action
-        return web.json_response(early_answer(bolt_request.body, str(response.body)))
+        return web.json_response(door.tell(bolt_request.body, str(response.body)))
     answer = await to_aiohttp_response(response)
     await answer.prepare(request)  # written now, so that it leaves before any
     await answer.write_eof()  # views.update the listener sends after it
     return answer
-
-
-def decide_workspace(request: AsyncBoltRequest) -> dict[str, Any] | None:
-    """Put the request's one workspace (handlers.common.team_of) where Bolt's
-    authorization reads it; the polite answer instead if its team fields disagree."""
-    try:
-        team = team_of_request(request.body)
-    except TeamsDisagree:
-        logger.warning("refused a signed request whose team fields disagree")
-        return early_answer(request.body, both("error.teams_disagree"))
-    except MetadataError:
-        return None  # url_verification, ssl_check: Bolt answers those
-    request.context["team_id"] = team
-    return None
 
 
 def _plain_text_to_a_view_submission(body: dict[str, Any], response: BoltResponse) -> bool:

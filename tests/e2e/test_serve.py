@@ -81,7 +81,7 @@ async def test_serve_answers_signed_slack_requests_and_stops_on_sigterm(
     url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(200):  # wait until it listens (start-up imports take a moment)
+            for _ in range(600):  # wait until it listens (start-up imports take a moment)
                 try:
                     async with http.get(f"{url}/healthz") as health:
                         if health.status == 200:

@@ -39,8 +39,8 @@ async def test_book_and_withdraw_one_user(slack_mock: MockSlack, tmp_path: Path)
         )
         answer = await app.post(app.signer.view_submission(user_id=ADMIN, view=stored))
         assert answer.status == 200, answer.text
-        # the overview's fill, the result, then the overview redrawn below it
-        await slack_mock.wait_for("views.update", 3)
+        # the overview below is redrawn after the result: wait for its own update
+        await slack_mock.wait_for_view_update(overview_id, after=1)
         refreshed = str(slack_mock.views[overview_id])
         assert "Zusätzliche Benutzer (+1)" in refreshed
         assert "Kündigen" in refreshed
