@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from bot.adapters.dm_sender import OutboxWork
     from bot.adapters.documents.from_ledger import SellerSettings
     from bot.adapters.documents.links import DocumentLinks
+    from bot.adapters.slack_install.clients import Installed
     from bot.adapters.slack_install.crypto import TokenCipher
     from bot.adapters.slack_install.flow import InstallFlow
     from bot.adapters.slack_install.store import EncryptedInstallationStore
@@ -94,6 +95,9 @@ class Runtime:
     applied: list[str]  # the migrations opening the database applied
     http: ClientSession | None  # kept-alive connections to Slack's Web API, if any
     cipher: TokenCipher | None = None  # OAuth mode: ADDONS_TOKEN_KEY, checked on opening
+    # OAuth mode: the one token keeper of this process (requests and schedule share its
+    # single-flight rotation)
+    _installed: Installed | None = field(default=None, repr=False)
 
     def web_client(self, *, interactive: bool = False, token: str | None = None) -> AsyncWebClient:
         """The Slack Web API client over the shared session (``slack_app.web_client``)."""
@@ -113,6 +117,12 @@ class Runtime:
         """The schedule's clients: the one bot token, or each workspace's own (rotated)."""
         if not self.settings.oauth:
             return self.web_client()
+        return self.installed()
+
+    def installed(self) -> Installed:
+        """OAuth mode: each workspace's token, rotated single-flight; one per process."""
+        if self._installed is not None:
+            return self._installed
         from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 
         from bot.adapters.slack_install.clients import Installed
@@ -122,7 +132,10 @@ class Runtime:
             client_secret=str(self.settings.slack_client_secret),
             client=self.web_client(),
         )
-        return Installed(self.installations(), rotator, lambda token: self.web_client(token=token))
+        self._installed = Installed(
+            self.installations(), rotator, lambda token: self.web_client(token=token)
+        )
+        return self._installed
 
     def slack_app(
         self,
@@ -149,6 +162,7 @@ class Runtime:
             client,
             str(self.settings.slack_client_id),
             str(self.settings.slack_client_secret),
+            self.installed(),
         )
         return slack_app(
             self.settings,
@@ -272,6 +286,7 @@ def slack_app(
     from handlers import actions, commands, events, home, views
     from handlers.auth import UserDirectory
     from handlers.deps import SlackDeps
+    from handlers.early import Door
 
     async def admins_of(team_id: str) -> frozenset[str]:
         return await billing_admins_of(ctx, team_id)
@@ -290,7 +305,7 @@ def slack_app(
         for module in (commands, actions, views, home, events):
             module.register(app, deps)
 
-    return build_app(settings, listeners, client=client, oauth_flow=oauth_flow)
+    return build_app(settings, listeners, client=client, oauth_flow=oauth_flow, door=Door())
 
 
 def webhook_config(settings: Settings) -> WebhookConfig | None:

@@ -8,7 +8,7 @@ in memory. A unit of work is one transaction: nothing it changed is kept unless
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -447,3 +447,21 @@ class UnitOfWorkSource(Protocol):
     """
 
     def unit_of_work(self, write: bool = True) -> UnitOfWork: ...
+
+
+class FrontDoor(Protocol):
+    """What the Slack HTTP adapter asks before Bolt sees a signed request, and the words
+    of the answers it gives itself (the handlers implement it; bootstrap hands it in)."""
+
+    def admit(self, body: Mapping[str, Any]) -> str | dict[str, Any] | None:
+        """The request's one workspace; a polite answer instead if its team fields
+        disagree (refused, nothing done); None if it names no workspace (Bolt's own)."""
+        ...
+
+    def busy(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """The answer when the store cannot be read: busy, nothing changed, try again."""
+        ...
+
+    def tell(self, body: Mapping[str, Any], text: str) -> dict[str, Any]:
+        """``text`` as a valid answer to this kind of request."""
+        ...

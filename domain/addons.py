@@ -38,6 +38,14 @@ class Outcome(StrEnum):
     WITHDRAWAL = "withdrawal"
 
 
+def _current_period(today: date, schedule: BillingSchedule, closed_through: date | None) -> Period:
+    """Today's period, or the later period already invoiced (its turn processed)."""
+    own = schedule.period_containing(today)
+    if closed_through is None:
+        return own
+    return max(own, schedule.period_containing(closed_through), key=lambda p: p.index)
+
+
 def withdrawal_deadline(booked_on: date) -> date:
     """Last day of the withdrawal window: the booking day itself is not counted."""
     return booked_on + timedelta(days=WITHDRAWAL_DAYS)
@@ -51,6 +59,9 @@ class BookingQuote:
     quantity: int
     booked_on: date
     period: Period
+    # Periods after the booking's own that were already invoiced (closed) when it was
+    # booked: the renewal they would have carried goes onto the next invoice instead.
+    invoiced: tuple[Period, ...] = ()
 
     @property
     def monthly_price(self) -> Money:
@@ -64,8 +75,38 @@ class BookingQuote:
 
     @property
     def billed_until(self) -> date:
-        """The end of the current period."""
-        return self.period.end
+        """The end of the current period, or of the last period already invoiced."""
+        return self.invoiced[-1].end if self.invoiced else self.period.end
+
+    @property
+    def catch_up(self) -> Money:
+        """What the renewals of the periods already invoiced add to the next invoice."""
+        return self.monthly_price * len(self.invoiced)
+
+    @property
+    def next_invoice_on(self) -> date:
+        """The day of the consolidated invoice that carries what this booking charges."""
+        return self.billed_until + timedelta(days=1)
+
+    def catch_up_lines(self, addon_id: int) -> list[InvoiceLine]:
+        """A renewal draft for each period already invoiced without this add-on.
+
+        Every day in force is billed once: those periods' invoices are issued, so their
+        renewals ride on the next consolidated invoice (due on ``next_invoice_on``).
+        """
+        return [
+            InvoiceLine(
+                kind=LineKind.RENEWAL,
+                addon_id=addon_id,
+                option=self.option.key,
+                quantity=self.quantity,
+                from_day=period.start,
+                to_day=period.end,
+                amount=self.monthly_price,
+                due_on=self.next_invoice_on,
+            )
+            for period in self.invoiced
+        ]
 
     def draft_line(self, addon_id: int) -> InvoiceLine:
         """The proration line (Entwurf), due with the next consolidated invoice."""
@@ -81,12 +122,33 @@ class BookingQuote:
         )
 
 
+def invoiced_after(
+    today: date, schedule: BillingSchedule, closed_through: date | None
+) -> tuple[Period, ...]:
+    """Periods after today's whose consolidated invoice was issued already.
+
+    ``closed_through`` is the start of the last period whose turn was processed: a
+    billing run whose clock is ahead (or that turned while this request waited for
+    the workspace) may have closed the next period while it is still today here.
+    """
+    if closed_through is None:
+        return ()
+    own = schedule.period_containing(today).index
+    last = schedule.period_containing(closed_through).index
+    return tuple(schedule.period(index) for index in range(own + 1, last + 1))
+
+
 def quote_booking(
-    option: Option, quantity: object, today: date, schedule: BillingSchedule
+    option: Option,
+    quantity: object,
+    today: date,
+    schedule: BillingSchedule,
+    closed_through: date | None = None,
 ) -> BookingQuote:
     """Validate the quantity and price a booking made today."""
     valid = option.validate_quantity(quantity)
-    return BookingQuote(option, valid, today, schedule.period_containing(today))
+    invoiced = invoiced_after(today, schedule, closed_through)
+    return BookingQuote(option, valid, today, schedule.period_containing(today), invoiced)
 
 
 class WithdrawalCase(StrEnum):
@@ -208,27 +270,35 @@ class AddOn:
             raise AlreadyEnded(self.id, self.ended_on, withdrawn=self.status is Status.WITHDRAWN)
 
     def quote_cancellation(
-        self, today: date, schedule: BillingSchedule, lines: list[InvoiceLine], monthly: Money
+        self,
+        today: date,
+        schedule: BillingSchedule,
+        lines: list[InvoiceLine],
+        monthly: Money,
+        closed_through: date | None = None,
     ) -> CancellationQuote:
         """Say what Kündigen would do today, without doing it.
 
         ``monthly`` is the add-on's monthly price: the renewal the next consolidated
-        invoice would carry leaves its Entwurf with a withdrawal too.
+        invoice would carry leaves its Entwurf with a withdrawal too. ``closed_through``
+        is the start of the last period already invoiced: a Kündigung takes effect at
+        the end of the last period it was invoiced for, never before (that period was
+        renewed and paid, so it is received in full).
         """
         self._refuse_if_not_active()
+        current = _current_period(today, schedule, closed_through)
         if self.in_withdrawal_window(today):
             own = [line for line in lines if line.addon_id == self.id and line.is_charge]
             drafts = sum((line.amount for line in own if line.is_draft), Money.zero())
-            removed = drafts + self._renewal_due(today, schedule, monthly)
+            removed = drafts + self._renewal_due(current, schedule, monthly)
             return CancellationQuote(
                 self.id, Outcome.WITHDRAWAL, today, removed, invoiced_refunds(own)
             )
-        end = schedule.period_containing(today).end
-        return CancellationQuote(self.id, Outcome.CANCELLATION, end, Money.zero())
+        return CancellationQuote(self.id, Outcome.CANCELLATION, current.end, Money.zero())
 
-    def _renewal_due(self, today: date, schedule: BillingSchedule, monthly: Money) -> Money:
+    def _renewal_due(self, current: Period, schedule: BillingSchedule, monthly: Money) -> Money:
         """The renewal the Entwurf of the next consolidated invoice carries for this add-on."""
-        upcoming = schedule.period(schedule.period_containing(today).index + 1)
+        upcoming = schedule.period(current.index + 1)
         line = replace(self).renew(upcoming, monthly)  # a copy: quoting changes nothing
         return Money.zero() if line is None else line.amount
 
@@ -240,6 +310,7 @@ class AddOn:
         monthly: Money,
         confirmed: Outcome,
         confirmed_on: date | None = None,
+        closed_through: date | None = None,
     ) -> Withdrawal | None:
         """Apply the outcome the admin confirmed; refuse if the facts changed meanwhile.
 
@@ -249,7 +320,7 @@ class AddOn:
         # A handler may pass the value it stored in the dialog ("withdrawal"); compare
         # the enum member, not the identity of whatever was passed.
         confirmed = Outcome(confirmed)
-        quote = self.quote_cancellation(today, schedule, lines, monthly)
+        quote = self.quote_cancellation(today, schedule, lines, monthly, closed_through)
         if quote.outcome is not confirmed:
             raise OutcomeChanged(self.id, confirmed.value, quote.outcome.value)
         if (

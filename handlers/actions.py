@@ -179,7 +179,7 @@ async def _undo(deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], w
     addon_id = parse_addon_id(_value(body))
     async with deps.gate:
         await services.undo_cancellation(
-            deps.ctx, who.team_id, addon_id, deps.clock.now(), actor=who.user_id
+            deps.ctx, who.team_id, addon_id, deps.clock.now, actor=who.user_id
         )
     # The row turns back into a red Kündigen in place; no extra dialog.
     await _redraw(deps, client, body, who)

@@ -58,9 +58,41 @@ def _field(body: Mapping[str, Any], outer: str, inner: str) -> object:
     return value.get(inner) if isinstance(value, Mapping) else None
 
 
+class TeamsDisagree(MetadataError):
+    """A request whose fields name two different workspaces: refused, nothing changed."""
+
+
+def _authorized_team(body: Mapping[str, Any]) -> object:
+    authorizations = body.get("authorizations")
+    if isinstance(authorizations, list) and authorizations:
+        first = authorizations[0]
+        return first.get("team_id") if isinstance(first, Mapping) else None
+    return None
+
+
 def team_of(body: Mapping[str, Any]) -> str:
-    """The workspace of a signed request: commands, events and interactions differ."""
-    team = body.get("team_id") or _field(body, "team", "id") or _field(body, "user", "team_id")
+    """The one workspace of a signed request; Bolt's authorization uses it too.
+
+    Commands name it as ``team_id``, interactions as ``team.id`` (and a modal as
+    ``view.app_installed_team_id``, which Bolt alone would prefer), events as ``team_id``
+    and ``authorizations[0].team_id``. Every one of them that is present must agree:
+    otherwise a request could act in one workspace with another's token, so it is
+    refused (TeamsDisagree). Only when none is present does ``user.team_id`` count.
+    """
+    team_field = body.get("team")
+    named = {
+        value
+        for value in (
+            body.get("team_id"),
+            team_field if isinstance(team_field, str) else _field(body, "team", "id"),
+            _field(body, "view", "app_installed_team_id"),
+            _authorized_team(body),
+        )
+        if isinstance(value, str) and value
+    }
+    if len(named) > 1:
+        raise TeamsDisagree(f"the request names several workspaces: {sorted(named)}")
+    team = named.pop() if named else _field(body, "user", "team_id")
     if not isinstance(team, str) or not team:
         raise MetadataError("the request names no workspace")
     return team
@@ -92,6 +124,8 @@ def failure_text(error: Exception, lang: str) -> str:
     """The translated sentence for anything that stopped a request; logs the unexpected."""
     if isinstance(error, DomainError):
         return error_text(lang, error)
+    if isinstance(error, TeamsDisagree):
+        return t(lang, "error.teams_disagree")
     if isinstance(error, MetadataError):
         return t(lang, "error.invalid_view")
     if isinstance(error, Busy):

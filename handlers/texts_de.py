@@ -106,6 +106,8 @@ DE: dict[str, str] = {
     "booking.done": "Gebucht: {addon}. Steht Ihnen sofort zur Verfügung. Anteilig {prorated}, "
     "abgerechnet bis {billed_until}; wird mit Ihrer nächsten Sammelrechnung "
     "abgerechnet.",
+    "booking.catch_up": "Der Abrechnungszeitraum bis {billed_until} ist bereits abgerechnet: "
+    "{amount} dafür kommen zusätzlich auf Ihre nächste Sammelrechnung (am {invoice_date}).",
     "booking.repeated": "Diese Buchung wurde bereits ausgeführt: {addon}. Es wurde nichts "
     "doppelt gebucht.",
     # -- cancelling and withdrawal ------------------------------------------------------
@@ -199,6 +201,8 @@ DE: dict[str, str] = {
     "bitte öffnen Sie `/addons` erneut.",
     "error.unexpected": "Da ist leider etwas schiefgegangen. Bitte versuchen Sie es gleich "
     "noch einmal.",
+    "error.teams_disagree": "Diese Anfrage nennt zwei verschiedene Workspaces und wurde "
+    "abgelehnt. Es wurde nichts geändert; bitte öffnen Sie `/addons` erneut.",
     "error.busy": "Gerade ist viel los. Es wurde nichts geändert; bitte versuchen Sie es in "
     "einem Moment noch einmal.",
     # -- while a confirmation is being carried out (Slack has been answered already) ------

@@ -96,6 +96,8 @@ EN: dict[str, str] = {
     "correction.",
     "booking.done": "Booked: {addon}. Available immediately. Prorated {prorated}, billed until "
     "{billed_until}; billed with your next consolidated invoice.",
+    "booking.catch_up": "The billing period through {billed_until} has been invoiced already: "
+    "{amount} for it is added to your next consolidated invoice (on {invoice_date}).",
     "booking.repeated": "This booking was already made: {addon}. Nothing was booked twice.",
     "cancel.title": "Confirm cancellation",
     "cancel.what": "Cancellation effective {date}, usable until then.",
@@ -178,6 +180,8 @@ EN: dict[str, str] = {
     "error.invalid_view": "This confirmation is no longer valid. Nothing was changed; please "
     "open `/addons` again.",
     "error.unexpected": "Sorry, something went wrong. Please try again in a moment.",
+    "error.teams_disagree": "This request names two different workspaces and was refused. "
+    "Nothing was changed; please open `/addons` again.",
     "error.busy": "We are busy right now. Nothing was changed; please try again in a moment.",
     "working.book": "Booking …",
     "working.cancel": "Cancelling …",

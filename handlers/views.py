@@ -210,7 +210,7 @@ async def booking_confirmed(
             who.team_id,
             request.option,
             request.quantity,
-            deps.clock.now(),
+            deps.clock.now,  # read once the workspace is held (bot.services.context.Now)
             key=request.nonce,
             actor=who.user_id,
             quoted_on=request.quoted_on,
@@ -249,7 +249,7 @@ async def cancellation_confirmed(
             who.team_id,
             request.addon_id,
             request.outcome,
-            deps.clock.now(),
+            deps.clock.now,  # read once the workspace is held (bot.services.context.Now)
             actor=who.user_id,
             confirmed_on=request.on,
         )

@@ -4,6 +4,7 @@ of work under one busy budget. A SQLite file or a PostgreSQL database (``storage
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from contextlib import AbstractAsyncContextManager
 from types import ModuleType
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import migrations, postgres, sqlite
 from storage.errors import SchemaTooNew, StorageError, StorageUnavailable
-from storage.pool import Pool
+from storage.pool import Pool, Pooled
 from storage.sqlite import DEFAULT_BUSY_TIMEOUT_MS, WRITE
 from storage.unit_of_work import SqlUnitOfWork
 from storage.urls import SETTING, Target, parse, redacted
@@ -106,6 +107,7 @@ class Database:
                     await self._module.pooled(conn, self.fast_path, self._busy_timeout_ms)
                 )
             self._pool.open = True
+            self._pool.reconnect = self._reconnect
         except BaseException as error:
             await self.close()
             if not self._target.is_postgres:
@@ -113,6 +115,16 @@ class Database:
             _raise_open_error(error, self._target, self.path)
             raise
         return applied
+
+    async def _reconnect(self, lost: Pooled) -> Pooled:
+        """A new connection in place of one that is gone (after an outage)."""
+        assert self._engine is not None
+        with contextlib.suppress(Exception):
+            await lost.conn.invalidate()
+        conn = await self._engine.connect().start()
+        self._all = [c for c in self._all if c is not lost.conn] + [conn]
+        fresh: Pooled = await self._module.pooled(conn, self.fast_path, self._busy_timeout_ms)
+        return fresh
 
     @property
     def engine(self) -> AsyncEngine:

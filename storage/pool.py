@@ -19,6 +19,7 @@ from storage.errors import StorageBusy, StorageError
 from storage.executor import Executor
 
 MIN_LOCK_WAIT_MS = 50
+UNREACHABLE = "the database cannot be reached; nothing changed, please try again"
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Pooled:
     executor: Executor
     lock_wait_ms: int
     _set_lock_wait: Callable[[int], Awaitable[None]]
+    lost: bool = False  # the connection is gone: the next unit of work opens a new one
+    epoch: int = 0  # the pool's loss count when it was opened (older ones are gone too)
 
     async def set_lock_wait(self, ms: int) -> None:
         """How long the database waits for a lock on this connection."""
@@ -45,6 +48,9 @@ class Pool:
         self._writer = asyncio.Semaphore(writers)
         self._readers = asyncio.Semaphore(max(1, size - 1))
         self.open = False
+        self._losses = 0  # how often a connection was found gone (an outage)
+        # Opens a connection in place of one that is gone (set by the database).
+        self.reconnect: Callable[[Pooled], Awaitable[Pooled]] | None = None
 
     def add(self, pooled: Pooled) -> None:
         """One more connection to hand out."""
@@ -82,6 +88,16 @@ class Pool:
             if isinstance(error, TimeoutError):
                 raise StorageBusy("every database connection is busy; please try again") from None
             raise
+        if (pooled.lost or pooled.epoch < self._losses) and self.reconnect is not None:
+            try:  # gone, or opened before a loss: a new one within what is left
+                fresh = await asyncio.wait_for(
+                    self.reconnect(pooled), max(0.001, budget - (loop.time() - started))
+                )
+            except Exception as error:  # still down: keep the lost one for the next try
+                self.release(pooled, write)
+                raise StorageBusy(UNREACHABLE) from error
+            fresh.epoch = self._losses
+            pooled = fresh
         waited_ms = int((loop.time() - started) * 1000)
         wanted = max(MIN_LOCK_WAIT_MS, self._busy_timeout_ms - waited_ms)
         if waited_ms < MIN_LOCK_WAIT_MS:
@@ -96,5 +112,9 @@ class Pool:
 
     def release(self, pooled: Pooled, write: bool) -> None:
         """Give the connection back."""
+        if pooled.lost and pooled.epoch == self._losses:
+            # A connection that was lost says the server went away: every connection
+            # opened before is gone too, so each is opened anew on its next use.
+            self._losses += 1
         self._idle.put_nowait(pooled)
         (self._writer if write else self._readers).release()

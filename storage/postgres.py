@@ -37,6 +37,7 @@ from storage.urls import asyncpg_args
 # Namespaces of our advisory locks (the two-int form keeps them apart from anyone else's).
 LOCK_SPACE = 0x0ADD
 MIGRATION_LOCK = 1  # held (session level) while migrating: two releases never migrate at once
+_ROTATION_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))")
 _TEAM_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:team))")
 _MIGRATION_LOCK = text("SELECT pg_advisory_lock(:space, :key)")
 _MIGRATION_UNLOCK = text("SELECT pg_advisory_unlock(:space, :key)")
@@ -50,6 +51,18 @@ RETRYABLE = {
 }
 # ... of which those where PostgreSQL ended the transaction itself to keep writers apart.
 CONFLICTS = {"40001", "40P01"}
+# ... and those that say the server is gone or refuses connections now (an outage).
+UNREACHABLE = {
+    "08000",
+    "08001",
+    "08003",
+    "08004",
+    "08006",  # connection_exception and its kinds
+    "57P01",
+    "57P02",
+    "57P03",  # admin_shutdown, crash_shutdown, cannot_connect_now
+    "55000",  # object_not_in_prerequisite_state: the database refuses connections
+}
 CONNECT_TIMEOUT_S = 10
 
 
@@ -69,6 +82,11 @@ def sqlstate(error: BaseException) -> str | None:
 def is_busy(error: BaseException) -> bool:
     """PostgreSQL gave up waiting for a lock, or ended a transaction to retry it."""
     return sqlstate(error) in RETRYABLE
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """The PostgreSQL server is gone or refuses connections (stopped, restarting)."""
+    return sqlstate(error) in UNREACHABLE
 
 
 def is_conflict(error: BaseException) -> bool:
@@ -101,6 +119,17 @@ async def set_lock_wait(conn: AsyncConnection, ms: int) -> None:
     """How long this connection waits for a lock before giving up (lock_timeout)."""
     await conn.exec_driver_sql(f"SET lock_timeout = {int(ms)}")
     await conn.commit()
+
+
+async def hold_token_rotation(conn: AsyncConnection, team_id: str) -> None:
+    """Hold the workspace's Slack token rotation until ``conn``'s transaction ends.
+
+    PostgreSQL: an advisory transaction lock of its own key (not the workspace's, which
+    units of work take). SQLite: nothing to do, a writing transaction holds the file.
+    """
+    if conn.dialect.name == "postgresql":
+        key = f"slack-token-rotation:{team_id}"
+        await conn.execute(_ROTATION_LOCK, {"space": LOCK_SPACE, "key": key})
 
 
 async def lock_migrations(conn: AsyncConnection) -> None:

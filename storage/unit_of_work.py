@@ -12,17 +12,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
+from sqlalchemy.exc import DBAPIError
+
+from storage import postgres
 from storage.archive import Documents
 from storage.corrections import Corrections
-from storage.errors import StorageError
+from storage.errors import StorageBusy, StorageError
 from storage.events import Events
 from storage.executor import Reading
 from storage.journal import AuditLog, Outbox
 from storage.ledger import Invoices, Lines
-from storage.pool import Pool, Pooled
+from storage.pool import UNREACHABLE, Pool, Pooled
 from storage.repositories import AddOns, IdempotencyKeys, InboundRequests, Subscriptions
 
 Translate = Callable[[BaseException], StorageError | None]
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """The connection to the database is gone (server stopped, connection dropped): the
+    transaction changed nothing that was not committed, and a new connection may do."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OSError) or postgres.is_unreachable(error)
 
 
 class SqlUnitOfWork:
@@ -62,7 +73,10 @@ class SqlUnitOfWork:
         try:
             await x.begin(self._write)
         except BaseException as error:
+            pooled.lost = is_disconnect(error)
             self._pool.release(pooled, self._write)
+            if pooled.lost:
+                raise StorageBusy(UNREACHABLE) from error
             self._raise_translated(error)
             raise
         self._pooled = pooled
@@ -91,15 +105,20 @@ class SqlUnitOfWork:
         pooled, self._pooled = self._pooled, None
         if pooled is None:
             return
+        pooled.lost = exc is not None and is_disconnect(exc)
         try:
-            if not self._done:
+            if not self._done and not pooled.lost:
                 await pooled.executor.rollback()
         except Exception as error:
-            if exc is None:  # else the first error is the one to tell
+            if is_disconnect(error):
+                pooled.lost = True
+            elif exc is None:  # else the first error is the one to tell
                 self._raise_translated(error)
                 raise
         finally:
             self._pool.release(pooled, self._write)
+        if pooled.lost:  # nothing was committed: "busy, nothing changed, try again"
+            raise StorageBusy(UNREACHABLE) from exc
         if exc is not None:
             self._raise_translated(exc)
 
@@ -109,6 +128,9 @@ class SqlUnitOfWork:
         try:
             await self._pooled.executor.commit()
         except Exception as error:
+            if is_disconnect(error):
+                self._pooled.lost = True
+                raise StorageBusy(UNREACHABLE) from error
             self._raise_translated(error)
             raise
         self._done = True

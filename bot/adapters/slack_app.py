@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -29,13 +31,17 @@ from bot.adapters.observability.slack_api import MeasuredWebClient, measured
 from bot.adapters.observability.web import Lifecycle, add_operator_routes, measure_slack
 from bot.adapters.slack_install.flow import InstallFlow
 from bot.adapters.slack_retries import REASON_HEADER, RETRY_HEADER, SeenRequests
-from bot.ports import ANSWERED
+from bot.ports import ANSWERED, Busy, FrontDoor
 from bot.settings import Settings
 from storage import Database
 
 logger = logging.getLogger("addons")
 
 SLACK_PATH = "/slack/events"
+# The mark @app.error leaves in a request's context when the store could not be read.
+STORE_BUSY = "addons_store_busy"
+# The front door each app was built with (bootstrap hands it in with the listeners).
+_DOORS: weakref.WeakKeyDictionary[AsyncApp, FrontDoor] = weakref.WeakKeyDictionary()
 INSTALL_PATH = INSTALL
 REDIRECT_PATH = REDIRECT
 # What a user of a workspace without an installation reads (Bolt answers it for us).
@@ -111,8 +117,12 @@ def build_app(
     *,
     client: AsyncWebClient,
     oauth_flow: InstallFlow | None = None,
+    door: FrontDoor | None = None,
 ) -> AsyncApp:
     """The real Bolt app, ``listeners`` registering every listener on it; does no I/O.
+
+    ``door`` decides each signed request's workspace before Bolt authorizes it and words
+    the answers given before any listener runs (``web_application`` asks it).
 
     With ``oauth_flow`` (OAuth mode) Bolt finds each workspace's token in the flow's
     installation store; without it, the client's one bot token serves.
@@ -130,6 +140,8 @@ def build_app(
     )
 
     listeners(app)
+    if door is not None:
+        _DOORS[app] = door
 
     @app.middleware
     async def describe(
@@ -144,8 +156,12 @@ def build_app(
         await next_()
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+    async def on_error(error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> None:
         # One place for the unexpected: logged with its trace, never shown to the user.
+        if isinstance(error, Busy):  # the store cannot be read (authorization): answered
+            context[STORE_BUSY] = True  # as busy by the HTTP layer, which reads this mark
+            logger.warning("the store could not be read for a signed request: busy")
+            return
         request = current()
         if request is not None:
             request.failed = True
@@ -198,26 +214,7 @@ def web_application(
             return web.Response(status=200)
         answered = asyncio.Event()  # listeners update their view only once this is set
         try:
-            try:
-                bolt_request = await to_bolt_request(request)
-                if not isinstance(bolt_request.body, dict):
-                    raise ValueError("the body is not a JSON object or form")
-                described = current()  # before Bolt authorizes: its lines name the workspace
-                if described is not None:
-                    described.kind = kind_of(bolt_request.body)
-                    described.team_id = team_of(bolt_request.body)
-                bolt_request.context[ANSWERED] = answered
-                response = await app.async_dispatch(bolt_request)
-            except Exception as error:  # a signed body Bolt cannot read: Slack's never are
-                logger.warning("unreadable signed request: %s", error)
-                return web.json_response({"error": "bad request"}, status=400)
-            if response.status >= 500:  # listeners answer their own failures; this is Bolt
-                logger.warning("Bolt could not handle a signed request (%s)", response.status)
-                return web.json_response({"error": "bad request"}, status=400)
-            answer = await to_aiohttp_response(response)
-            await answer.prepare(request)  # written now, so that it leaves before any
-            await answer.write_eof()  # views.update the listener sends after it
-            return answer
+            return await _dispatch(app, request, answered)
         finally:
             answered.set()
 
@@ -229,3 +226,50 @@ def web_application(
         web_app.add_routes(install_routes(app.oauth_flow))
     web_app.add_routes(routes)
     return web_app
+
+
+async def _dispatch(app: AsyncApp, request: web.Request, answered: asyncio.Event) -> web.Response:
+    """A signed request through Bolt; every answer is a valid one for its kind."""
+    door = _DOORS.get(app)
+    try:
+        bolt_request = await to_bolt_request(request)
+        if not isinstance(bolt_request.body, dict):
+            raise ValueError("the body is not a JSON object or form")
+        described = current()  # before Bolt authorizes: its lines name the workspace
+        if described is not None:
+            described.kind = kind_of(bolt_request.body)
+            described.team_id = team_of(bolt_request.body)
+        if door is not None:
+            admitted = door.admit(bolt_request.body)
+            if isinstance(admitted, dict):  # its team fields disagree: refused, nothing done
+                logger.warning("refused a signed request whose team fields disagree")
+                return web.json_response(admitted)
+            if admitted is not None:  # Bolt's authorization reads the team from here
+                bolt_request.context["team_id"] = admitted
+        bolt_request.context[ANSWERED] = answered
+        response = await app.async_dispatch(bolt_request)
+    except Exception as error:  # a signed body Bolt cannot read: Slack's never are
+        logger.warning("unreadable signed request: %s", error)
+        return web.json_response({"error": "bad request"}, status=400)
+    if door is not None and bolt_request.context.get(STORE_BUSY):  # nothing changed
+        return web.json_response(door.busy(bolt_request.body))
+    if response.status >= 500:  # listeners answer their own failures; this is Bolt
+        logger.warning("Bolt could not handle a signed request (%s)", response.status)
+        return web.json_response({"error": "bad request"}, status=400)
+    if door is not None and _plain_text_to_a_view_submission(bolt_request.body, response):
+        # Bolt's "not installed" is plain text: a modal needs a response_action
+        return web.json_response(door.tell(bolt_request.body, str(response.body)))
+    answer = await to_aiohttp_response(response)
+    await answer.prepare(request)  # written now, so that it leaves before any
+    await answer.write_eof()  # views.update the listener sends after it
+    return answer
+
+
+def _plain_text_to_a_view_submission(body: dict[str, Any], response: BoltResponse) -> bool:
+    content_type = "".join(response.headers.get("content-type", []))
+    return (
+        body.get("type") == "view_submission"
+        and response.status == 200
+        and bool(response.body)
+        and "json" not in content_type
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.services.context import Context, subscription_of
+from bot.services.context import Context, Now, instant, subscription_of
 from bot.services.events import emit_addon, emit_entitlements
 from bot.services.retry import retrying
 from domain.addons import AddOn, BookingQuote
@@ -28,7 +28,9 @@ async def quote_booking(
     """Everything the booking confirmation shows: prices, prorated amount, billed until."""
     async with ctx.db.unit_of_work(write=False) as uow:
         sub = await subscription_of(uow, team_id)
-    return domain_quote_booking(ctx.catalog[option], quantity, sub.today(now), sub.schedule)
+    return domain_quote_booking(
+        ctx.catalog[option], quantity, sub.today(now), sub.schedule, sub.last_closed
+    )
 
 
 @retrying
@@ -37,7 +39,7 @@ async def book(
     team_id: str,
     option: str,
     quantity: object,
-    now: datetime,
+    clock: Now,
     *,
     key: str,
     actor: str,
@@ -48,10 +50,15 @@ async def book(
     ``quoted_on`` is the day the confirmation was drawn for: its prorated amount and
     billed-until date hold for that day only, so a confirmation submitted on another
     day books nothing (BookingQuoteExpired) instead of charging what was not shown.
+    ``clock`` is read once the workspace is held, so a period turn that committed while
+    this waited is seen; periods already invoiced get their renewal on the next invoice.
     """
     async with ctx.db.unit_of_work() as uow:
-        sub = await subscription_of(uow, team_id)
-        quote = domain_quote_booking(ctx.catalog[option], quantity, sub.today(now), sub.schedule)
+        sub = await subscription_of(uow, team_id)  # PostgreSQL: waits for the workspace here
+        now = instant(clock)
+        quote = domain_quote_booking(
+            ctx.catalog[option], quantity, sub.today(now), sub.schedule, sub.last_closed
+        )
         existing = await uow.idempotency.get(team_id, key)
         if existing is not None:
             addon = await uow.addons.get(team_id, existing)
@@ -69,6 +76,8 @@ async def book(
         addon = AddOn.booked(0, quote)
         addon.id = await uow.addons.add(team_id, addon, now)
         await uow.lines.add(team_id, quote.draft_line(addon.id))
+        for line in quote.catch_up_lines(addon.id):
+            await uow.lines.add(team_id, line)
         await uow.idempotency.put(team_id, key, addon.id, now)
         await uow.audit.record(
             team_id,

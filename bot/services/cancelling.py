@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.ports import UnitOfWork
-from bot.services.context import Context, addon_of, subscription_of
+from bot.services.context import Context, Now, addon_of, instant, subscription_of
 from bot.services.corrections import issue_correction
 from bot.services.events import emit_addon, emit_entitlements
 from bot.services.notify import notify
@@ -38,7 +38,9 @@ async def quote_cancellation(
         sub = await subscription_of(uow, team_id)
         addon = await addon_of(uow, team_id, addon_id)
         lines = await uow.lines.for_addon(team_id, addon_id)
-    return addon.quote_cancellation(sub.today(now), sub.schedule, lines, _monthly(ctx, addon))
+    return addon.quote_cancellation(
+        sub.today(now), sub.schedule, lines, _monthly(ctx, addon), sub.last_closed
+    )
 
 
 async def cancellation_offer(
@@ -49,7 +51,9 @@ async def cancellation_offer(
         sub = await subscription_of(uow, team_id)
         addon = await addon_of(uow, team_id, addon_id)
         lines = await uow.lines.for_addon(team_id, addon_id)
-    quote = addon.quote_cancellation(sub.today(now), sub.schedule, lines, _monthly(ctx, addon))
+    quote = addon.quote_cancellation(
+        sub.today(now), sub.schedule, lines, _monthly(ctx, addon), sub.last_closed
+    )
     return addon, quote
 
 
@@ -59,7 +63,7 @@ async def cancel(
     team_id: str,
     addon_id: int,
     confirmed: Outcome,
-    now: datetime,
+    clock: Now,
     *,
     actor: str,
     confirmed_on: date | None = None,
@@ -69,18 +73,22 @@ async def cancel(
     OutcomeChanged if it is no longer a cancellation (or withdrawal), and
     CancellationDateChanged if ``confirmed_on`` is no longer the "Kündigung zum" date.
     A withdrawal of amounts already invoiced issues one Rechnungskorrektur per invoice
-    at once, in the same transaction.
+    at once, in the same transaction. ``clock`` is read once the workspace is held; a
+    Kündigung takes effect at the end of the last period already invoiced.
     """
     issued: list[Correction] = []
     async with ctx.db.unit_of_work() as uow:
-        sub = await subscription_of(uow, team_id)
+        sub = await subscription_of(uow, team_id)  # PostgreSQL: waits for the workspace here
+        now = instant(clock)
         addon = await addon_of(uow, team_id, addon_id)
         lines = await uow.lines.for_addon(team_id, addon_id)
         today = sub.today(now)
         monthly = _monthly(ctx, addon)
-        quote = addon.quote_cancellation(today, sub.schedule, lines, monthly)
+        quote = addon.quote_cancellation(today, sub.schedule, lines, monthly, sub.last_closed)
         before = addon.status.value
-        withdrawal = addon.cancel(today, sub.schedule, lines, monthly, confirmed, confirmed_on)
+        withdrawal = addon.cancel(
+            today, sub.schedule, lines, monthly, confirmed, confirmed_on, sub.last_closed
+        )
         if withdrawal is not None:
             await uow.lines.delete_drafts(team_id, withdrawal.removed_line_ids)
             for correction in corrections_for(team_id, dict(withdrawal.reversed_lines), today):
@@ -119,11 +127,12 @@ async def cancel(
 
 @retrying
 async def undo_cancellation(
-    ctx: Context, team_id: str, addon_id: int, now: datetime, *, actor: str
+    ctx: Context, team_id: str, addon_id: int, clock: Now, *, actor: str
 ) -> AddOn:
     """Kündigung zurücknehmen: the add-on is active again; no amount changes."""
     async with ctx.db.unit_of_work() as uow:
         sub = await subscription_of(uow, team_id)
+        now = instant(clock)
         addon = await addon_of(uow, team_id, addon_id)
         before = addon.status.value
         addon.undo_cancellation(sub.today(now))

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.ports import UnitOfWork, UnitOfWorkSource
 from domain.addons import AddOn
 from domain.catalog import Catalog
 from domain.errors import UnknownAddOn, UnknownWorkspace
 from domain.workspace import DEFAULT_TIMEZONE, Subscription
+
+# An instant, or a clock to read it from. A write use case reads a clock only once it
+# holds the workspace (and again on each retry): a ``now`` read before waiting for the
+# lock may lie before a period turn that committed meanwhile.
+Now = datetime | Callable[[], datetime]
 
 # The actor named in the audit log for what the schedule does on its own.
 SYSTEM_ACTOR = "billing-run"
@@ -42,3 +49,8 @@ async def addon_of(uow: UnitOfWork, team_id: str, addon_id: int) -> AddOn:
     if addon is None:
         raise UnknownAddOn(addon_id)
     return addon
+
+
+def instant(now: Now) -> datetime:
+    """The instant to act at: ``now`` itself, or what the clock says at this moment."""
+    return now if isinstance(now, datetime) else now()

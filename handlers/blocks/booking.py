@@ -89,7 +89,7 @@ def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> 
     """Bestätigen / Abbrechen over option, quantity, monthly price, prorated, billed until."""
     option = quote.option
     label = addon_label(option, quote.quantity, lang)
-    invoice_date = quote.period.end + timedelta(days=1)
+    invoice_date = quote.next_invoice_on
     fields = [
         (t(lang, "booking.quantity"), fmt_number(quote.quantity, lang)),
         (t(lang, "booking.monthly_price"), t(lang, "price.monthly", price=quote.monthly_price)),
@@ -107,6 +107,8 @@ def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> 
         invoice_date=invoice_date,
         monthly=quote.monthly_price,
     )
+    if quote.invoiced:
+        explanation += " " + catch_up_note(quote, lang)
     deadline = withdrawal_hint(quote, lang)
     return modal(
         callback_id=CALLBACK_CONFIRM_BOOKING,
@@ -141,4 +143,17 @@ def booking_done_message(
             prorated=quote.prorated,
             billed_until=quote.billed_until,
         )
+        if quote.invoiced:
+            text += " " + catch_up_note(quote, lang)
     return message(text, [section(block_id="result", text=md(text))])
+
+
+def catch_up_note(quote: BookingQuote, lang: str) -> str:
+    """Periods invoiced before this booking: their renewal rides on the next invoice."""
+    return t(
+        lang,
+        "booking.catch_up",
+        billed_until=quote.billed_until,
+        amount=quote.catch_up,
+        invoice_date=quote.next_invoice_on,
+    )

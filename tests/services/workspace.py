@@ -133,7 +133,12 @@ class Workspace:
         for turn in await services.billing_run(self.ctx, at(today)):
             assert turn.team_id == self.team_id
             lines = () if turn.invoice is None else turn.invoice.lines
-            renewals = tuple(line for line in lines if line.kind is LineKind.RENEWAL)
+            # this period's renewals (a booking made after an earlier turn brings its own)
+            renewals = tuple(
+                line
+                for line in lines
+                if line.kind is LineKind.RENEWAL and line.from_day == turn.period.start
+            )
             assert len(renewals) == turn.renewed
             ended = tuple([await self.addon(addon_id) for addon_id in turn.deactivated])
             turns.append(Turn(turn.period, turn.invoice, ended, renewals))

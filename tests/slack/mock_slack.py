@@ -261,6 +261,9 @@ class Workspace:
     enterprise_id: str | None = None
     org_install: bool = False  # oauth.v2.access answers an Enterprise Grid org-wide install
     rotating: bool = False  # tokens expire and come with a refresh token
+    # seconds a token from a refresh lives (60: within the app's margin, every use rotates;
+    # Slack's own is 43200, twelve hours)
+    refreshed_expires_in: int = 60
     tokens: list[str] = field(default_factory=list)  # every bot token issued, newest last
 
 
@@ -322,7 +325,7 @@ class ManyWorkspaces(MockSlack):
         given = base64.b64decode(auth[6:]).decode()
         return given == f"{self.client_id}:{self.client_secret}"
 
-    def _issue(self, team: Workspace) -> dict[str, Any]:
+    def _issue(self, team: Workspace, *, refreshed: bool = False) -> dict[str, Any]:
         token = f"xoxb-{team.team_id}-{next(self._serial)}"
         team.tokens.append(token)
         issued: dict[str, Any] = {"access_token": token, "token_type": "bot"}
@@ -330,7 +333,8 @@ class ManyWorkspaces(MockSlack):
             refresh = f"xoxe-1-{team.team_id}-{next(self._serial)}"
             self.refresh_tokens[refresh] = team.team_id
             # Expiring within the app's rotation margin: every use rotates it.
-            issued |= {"refresh_token": refresh, "expires_in": 60}
+            expires_in = team.refreshed_expires_in if refreshed else 60
+            issued |= {"refresh_token": refresh, "expires_in": expires_in}
         return issued
 
     def _oauth_v2_access(
@@ -342,7 +346,8 @@ class ManyWorkspaces(MockSlack):
             team_id = self.refresh_tokens.pop(str(params.get("refresh_token")), None)
             if team_id is None:
                 return {"ok": False, "error": "invalid_refresh_token"}
-            return {"ok": True, "team": {"id": team_id}, **self._issue(self.workspaces[team_id])}
+            team = self.workspaces[team_id]
+            return {"ok": True, "team": {"id": team_id}, **self._issue(team, refreshed=True)}
         team_id = self.codes.pop(str(params.get("code")), None)
         if team_id is None:
             return {"ok": False, "error": "invalid_code"}

@@ -49,6 +49,9 @@ async def test_kuendigen_with_another_workspaces_id_is_refused(app: RunningApp) 
     overview = await open_overview(app, OUTSIDER, team_id=OTHER_TEAM)
     forged = {
         **overview,
+        # as Slack draws OTHER_TEAM's view (the fake's single workspace is the default one)
+        "team_id": OTHER_TEAM,
+        "app_installed_team_id": OTHER_TEAM,
         "blocks": [
             {
                 "type": "actions",

@@ -18,6 +18,7 @@ from bot import services
 from bot.adapters.billing_schedule import tick
 from bot.adapters.dm_sender import PARKED
 from bot.adapters.slack_app import NOT_INSTALLED
+from bot.slack_fake.wire import BOT_USER
 from handlers.auth import UserDirectory
 from tests.slack.flows import ANCHOR
 from tests.slack.installing import (
@@ -122,7 +123,7 @@ async def test_uninstalling_forgets_the_tokens_and_keeps_add_ons_invoices_and_hi
 async def test_revoked_bot_tokens_are_forgotten_like_an_uninstall(
     app: InstallingApp, tmp_path: Path
 ) -> None:
-    event = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOT00001"]}}
+    event = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [BOT_USER]}}
     assert (await app.post(app.signer(TEAM_B).event(event))).status == 200
     await forgotten(app, TEAM_B)
     assert installed_teams(tmp_path / "addons.db") == [TEAM_A]

@@ -15,7 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
-from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.async_authorize import AsyncAuthorize
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_callback_options import AsyncFailureArgs
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -37,6 +39,7 @@ from bot.adapters.slack_install.callbacks import (
     callbacks,
     language_of,
 )
+from bot.adapters.slack_install.clients import Installed
 from bot.adapters.slack_install.state import STATE_SECONDS, SignedStateStore
 from bot.adapters.slack_install.store import EncryptedInstallationStore
 from bot.ports import Clock
@@ -200,6 +203,43 @@ class InstallFlow(AsyncOAuthFlow):
         return f"its token could NOT be given back ({failure}): revoke it in Slack"
 
 
+class WorkspaceAuthorize(AsyncAuthorize):
+    """Bolt's authorization by the workspace the app decided (handlers.common.team_of,
+    put into the context before dispatch), with the token ``Installed`` keeps current.
+
+    Unlike Bolt's own, a store that cannot be read is not "not installed": its
+    StorageBusy goes on to the HTTP layer, which answers "busy, nothing changed".
+    """
+
+    def __init__(self, tokens: Installed) -> None:
+        self._tokens = tokens
+
+    async def __call__(
+        self,
+        *,
+        context: AsyncBoltContext,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        **_: Any,
+    ) -> AuthorizeResult | None:
+        """The workspace's bot token and identity; None if it has no installation."""
+        if not team_id:
+            return None
+        bot = await self._tokens.current_bot(team_id)
+        if bot is None or bot.bot_token is None:
+            return None
+        return AuthorizeResult(
+            enterprise_id=bot.enterprise_id,
+            team_id=bot.team_id,
+            bot_user_id=bot.bot_user_id,
+            bot_id=bot.bot_id,
+            bot_token=bot.bot_token,
+            bot_scopes=bot.bot_scopes,
+            user_id=user_id,
+        )
+
+
 def oauth_flow(
     db: Database,
     store: EncryptedInstallationStore,
@@ -208,6 +248,7 @@ def oauth_flow(
     client: AsyncWebClient,
     client_id: str,
     client_secret: str,
+    tokens: Installed,
 ) -> InstallFlow:
     """The OAuth flow on the app's database; ``client`` speaks to SLACK_API_URL, and the
     Add to Slack link goes to the same host's /oauth/v2/authorize."""
@@ -224,15 +265,6 @@ def oauth_flow(
         authorization_url=site.slack_web + "oauth/v2/authorize",
         callback_options=callbacks(ctx, clock, site, states),
     )
-    # Bolt's own authorize, but with the rotation client on SLACK_API_URL too, and its
-    # auth.test answer reused per token (a new install brings a new token).
-    settings.authorize = AsyncInstallationStoreAuthorize(
-        logger=logger,
-        installation_store=store,
-        client_id=client_id,
-        client_secret=client_secret,
-        bot_only=True,
-        cache_enabled=True,
-        client=client,
-    )
+    # Bolt's authorization through the app's own: one workspace identity, one rotation.
+    settings.authorize = WorkspaceAuthorize(tokens)
     return InstallFlow(client=client, settings=settings, states=states, site=site)

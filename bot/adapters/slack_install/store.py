@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.installation_store.sqlalchemy import (
+    AsyncSQLAlchemyInstallationStore,
+    SQLAlchemyInstallationStore,
+)
+from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from sqlalchemy import desc, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.adapters.slack_install.crypto import TokenCipher, TokenKeyError
 from storage import Database
+from storage.errors import StorageBusy
+from storage.postgres import hold_token_rotation
 from storage.tables import slack_bots
 
 logger = logging.getLogger("addons.install")
 
 SECRETS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+# What a database that cannot be reached (stopped, restarting, refusing connections)
+# raises through SQLAlchemy: it is "busy, nothing changed, try again", never "not installed".
+UNREACHABLE = (SQLAlchemyError, OSError, TimeoutError)
 
 
 def _with(value: Installation | Bot, change: TokenCipher | None, *, encrypt: bool) -> None:
@@ -108,23 +120,97 @@ class EncryptedInstallationStore(AsyncInstallationStore):
         )
 
     async def find_team_bot(self, team_id: str) -> Bot | None:
-        """The workspace's bot, whether or not its workspace belongs to an Enterprise Grid."""
+        """The workspace's bot, whether or not its workspace belongs to an Enterprise Grid.
+
+        StorageBusy if the database cannot be reached: the caller says "try again".
+        """
+        try:
+            async with self._read.engine.connect() as conn:
+                return await self._newest_bot(conn, team_id)
+        except UNREACHABLE as error:
+            raise StorageBusy("the installations cannot be read now") from error
+
+    async def _newest_bot(self, conn: AsyncConnection, team_id: str) -> Bot | None:
+        """The workspace's newest bot with a token, read on ``conn``, tokens decrypted."""
+        bots = self._read.bots
         query = (
-            select(slack_bots.c.enterprise_id)
-            .where(slack_bots.c.team_id == team_id, slack_bots.c.bot_token.is_not(None))
-            .order_by(desc(slack_bots.c.installed_at))
+            bots.select()
+            .where(
+                bots.c.client_id == self._read.client_id,
+                bots.c.team_id == team_id,
+                bots.c.bot_token.is_not(None),
+            )
+            .order_by(desc(bots.c.installed_at))
             .limit(1)
         )
-        async with self._read.engine.connect() as conn:
-            found = (await conn.execute(query)).first()
-        if found is None:
+        row = (await conn.execute(query)).mappings().first()
+        if row is None:
             return None
-        return await self.async_find_bot(enterprise_id=found[0], team_id=team_id)
+        bot: Bot = SQLAlchemyInstallationStore.build_bot_entity(row)
+        _with(bot, self._cipher, encrypt=False)
+        return bot
+
+    @asynccontextmanager
+    async def rotating(self, team_id: str) -> AsyncIterator[HeldBot]:
+        """Hold the workspace's token rotation across processes until the block ends.
+
+        One transaction on the writing engine: SQLite's writer lock from its start, on
+        PostgreSQL the workspace's rotation advisory lock. Whoever waited reads the bot
+        again inside (``HeldBot.read``) and finds the token the other rotation stored.
+        """
+        try:
+            async with self._write.engine.begin() as conn:
+                await hold_token_rotation(conn, team_id)
+                yield HeldBot(self, conn, team_id)
+        except UNREACHABLE as error:
+            raise StorageBusy("the token rotation could not be held now") from error
+
+    async def _save_bot_on(self, conn: AsyncConnection, bot: Bot) -> None:
+        """slack_sdk's save_bot, on ``conn`` (inside the held rotation), tokens encrypted."""
+        sealed = copy.copy(bot)
+        _with(sealed, self._cipher, encrypt=True)
+        bots = self._write.bots
+        row = sealed.to_dict()
+        row["client_id"] = self._write.client_id
+        row["installed_at"] = normalize_datetime_for_db(row.get("installed_at"))
+        row["bot_token_expires_at"] = normalize_datetime_for_db(row.get("bot_token_expires_at"))
+        found = await conn.execute(
+            select(bots.c.id)
+            .where(
+                bots.c.client_id == self._write.client_id,
+                bots.c.enterprise_id == bot.enterprise_id,
+                bots.c.team_id == bot.team_id,
+                bots.c.installed_at == row["installed_at"],
+            )
+            .limit(1)
+        )
+        row_id = found.scalar_one_or_none()
+        if row_id is None:
+            await conn.execute(bots.insert(), row)
+        else:
+            await conn.execute(bots.update().where(bots.c.id == row_id).values(**row))
 
     async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Forget everything of the workspace: its bots and installations."""
         await self.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
         await self.async_delete_installation(enterprise_id=enterprise_id, team_id=team_id)
+
+
+class HeldBot:
+    """A workspace's bot while its token rotation is held (``rotating``)."""
+
+    def __init__(self, store: EncryptedInstallationStore, conn: AsyncConnection, team: str) -> None:
+        self._store = store
+        self._conn = conn
+        self._team = team
+
+    async def read(self) -> Bot | None:
+        """The bot as stored now, after any rotation that held the lock before."""
+        return await self._store._newest_bot(self._conn, self._team)
+
+    async def save(self, bot: Bot) -> None:
+        """Store the rotated bot in the held transaction (committed when the hold ends)."""
+        await self._store._save_bot_on(self._conn, bot)
 
 
 def installation_store(
