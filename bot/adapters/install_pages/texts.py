@@ -18,6 +18,9 @@ SCOPE_REASONS: Final[dict[str, dict[str, str]]] = {
         "Zusatzoptionen und Widerrufen.",
         "users:read": "bei jeder Aktion prüfen, ob Sie Admin oder Owner des Workspaces sind "
         "(nur dann dürfen Sie buchen und Preise sehen), und Ihre Sprache wählen.",
+        "files:write": "Ihnen jede Rechnung und Rechnungskorrektur als PDF (ZUGFeRD) in die "
+        "Direktnachricht legen.",
+        "im:write": "die Direktnachricht mit Ihnen öffnen, in die das PDF gelegt wird.",
     },
     "en": {
         "commands": "create the /addons command, with which you book, review and cancel add-ons.",
@@ -25,6 +28,9 @@ SCOPE_REASONS: Final[dict[str, dict[str, str]]] = {
         "withdrawals.",
         "users:read": "check on every action whether you are an admin or owner of the "
         "workspace (only they may book and see prices), and choose your language.",
+        "files:write": "attach each invoice and correction as a PDF (ZUGFeRD) to your direct "
+        "message.",
+        "im:write": "open the direct message with you that the PDF is attached to.",
     },
 }
 
