@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from bench.latency.slack import TimedFakeSlack
 from bot.slack_fake import SIGNING_SECRET, SignedRequest, SlackSigner
@@ -43,6 +44,12 @@ class Planned:
     view_id: str | None = None  # Bestätigen: the confirmation, where the result shows
 
 
+def in_team(view: dict[str, Any], team: str) -> dict[str, Any]:
+    """The view as Slack shows it in ``team``'s requests: one fake Slack serves every
+    workspace of the benchmark, and the app refuses a request whose team fields disagree."""
+    return {**view, "team_id": team, "app_installed_team_id": team}
+
+
 @dataclass
 class Workspace:
     """One workspace as the warm-up left it: its admins, overview and confirmation."""
@@ -78,7 +85,9 @@ class Planner:
         nonce = requests.new_nonce()
         metadata = requests.BookingRequest(asked.option, asked.quantity, nonce).to_metadata()
         view = self.fake.copy_view(ws.confirmation, below=below["id"], private_metadata=metadata)
-        request = self.signer.view_submission(user_id=admin, team_id=ws.team, view=view)
+        request = self.signer.view_submission(
+            user_id=admin, team_id=ws.team, view=in_team(view, ws.team)
+        )
         return Planned(
             CONFIRMATION, request, below=str(below["id"]), nonce=nonce, view_id=str(view["id"])
         )

@@ -27,6 +27,7 @@ from bench.latency.plans import (
     VIEWS_LABELS,
     Planned,
     Planner,
+    in_team,
 )
 from bench.latency.servers import Server, cpu_seconds
 from bench.latency.slack import Stamp, TimedFakeSlack, working_ack
@@ -217,7 +218,7 @@ async def _push_confirmations(
     """One admin per workspace presses Hinzufügen: the confirmation the rounds copy."""
     clicks = []
     for ws in planner.workspaces:
-        overview = fake.full_view(ws.overview)
+        overview = in_team(fake.full_view(ws.overview), ws.team)
         typed = {requests.qty_block_id(BOOK_OPTION): str(BOOK_QUANTITY)}
         request = planner.signer.click(
             user_id=ws.admins[0],
