@@ -18,6 +18,7 @@ from storage.tables import (
     audit_log,
     correction_lines,
     corrections,
+    documents,
     events,
     invoice_lines,
     invoices,
@@ -131,6 +132,13 @@ async def purge_expired_invoices(db: Database, today: date) -> tuple[int, int]:
             return 0, 0
         fixes = select(corrections.c.number).where(corrections.c.corrects.in_(numbers))
         fixed = [n for (n,) in await conn.execute(fixes)]
+        # their documents (PDF, XML) go with them: kept exactly as long as they
+        await conn.execute(
+            delete(documents).where(
+                ((documents.c.owner == "invoice") & documents.c.number.in_(numbers))
+                | ((documents.c.owner == "correction") & documents.c.number.in_(fixed))
+            )
+        )
         await conn.execute(
             delete(correction_lines).where(correction_lines.c.correction_number.in_(fixed))
         )

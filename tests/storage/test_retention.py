@@ -4,6 +4,7 @@ workspace's newest event kept, so its sequence goes on), and nothing twice."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,11 +13,20 @@ from sqlalchemy import func, select
 from bot import services
 from bot.adapters.observability import metrics
 from bot.adapters.retention import Daily, run_retention
+from bot.ports import StoredDocument
 from bot.settings import Settings
 from domain.addons import Outcome
 from storage import Database
 from storage.retention import last_kept_year, purge_delivered
-from storage.tables import correction_lines, corrections, events, invoice_lines, invoices, outbox
+from storage.tables import (
+    correction_lines,
+    corrections,
+    documents,
+    events,
+    invoice_lines,
+    invoices,
+    outbox,
+)
 
 TEAM = "T0RETAIN01"
 ADMIN = "U0RETAIN01"
@@ -43,6 +53,26 @@ async def invoiced_in_2017(ctx: services.Context) -> None:
     )
 
 
+async def stored_documents(db: Database) -> None:
+    """The PDFs of invoice 1 and correction K-1, as the document job stores them."""
+    async with db.unit_of_work() as uow:
+        for owner in ("invoice", "correction"):
+            content = f"%PDF {owner} 1".encode()
+            await uow.documents.add(
+                StoredDocument(
+                    owner,
+                    1,
+                    TEAM,
+                    "pdf",
+                    f"{owner}-1.pdf",
+                    content,
+                    hashlib.sha256(content).hexdigest(),
+                    noon("2017-01-02"),
+                )
+            )
+        await uow.commit()
+
+
 def test_the_last_kept_year_is_eight_years_after_the_year_of_issue() -> None:
     assert last_kept_year(date(2025, 12, 31)) == 2017
     assert last_kept_year(date(2026, 1, 1)) == 2018
@@ -53,17 +83,21 @@ async def test_invoices_go_eight_years_after_their_year_and_not_a_day_before(
 ) -> None:
     ctx = services.Context(db)
     await invoiced_in_2017(ctx)
+    await stored_documents(db)
     assert await count(db, invoices) == 1
     assert await count(db, corrections) == 1
+    assert await count(db, documents) == 2
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     kept = await run_retention(db, settings, noon("2025-12-31"))
     assert kept.counts["invoices"] == 0
     assert await count(db, invoices) == 1
+    assert await count(db, documents) == 2  # kept with their invoice, not a day less
     before = metrics.RETENTION_PURGED.labels("invoices")._value.get()
     purged = await run_retention(db, settings, noon("2026-01-01"))
     assert purged.counts["invoices"] == 1
     assert purged.counts["corrections"] == 1
     assert metrics.RETENTION_PURGED.labels("invoices")._value.get() == before + 1
+    assert await count(db, documents) == 0  # gone with their invoice and correction
     for table in (invoices, invoice_lines, corrections, correction_lines):
         issued = await count(db, table)
         if table is invoice_lines:  # drafts (not yet invoiced lines) are not invoices
