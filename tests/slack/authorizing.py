@@ -14,10 +14,11 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from bot.adapters.slack_install.flow import SCOPES as APP_SCOPES
 from tests.slack.installing import CLIENT_ID, CLIENT_SECRET, alpha, bravo
 from tests.slack.mock_slack import ManyWorkspaces, Workspace
 
-SCOPES = "commands,chat:write,users:read"
+SCOPES = ",".join(APP_SCOPES)  # what the app asks for (manifest.yaml)
 # What a proxy in front of Slack answers when Slack is down: a page, not JSON.
 ERROR_PAGE = "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>"
 
