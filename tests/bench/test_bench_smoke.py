@@ -311,7 +311,7 @@ def test_a_wrong_latency_result_is_reported_as_wrong() -> None:
     problems = interaction_latency.check(plans, sent, views)
     assert any("status 500" in p for p in problems)
     assert any('not answered with "Wird gebucht …"' in p for p in problems)
-    assert any(p.startswith("1 views calls missing") and "overview filled" in p for p in problems)
+    assert any(p.startswith("1 views calls missing") and "overview shown" in p for p in problems)
     assert any("refused by the mock" in p for p in problems)
     # The baseline is judged on its answers only; a lost answer is wrong too.
     assert interaction_latency.check(plans, sent[:3], None) == [
