@@ -14,7 +14,7 @@ from storage.erasure import EraseRefused, erase_user, erase_workspace
 from storage.lifecycle import export_workspace, stored_files
 
 if TYPE_CHECKING:
-    from bot.entrypoints.cli.parser import Subparsers, _Builder
+    from bot.entrypoints.cli.builder import Builder, Subparsers
 
 
 async def workspace_export(run: Run) -> int:
@@ -129,7 +129,7 @@ def user_id(text: str) -> str:
     return one
 
 
-def add_workspace_commands(b: _Builder, where: Subparsers) -> None:
+def add_workspace_commands(b: Builder, where: Subparsers) -> None:
     """`workspace export` and `workspace erase`."""
     p = b.command(
         where,
@@ -155,7 +155,7 @@ def add_workspace_commands(b: _Builder, where: Subparsers) -> None:
     p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
 
 
-def add_commands(b: _Builder) -> None:
+def add_commands(b: Builder) -> None:
     """`user erase`, `retention run` and `keys rotate`."""
     where = b.group("user", "a person of a workspace")
     p = b.command(

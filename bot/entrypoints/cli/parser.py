@@ -21,14 +21,11 @@ from bot.entrypoints.cli import (
     workspace,
 )
 from bot.entrypoints.cli.arguments import PROG, Parser
-from bot.entrypoints.cli.invocation import Action
+from bot.entrypoints.cli.builder import DATABASE_HELP, Builder, database_option
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
-DATABASE_HELP = (
-    "a SQLite file path or a postgresql:// URL (default: $ADDONS_DATABASE or ./addons.db)"
-)
 DATABASE_HELPS = {
     "console": "the console's SQLite file (default: ./addons-demo.db, never serve's)",
     "run": "a SQLite file path or a postgresql:// URL: with Slack $ADDONS_DATABASE or "
@@ -46,12 +43,12 @@ RUNTIME_COMMANDS = (
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command; operator commands carry ``action``, the rest ``handler``."""
     parser = Parser(prog=PROG, description="/addons: CloudCRM add-ons, operator command line")
-    _database_option(parser, None)
+    database_option(parser, None)
     parser.add_argument("--version", action="version", version=f"%(prog)s {migrate.app_version()}")
     commands: Subparsers = parser.add_subparsers(  # type: ignore[assignment]
         dest="command", metavar="COMMAND", required=True
     )
-    b = _Builder(commands)
+    b = Builder(commands)
     _workspace(b)
     _addons(b)
     _invoices(b)
@@ -72,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in RUNTIME_COMMANDS:
         p = commands.add_parser(name, help=text)
         # The console never uses serve's file (bot.entrypoints.console.demo): its default differs.
-        _database_option(p, argparse.SUPPRESS, DATABASE_HELPS.get(name, DATABASE_HELP))
+        database_option(p, argparse.SUPPRESS, DATABASE_HELPS.get(name, DATABASE_HELP))
         p.set_defaults(handler=runtime.run_command)
         if name in ("console", "run"):
             p.add_argument(
@@ -84,55 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _database_option(
-    parser: argparse.ArgumentParser, default: object, text: str = DATABASE_HELP
-) -> None:
-    """``--database``: its one definition, on the top parser and on every command."""
-    parser.add_argument(
-        "--database", metavar="PATH|URL", default=default, type=arguments.path, help=text
-    )
-
-
-class _Builder:
-    """The shared options, and how a group or an operator command is added."""
-
-    def __init__(self, commands: Subparsers) -> None:
-        self.commands = commands
-        # On every sub-parser too; SUPPRESS keeps a sub-parser from overwriting a value
-        # given before the command with its default.
-        self.database = Parser(add_help=False)
-        _database_option(self.database, argparse.SUPPRESS)
-        self.as_json = Parser(add_help=False)
-        self.as_json.add_argument("--json", action="store_true", help="machine-readable output")
-        self.by = Parser(add_help=False)
-        self.by.add_argument(
-            "--by",
-            metavar="NAME",
-            required=True,
-            type=arguments.name,
-            help="the operator's name, recorded in the audit log as operator:NAME",
-        )
-
-    def group(self, name: str, text: str) -> Subparsers:
-        """A command with sub-commands, such as ``addons``."""
-        parent = self.commands.add_parser(name, help=text, description=text)
-        return parent.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
-
-    def command(
-        self,
-        where: Subparsers,
-        name: str,
-        text: str,
-        action: Action,
-        *parents: argparse.ArgumentParser,
-    ) -> argparse.ArgumentParser:
-        """An operator command that runs ``action`` on an existing database."""
-        sub = where.add_parser(name, help=text, description=text, parents=[self.database, *parents])
-        sub.set_defaults(action=action, creates_database=False, validate=None)
-        return sub
-
-
-def _workspace(b: _Builder) -> None:
+def _workspace(b: Builder) -> None:
     where = b.group("workspace", "configure a workspace's subscription")
     p = b.command(
         where,
@@ -214,7 +163,7 @@ def _workspace(b: _Builder) -> None:
     )
 
 
-def _addons(b: _Builder) -> None:
+def _addons(b: Builder) -> None:
     where = b.group("addons", "list, book and cancel a workspace's add-ons")
     p = b.command(
         where, "list", "the workspace's add-ons, newest first", addons.addons_list, b.as_json
@@ -263,7 +212,7 @@ def _addons(b: _Builder) -> None:
     p.add_argument("addon_id", metavar="ADDON_ID", type=arguments.identifier)
 
 
-def _invoices(b: _Builder) -> None:
+def _invoices(b: Builder) -> None:
     upcoming = b.group("invoice", "the upcoming consolidated invoice")
     p = b.command(
         upcoming,
@@ -329,7 +278,7 @@ def _invoices(b: _Builder) -> None:
     )
 
 
-def _billing(b: _Builder) -> None:
+def _billing(b: Builder) -> None:
     where = b.group("billing", "the billing run")
     p = b.command(
         where,
@@ -351,7 +300,7 @@ def _billing(b: _Builder) -> None:
     )
 
 
-def _events(b: _Builder) -> None:
+def _events(b: Builder) -> None:
     p = b.command(
         b.commands,
         "entitlements",
