@@ -12,9 +12,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
 
-from slack_sdk.web.async_client import AsyncWebClient
+if TYPE_CHECKING:  # Slack's client is imported where it is used: the CLI never needs it
+    from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.addons import AddOn
 from domain.corrections import Correction
@@ -39,7 +40,7 @@ class TeamClients(Protocol):
 
 
 # One client for every workspace (single-workspace mode), or each workspace's own.
-Clients = AsyncWebClient | TeamClients
+Clients: TypeAlias = "AsyncWebClient | TeamClients"
 
 
 class NotARecipient(Exception):
