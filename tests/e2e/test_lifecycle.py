@@ -4,12 +4,19 @@ invoices and corrections kept, a second erase changes nothing) and the retention
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Select, select
 
+from bot.ports import StoredDocument
+from storage import Database
+from storage.tables import corrections, invoices
 from tests import postgres
 from tests.e2e.lifecycle_world import (
     PEOPLE_A,
@@ -35,10 +42,45 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+async def store_documents(database: str, team: str) -> None:
+    """A PDF for each of the workspace's invoices and corrections, as the document job
+    stores them once (GoBD)."""
+    db = Database(database, pool_size=1)
+    await db.open()
+    try:
+        async with db.unit_of_work() as uow:
+            kinds = (("invoice", invoices), ("correction", corrections))
+            for owner, source in kinds:
+                query = select(source.c.number).where(source.c.team_id == team)
+                for number in await numbers_of(db, query):
+                    content = f"%PDF-1.7 {owner} {number}".encode()
+                    await uow.documents.add(
+                        StoredDocument(
+                            owner,
+                            number,
+                            team,
+                            "pdf",
+                            f"{owner}-{number}.pdf",
+                            content,
+                            hashlib.sha256(content).hexdigest(),
+                            datetime.now(UTC),
+                        )
+                    )
+            await uow.commit()
+    finally:
+        await db.close()
+
+
+async def numbers_of(db: Database, query: Select[Any]) -> list[int]:
+    async with db.engine.connect() as conn:
+        return [int(n) for n in (await conn.execute(query)).scalars()]
+
+
 async def test_erasing_a_workspace_leaves_no_slack_user_id_and_keeps_its_invoices(
     database: str,
 ) -> None:
     await populate(database, KEY)
+    await store_documents(database, TEAM_A)
     before = await rows_of_every_table(database)
     assert cells_naming(before, PEOPLE_A)  # the people really are in there
     invoices = cli(database, "invoices", "list", TEAM_A, "--json")
@@ -52,8 +94,12 @@ async def test_erasing_a_workspace_leaves_no_slack_user_id_and_keeps_its_invoice
     after = await rows_of_every_table(database)
     assert cells_naming(after, PEOPLE_A) == []
     assert cells_naming(after, (ADMIN_B,))  # another workspace's people are untouched
-    for kept in ("invoices", "invoice_lines", "corrections", "correction_lines"):
+    for kept in ("invoices", "invoice_lines", "corrections", "correction_lines", "documents"):
         assert after[kept] == before[kept]
+    # the invoice's and the correction's documents are kept and still verify (GoBD)
+    stored = [row for row in after["documents"] if row[3] == TEAM_A]
+    assert {row[1] for row in stored} == {"invoice", "correction"}
+    assert all(hashlib.sha256(bytes(row[6])).hexdigest() == row[7] for row in stored)
     assert cli(database, "invoices", "list", TEAM_A, "--json").stdout == invoices.stdout
     log = json.loads(cli(database, "audit", TEAM_A, "--json").stdout)
     assert log[0]["action"] == "personal_data_erased"
