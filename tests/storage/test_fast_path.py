@@ -32,7 +32,8 @@ def fresh_verdict() -> Iterator[None]:
 
 
 async def _executor_of(db: Database) -> object:
-    async with db.unit_of_work(write=False) as uow:
+    """The executor a writing unit of work runs on (a reader's is wrapped in Reading)."""
+    async with db.unit_of_work() as uow:
         return uow.addons._x
 
 
