@@ -124,3 +124,18 @@ async def test_a_token_no_key_opens_is_reported_and_exits_one(tmp_path: Path) ->
     assert done.returncode == 1
     assert "under an older key (no key of ADDONS_TOKEN_KEY opens them)" in done.stdout
     assert await rows_of_every_table(database) == before
+
+
+async def test_serve_with_a_key_that_opens_no_stored_token_stops_in_one_line(
+    database: str, tmp_path: Path
+) -> None:
+    # The red team saw Alembic's INFO lines before the one line: nothing else is printed.
+    from tests.e2e.test_oauth_mode import serve
+
+    async with many_workspaces() as slack, installing_app(slack, database, key=OLD) as app:
+        assert (await app.install(TEAM_A)).status == 200
+    done = serve(tmp_path, ADDONS_DATABASE=database, ADDONS_TOKEN_KEY=NEW)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "ADDONS_TOKEN_KEY" in done.stderr
+    assert NEW not in done.stderr + done.stdout
