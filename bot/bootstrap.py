@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import ClientSession
-from pydantic import ValidationError
 
 from bot.ports import Clients, Clock, OutboxMessage, Render, StoredDocument
 from bot.services import (
@@ -30,6 +29,8 @@ from bot.services import (
     make_document,
 )
 from bot.settings import Settings
+from bot.settings import SettingsError as SettingsError  # the entry points' one import
+from bot.settings import load_settings as load_settings
 from storage import Database
 
 if TYPE_CHECKING:
@@ -50,26 +51,6 @@ if TYPE_CHECKING:
     from bot.adapters.slack_install.store import EncryptedInstallationStore
     from bot.adapters.webhooks import WebhookConfig
     from handlers.auth import UserDirectory
-
-
-class SettingsError(Exception):
-    """A setting in the environment or .env does not validate; the message is one line."""
-
-
-def load_settings(database: str | None = None) -> Settings:
-    """The settings from the environment and .env, with ``--database`` applied if given."""
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        first = error.errors()[0]
-        # Fields without an alias report their own name: show the variable's name instead.
-        where = ".".join(str(part) for part in first["loc"]).upper()
-        if not where:  # a rule over two settings names them itself
-            raise SettingsError(f"bad settings: {first['msg']}") from None
-        raise SettingsError(f"bad setting {where}: {first['msg']}") from None
-    if database is not None:
-        settings = settings.model_copy(update={"database": database})
-    return settings
 
 
 def build_context(settings: Settings, db: Database) -> Context:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.catalog import DEFAULT_MAX_QUANTITY, Catalog, default_options
@@ -302,3 +302,23 @@ class Settings(BaseSettings):
                 Money.euros(self.users_price), Money.euros(self.storage_price), self.max_quantity
             )
         )
+
+
+class SettingsError(Exception):
+    """A setting in the environment or .env does not validate; the message is one line."""
+
+
+def load_settings(database: str | None = None) -> Settings:
+    """The settings from the environment and .env, with ``--database`` applied if given."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        # Fields without an alias report their own name: show the variable's name instead.
+        where = ".".join(str(part) for part in first["loc"]).upper()
+        if not where:  # a rule over two settings names them itself
+            raise SettingsError(f"bad settings: {first['msg']}") from None
+        raise SettingsError(f"bad setting {where}: {first['msg']}") from None
+    if database is not None:
+        settings = settings.model_copy(update={"database": database})
+    return settings
