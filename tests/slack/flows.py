@@ -149,7 +149,9 @@ async def open_overview(
     updates = len(app.mock.calls_to("views.update"))
     opened = await app.send(app.signer.slash_command(user_id=user, team_id=team_id), "views.open")
     assert opened.status == 200, opened
-    view_id = list(app.mock.views)[-1]  # the newest view: the one just opened
+    # the newest modal is the one just opened (App Home may be published after it, late
+    # from an earlier change: a home tab, not this modal)
+    view_id = [v for v, view in app.mock.views.items() if view.get("type") == "modal"][-1]
     if not is_placeholder(opened.params["view"]):
         return app.mock.views[view_id]
     update = await app.mock.wait_for_view_update(view_id, after=updates)
