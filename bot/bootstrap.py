@@ -63,6 +63,7 @@ def build_context(settings: Settings, db: Database) -> Context:
         # ADDONS_BILLING_ADMINS is for the one workspace of single-workspace mode only
         billing_admins=() if settings.oauth else settings.billing_admins,
         documents=settings.documents,
+        invoicing=settings.invoicing(),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -14,6 +15,18 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from domain.catalog import DEFAULT_MAX_QUANTITY, Catalog, default_options
 from domain.errors import InvalidTimezone
 from domain.money import Money
+from domain.parties import (
+    HOME_COUNTRY,
+    InvalidBillingDetail,
+    Seller,
+    check_country,
+    check_creditor_id,
+    check_email,
+    check_iban,
+    check_vat_id,
+)
+from domain.tax import DEFAULT_RATE
+from domain.terms import DEFAULT_PAYMENT_DAYS, Invoicing
 from domain.workspace import DEFAULT_TIMEZONE, check_timezone
 from storage.urls import UnsupportedDatabase, parse
 
@@ -162,6 +175,78 @@ class Settings(BaseSettings):
     seller_contact_phone: str = Field(default="", validation_alias="ADDONS_SELLER_CONTACT_PHONE")
     seller_contact_email: str = Field(default="", validation_alias="ADDONS_SELLER_CONTACT_EMAIL")
     public_url: str | None = Field(default=None, validation_alias="ADDONS_PUBLIC_URL")
+    seller_creditor_id: str | None = Field(
+        default=None, validation_alias="ADDONS_SELLER_CREDITOR_ID"
+    )
+    # Invoices in law (domain.terms): the standard VAT rate (category S), the payment days
+    vat_rate: Decimal = Field(
+        default=DEFAULT_RATE, ge=0, le=100, validation_alias="ADDONS_VAT_RATE"
+    )
+    payment_days: int = Field(
+        default=DEFAULT_PAYMENT_DAYS, ge=0, le=90, validation_alias="ADDONS_PAYMENT_DAYS"
+    )
+
+    def seller_problem(self) -> str | None:
+        """The first seller setting missing or malformed, as one line; None when complete.
+
+        A process that issues invoices (serve, scheduler, billing run) needs the whole
+        seller: name and address, a USt-IdNr or Steuernummer, an e-mail and the IBAN
+        transfers go to; a Gläubiger-ID where it is set (direct debits) must be valid.
+        """
+
+        def given(value: str | None) -> bool:
+            return bool((value or "").strip())
+
+        checks: list[tuple[str, bool, Callable[[], object]]] = [
+            ("ADDONS_SELLER_NAME", given(self.seller_name), lambda: None),
+            ("ADDONS_SELLER_STREET", given(self.seller_street), lambda: None),
+            ("ADDONS_SELLER_POSTCODE", given(self.seller_postcode), lambda: None),
+            ("ADDONS_SELLER_CITY", given(self.seller_city), lambda: None),
+            ("ADDONS_SELLER_COUNTRY", True, lambda: check_country(self.seller_country)),
+            (
+                "ADDONS_SELLER_VAT_ID or ADDONS_SELLER_TAX_NUMBER",
+                given(self.seller_vat_id) or given(self.seller_tax_number),
+                lambda: None,
+            ),
+            ("ADDONS_SELLER_VAT_ID", True, lambda: check_vat_id(self.seller_vat_id, None)),
+            (
+                "ADDONS_SELLER_EMAIL",
+                given(self.seller_email),
+                lambda: check_email(self.seller_email, "email"),
+            ),
+            ("ADDONS_SELLER_IBAN", given(self.seller_iban), lambda: check_iban(self.seller_iban)),
+            ("ADDONS_SELLER_CREDITOR_ID", True, lambda: check_creditor_id(self.seller_creditor_id)),
+        ]
+        for name, present, check in checks:
+            if not present:
+                return f"{name} is not set: every invoice must name the seller"
+            try:
+                check()
+            except InvalidBillingDetail:
+                return f"{name} is malformed"
+        return None
+
+    def seller(self) -> Seller | None:
+        """The seller every invoice names, or None while it is incomplete."""
+        if self.seller_problem() is not None:
+            return None
+        return Seller(
+            name=(self.seller_name or "").strip(),
+            street=self.seller_street.strip(),
+            postcode=self.seller_postcode.strip(),
+            city=self.seller_city.strip(),
+            country=check_country(self.seller_country) or HOME_COUNTRY,
+            vat_id=check_vat_id(self.seller_vat_id, None),
+            tax_number=(self.seller_tax_number or "").strip() or None,
+            email=check_email(self.seller_email, "email"),
+            iban=check_iban(self.seller_iban),
+            bic=(self.seller_bic or "").strip() or None,
+            creditor_id=check_creditor_id(self.seller_creditor_id),
+        )
+
+    def invoicing(self, seller: Seller | None = None) -> Invoicing:
+        """How invoices are issued: this seller (default: the configured one), rate, days."""
+        return Invoicing(seller or self.seller(), self.vat_rate, self.payment_days)
 
     @model_validator(mode="after")
     def _seller_complete(self) -> Settings:
@@ -169,21 +254,9 @@ class Settings(BaseSettings):
             raise ValueError("ADDONS_DOCUMENTS=on needs the seller: set ADDONS_SELLER_NAME")
         if not self.documents:
             return self
-        required = {
-            "ADDONS_SELLER_STREET": self.seller_street,
-            "ADDONS_SELLER_POSTCODE": self.seller_postcode,
-            "ADDONS_SELLER_CITY": self.seller_city,
-            "ADDONS_SELLER_IBAN": self.seller_iban,
-            "ADDONS_SELLER_EMAIL": self.seller_email,
-            "ADDONS_SELLER_CONTACT_NAME": self.seller_contact_name,
-            "ADDONS_SELLER_CONTACT_PHONE": self.seller_contact_phone,
-            "ADDONS_SELLER_CONTACT_EMAIL": self.seller_contact_email,
-        }
-        missing = [name for name, value in required.items() if not value.strip()]
-        if not (self.seller_vat_id or self.seller_tax_number):
-            missing.append("ADDONS_SELLER_VAT_ID or ADDONS_SELLER_TAX_NUMBER")
-        if missing:
-            raise ValueError("invoices as documents need " + ", ".join(missing))
+        problem = self.seller_problem()
+        if problem is not None:
+            raise ValueError(f"invoices as documents need the whole seller: {problem}")
         return self
 
     @property

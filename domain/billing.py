@@ -8,8 +8,17 @@ from datetime import date
 
 from domain.addons import AddOn
 from domain.catalog import Catalog
-from domain.invoices import Invoice, InvoiceLine, lines_due
+from domain.invoices import Invoice, InvoiceLine, PlanLine, lines_due
 from domain.periods import Period
+from domain.terms import Terms
+from domain.workspace import Plan
+
+
+def plan_line(plan: Plan | None, period: Period) -> PlanLine | None:
+    """The Tarif for ``period``, a whole month billed in advance, where one is set."""
+    if plan is None:
+        return None
+    return PlanLine(plan.name, plan.price, period.start, period.end)
 
 
 @dataclass(frozen=True)
@@ -30,11 +39,17 @@ def close_period(
     drafts: list[InvoiceLine],
     catalog: Catalog,
     next_number: int,
+    *,
+    issued_on: date | None = None,
+    plan: Plan | None = None,
+    terms: Terms | None = None,
 ) -> PeriodClose:
-    """Deactivate, renew and consolidate on the first day of ``period``.
+    """Deactivate, renew and consolidate for the period starting on ``period.start``.
 
     ``addons`` are changed in place; ``drafts`` are the workspace's uninvoiced lines.
-    The invoice, if any, takes ``next_number`` (the store owns the counter).
+    The invoice, if any, takes ``next_number`` (the store owns the counter), is dated
+    ``issued_on`` (the day it is really issued: never before the period starts) and
+    carries the Tarif ``plan`` first; with a Tarif every period has an invoice.
     """
     addons = list(addons)
     deactivated = tuple(a for a in addons if a.deactivate_if_due(period.start))
@@ -45,13 +60,17 @@ def close_period(
             renewals.append(line)
     carried = lines_due(drafts, period.start)
     due = carried + renewals
-    if not due:
+    tarif = plan_line(plan, period)
+    if not due and tarif is None:
         return PeriodClose(period, deactivated, (), (), None)
     invoice = Invoice(
         number=next_number,
         team_id=team_id,
         period=period,
         lines=tuple(line.on_invoice(next_number) for line in due),
+        issued=issued_on,
+        plan=tarif,
+        terms=terms,
     )
     return PeriodClose(period, deactivated, tuple(renewals), tuple(carried), invoice)
 
@@ -62,6 +81,9 @@ def preview_invoice(
     addons: Iterable[AddOn],
     drafts: list[InvoiceLine],
     catalog: Catalog,
+    *,
+    plan: Plan | None = None,
+    terms: Terms | None = None,
 ) -> Invoice:
     """The upcoming consolidated invoice as it stands, without changing anything."""
     lines = lines_due(drafts, period.start)
@@ -71,7 +93,14 @@ def preview_invoice(
         line = copy.renew(period, catalog[addon.option].monthly_price(addon.quantity))
         if line is not None:
             lines.append(line)
-    return Invoice(number=None, team_id=team_id, period=period, lines=tuple(lines))
+    return Invoice(
+        number=None,
+        team_id=team_id,
+        period=period,
+        lines=tuple(lines),
+        plan=plan_line(plan, period),
+        terms=terms,
+    )
 
 
 def preview_invoices(
@@ -80,6 +109,9 @@ def preview_invoices(
     addons: Iterable[AddOn],
     drafts: list[InvoiceLine],
     catalog: Catalog,
+    *,
+    plan: Plan | None = None,
+    terms: Terms | None = None,
 ) -> list[Invoice]:
     """The invoices the billing run would issue for ``periods``, in order (the last one
     shown even when empty), turning each on copies: nothing is changed.
@@ -97,8 +129,9 @@ def preview_invoices(
         carried = {id(line) for line in close.carried}
         remaining = [line for line in remaining if id(line) not in carried]
         lines = (*close.carried, *close.renewals)
-        if lines or n == len(periods) - 1:
-            shown.append(Invoice(number=None, team_id=team_id, period=period, lines=lines))
+        tarif = plan_line(plan, period)
+        if lines or tarif is not None or n == len(periods) - 1:
+            shown.append(Invoice(None, team_id, period, lines, plan=tarif, terms=terms))
     return shown
 
 

@@ -8,6 +8,8 @@ from datetime import date
 
 from domain.invoices import InvoiceLine, LineKind
 from domain.money import Money
+from domain.tax import Taxed
+from domain.terms import Terms
 
 
 @dataclass(frozen=True)
@@ -32,11 +34,17 @@ class Correction:
     corrects: int
     issued_on: date
     lines: tuple[InvoiceLine, ...]
+    terms: Terms | None = None  # its invoice's buyer and tax category; None before 0008_law
 
     @property
     def total(self) -> Money:
-        """Sum of its lines: negative, what the customer gets back."""
+        """Sum of its lines (net): negative, what the customer gets back."""
         return sum((line.amount for line in self.lines), Money.zero())
+
+    @property
+    def taxed(self) -> Taxed | None:
+        """Net, VAT and gross reversed (negative), where the correction has its terms."""
+        return self.terms.taxed(self.total) if self.terms is not None else None
 
     @property
     def refund(self) -> Money:

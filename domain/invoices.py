@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from domain.money import Money
 from domain.periods import Period
+from domain.tax import Taxed
+from domain.terms import Terms
 
 
 class LineKind(StrEnum):
@@ -66,23 +68,48 @@ class InvoiceLine:
 
 
 @dataclass(frozen=True)
+class PlanLine:
+    """The workspace's Tarif for the invoice's period, billed in advance (the Abo-Rechnung)."""
+
+    name: str
+    amount: Money
+    from_day: date
+    to_day: date
+
+
+@dataclass(frozen=True)
 class Invoice:
-    """The consolidated invoice (Sammelrechnung) issued on the first day of ``period``."""
+    """The consolidated invoice (Sammelrechnung) for ``period``, issued on ``issued_on``.
+
+    ``period`` is the new period it opens: its Tarif and renewals are billed in advance,
+    its carried drafts accrued before. A catch-up run issues it later than the period's
+    first day, never backdated. ``terms`` (seller, buyer, tax, payment) are fixed when it
+    is issued; an invoice issued before they existed has none.
+    """
 
     number: int | None  # None for a preview
     team_id: str
     period: Period
     lines: tuple[InvoiceLine, ...]
+    issued: date | None = None  # None: a preview, or an invoice issued before 0008_law
+    plan: PlanLine | None = None
+    terms: Terms | None = None
 
     @property
     def issued_on(self) -> date:
-        """Invoices are issued on the first day of the new period."""
-        return self.period.start
+        """The day it was (or will be) issued: by default the first day of its period."""
+        return self.issued if self.issued is not None else self.period.start
 
     @property
     def total(self) -> Money:
-        """Sum of all lines; credits are negative."""
-        return sum((line.amount for line in self.lines), Money.zero())
+        """The net sum: the Tarif and all lines; credits are negative."""
+        lines = sum((line.amount for line in self.lines), Money.zero())
+        return lines + self.plan.amount if self.plan is not None else lines
+
+    @property
+    def taxed(self) -> Taxed | None:
+        """Net, VAT per category and gross, where the invoice has its terms."""
+        return self.terms.taxed(self.total) if self.terms is not None else None
 
 
 def lines_due(lines: list[InvoiceLine], on: date) -> list[InvoiceLine]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import DomainError, InvalidTimezone
+from domain.money import Money
+from domain.parties import BillingDetails, InvalidBillingDetail
 from domain.periods import BillingSchedule
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
@@ -45,6 +47,24 @@ def check_timezone(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """The workspace's CloudCRM Tarif: its name and monthly net price."""
+
+    name: str
+    price: Money
+
+    @classmethod
+    def checked(cls, name: str, price: Money) -> Plan:
+        """A Tarif with a printable name of 1 to 100 characters and a price from 0."""
+        name = name.strip()
+        if not 1 <= len(name) <= 100 or not name.isprintable():
+            raise InvalidBillingDetail("plan", name)
+        if price.cents < 0:
+            raise InvalidBillingDetail("plan_price", str(price.amount))
+        return cls(name, price)
+
+
+@dataclass(frozen=True)
 class Subscription:
     """One per Slack team: periods run from ``anchor`` in ``timezone``."""
 
@@ -56,6 +76,9 @@ class Subscription:
     customer: str | None = None  # the CloudCRM customer number, named in every event
     # Slack users of this workspace who may book and see invoices besides its admins
     billing_admins: tuple[str, ...] = ()
+    details: BillingDetails = field(default_factory=BillingDetails)  # Rechnungsdaten
+    plan: Plan | None = None  # the Tarif every Sammelrechnung carries first
+    slack_name: str | None = None  # the workspace's name in Slack, where it is known
 
     @property
     def schedule(self) -> BillingSchedule:

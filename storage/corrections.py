@@ -10,12 +10,13 @@ from domain.corrections import Correction
 from domain.invoices import InvoiceLine, LineKind
 from domain.money import Money
 from storage.errors import StorageError
+from storage.ledger import terms_of, terms_text
 from storage.repositories import Repository, Row
 from storage.tables import CORRECTION_COUNTER, correction_lines, corrections, counters
 
 _c = corrections
 _cl = correction_lines
-_HEADER = select(_c.c.number, _c.c.team_id, _c.c.corrects, _c.c.issued_on)
+_HEADER = select(_c.c.number, _c.c.team_id, _c.c.corrects, _c.c.issued_on, _c.c.terms)
 _NEWEST = _HEADER.where(_c.c.team_id == bindparam("team_id")).order_by(_c.c.number.desc())
 _GET = _HEADER.where(_c.c.number == bindparam("number"))
 _GET_SCOPED = _GET.where(_c.c.team_id == bindparam("team_id"))
@@ -79,6 +80,7 @@ class Corrections(Repository):
         written = await self._x.write(_COUNTER_ADVANCE, {"before": number - 1, "after": number})
         if written.rowcount != 1:  # the number was not the next one: never leave a gap
             raise StorageError(f"correction number {number} is not the next number")
+        taxed = correction.taxed
         await self._x.write(
             _INSERT,
             {
@@ -88,6 +90,9 @@ class Corrections(Repository):
                 "issued_on": correction.issued_on,
                 "total_cents": correction.total.cents,
                 "created_at": now,
+                "terms": terms_text(correction.terms),
+                "vat_cents": taxed.vat.cents if taxed else None,
+                "gross_cents": taxed.gross.cents if taxed else None,
             },
         )
         await self._x.write_many(
@@ -112,10 +117,10 @@ class Corrections(Repository):
         # A workspace has few corrections (one per withdrawn, invoiced booking): one
         # query per correction keeps each statement compiled once.
         result = []
-        for number, team_id, corrects, issued_on in headers:
+        for number, team_id, corrects, issued_on, terms in headers:
             rows = await self._all(_LINES, {"number": number})
             lines = tuple(_line(r, issued_on) for r in rows)
-            result.append(Correction(number, team_id, corrects, issued_on, lines))
+            result.append(Correction(number, team_id, corrects, issued_on, lines, terms_of(terms)))
         return result
 
     async def newest_first(self, team_id: str) -> list[Correction]:

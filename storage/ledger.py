@@ -7,14 +7,16 @@ at import, as in ``storage.repositories``.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
-from domain.invoices import Invoice, InvoiceLine, LineKind
+from domain.invoices import Invoice, InvoiceLine, LineKind, PlanLine
 from domain.money import Money
 from domain.periods import Period
+from domain.terms import Terms
 from storage.errors import StorageError
 from storage.repositories import Repository, Row
 from storage.tables import (
@@ -146,7 +148,18 @@ class Lines(Repository):
 # -- invoices -------------------------------------------------------------------------
 
 _i = invoices
-_INVOICE = select(_i.c.number, _i.c.team_id, _i.c.period_index, _i.c.period_start, _i.c.period_end)
+_INVOICE = select(
+    _i.c.number,
+    _i.c.team_id,
+    _i.c.period_index,
+    _i.c.period_start,
+    _i.c.period_end,
+    _i.c.issued_on,
+    _i.c.plan_name,
+    _i.c.plan_cents,
+    _i.c.terms,
+)
+_HEADER = len(_INVOICE.selected_columns)
 _INVOICE_INSERT = insert(_i)
 # Invoices with their lines in one query (a line-less invoice comes as one row of NULLs).
 _INVOICE_LINES = select(*_INVOICE.selected_columns, *_LINE.selected_columns).select_from(
@@ -178,8 +191,28 @@ _COUNTER_ADVANCE = (
 
 
 def _invoice(header: Row, lines: list[InvoiceLine]) -> Invoice:
-    number, team_id, index, start, end = header
-    return Invoice(number, team_id, Period(index, start, end), tuple(lines))
+    number, team_id, index, start, end, issued_on, plan_name, plan_cents, terms = header
+    period = Period(index, start, end)
+    plan = PlanLine(plan_name, Money(plan_cents), start, end) if plan_name is not None else None
+    return Invoice(
+        number,
+        team_id,
+        period,
+        tuple(lines),
+        issued=issued_on,
+        plan=plan,
+        terms=terms_of(terms),
+    )
+
+
+def terms_of(text: str | None) -> Terms | None:
+    """A document's stored terms (JSON), None for one issued before 0008_law."""
+    return Terms.from_record(json.loads(text)) if text else None
+
+
+def terms_text(terms: Terms | None) -> str | None:
+    """Terms as stored with a document: JSON, keys sorted."""
+    return json.dumps(terms.to_record(), sort_keys=True) if terms is not None else None
 
 
 class Invoices(Repository):
@@ -200,6 +233,7 @@ class Invoices(Repository):
         )
         if written.rowcount != 1:  # the number was not the next one: never leave a gap
             raise StorageError(f"invoice number {invoice.number} is not the next number")
+        taxed = invoice.taxed
         await self._x.write(
             _INVOICE_INSERT,
             {
@@ -210,6 +244,12 @@ class Invoices(Repository):
                 "period_end": invoice.period.end,
                 "total_cents": invoice.total.cents,
                 "created_at": now,
+                "issued_on": invoice.issued,
+                "plan_name": invoice.plan.name if invoice.plan else None,
+                "plan_cents": invoice.plan.amount.cents if invoice.plan else None,
+                "terms": terms_text(invoice.terms),
+                "vat_cents": taxed.vat.cents if taxed else None,
+                "gross_cents": taxed.gross.cents if taxed else None,
             },
         )
 
@@ -224,9 +264,9 @@ class Invoices(Repository):
             if header is None or row[0] != header[0]:
                 if header is not None:
                     result.append(_invoice(header, lines))
-                header, lines = row[:5], []
-            if row[5] is not None:
-                lines.append(_line(row[5:]))
+                header, lines = row[:_HEADER], []
+            if row[_HEADER] is not None:
+                lines.append(_line(row[_HEADER:]))
         if header is not None:
             result.append(_invoice(header, lines))
         return result

@@ -15,12 +15,15 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from domain.addons import AddOn, Status
-from domain.workspace import Subscription
+from domain.money import Money
+from domain.parties import BillingDetails, SepaMandate
+from domain.workspace import Plan, Subscription
 from storage.executor import Executor
 from storage.tables import (
     addons,
     idempotency_keys,
     inbound_requests,
+    slack_bots,
     subscriptions,
 )
 
@@ -49,6 +52,34 @@ class Repository:
 # -- subscriptions --------------------------------------------------------------------
 
 _s = subscriptions
+# The Rechnungsdaten columns, in BillingDetails' order (the mandate kept apart).
+_DETAILS = (
+    "company",
+    "street",
+    "postcode",
+    "city",
+    "country",
+    "vat_id",
+    "invoice_email",
+    "buyer_reference",
+)
+# The subscription columns 0008_law added, as ``_law_values`` fills them.
+_WRITTEN_LAW = (
+    *_DETAILS,
+    "sepa_mandate",
+    "sepa_iban",
+    "sepa_signed",
+    "plan_name",
+    "plan_price_cents",
+)
+# The workspace's name in Slack, as its newest installation recorded it (OAuth mode).
+_SLACK_NAME = (
+    select(slack_bots.c.team_name)
+    .where(slack_bots.c.team_id == _s.c.team_id)
+    .order_by(slack_bots.c.installed_at.desc())
+    .limit(1)
+    .scalar_subquery()
+)
 _SUB = select(
     _s.c.team_id,
     _s.c.anchor,
@@ -57,6 +88,13 @@ _SUB = select(
     _s.c.last_closed,
     _s.c.customer,
     _s.c.billing_admins,
+    *(_s.c[name] for name in _DETAILS),
+    _s.c.sepa_mandate,
+    _s.c.sepa_iban,
+    _s.c.sepa_signed,
+    _s.c.plan_name,
+    _s.c.plan_price_cents,
+    _SLACK_NAME,
 )
 _SUB_GET = _SUB.where(_s.c.team_id == bindparam("team_id"))
 _SUB_PAGE = (
@@ -73,15 +111,43 @@ _SUB_SAVE = (
         last_closed=bindparam("last_closed"),
         customer=bindparam("customer"),
         billing_admins=bindparam("billing_admins"),
+        **{name: bindparam(name) for name in _WRITTEN_LAW},
     )
 )
 
 
 def _subscription(row: Row) -> Subscription:
     admins = tuple(part for part in str(row[6] or "").split(",") if part)
+    n = 7 + len(_DETAILS)
+    values = dict(zip(_DETAILS, row[7:n], strict=True))
+    reference, iban, signed, plan_name, plan_cents, slack_name = row[n : n + 6]
+    mandate = SepaMandate(reference, iban, signed) if reference and iban and signed else None
+    plan = Plan(plan_name, Money(plan_cents)) if plan_name and plan_cents is not None else None
     return Subscription(
-        row[0], row[1], row[2], row[3], row[4], customer=row[5], billing_admins=admins
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        customer=row[5],
+        billing_admins=admins,
+        details=BillingDetails(**values, mandate=mandate),
+        plan=plan,
+        slack_name=slack_name,
     )
+
+
+def _law_values(sub: Subscription) -> dict[str, Any]:
+    """The Rechnungsdaten and the Tarif as columns."""
+    details = sub.details
+    mandate = details.mandate
+    values: dict[str, Any] = {name: getattr(details, name) for name in _DETAILS}
+    values["sepa_mandate"] = mandate.reference if mandate else None
+    values["sepa_iban"] = mandate.iban if mandate else None
+    values["sepa_signed"] = mandate.signed_on if mandate else None
+    values["plan_name"] = sub.plan.name if sub.plan else None
+    values["plan_price_cents"] = sub.plan.price.cents if sub.plan else None
+    return values
 
 
 class Subscriptions(Repository):
@@ -107,6 +173,7 @@ class Subscriptions(Repository):
                 "billing_admins": ",".join(sub.billing_admins),
                 "created_at": now,
                 "customer": sub.customer,
+                **_law_values(sub),
             },
         )
 
@@ -123,6 +190,7 @@ class Subscriptions(Repository):
                 "last_closed": sub.closed_through,
                 "customer": sub.customer,
                 "billing_admins": ",".join(sub.billing_admins),
+                **_law_values(sub),
             },
         )
 

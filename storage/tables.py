@@ -42,6 +42,20 @@ subscriptions = Table(
     Column("customer", Text),  # the CloudCRM customer number (0004_events)
     # this workspace's billing admins besides its Slack admins: Slack user ids, commas
     Column("billing_admins", Text, nullable=False, server_default=""),
+    # the Rechnungsdaten and the Tarif (0008_law); NULL: not set
+    Column("company", Text),
+    Column("street", Text),
+    Column("postcode", Text),
+    Column("city", Text),
+    Column("country", Text),
+    Column("vat_id", Text),
+    Column("invoice_email", Text),
+    Column("buyer_reference", Text),
+    Column("sepa_mandate", Text),
+    Column("sepa_iban", Text),
+    Column("sepa_signed", Date),
+    Column("plan_name", Text),
+    Column("plan_price_cents", Integer),
 )
 
 addons = Table(
@@ -68,8 +82,16 @@ invoices = Table(
     Column("period_index", Integer, nullable=False),
     Column("period_start", Date, nullable=False),
     Column("period_end", Date, nullable=False),
-    Column("total_cents", Integer, nullable=False),
+    Column("total_cents", Integer, nullable=False),  # net
     Column("created_at", Instant, nullable=False),
+    # 0008_law: the day really issued (NULL: period_start), the Tarif line, the terms
+    # fixed at issue (JSON: seller, buyer, tax, payment), VAT and gross
+    Column("issued_on", Date),
+    Column("plan_name", Text),
+    Column("plan_cents", Integer),
+    Column("terms", Text),
+    Column("vat_cents", Integer),
+    Column("gross_cents", Integer),
     # one consolidated invoice per workspace and period
     UniqueConstraint("team_id", "period_start"),
 )
@@ -100,8 +122,11 @@ corrections = Table(
     Column("team_id", Text, ForeignKey("subscriptions.team_id"), nullable=False),
     Column("corrects", Integer, ForeignKey("invoices.number"), nullable=False),
     Column("issued_on", Date, nullable=False),
-    Column("total_cents", Integer, nullable=False),
+    Column("total_cents", Integer, nullable=False),  # net, negative
     Column("created_at", Instant, nullable=False),
+    Column("terms", Text),  # 0008_law: its invoice's buyer and category (JSON)
+    Column("vat_cents", Integer),
+    Column("gross_cents", Integer),
     Index("corrections_by_team", "team_id", "number"),
 )
 

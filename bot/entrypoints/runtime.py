@@ -231,6 +231,10 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
                 f"addons-bot: {name} is not set (see README, 'Connect to Slack')", file=sys.stderr
             )
         return 2
+    seller = settings.seller_problem()  # each of them issues invoices: they name the seller
+    if seller is not None:
+        print(f"addons-bot: {seller} (see docs/invoices.md)", file=sys.stderr)
+        return 2
     if given is not None:
         settings = settings.model_copy(update={"database": given})
     from bot.entrypoints.cli.checks import file_problem

@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from bot.ports import UnitOfWork, UnitOfWorkSource
 from bot.services.context import SYSTEM_ACTOR, Context, subscription_of
@@ -106,6 +107,7 @@ async def _record_turn(
             "invoice_issued",
             number=close.invoice.number,
             total=str(close.invoice.total.amount),
+            **_gross(close.invoice),
             period_start=start,
         )
 
@@ -122,8 +124,18 @@ async def _emit_turn(
         await emit(uow, team_id, "invoice.issued", invoice_to_json(close.invoice), now)
 
 
+def _gross(invoice: Invoice) -> dict[str, Any]:
+    """VAT and gross for the audit log, where the invoice has its terms."""
+    taxed = invoice.taxed
+    if taxed is None:
+        return {}
+    return {"vat": str(taxed.vat.amount), "gross": str(taxed.gross.amount)}
+
+
 @retrying
-async def _turn_one_period(ctx: Context, team_id: str, now: datetime) -> PeriodTurn | None:
+async def _turn_one_period(
+    ctx: Context, team_id: str, now: datetime, issued_at: datetime | None = None
+) -> PeriodTurn | None:
     """Process the oldest due period of one workspace in one transaction, if any is due."""
     async with ctx.db.unit_of_work() as uow:
         sub = await subscription_of(uow, team_id)
@@ -133,7 +145,20 @@ async def _turn_one_period(ctx: Context, team_id: str, now: datetime) -> PeriodT
         live = await uow.addons.live(team_id)
         drafts = await uow.lines.drafts(team_id)
         number = await uow.invoices.next_number()
-        close = close_period(team_id, period, live, drafts, ctx.catalog, number)
+        # the day it is really issued: a catch-up (or an --as-of run) is never backdated
+        issued_on = max(period.start, sub.today(issued_at or now))
+        terms = ctx.invoicing.terms(sub.details, sub.slack_name, team_id, issued_on)
+        close = close_period(
+            team_id,
+            period,
+            live,
+            drafts,
+            ctx.catalog,
+            number,
+            issued_on=issued_on,
+            plan=sub.plan,
+            terms=terms,
+        )
         touched = {a.id for a in close.deactivated} | {r.addon_id for r in close.renewals}
         await uow.addons.save_many(team_id, [a for a in live if a.id in touched])
         await _record_turn(uow, ctx, team_id, close, now)
@@ -145,10 +170,16 @@ async def _turn_one_period(ctx: Context, team_id: str, now: datetime) -> PeriodT
     return PeriodTurn(team_id, period, close.invoice, deactivated, len(close.renewals), more_due)
 
 
-async def run_workspace(ctx: Context, team_id: str, now: datetime) -> list[PeriodTurn]:
-    """Catch one workspace up, period by period, in order; each period is one transaction."""
+async def run_workspace(
+    ctx: Context, team_id: str, now: datetime, issued_at: datetime | None = None
+) -> list[PeriodTurn]:
+    """Catch one workspace up, period by period, in order; each period is one transaction.
+
+    The periods due are those begun by ``now``; the invoices are dated on the day of
+    ``issued_at`` (the clock's instant; default ``now``).
+    """
     turns = []
-    while (turn := await _turn_one_period(ctx, team_id, now)) is not None:
+    while (turn := await _turn_one_period(ctx, team_id, now, issued_at)) is not None:
         turns.append(turn)
         if not turn.more_due:
             break
@@ -174,6 +205,7 @@ async def iter_billing_run(
     team_ids: Sequence[str] | None = None,
     *,
     skip_failures: bool = False,
+    issued_at: datetime | None = None,
 ) -> AsyncIterator[PeriodTurn]:
     """Every due turn of every workspace, as it is done; nothing piles up in memory.
 
@@ -183,7 +215,7 @@ async def iter_billing_run(
     """
     async for team_id in _due_team_ids(ctx, now, team_ids):
         try:
-            turns = await run_workspace(ctx, team_id, now)
+            turns = await run_workspace(ctx, team_id, now, issued_at)
         except Exception:
             if not skip_failures:
                 raise
@@ -194,7 +226,11 @@ async def iter_billing_run(
 
 
 async def billing_run(
-    ctx: Context, now: datetime, team_ids: Sequence[str] | None = None
+    ctx: Context,
+    now: datetime,
+    team_ids: Sequence[str] | None = None,
+    *,
+    issued_at: datetime | None = None,
 ) -> list[PeriodTurn]:
     """Issue every due consolidated invoice of every workspace; safe to rerun or kill."""
-    return [turn async for turn in iter_billing_run(ctx, now, team_ids)]
+    return [turn async for turn in iter_billing_run(ctx, now, team_ids, issued_at=issued_at)]

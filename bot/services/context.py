@@ -10,6 +10,7 @@ from bot.ports import UnitOfWork, UnitOfWorkSource
 from domain.addons import AddOn
 from domain.catalog import Catalog
 from domain.errors import UnknownAddOn, UnknownWorkspace
+from domain.terms import Invoicing
 from domain.workspace import DEFAULT_TIMEZONE, Subscription
 
 # An instant, or a clock to read it from. A write use case reads a clock only once it
@@ -33,6 +34,8 @@ class Context:
     # Each invoice and correction gets its document (PDF, XML) through an outbox job,
     # and its DM and event wait for it (bot.services.documents)
     documents: bool = False
+    # The seller, the standard VAT rate and the payment days every document is issued with
+    invoicing: Invoicing = field(default_factory=Invoicing)
 
 
 async def subscription_of(uow: UnitOfWork, team_id: str) -> Subscription:

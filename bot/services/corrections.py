@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.ports import UnitOfWork
-from bot.services.context import Context
+from bot.services.context import Context, subscription_of
 from bot.services.documents import CORRECTION, queue_document
 from bot.services.events import emit
 from bot.services.notify import notify
 from bot.services.shapes import correction_to_json
 from domain.corrections import Correction
+from domain.terms import Terms
 
 
 async def issue_correction(
@@ -22,7 +24,10 @@ async def issue_correction(
     same transaction), and the billing admins get it as a direct message, like an
     invoice, and CloudCRM a ``correction.issued`` event.
     """
-    numbered = correction.numbered(await uow.corrections.next_number())
+    numbered = replace(
+        correction.numbered(await uow.corrections.next_number()),
+        terms=await _terms_of(uow, ctx, correction),
+    )
     number = numbered.number
     assert number is not None
     await uow.corrections.add(numbered, now)
@@ -38,8 +43,20 @@ async def issue_correction(
         number=number,
         corrects=numbered.corrects,
         total=str(numbered.total.amount),
+        gross=str(numbered.taxed.gross.amount) if numbered.taxed else None,
     )
     return numbered
+
+
+async def _terms_of(uow: UnitOfWork, ctx: Context, correction: Correction) -> Terms | None:
+    """The correction's terms: its invoice's buyer and tax category (fixed when that was
+    issued), the seller and payment as they stand. None for an invoice issued before
+    invoices carried terms: no VAT is reversed that was never charged."""
+    invoice = await uow.invoices.get(correction.corrects, correction.team_id)
+    if invoice is None or invoice.terms is None:
+        return None
+    sub = await subscription_of(uow, correction.team_id)
+    return ctx.invoicing.correction_terms(invoice.terms, sub.details, correction.issued_on)
 
 
 async def _announce(

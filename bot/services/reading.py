@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.ports import AuditEntry, UnitOfWork
@@ -17,6 +17,7 @@ from domain.corrections import Correction
 from domain.errors import UnknownCorrection, UnknownInvoice
 from domain.invoices import Invoice
 from domain.periods import Period
+from domain.terms import Terms
 from domain.workspace import Subscription
 
 _LIVE = (Status.ACTIVE, Status.CANCELLATION_PENDING)
@@ -52,9 +53,21 @@ async def _preview(
     else:  # what AddOnRepository.live() would read: active or cancelled, oldest first
         live = sorted((a for a in addons if a.status in _LIVE), key=lambda a: a.id)
     drafts = await uow.lines.drafts(sub.team_id)
+    period = _upcoming_period(sub, today)
     return domain_preview_invoice(
-        sub.team_id, _upcoming_period(sub, today), live, drafts, ctx.catalog
+        sub.team_id,
+        period,
+        live,
+        drafts,
+        ctx.catalog,
+        plan=sub.plan,
+        terms=_terms(ctx, sub, period.start),
     )
+
+
+def _terms(ctx: Context, sub: Subscription, issued_on: date) -> Terms:
+    """The terms a document issued on ``issued_on`` would have, as things stand."""
+    return ctx.invoicing.terms(sub.details, sub.slack_name, sub.team_id, issued_on)
 
 
 async def preview_invoice(ctx: Context, team_id: str, now: datetime) -> Invoice:
@@ -76,7 +89,17 @@ async def preview_invoices(ctx: Context, team_id: str, now: datetime) -> list[In
         ]
         live = await uow.addons.live(team_id)
         drafts = await uow.lines.drafts(team_id)
-    return domain_preview_invoices(team_id, periods, live, drafts, ctx.catalog)
+    shown = domain_preview_invoices(
+        team_id,
+        periods,
+        live,
+        drafts,
+        ctx.catalog,
+        plan=sub.plan,
+        terms=_terms(ctx, sub, max(today, periods[-1].start)),
+    )
+    # what is due already will be issued today (never backdated), the rest on its day
+    return [replace(i, issued=max(today, i.period.start)) for i in shown]
 
 
 async def get_entitlements(ctx: Context, team_id: str, now: datetime) -> Entitlements:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.docs.blocks import ROOT, Block, Step, examples, story
+from tests.environment import SELLER_ENV
 
 TIMEOUT = 180
 # Test webhook settings: the story queues CloudCRM's events, nothing is ever sent.
@@ -35,13 +36,14 @@ WEBHOOK_ID = re.compile(r"msg_[0-9a-f]{32}")
 
 
 def environment(**extra: str) -> dict[str, str]:
-    """This environment without Slack credentials or ADDONS_* settings."""
+    """This environment without Slack credentials or ADDONS_* settings, with a seller."""
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SLACK_", "ADDONS_")) and k != "COLUMNS"
     }
-    return {**env, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", **extra}
+    # the seller every invoice names (as an operator's .env sets it)
+    return {**env, **SELLER_ENV, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", **extra}
 
 
 def noon_utc(day: date) -> datetime:

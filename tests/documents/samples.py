@@ -28,7 +28,7 @@ from bot.adapters.documents.model import (
 SELLER = Party(
     name="CloudCRM GmbH",
     address=Address("Friedrichstraße 123", "10117", "Berlin", "DE"),
-    vat_id="DE123456789",
+    vat_id="DE123456788",
     tax_number="30/123/45678",
     registration="HRB 123456 B",
     email="rechnung@cloudcrm.example",
@@ -185,7 +185,7 @@ SELLER_ENV = {
     "ADDONS_SELLER_STREET": "Friedrichstraße 123",
     "ADDONS_SELLER_POSTCODE": "10117",
     "ADDONS_SELLER_CITY": "Berlin",
-    "ADDONS_SELLER_VAT_ID": "DE123456789",
+    "ADDONS_SELLER_VAT_ID": "DE123456788",
     "ADDONS_SELLER_TAX_NUMBER": "30/123/45678",
     "ADDONS_SELLER_REGISTRATION": "HRB 123456 B",
     "ADDONS_SELLER_IBAN": "DE02120300000000202051",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 from datetime import date
@@ -14,6 +13,7 @@ import pytest
 from bot import services
 from bot.entrypoints.cli import main
 from tests.documents.world import at, configure, world
+from tests.environment import clean_environment
 from tests.slack.mock_slack import MockSlack
 
 
@@ -51,7 +51,7 @@ def test_document_to_a_pipe_is_the_stored_pdf_and_xml_is_its_xml(
     issued: tuple[Path, bytes],
 ) -> None:
     path, pdf = issued
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADDONS_", "SLACK_"))}
+    env = clean_environment()
     argv = [sys.executable, "-m", "bot", "invoices", "document", "1", "--database", str(path)]
     done = subprocess.run(argv, capture_output=True, env=env, check=True, timeout=60)
     assert done.stdout == pdf

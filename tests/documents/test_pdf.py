@@ -32,7 +32,7 @@ def test_the_pdf_names_what_section_14_ustg_asks_for() -> None:
         "CloudCRM GmbH",  # the seller's name and address
         "Friedrichstraße 123",
         "10117 Berlin",
-        "USt-IdNr. DE123456789",  # the seller's VAT id and tax number
+        "USt-IdNr. DE123456788",  # the seller's VAT id and tax number
         "Steuernr. 30/123/45678",
         "Muster Software GmbH",  # the buyer's name, address and VAT id
         "80331 München",

@@ -9,7 +9,6 @@ installed and in use.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -23,6 +22,7 @@ from bot import services
 from bot.adapters.billing_schedule import tick
 from domain.addons import Outcome
 from storage import Database
+from tests.environment import clean_environment
 from tests.slack.flows import ANCHOR
 from tests.slack.installing import (
     ADMIN_A,
@@ -43,7 +43,7 @@ PSEUDONYM_KEY = "pseudonym-key-for-tests-0123456789"
 
 def cli(database: str, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`addons-bot ARGV` as its own process on the database, with ``env`` added."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ADDONS_", "SLACK_"))}
+    clean = clean_environment()
     clean |= {"ADDONS_DATABASE": database, "PYTHONPATH": str(ROOT), **env}
     return subprocess.run(
         [sys.executable, "-m", "bot", *argv],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import sys
@@ -20,6 +19,7 @@ from bot.settings import Settings
 from bot.slack_fake import SIGNING_SECRET, SlackSigner
 from bot.slack_fake.served import START
 from storage import Database
+from tests.environment import clean_environment
 from tests.slack.harness import RunningApp
 from tests.slack.mock_slack import BOT_TOKEN, MockSlack
 
@@ -36,7 +36,7 @@ def free_port() -> int:
 def environment(mock: MockSlack, database: Path | str, port: int, **extra: str) -> dict[str, str]:
     """The process's environment: this test's Slack, database (a file or a URL) and port,
     nothing inherited."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ADDONS_"))}
+    env = clean_environment()
     env.update(
         PYTHONPATH=str(ROOT),
         PORT=str(port),

@@ -17,6 +17,7 @@ import pytest
 from bot.entrypoints.cli import main
 from domain.catalog import Catalog
 from domain.periods import BillingSchedule, prorate
+from tests.environment import SELLER_ENV, process_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -75,6 +76,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith(("ADDONS_", "SLACK_")):
             monkeypatch.delenv(name)
+    for name, value in SELLER_ENV.items():  # `billing run` names the seller
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture
@@ -483,7 +486,7 @@ def test_a_database_from_a_newer_app_is_refused(cli: Cli) -> None:
 
 
 def run(*argv: str, database: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADDONS_", "SLACK_"))}
+    env = process_environment()
     return subprocess.run(
         [sys.executable, "-m", "bot", *argv, "--database", str(database)],
         cwd=database.parent,

@@ -3,7 +3,6 @@ driver's error leaves storage as one line, never a traceback."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +10,11 @@ from pathlib import Path
 import asyncpg
 
 from tests.e2e.test_cli import ROOT, TEAM, recent_anchor
+from tests.environment import clean_environment
 
 
 def run(*argv: str, database: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADDONS_", "SLACK_"))}
+    env = clean_environment()
     return subprocess.run(
         [sys.executable, "-m", "bot", *argv, "--database", database],
         cwd=cwd,

@@ -8,7 +8,6 @@ file is opened; no credential ever appears in what is printed.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from importlib.metadata import version
@@ -16,12 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.environment import clean_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def bot(*argv: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """``python -m bot ARGV`` in ``cwd`` with only the given SLACK_/ADDONS_ variables."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ADDONS_"))}
+    base = clean_environment()
     return subprocess.run(
         [sys.executable, "-m", "bot", *argv],
         cwd=cwd,

@@ -7,7 +7,6 @@ ADDONS_ variable but those it sets, and looks at the files afterwards.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -16,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from tests.environment import clean_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 # One worker runs this module (make test: --dist loadgroup), so its module-scoped
@@ -26,7 +27,7 @@ DEMO = "T0DEMO"
 
 def bot(*argv: str, cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
     """``python -m bot ARGV`` in ``cwd`` with only the given SLACK_/ADDONS_ variables."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ADDONS_"))}
+    base = clean_environment()
     return subprocess.run(
         [sys.executable, "-m", "bot", *argv],
         cwd=cwd,

@@ -14,13 +14,14 @@ from sqlalchemy.engine import make_url
 
 from storage import Database
 from tests import postgres
+from tests.environment import SELLER_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def addons_bot(cwd: Path, database: str, *argv: str) -> subprocess.CompletedProcess[str]:
     """Run ``addons-bot`` in ``cwd`` with ADDONS_DATABASE set."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ADDONS_DATABASE": database}
+    env = {**os.environ, **SELLER_ENV, "PYTHONPATH": str(ROOT), "ADDONS_DATABASE": database}
     return subprocess.run(
         [sys.executable, "-m", "bot", *argv],
         cwd=cwd,
@@ -123,7 +124,7 @@ def test_a_port_out_of_range_is_one_line(tmp_path: Path, port: str) -> None:
 
 
 def test_the_database_option_is_named_when_the_url_came_from_it(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "ADDONS_DATABASE"}
+    env = {k: v for k, v in os.environ.items() if k != "ADDONS_DATABASE"} | SELLER_ENV
     done = subprocess.run(
         [
             sys.executable,

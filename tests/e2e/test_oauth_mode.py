@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_cli import TEAM, Cli
+from tests.environment import SELLER_ENV, process_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,6 +22,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith(("ADDONS_", "SLACK_")):
             monkeypatch.delenv(name)
+    for name, value in SELLER_ENV.items():  # `billing run` names the seller
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture
@@ -30,7 +33,7 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
 
 def serve(tmp_path: Path, command: str = "serve", **env: str) -> subprocess.CompletedProcess[str]:
     """`addons-bot serve` in OAuth mode with ``env`` added; it must stop by itself."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ADDONS_", "SLACK_"))}
+    clean = process_environment()
     clean |= {
         "SLACK_CLIENT_ID": "1111.2222",
         "SLACK_CLIENT_SECRET": "client-secret",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.slack_fake.signing import SlackSigner
+from tests.environment import clean_environment
 from tests.slack.flows import is_placeholder
 from tests.slack.mock_slack import ADMIN, BOT_TOKEN, MockSlack
 
@@ -26,7 +26,7 @@ def _free_port() -> int:
 
 
 def _environment(mock: MockSlack, database: Path, port: int, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ADDONS_"))}
+    env = clean_environment()
     env.update(
         PYTHONPATH=str(ROOT),
         PORT=str(port),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import signal
 import socket
@@ -29,6 +28,7 @@ import aiohttp
 from bot import services
 from bot.slack_fake.signing import SignedRequest
 from storage import Database
+from tests.environment import clean_environment
 from tests.slack.mock_slack import ADMIN, BOT_TOKEN, MockSlack
 
 ROOT = Path(__file__).absolute().parents[2]
@@ -105,7 +105,7 @@ class Fleet:
 def _environment(
     mock: MockSlack, database: str, port: int | None, extra: dict[str, str]
 ) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ADDONS_"))}
+    env = clean_environment()
     env.update(
         PYTHONPATH=str(ROOT),
         SLACK_API_URL=mock.url,

@@ -36,6 +36,7 @@ import pytest
 
 from bot import services
 from storage import Database
+from tests.environment import SELLER_ENV
 from tests.reliability.support import connect, consistency_problems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,7 +156,7 @@ class ForkServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.reliability.billing_child"],
             cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env={**os.environ, **SELLER_ENV, "PYTHONPATH": str(ROOT)},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

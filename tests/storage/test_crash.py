@@ -21,6 +21,7 @@ from bot import services
 from storage import Database
 from storage.urls import is_url
 from tests import postgres
+from tests.environment import SELLER_ENV
 from tests.storage.helpers import at, book, press_kuendigen, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +58,7 @@ def _child(path: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.storage.billing_child", path, NOW.isoformat()],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, **SELLER_ENV, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -11,13 +11,14 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from tests import postgres
+from tests.environment import SELLER_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def addons_bot(cwd: Path, database: str, *argv: str) -> subprocess.CompletedProcess[str]:
     """Run ``addons-bot`` in ``cwd`` with ADDONS_DATABASE set."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ADDONS_DATABASE": database}
+    env = {**os.environ, **SELLER_ENV, "PYTHONPATH": str(ROOT), "ADDONS_DATABASE": database}
     return subprocess.run(
         [sys.executable, "-m", "bot", *argv],
         cwd=cwd,
@@ -94,7 +95,13 @@ def test_serve_refuses_a_postgresql_database_holding_the_demo_workspace(
     done = subprocess.run(
         [sys.executable, "-m", "bot", "serve"],
         cwd=tmp_path,
-        env={**os.environ, **env, "PYTHONPATH": str(ROOT), "ADDONS_DATABASE": postgres_url},
+        env={
+            **os.environ,
+            **SELLER_ENV,
+            **env,
+            "PYTHONPATH": str(ROOT),
+            "ADDONS_DATABASE": postgres_url,
+        },
         capture_output=True,
         text=True,
         timeout=60,

@@ -62,6 +62,11 @@ async def test_opening_a_migrated_file_again_applies_nothing(sqlite_path: str) -
     await db.close()
 
 
+def columns(path: str, table: str) -> set[str]:
+    with sqlite3.connect(path) as raw:
+        return {row[1] for row in raw.execute(f"PRAGMA table_info({table})")}
+
+
 async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_data(
     sqlite_path: str,
 ) -> None:
@@ -73,7 +78,7 @@ async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_
         )
     conn.close()
     assert user_version(sqlite_path) == LATEST - 1
-    assert "documents" not in tables(sqlite_path)  # the newest revision's table
+    assert "company" not in columns(sqlite_path, "subscriptions")  # the newest revision's
 
     before = contents(sqlite_path)
     with pytest.raises(SchemaBehind, match=f"version {LATEST - 1}, behind .*addons-bot migrate"):
@@ -88,8 +93,14 @@ async def test_a_file_of_the_previous_version_is_brought_up_to_date_keeping_its_
     assert {"outbox", "corrections", "correction_lines", "events", "documents"} <= tables(
         sqlite_path
     )
+    assert {"company", "vat_id", "sepa_mandate", "plan_name"} <= columns(
+        sqlite_path, "subscriptions"
+    )
+    assert {"issued_on", "terms", "vat_cents", "gross_cents"} <= columns(sqlite_path, "invoices")
     with sqlite3.connect(sqlite_path) as raw:
-        assert raw.execute("SELECT team_id FROM subscriptions").fetchall() == [("T1",)]
+        assert raw.execute("SELECT team_id, company FROM subscriptions").fetchall() == [
+            ("T1", None)
+        ]
 
 
 async def test_a_file_from_a_newer_app_is_refused_and_left_as_it_was(sqlite_path: str) -> None:

@@ -55,12 +55,12 @@ async def test_the_overview_reads_everything_the_home_tab_shows(
     assert [i.number for i in overview.last_invoices] == [1]
 
 
-async def test_invoices_are_listed_newest_first_with_their_lines(
+async def test_invoices_are_listed_newest_first_with_their_lines_each_issued_the_day_it_was(
     ctx: services.Context,
     workspace: str,
 ) -> None:
     await book(ctx, "2026-04-03")
-    await services.billing_run(ctx, at("2026-06-18", 6))
+    await services.billing_run(ctx, at("2026-06-18", 6))  # catching up two months late
     invoices = await services.list_invoices(ctx, TEAM)
     assert [i.number for i in invoices] == [3, 2, 1]
     first = invoices[-1]
@@ -69,11 +69,35 @@ async def test_invoices_are_listed_newest_first_with_their_lines(
         "number": 1,
         "team_id": TEAM,
         "customer": None,
-        "issued_on": "2026-04-18",
+        "issued_on": "2026-06-18",  # the day it was really issued, not backdated
         "period_start": "2026-04-18",
         "period_end": "2026-05-17",
         "total": "8.75",
         "currency": "EUR",
+        "net": "8.75",
+        "vat": "1.66",  # 8.75 × 19 % = 1.6625
+        "gross": "10.41",
+        "tax": [{"category": "S", "rate": "19.00", "basis": "8.75", "amount": "1.66"}],
+        "seller": None,  # this context configures none (a process refuses to start so)
+        "buyer": {
+            "name": TEAM,  # no company set and no Slack name known: the team id
+            "street": None,
+            "postcode": None,
+            "city": None,
+            "country": None,
+            "vat_id": None,
+            "email": None,
+            "reference": None,
+        },
+        "payment": {
+            "method": "transfer",
+            "due_on": "2026-07-02",
+            "mandate_reference": None,
+            "debtor_iban": None,
+            "creditor_id": None,
+            "iban": None,
+            "bic": None,
+        },
         "lines": [
             {
                 "kind": "proration",

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.environment import SELLER_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -15,7 +17,7 @@ def test_the_benchmark_delivers_every_event_on_both_sides() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bench.webhook_delivery", "--quick", "--json"],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, **SELLER_ENV, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=120,

@@ -28,6 +28,7 @@ from bot import services
 from bot.entrypoints.cli import main
 from domain.addons import Outcome
 from storage import Database
+from tests.environment import clean_environment
 from tests.webhooks.receiver import SECRET
 from tests.webhooks.support import ADMIN, at
 
@@ -49,7 +50,7 @@ Bot = Callable[..., Done]
 
 def process(*argv: str, cwd: Path, **env: str) -> Done:
     """``python -m bot ARGV`` in ``cwd`` with only the given SLACK_/ADDONS_ variables."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ADDONS_"))}
+    base = clean_environment()
     done = subprocess.run(
         [sys.executable, "-m", "bot", *argv],
         cwd=cwd,

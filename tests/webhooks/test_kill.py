@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from tests.environment import SELLER_ENV
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.support import eventually, shop
 
@@ -32,7 +33,7 @@ async def start_sender(path: Path, url: str) -> asyncio.subprocess.Process:
         "1",
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, **SELLER_ENV, "PYTHONPATH": str(ROOT)},
     )
     assert child.stdout is not None
     assert await asyncio.wait_for(child.stdout.readline(), 30) == b"ready\n"

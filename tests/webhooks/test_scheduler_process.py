@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
 
+from tests.environment import clean_environment
 from tests.webhooks.receiver import SECRET, Receiver
 from tests.webhooks.support import shop
 
@@ -20,7 +20,7 @@ async def test_the_scheduler_delivers_queued_events_and_stops_on_sigterm(
     path = tmp_path / "addons.db"
     async with shop(path) as s:
         await s.book()
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ADDONS_"))}
+    base = clean_environment()
     env = {
         **base,
         "PYTHONPATH": str(ROOT),

@@ -14,7 +14,7 @@ from bot.services import PeriodTurn
 
 async def billing_run(run: Run) -> int:
     """Every workspace's due turns, period by period; a rerun issues nothing new."""
-    turns = await services.billing_run(run.ctx, run.now)
+    turns = await services.billing_run(run.ctx, run.now, issued_at=run.real)
     if run.args.json:
         return run.json(_as_json(run.now, turns))
     return run.say(*_as_text(run.now, turns))

@@ -83,9 +83,11 @@ def _operator_command(
         problem = _dates_problem(args, path, now)
     if problem is None and args.creates_database:
         problem = demo_problem(path, getattr(args, "team_id", None))
+    if problem is None and getattr(args, "issues_invoices", False):
+        problem = settings.seller_problem()  # every invoice must name the seller
     if problem is not None:
         return fail(problem)
-    return asyncio.run(_run(args, settings, _as_of(args, now), source))
+    return asyncio.run(_run(args, settings, _as_of(args, now), source, now))
 
 
 def _dates_problem(args: argparse.Namespace, path: str, now: datetime) -> str | None:
@@ -107,7 +109,9 @@ def _as_of(args: argparse.Namespace, now: datetime) -> datetime:
     return noon_utc(as_of) if as_of is not None else now
 
 
-async def _run(args: argparse.Namespace, settings: Settings, now: datetime, source: str) -> int:
+async def _run(
+    args: argparse.Namespace, settings: Settings, now: datetime, source: str, real: datetime
+) -> int:
     """Open the database, run the command on it, close it; a failure to open is one line.
 
     Only `migrate` changes a schema that exists; a command that creates a workspace may
@@ -122,7 +126,7 @@ async def _run(args: argparse.Namespace, settings: Settings, now: datetime, sour
             migrate=getattr(args, "migrates", False),
             create=args.creates_database,
         ) as rt:
-            return await _act(Run(args, rt, now))
+            return await _act(Run(args, rt, now, real))
     except SchemaNotCurrent as error:
         return fail(f"{where}: {error}")
     except (StorageUnavailable, UnsupportedDatabase) as error:

@@ -21,10 +21,13 @@ EXIT_PIPE = 141  # as a process killed by SIGPIPE: the reader closed the pipe ea
 class Run:
     """One invocation: its arguments, the opened runtime, the instant it runs at."""
 
-    def __init__(self, args: argparse.Namespace, rt: Runtime, now: datetime) -> None:
+    def __init__(
+        self, args: argparse.Namespace, rt: Runtime, now: datetime, real: datetime | None = None
+    ) -> None:
         self.args = args
         self.rt = rt
-        self.now = now
+        self.now = now  # --as-of's noon where given
+        self.real = real if real is not None else now  # what the clock said: issue dates
 
     @property
     def ctx(self) -> Context:

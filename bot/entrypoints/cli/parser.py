@@ -288,6 +288,7 @@ def _billing(b: Builder) -> None:
         billing.billing_run,
         b.as_json,
     )
+    p.set_defaults(issues_invoices=True)  # refused without a complete seller
     p.add_argument(
         "--as-of",
         metavar="YYYY-MM-DD",
@@ -295,8 +296,8 @@ def _billing(b: Builder) -> None:
         default=None,
         help="run as if it were 12:00 UTC on that date (that calendar date in "
         "every billing time zone from UTC-11 to UTC+11), e.g. to process "
-        "the periods starting on it; today or earlier, since the invoices "
-        "it issues are real",
+        "the periods starting on it; today or earlier: the invoices it issues "
+        "are real and dated today, never backdated",
     )
 
 

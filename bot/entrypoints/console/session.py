@@ -37,10 +37,11 @@ DEMO_SELLER = {
     "seller_street": "Beispielweg 1",
     "seller_postcode": "10115",
     "seller_city": "Berlin",
-    "seller_vat_id": "DE000000000",
+    "seller_vat_id": "DE999999995",  # well-formed, no one's
     "seller_tax_number": "00/000/00000",
     "seller_iban": "DE02120300000000202051",
     "seller_email": "rechnung@demo.example",
+    "seller_creditor_id": "DE09ZZZ00000000001",
     "seller_contact_name": "Demo-Buchhaltung",
     "seller_contact_phone": "+49 30 0000000",
     "seller_contact_email": "buchhaltung@demo.example",
@@ -78,8 +79,8 @@ class Console:
                     "slack_app_token": None,
                     "slack_api_url": standin.api_url,
                     "user_cache_seconds": 0,
-                    # The invoice's PDF comes with its DM: a demo seller unless one is set.
-                    **({} if settings.seller_name else DEMO_SELLER),
+                    # Invoices name their seller: a demo seller unless a whole one is set.
+                    **({} if settings.seller_problem() is None else DEMO_SELLER),
                 }
             )
             rt = await resources.enter_async_context(bootstrap(settings, slack_session=False))

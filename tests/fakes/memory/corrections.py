@@ -46,12 +46,15 @@ class Corrections(Repo):
             correction.total.cents,
             now.isoformat(),
             lines,
+            correction.terms,
         )
 
     @staticmethod
     def _correction(row: CorrectionRow) -> Correction:
         lines = sorted(row.lines, key=lambda line: (line.addon_id, line.from_day, line.id or 0))
-        return Correction(row.number, row.team_id, row.corrects, row.issued_on, tuple(lines))
+        return Correction(
+            row.number, row.team_id, row.corrects, row.issued_on, tuple(lines), row.terms
+        )
 
     async def newest_first(self, team_id: str) -> list[Correction]:
         """The workspace's corrections, newest first."""

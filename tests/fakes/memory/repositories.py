@@ -211,6 +211,9 @@ class Invoices(Repo):
             invoice.period.end,
             invoice.total.cents,
             now.isoformat(),
+            invoice.issued,
+            invoice.plan,
+            invoice.terms,
         )
 
     async def _assemble(self, rows: list[InvoiceRow]) -> list[Invoice]:
@@ -221,6 +224,9 @@ class Invoices(Repo):
                 row.team_id,
                 Period(row.period_index, row.period_start, row.period_end),
                 tuple(await lines.for_invoice(row.number)),
+                issued=row.issued_on,
+                plan=row.plan,
+                terms=row.terms,
             )
             for row in rows
         ]

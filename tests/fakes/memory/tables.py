@@ -14,7 +14,8 @@ from typing import Any
 
 from bot.ports import StoredDocument
 from domain.addons import AddOn
-from domain.invoices import InvoiceLine
+from domain.invoices import InvoiceLine, PlanLine
+from domain.terms import Terms
 from domain.workspace import Subscription
 
 
@@ -50,6 +51,9 @@ class InvoiceRow:
     period_end: date
     total_cents: int
     created_at: str
+    issued_on: date | None = None  # 0008_law: NULL reads as period_start
+    plan: PlanLine | None = None
+    terms: Terms | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class CorrectionRow:
     total_cents: int
     created_at: str
     lines: tuple[InvoiceLine, ...]  # with their ids, as the correction_lines rows hold them
+    terms: Terms | None = None
 
 
 @dataclass(frozen=True)
