@@ -14,7 +14,10 @@ a while and catches up. After every step, reading the store back:
 - an invoice never has a negative total; a withdrawal of invoiced days issues a
   Rechnungskorrektur at once, numbered 1, 2, 3, … in its own sequence, that reverses
   exactly the invoiced lines of one invoice;
-- the preview of the next invoice is what the turn then issues.
+- the preview of the next invoice is what the turn then issues;
+- whatever the buyer's Rechnungsdaten were when each document was issued (they change
+  at random), every invoice and correction has gross = net + VAT and VAT = Σ per
+  category round(basis × rate), and a correction keeps its invoice's category.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from pathlib import Path
 
@@ -43,7 +47,9 @@ from domain.errors import (
 )
 from domain.invoices import Invoice, InvoiceLine, LineKind
 from domain.money import Money
+from domain.parties import BillingDetails
 from domain.periods import Period, prorate
+from domain.tax import TaxCategory
 from tests.property.rules import expected_undo_refusal
 from tests.services.workspace import Workspace
 from tests.stores import STORES, open_store
@@ -86,7 +92,19 @@ cancels = st.tuples(
     st.just("cancel"), st.integers(0, 30), st.one_of(st.none(), st.sampled_from(Outcome))
 )
 undos = st.tuples(st.just("undo"), st.integers(0, 30))
-steps = st.lists(st.one_of(waits, waits, books, cancels, cancels, undos), min_size=5, max_size=50)
+# The Rechnungsdaten change: a buyer in Germany, unknown, in the EU with or without a
+# USt-IdNr, outside the EU (S, S, AE, S, O).
+BUYERS = {
+    "de": BillingDetails(company="Kunde GmbH", country="DE", vat_id="DE123456788"),
+    "unknown": BillingDetails(),
+    "eu_with_id": BillingDetails(company="Client SARL", country="AT", vat_id="ATU13585627"),
+    "eu_without_id": BillingDetails(company="Client SARL", country="FR"),
+    "outside": BillingDetails(company="Client Inc.", country="US"),
+}
+buyers = st.tuples(st.just("buyer"), st.sampled_from(sorted(BUYERS)))
+steps = st.lists(
+    st.one_of(waits, waits, books, cancels, cancels, undos, buyers), min_size=5, max_size=50
+)
 
 
 @dataclass
@@ -222,6 +240,46 @@ def check_invoices(ledger: Ledger) -> None:
             assert credit.due_on == correction.issued_on
 
 
+def expected_vat(basis: Money, rate: Decimal) -> Money:
+    """basis × rate %, rounded half-up to the cent, computed apart from domain.tax."""
+    exact = Decimal(basis.cents) * rate / 100
+    return Money(int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
+def check_taxes(ledger: Ledger) -> None:
+    """Every document: gross = net + VAT, VAT = Σ per category round(basis × rate), the
+    basis the sum of its lines; a correction keeps its invoice's category and rate."""
+    invoices = {invoice.number: invoice for invoice in ledger.invoices}
+    documents: list[Invoice | Correction] = [*ledger.invoices, *ledger.corrections]
+    for document in documents:
+        taxed = document.taxed
+        assert taxed is not None
+        assert document.terms is not None
+        assert taxed.net == document.total
+        assert sum((line.basis for line in taxed.lines), Money.zero()) == document.total
+        for line in taxed.lines:
+            assert line.amount == expected_vat(line.basis, line.rate)
+        assert taxed.vat == sum((line.amount for line in taxed.lines), Money.zero())
+        assert taxed.gross == taxed.net + taxed.vat
+        rate = document.terms.treatment.rate
+        assert (rate == 0) == (document.terms.treatment.category is not TaxCategory.STANDARD)
+    for correction in ledger.corrections:
+        corrected = invoices[correction.corrects].terms
+        assert correction.terms is not None
+        assert corrected is not None
+        assert correction.terms.treatment == corrected.treatment
+        assert correction.terms.buyer == corrected.buyer
+
+
+async def set_buyer(ws: Workspace, details: BillingDetails) -> None:
+    """The workspace's Rechnungsdaten as an admin would set them (the next document's)."""
+    async with ws.ctx.db.unit_of_work() as uow:
+        sub = await uow.subscriptions.get(ws.team_id)
+        assert sub is not None
+        await uow.subscriptions.save(replace(sub, details=details))
+        await uow.commit()
+
+
 async def check(ledger: Ledger) -> None:
     await ledger.read()
     check_lines_are_sound(ledger)
@@ -231,6 +289,7 @@ async def check(ledger: Ledger) -> None:
         else:
             check_coverage(ledger, addon)
     check_invoices(ledger)
+    check_taxes(ledger)
 
 
 async def run_billing(ledger: Ledger, today: date) -> None:
@@ -321,6 +380,18 @@ def newest(ledger: Ledger, which: int) -> AddOn:
     return ledger.addons[-1 - which % len(ledger.addons)]
 
 
+async def admin_step(ledger: Ledger, step: tuple[object, ...], today: date) -> None:
+    """Kündigen, taking a cancellation back, or new Rechnungsdaten."""
+    match step:
+        case ("cancel", int(which), confirmed) if ledger.addons:
+            assert confirmed is None or isinstance(confirmed, Outcome)
+            await cancel(ledger, newest(ledger, which), today, confirmed)
+        case ("undo", int(which)) if ledger.addons:
+            await undo(ledger, newest(ledger, which), today)
+        case ("buyer", str(name)):
+            await set_buyer(ledger.ws, BUYERS[name])
+
+
 async def live_through(
     store_name: str, directory: Path, anchor: date, start: int, script: list[tuple[object, ...]]
 ) -> None:
@@ -348,11 +419,8 @@ async def live_through(
                     await ledger.ws.book(option, quantity, today)
                     today = end + timedelta(days=days_after)
                     await run_billing(ledger, today)
-                case ("cancel", int(which), confirmed) if ledger.addons:
-                    assert confirmed is None or isinstance(confirmed, Outcome)
-                    await cancel(ledger, newest(ledger, which), today, confirmed)
-                case ("undo", int(which)) if ledger.addons:
-                    await undo(ledger, newest(ledger, which), today)
+                case _:
+                    await admin_step(ledger, step, today)
             await check(ledger)
         await run_billing(ledger, today)
         await check(ledger)
