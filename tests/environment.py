@@ -8,7 +8,11 @@ import os
 
 from tests.documents.samples import SELLER_ENV as DOCUMENT_SELLER
 
-SELLER_ENV = {**DOCUMENT_SELLER, "ADDONS_DOCUMENTS": "off"}
+SELLER_ENV = {
+    **DOCUMENT_SELLER,
+    "ADDONS_SELLER_CREDITOR_ID": "DE98ZZZ09999999999",  # direct debits name it
+    "ADDONS_DOCUMENTS": "off",
+}
 
 
 def clean_environment() -> dict[str, str]:
