@@ -11,7 +11,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.adapters.documents.from_ledger import SellerSettings
+from bot.adapters.documents.from_ledger import (
+    SellerSettings,
+    correction_document,
+    invoice_document,
+)
+from bot.adapters.documents.model import Document
 from domain.catalog import Catalog
 from domain.corrections import Correction
 from domain.invoices import Invoice, InvoiceLine, LineKind, PlanLine
@@ -158,3 +163,11 @@ def correction(invoice: Invoice, on: date = date(2026, 4, 20)) -> Correction:
     assert invoice.terms is not None
     terms = invoicing().correction_terms(invoice.terms, BillingDetails(), on)
     return Correction(2, TEAM, 7, on, (invoice.lines[0].credit(on),), terms)
+
+
+def document_of(source: Invoice | Correction, language: str = "de") -> Document:
+    """The document the renderer makes of ``source`` (a correction names invoice 7)."""
+    sub = subscription(language)
+    if isinstance(source, Correction):
+        return correction_document(source, ISSUED, sub, CATALOG, SETTINGS)
+    return invoice_document(source, sub, CATALOG, SETTINGS)

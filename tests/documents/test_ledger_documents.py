@@ -18,13 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from bot.adapters.documents import cii
-from bot.adapters.documents.from_ledger import (
-    DocumentRefused,
-    correction_document,
-    invoice_document,
-)
-from bot.adapters.documents.model import Document
+from bot.adapters.documents import cii, validation
+from bot.adapters.documents.from_ledger import DocumentRefused, invoice_document
 from bot.adapters.documents.renderer import files_of
 from bot.services.shapes import correction_to_json, invoice_to_json
 from domain.corrections import Correction
@@ -33,19 +28,12 @@ from domain.money import Money
 from domain.tax import TaxCategory
 from tests.documents import ledger
 from tests.documents.checks import problems
+from tests.documents.ledger import document_of
 
 pytest.importorskip("saxonche", reason="the Schematron needs the dev extra (saxonche)")
 
 CATEGORIES = list(TaxCategory)
 NS = cii.NSMAP
-
-
-def document_of(source: Invoice | Correction, language: str = "de") -> Document:
-    """The document the renderer makes of ``source`` (a correction names invoice 7)."""
-    sub = ledger.subscription(language)
-    if isinstance(source, Correction):
-        return correction_document(source, ledger.ISSUED, sub, ledger.CATALOG, ledger.SETTINGS)
-    return invoice_document(source, sub, ledger.CATALOG, ledger.SETTINGS)
 
 
 def xpath(xml: bytes, path: str) -> list[str]:
@@ -320,3 +308,17 @@ def test_hypothesis_generated_ledgers_are_valid_and_total_as_the_json_says(
         "gross": str(taxed.gross.amount),
         "due": str(taxed.gross.amount),
     }
+
+
+def test_the_stored_en16931_xml_says_why_there_is_no_xrechnung_as_the_document_does() -> None:
+    settings = replace(ledger.SETTINGS, contact_phone="")
+    invoice = ledger.invoice(TaxCategory.NOT_SUBJECT)
+    doc = invoice_document(invoice, ledger.subscription(), ledger.CATALOG, settings)
+    line = validation.xrechnung_refusal_of(cii.build(doc))
+    assert line == cii.xrechnung_refusal(doc)
+    assert line == (
+        "7 has no XRechnung: it needs the seller's contact phone (ADDONS_SELLER_CONTACT_PHONE), "
+        "the buyer reference (Leitweg-ID)"
+    )
+    with_all = document_of(ledger.invoice(reference=ledger.LEITWEG_ID))
+    assert validation.xrechnung_refusal_of(cii.build(with_all)) is None

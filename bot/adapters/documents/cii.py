@@ -64,37 +64,47 @@ class XRechnungRefused(ValueError):
     """The document lacks what XRechnung asks beyond EN 16931 (its message names what)."""
 
 
+# What XRechnung 3.0 asks beyond EN 16931, by the BR-DE rule that asks it, as the
+# operator names it (the settings) or the admin sets it (the Rechnungsdaten).
+XRECHNUNG_NEEDS = {
+    "BR-DE-5": "the seller's contact name (ADDONS_SELLER_CONTACT_NAME)",
+    "BR-DE-6": "the seller's contact phone (ADDONS_SELLER_CONTACT_PHONE)",
+    "BR-DE-7": "the seller's contact e-mail (ADDONS_SELLER_CONTACT_EMAIL)",
+    "BR-DE-SELLER-EM": "the seller's e-mail (ADDONS_SELLER_EMAIL)",
+    "BR-DE-15": "the buyer reference (Leitweg-ID)",
+    "BR-DE-9": "the buyer's postcode",
+    "BR-DE-8": "the buyer's city",
+    "BR-DE-BUYER-EM": "the buyer's invoice e-mail",
+}
+
+
 def xrechnung_missing(doc: Document) -> list[str]:
-    """What XRechnung 3.0 asks beyond EN 16931 that ``doc`` lacks, as the operator sets it:
+    """What XRechnung asks beyond EN 16931 that ``doc`` lacks (``XRECHNUNG_NEEDS``):
     the seller contact (BR-DE-2, 5, 6, 7), the buyer reference (BR-DE-15), the buyer's
-    post code and city (BR-DE-8, 9) and electronic address (BT-49). Empty: it can be made."""
-    contact = doc.seller.contact
-    buyer = doc.buyer
-    wanted = [
-        (bool(contact and contact.name), "the seller's contact name (ADDONS_SELLER_CONTACT_NAME)"),
-        (
-            bool(contact and contact.phone),
-            "the seller's contact phone (ADDONS_SELLER_CONTACT_PHONE)",
-        ),
-        (
-            bool(contact and contact.email),
-            "the seller's contact e-mail (ADDONS_SELLER_CONTACT_EMAIL)",
-        ),
-        (bool(doc.seller.email), "the seller's e-mail (ADDONS_SELLER_EMAIL)"),
-        (bool(doc.buyer_reference), "the buyer reference (Leitweg-ID)"),
-        (bool(buyer.address.postcode), "the buyer's postcode"),
-        (bool(buyer.address.city), "the buyer's city"),
-        (bool(buyer.email), "the buyer's invoice e-mail"),
-    ]
-    return [what for present, what in wanted if not present]
+    post code and city (BR-DE-8, 9), both electronic addresses. Empty: it can be made."""
+    contact, buyer = doc.seller.contact, doc.buyer
+    present = {
+        "BR-DE-5": bool(contact and contact.name),
+        "BR-DE-6": bool(contact and contact.phone),
+        "BR-DE-7": bool(contact and contact.email),
+        "BR-DE-SELLER-EM": bool(doc.seller.email),
+        "BR-DE-15": bool(doc.buyer_reference),
+        "BR-DE-9": bool(buyer.address.postcode),
+        "BR-DE-8": bool(buyer.address.city),
+        "BR-DE-BUYER-EM": bool(buyer.email),
+    }
+    return [what for rule, what in XRECHNUNG_NEEDS.items() if not present[rule]]
+
+
+def refusal_line(number: str, missing: list[str]) -> str:
+    """``7 has no XRechnung: it needs the buyer reference (Leitweg-ID)``."""
+    return f"{number} has no XRechnung: it needs {', '.join(missing)}"
 
 
 def xrechnung_refusal(doc: Document) -> str | None:
     """One line saying why ``doc`` has no XRechnung, None when it can have one."""
     missing = xrechnung_missing(doc)
-    if not missing:
-        return None
-    return f"{doc.number} has no XRechnung: it needs {', '.join(missing)}"
+    return refusal_line(doc.number, missing) if missing else None
 
 
 def build(doc: Document, profile: Profile = "en16931", *, strict: bool = True) -> bytes:

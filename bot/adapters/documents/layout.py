@@ -211,7 +211,7 @@ def totals(page: Page) -> None:
         if tax.category is TaxCategory.STANDARD:
             label = words["vat"].format(rate=number(tax.rate, language), basis=basis)
         else:
-            label = words["vat_zero"].format(category=tax.category.value, basis=basis)
+            label = words["vat_zero"].format(basis=basis)
         page.text(label_x, page.y, label, 9)
         page.text(COL_AMOUNT, page.y, money(tax.vat_cents, language), 9, right=True)
     page.rule(page.y - 2.5 * mm, label_x, COL_AMOUNT)
