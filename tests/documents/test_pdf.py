@@ -173,7 +173,14 @@ def test_a_reverse_charge_invoice_names_both_vat_ids_and_says_the_buyer_owes_the
 
 def test_an_english_invoice_outside_the_eu_says_it_is_not_subject_to_german_vat() -> None:
     text = ledger_text(ledger.invoice(TaxCategory.NOT_SUBJECT), "en")
-    for expected in ["Invoice 7", "Example Inc.", "UNITED STATES", "VAT 0 % on", "Total net"]:
+    for expected in [
+        "Invoice 7",
+        "Example Inc.",
+        "UNITED STATES",
+        "VAT 0 % on",
+        "Total net",
+        "Payable without deduction by May 2, 2026 by bank transfer.",
+    ]:
         assert expected in text, expected
     assert "Not subject to German VAT" in text
 

@@ -27,7 +27,7 @@ from bot.adapters.documents.model import (
     cents_text,
     rate_text,
 )
-from bot.adapters.documents.texts import money
+from bot.adapters.documents.texts import day, money
 
 Profile = Literal["en16931", "xrechnung"]
 
@@ -297,22 +297,22 @@ def _summation(parent: etree._Element, doc: Document) -> None:
 def payment_terms_text(doc: Document) -> str:
     """BT-20 in the document's language: how and when the amount is paid."""
     payment, german = doc.payment, doc.language == "de"
-    due = doc.due_on.strftime("%d.%m.%Y") if doc.due_on else ""
+    due = day(doc.due_on, doc.language) if doc.due_on else ""
     if isinstance(payment, DirectDebit):
         amount = money(doc.totals.gross_cents, doc.language)
         if german:
             return (
-                f"Der Gesamtbetrag von {amount} wird am {payment.debit_on.strftime('%d.%m.%Y')} "
+                f"Der Gesamtbetrag von {amount} wird am {day(payment.debit_on, 'de')} "
                 f"per SEPA-Lastschrift von Ihrem Konto {payment.debtor_iban_masked} eingezogen "
                 f"(Mandat {payment.mandate_reference})."
             )
         return (
             f"The total of {amount} will be collected by SEPA direct debit on "
-            f"{payment.debit_on.isoformat()} from your account {payment.debtor_iban_masked} "
+            f"{day(payment.debit_on, 'en')} from your account {payment.debtor_iban_masked} "
             f"(mandate {payment.mandate_reference})."
         )
     if isinstance(payment, CreditTransfer):
         if german:
             return f"Zahlbar ohne Abzug bis {due} per Überweisung."
-        return f"Payable without deduction by {doc.due_on} by bank transfer."
+        return f"Payable without deduction by {due} by bank transfer."
     return payment.note
