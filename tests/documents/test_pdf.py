@@ -69,7 +69,7 @@ def test_a_reverse_charge_invoice_in_english_says_why_it_carries_no_vat() -> Non
     text = text_of(rendered(doc)[0])
     assert "Invoice 7" in text
     assert "Steuerschuldnerschaft des Leistungsempfängers" in text
-    assert "FR12345678901" in text
+    assert "FR40303265045" in text
     assert "SEPA direct debit" in text
     assert "ADDONS-T0001" in text
     assert "DE98ZZZ09999999999" in text
