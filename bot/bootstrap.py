@@ -300,7 +300,9 @@ def webhook_config(settings: Settings) -> WebhookConfig | None:
 
 
 def seller_settings(settings: Settings) -> SellerSettings:
-    """The seller as the documents name it (ADDONS_SELLER_*)."""
+    """The seller as the documents name it (ADDONS_SELLER_*): an invoice with terms names
+    the seller they fixed and takes its Handelsregister entry and contact from here. The
+    contact is optional (left out of the EN 16931 document; XRechnung needs it)."""
     from bot.adapters.documents.from_ledger import SellerSettings
 
     return SellerSettings(
@@ -315,9 +317,9 @@ def seller_settings(settings: Settings) -> SellerSettings:
         email=settings.seller_email,
         iban=settings.seller_iban,
         bic=settings.seller_bic,
-        contact_name=settings.seller_contact_name,
-        contact_phone=settings.seller_contact_phone,
-        contact_email=settings.seller_contact_email,
+        contact_name=settings.seller_contact_name.strip(),
+        contact_phone=settings.seller_contact_phone.strip(),
+        contact_email=settings.seller_contact_email.strip(),
     )
 
 

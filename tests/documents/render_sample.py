@@ -9,12 +9,14 @@ import sys
 from pathlib import Path
 
 from bot.adapters.documents import cii, pdf
-from tests.documents import samples
+from tests.documents import ledger
 
 
 def main(out: str = "docs/invoice-sample.pdf") -> None:
-    """Render the sample (Tarif, SEPA direct debit, buyer reference) to ``out``."""
-    doc = samples.invoice(tarif=True, payment=samples.SEPA, buyer_reference="04011000-12345-34")
+    """Render invoice 7 as issued to a German company: the Tarif first, two add-on
+    lines, 19 % VAT, SEPA direct debit, a buyer reference."""
+    invoice = ledger.invoice(tarif=True, sepa=True, reference=ledger.LEITWEG_ID)
+    doc = ledger.document_of(invoice)
     Path(out).write_bytes(pdf.render(doc, cii.build(doc)))
 
 

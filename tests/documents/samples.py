@@ -24,6 +24,7 @@ from bot.adapters.documents.model import (
     tax_subtotals,
     totals_of,
 )
+from bot.adapters.documents.texts import EXEMPTIONS
 
 SELLER = Party(
     name="CloudCRM GmbH",
@@ -44,7 +45,7 @@ BUYERS = {
     TaxCategory.REVERSE_CHARGE: Party(
         "Exemple SARL",
         Address("12 rue de la Paix", "75002", "Paris", "FR"),
-        vat_id="FR12345678901",
+        vat_id="FR40303265045",
         email="compta@exemple.example",
     ),
     TaxCategory.NOT_SUBJECT: Party(
@@ -58,13 +59,8 @@ RATES = {
     TaxCategory.REVERSE_CHARGE: Decimal("0"),
     TaxCategory.NOT_SUBJECT: Decimal("0"),
 }
-REASONS = {
-    TaxCategory.REVERSE_CHARGE: "Steuerschuldnerschaft des Leistungsempfängers",
-    TaxCategory.NOT_SUBJECT: "Nicht im Inland steuerbare Leistung",
-}
-SEPA = DirectDebit(
-    "ADDONS-T0001", "DE98ZZZ09999999999", "DE** **** **** **** **34 56", date(2026, 5, 2)
-)
+REASONS = EXEMPTIONS["de"]  # the exemption reasons the documents write (BT-120)
+SEPA = DirectDebit("ADDONS-T0001", "DE98ZZZ09999999999", "DE89 **** 3000", date(2026, 5, 2))
 TRANSFER = CreditTransfer("DE02120300000000202051", "BYLADEM1001", "CloudCRM GmbH")
 
 

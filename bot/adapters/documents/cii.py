@@ -15,6 +15,7 @@ from typing import Literal
 from lxml import etree
 
 from bot.adapters.documents.model import (
+    Contact,
     CreditTransfer,
     DirectDebit,
     Document,
@@ -26,6 +27,7 @@ from bot.adapters.documents.model import (
     cents_text,
     rate_text,
 )
+from bot.adapters.documents.texts import day, money
 
 Profile = Literal["en16931", "xrechnung"]
 
@@ -58,8 +60,63 @@ def _date(parent: etree._Element, tag: str, day: date, kind: str = "udt") -> Non
     _el(holder, f"{kind}:DateTimeString", day.strftime("%Y%m%d"), format="102")
 
 
-def build(doc: Document, profile: Profile = "en16931") -> bytes:
-    """The document as CII XML bytes (UTF-8, with declaration) in ``profile``."""
+class XRechnungRefused(ValueError):
+    """The document lacks what XRechnung asks beyond EN 16931 (its message names what)."""
+
+
+# What XRechnung 3.0 asks beyond EN 16931, by the BR-DE rule that asks it, as the
+# operator names it (the settings) or the admin sets it (the Rechnungsdaten).
+XRECHNUNG_NEEDS = {
+    "BR-DE-5": "the seller's contact name (ADDONS_SELLER_CONTACT_NAME)",
+    "BR-DE-6": "the seller's contact phone (ADDONS_SELLER_CONTACT_PHONE)",
+    "BR-DE-7": "the seller's contact e-mail (ADDONS_SELLER_CONTACT_EMAIL)",
+    "BR-DE-SELLER-EM": "the seller's e-mail (ADDONS_SELLER_EMAIL)",
+    "BR-DE-15": "the buyer reference (Leitweg-ID)",
+    "BR-DE-9": "the buyer's postcode",
+    "BR-DE-8": "the buyer's city",
+    "BR-DE-BUYER-EM": "the buyer's invoice e-mail",
+}
+
+
+def xrechnung_missing(doc: Document) -> list[str]:
+    """What XRechnung asks beyond EN 16931 that ``doc`` lacks (``XRECHNUNG_NEEDS``):
+    the seller contact (BR-DE-2, 5, 6, 7), the buyer reference (BR-DE-15), the buyer's
+    post code and city (BR-DE-8, 9), both electronic addresses. Empty: it can be made."""
+    contact, buyer = doc.seller.contact, doc.buyer
+    present = {
+        "BR-DE-5": bool(contact and contact.name),
+        "BR-DE-6": bool(contact and contact.phone),
+        "BR-DE-7": bool(contact and contact.email),
+        "BR-DE-SELLER-EM": bool(doc.seller.email),
+        "BR-DE-15": bool(doc.buyer_reference),
+        "BR-DE-9": bool(buyer.address.postcode),
+        "BR-DE-8": bool(buyer.address.city),
+        "BR-DE-BUYER-EM": bool(buyer.email),
+    }
+    return [what for rule, what in XRECHNUNG_NEEDS.items() if not present[rule]]
+
+
+def refusal_line(number: str, missing: list[str]) -> str:
+    """``7 has no XRechnung: it needs the buyer reference (Leitweg-ID)``."""
+    return f"{number} has no XRechnung: it needs {', '.join(missing)}"
+
+
+def xrechnung_refusal(doc: Document) -> str | None:
+    """One line saying why ``doc`` has no XRechnung, None when it can have one."""
+    missing = xrechnung_missing(doc)
+    return refusal_line(doc.number, missing) if missing else None
+
+
+def build(doc: Document, profile: Profile = "en16931", *, strict: bool = True) -> bytes:
+    """The document as CII XML bytes (UTF-8, with declaration) in ``profile``.
+
+    XRechnung is refused (``XRechnungRefused``) when the document lacks what it asks;
+    ``strict=False`` writes it all the same (the tests break documents on purpose).
+    """
+    if profile == "xrechnung" and strict:
+        refusal = xrechnung_refusal(doc)
+        if refusal is not None:
+            raise XRechnungRefused(refusal)
     root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
     context = _el(root, "rsm:ExchangedDocumentContext")
     if profile == "xrechnung":
@@ -126,16 +183,13 @@ def _party(
     parent: etree._Element, tag: str, party: Party, *, seller: bool, not_subject: bool
 ) -> None:
     node = _el(parent, tag)
+    if party.identifier:  # BT-29
+        _el(node, "ram:ID", party.identifier)
     _el(node, "ram:Name", party.name)
     if party.registration:  # BR-CO-26: identifies the seller where no VAT id may stand
         _el(_el(node, "ram:SpecifiedLegalOrganization"), "ram:ID", party.registration)
     if party.contact is not None:
-        contact = _el(node, "ram:DefinedTradeContact")
-        _el(contact, "ram:PersonName", party.contact.name)
-        phone = _el(contact, "ram:TelephoneUniversalCommunication")
-        _el(phone, "ram:CompleteNumber", party.contact.phone)
-        email = _el(contact, "ram:EmailURIUniversalCommunication")
-        _el(email, "ram:URIID", party.contact.email)
+        _contact(node, party.contact)
     address = _el(node, "ram:PostalTradeAddress")
     parts = [
         ("ram:PostcodeCode", party.address.postcode),
@@ -155,6 +209,17 @@ def _party(
         _el(_el(node, "ram:SpecifiedTaxRegistration"), "ram:ID", party.vat_id, schemeID="VA")
     if seller and party.tax_number and (not_subject or not party.vat_id):
         _el(_el(node, "ram:SpecifiedTaxRegistration"), "ram:ID", party.tax_number, schemeID="FC")
+
+
+def _contact(parent: etree._Element, contact: Contact) -> None:
+    """The contact point (BG-6): an empty part is left out, never written empty."""
+    node = _el(parent, "ram:DefinedTradeContact")
+    if contact.name:
+        _el(node, "ram:PersonName", contact.name)
+    if contact.phone:
+        _el(_el(node, "ram:TelephoneUniversalCommunication"), "ram:CompleteNumber", contact.phone)
+    if contact.email:
+        _el(_el(node, "ram:EmailURIUniversalCommunication"), "ram:URIID", contact.email)
 
 
 def _settlement(parent: etree._Element, doc: Document) -> None:
@@ -232,19 +297,22 @@ def _summation(parent: etree._Element, doc: Document) -> None:
 def payment_terms_text(doc: Document) -> str:
     """BT-20 in the document's language: how and when the amount is paid."""
     payment, german = doc.payment, doc.language == "de"
-    due = doc.due_on.strftime("%d.%m.%Y") if doc.due_on else ""
+    due = day(doc.due_on, doc.language) if doc.due_on else ""
     if isinstance(payment, DirectDebit):
+        amount = money(doc.totals.gross_cents, doc.language)
         if german:
             return (
-                f"Der Betrag wird am {payment.debit_on.strftime('%d.%m.%Y')} per "
-                f"SEPA-Lastschrift eingezogen (Mandat {payment.mandate_reference})."
+                f"Der Gesamtbetrag von {amount} wird am {day(payment.debit_on, 'de')} "
+                f"per SEPA-Lastschrift von Ihrem Konto {payment.debtor_iban_masked} eingezogen "
+                f"(Mandat {payment.mandate_reference})."
             )
         return (
-            f"The amount will be collected by SEPA direct debit on "
-            f"{payment.debit_on.isoformat()} (mandate {payment.mandate_reference})."
+            f"The total of {amount} will be collected by SEPA direct debit on "
+            f"{day(payment.debit_on, 'en')} from your account {payment.debtor_iban_masked} "
+            f"(mandate {payment.mandate_reference})."
         )
     if isinstance(payment, CreditTransfer):
         if german:
             return f"Zahlbar ohne Abzug bis {due} per Überweisung."
-        return f"Payable without deduction by {doc.due_on} by bank transfer."
+        return f"Payable without deduction by {due} by bank transfer."
     return payment.note

@@ -6,6 +6,7 @@ from babel import Locale
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from bot.adapters.documents.cii import PRORATION, payment_terms_text
@@ -122,8 +123,10 @@ def letterhead(page: Page) -> None:
     page.text(COL_AMOUNT, HEIGHT - 20 * mm, seller.name, 16, bold=True, right=True, color=ACCENT)
     lines = [seller.address.street, f"{seller.address.postcode} {seller.address.city}"]
     if seller.contact is not None:
-        lines += [seller.contact.phone, seller.contact.email]
-    for offset, value in enumerate(lines):
+        lines += [seller.contact.phone, seller.contact.email or seller.email or ""]
+    else:
+        lines.append(seller.email or "")
+    for offset, value in enumerate(line for line in lines if line.strip()):
         page.text(COL_AMOUNT, HEIGHT - (26 + 4 * offset) * mm, value, 8, right=True, color=GREY)
 
 
@@ -141,7 +144,7 @@ def address_window(page: Page) -> None:
     )
     page.text(25 * mm, top + 3 * mm, sender, 6.5, color=GREY)
     page.rule(top + 2 * mm, 25 * mm, 105 * mm)
-    lines = [buyer.name, buyer.address.street, f"{buyer.address.postcode} {buyer.address.city}"]
+    lines = _party_lines(buyer)
     if buyer.address.country != seller.address.country:
         lines.append(country_name(buyer.address.country, page))
     for offset, value in enumerate(lines):
@@ -208,7 +211,7 @@ def totals(page: Page) -> None:
         if tax.category is TaxCategory.STANDARD:
             label = words["vat"].format(rate=number(tax.rate, language), basis=basis)
         else:
-            label = words["vat_zero"].format(category=tax.category.value, basis=basis)
+            label = words["vat_zero"].format(basis=basis)
         page.text(label_x, page.y, label, 9)
         page.text(COL_AMOUNT, page.y, money(tax.vat_cents, language), 9, right=True)
     page.rule(page.y - 2.5 * mm, label_x, COL_AMOUNT)
@@ -229,12 +232,16 @@ def totals(page: Page) -> None:
 
 def payment(page: Page) -> None:
     doc, words = page.doc, page.words
-    page.text(COL_POS, page.y, payment_terms_text(doc), 9)
+    width = COL_AMOUNT - COL_POS
+    for offset, line in enumerate(simpleSplit(payment_terms_text(doc), page.font, 9, width)):
+        if offset:
+            page.y -= 4.5 * mm
+        page.text(COL_POS, page.y, line, 9)
     if isinstance(doc.payment, DirectDebit):
         debit = doc.payment
         details = (
             f"{words['mandate']}: {debit.mandate_reference} · {words['creditor']}: "
-            f"{debit.creditor_id} · {words['debtor']}: {debit.debtor_iban_masked}"
+            f"{debit.creditor_id}"
         )
         page.y -= 5 * mm
         page.text(COL_POS, page.y, details, 8.5)
@@ -242,7 +249,9 @@ def payment(page: Page) -> None:
 
 
 def _party_lines(party: Party) -> list[str]:
-    return [party.name, party.address.street, f"{party.address.postcode} {party.address.city}"]
+    """Name, street, post code and city; a part not known is left out."""
+    place = f"{party.address.postcode} {party.address.city}".strip()
+    return [line for line in (party.name, party.address.street, place) if line]
 
 
 def footer(page: Page) -> None:
@@ -260,7 +269,8 @@ def footer(page: Page) -> None:
         bank = [words["bank"], f"IBAN {doc.seller_account.iban}"]
         if doc.seller_account.bic:
             bank.append(f"BIC {doc.seller_account.bic}")
-    contact = [seller.contact.email] if seller.contact else []
+    email = (seller.contact.email if seller.contact else "") or seller.email
+    contact = [email] if email else []
     columns = [_party_lines(seller), ids + contact, bank]
     page.rule(FOOTER_TOP)
     for column, lines in enumerate(columns):

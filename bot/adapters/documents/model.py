@@ -47,7 +47,7 @@ class Address:
 
 @dataclass(frozen=True)
 class Contact:
-    """The seller's contact point (XRechnung BG-6)."""
+    """The seller's contact point (BG-6; XRechnung asks for all three parts)."""
 
     name: str
     phone: str
@@ -65,6 +65,7 @@ class Party:
     registration: str | None = None  # Handelsregister (BT-30), the seller's only
     email: str | None = None  # electronic address (BT-34 / BT-49), scheme EM
     contact: Contact | None = None
+    identifier: str | None = None  # seller identifier (BT-29), where BT-30/31 may not stand
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ class InvalidDocument(Exception):
 
 
 def files_of(doc: Document) -> tuple[RenderedFile, ...]:
-    """The PDF (XML embedded), the CII XML and, with a buyer reference, the XRechnung."""
+    """The PDF (XML embedded), the CII XML and, where the document has what XRechnung asks
+    (a buyer reference, the seller contact: ``cii.xrechnung_missing``), the XRechnung."""
     xml = cii.build(doc)
     broken = check_xsd(xml)
     if broken:
@@ -41,7 +42,7 @@ def files_of(doc: Document) -> tuple[RenderedFile, ...]:
         RenderedFile("pdf", f"{stem}.pdf", pdf.render(doc, xml)),
         RenderedFile("xml", f"{stem}.xml", xml),
     ]
-    if doc.buyer_reference:  # XRechnung asks for the Leitweg-ID (BR-DE-15)
+    if cii.xrechnung_refusal(doc) is None:  # the Leitweg-ID, the seller contact (BR-DE)
         files.append(
             RenderedFile("xrechnung", f"{stem}-xrechnung.xml", cii.build(doc, "xrechnung"))
         )

@@ -32,7 +32,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "amount": "Betrag",
         "net": "Summe netto",
         "vat": "USt. {rate} % auf {basis}",
-        "vat_zero": "USt. ({category}) auf {basis}",
+        "vat_zero": "USt. 0 % auf {basis}",
         "gross": "Gesamtbetrag",
         "refund": "Erstattungsbetrag",
         "prices": "Alle Einzelpreise zzgl. USt.",
@@ -41,7 +41,6 @@ LABELS: dict[Language, dict[str, str]] = {
         "bank": "Bankverbindung",
         "creditor": "Gläubiger-ID",
         "mandate": "Mandatsreferenz",
-        "debtor": "Konto",
         "intro": "wir berechnen Ihnen die folgenden Leistungen:",
         "intro_correction": "wir korrigieren die oben genannte Rechnung wie folgt:",
         "salutation": "Sehr geehrte Damen und Herren,",
@@ -66,7 +65,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "amount": "Amount",
         "net": "Total net",
         "vat": "VAT {rate} % on {basis}",
-        "vat_zero": "VAT ({category}) on {basis}",
+        "vat_zero": "VAT 0 % on {basis}",
         "gross": "Total",
         "refund": "Amount refunded",
         "prices": "All unit prices excl. VAT.",
@@ -75,7 +74,6 @@ LABELS: dict[Language, dict[str, str]] = {
         "bank": "Bank account",
         "creditor": "Creditor ID",
         "mandate": "Mandate reference",
-        "debtor": "Account",
         "intro": "we invoice you for the following services:",
         "intro_correction": "we correct the invoice named above as follows:",
         "salutation": "Dear Sir or Madam,",
@@ -86,14 +84,14 @@ LABELS: dict[Language, dict[str, str]] = {
 # The exemption reasons (BT-120) in each language, also written into the XML.
 EXEMPTIONS: dict[Language, dict[TaxCategory, str]] = {
     "de": {
-        TaxCategory.REVERSE_CHARGE: "Steuerschuldnerschaft des Leistungsempfängers "
-        "(Reverse Charge, § 13b UStG, Art. 196 MwStSystRL)",
-        TaxCategory.NOT_SUBJECT: "Nicht im Inland steuerbare Leistung (§ 3a Abs. 2 UStG)",
+        TaxCategory.REVERSE_CHARGE: (
+            "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge)"
+        ),
+        TaxCategory.NOT_SUBJECT: "Nicht im Inland steuerbar",
     },
     "en": {
-        TaxCategory.REVERSE_CHARGE: "Reverse charge: VAT to be accounted for by the "
-        "recipient (Art. 196 VAT Directive)",
-        TaxCategory.NOT_SUBJECT: "Not subject to German VAT (place of supply outside Germany)",
+        TaxCategory.REVERSE_CHARGE: "Reverse charge",
+        TaxCategory.NOT_SUBJECT: "Not subject to German VAT",
     },
 }
 

