@@ -95,13 +95,16 @@ def test_an_unknown_number_is_one_line_and_exit_2(
     assert (captured.out, captured.err) == ("", f"addons-bot: error: {message}\n")
 
 
-def test_an_xrechnung_needs_a_buyer_reference(
+def test_an_xrechnung_says_what_the_workspace_lacks_for_it(
     issued: tuple[Path, bytes], capsys: pytest.CaptureFixture[str]
 ) -> None:
     path, _ = issued
     capsys.readouterr()
     assert cli(path, "invoices", "document", "1", "--format", "xrechnung") == 2
-    assert "no buyer reference (Leitweg-ID)" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "addons-bot: error: 1 has no XRechnung: it needs the buyer reference (Leitweg-ID), "
+        "the buyer's postcode, the buyer's city, the buyer's invoice e-mail\n"
+    )
 
 
 def test_validate_runs_the_xsd_and_the_schematron_over_the_stored_xml(

@@ -33,7 +33,9 @@ async def invoices_document(run: Run) -> int:
     fmt: str = run.args.format
     stored = await services.get_document(run.ctx, _owner(which), which.number, fmt)
     if stored is None:
-        return fail(_missing(which, fmt) if await _issued(run, which) else _unknown(which))
+        if not await _issued(run, which):
+            return fail(_unknown(which))
+        return fail(await _why_missing(run, which, fmt))
     out: str | None = run.args.out
     if out is None:
         if fmt == "pdf" and sys.stdout.isatty():
@@ -58,9 +60,21 @@ def _unknown(which: DocumentNumber) -> str:
     return f"no {kind} {_named(which)}"
 
 
+async def _why_missing(run: Run, which: DocumentNumber, fmt: str) -> str:
+    """Why the stored file is not there: no XRechnung (what it lacks, read from the stored
+    EN 16931 XML), or not rendered yet."""
+    if fmt == "xrechnung":
+        xml = await services.get_document(run.ctx, _owner(which), which.number, "xml")
+        if xml is not None:
+            reason = validation.xrechnung_refusal_of(xml.content)
+            if reason is not None:
+                return reason
+    return _missing(which, fmt)
+
+
 def _missing(which: DocumentNumber, fmt: str) -> str:
     if fmt == "xrechnung":
-        return f"{_named(which)} has no XRechnung: the buyer has no buyer reference (Leitweg-ID)"
+        return f"{_named(which)} has no XRechnung"
     return f"the document of {_named(which)} is not made yet (the sender renders it; try again)"
 
 
