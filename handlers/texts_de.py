@@ -86,6 +86,7 @@ DE: dict[str, str] = {
     "invoice.line.renewal": "{addon}, {start}–{end}: {amount}",
     "invoice.line.credit": "Rechnungskorrektur (Widerruf) {addon}, {start}–{end}: {amount}",
     "invoice.net": "Summe netto: {amount}",
+    "invoice.total_net": "Summe: {amount}",
     "invoice.vat": "USt. {rate} %: {amount}",
     "invoice.vat_reverse": "USt. 0 %: {amount}. Steuerschuldnerschaft des Leistungsempfängers "
     "(Reverse Charge)",

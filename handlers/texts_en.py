@@ -78,6 +78,7 @@ EN: dict[str, str] = {
     "invoice.line.renewal": "{addon}, {start}–{end}: {amount}",
     "invoice.line.credit": "Invoice correction (withdrawal) {addon}, {start}–{end}: {amount}",
     "invoice.net": "Net total: {amount}",
+    "invoice.total_net": "Total: {amount}",
     "invoice.vat": "VAT {rate}%: {amount}",
     "invoice.vat_reverse": "VAT 0%: {amount}. Reverse charge",
     "invoice.vat_not_subject": "VAT: {amount}. Not subject to German VAT",

@@ -85,7 +85,7 @@ def _tax_text(line: TaxLine, lang: str) -> str:
 def totals_lines(net: Money, taxed: Taxed | None, lang: str) -> list[str]:
     """Net, the VAT of each category (with its rate) and gross; net alone without terms."""
     if taxed is None:
-        return [f"*{t(lang, 'invoice.net', amount=net_text(net, lang))}*"]
+        return [f"*{t(lang, 'invoice.total_net', amount=net_text(net, lang))}*"]
     return [
         t(lang, "invoice.net", amount=taxed.net),
         *(_tax_text(line, lang) for line in taxed.lines),
