@@ -25,8 +25,10 @@ from tests.slack.flows import (
     book_directly,
     open_overview,
     press,
+    row_text,
     submit,
     submit_and_see,
+    texts,
     view_text,
 )
 from tests.slack.harness import RunningApp, running_app
@@ -231,3 +233,71 @@ async def _dm(app: RunningApp) -> dict[str, Any]:
     await deliver_due(app.ctx, client, app.clock, renderer(app.ctx, client, "de"))
     [call, *_] = app.mock.calls_to("chat.postMessage")
     return dict(call.params)
+
+
+async def test_a_withdrawn_row_reads_as_not_charged(app: RunningApp) -> None:
+    addon = await book_directly(app, "users", 2)
+    overview = await open_overview(app)
+    confirmation = await press(app, overview, blocks.ACTION_CANCEL, str(addon.id))
+    await submit_and_see(app, confirmation)  # Bestätigen: a Widerruf, on the day of booking
+    again = await open_overview(app)
+    row = row_text(again, addon.id)
+    assert "— (nicht berechnet)" in row
+    assert "11,80" not in row
+    listed = await _reply(app, "liste")
+    assert f"Nr. {addon.id}: Zusätzliche Benutzer (+2), — (nicht berechnet)," in listed
+
+
+async def test_addons_rechnung_lists_the_correction_next_to_its_invoice(app: RunningApp) -> None:
+    advance_days(app, 14)  # 17.04.2026, the last day of the period 18.03.–17.04.
+    addon = await book_directly(app, "users", 1)  # 0,19 € as a draft
+    advance_days(app, 1)
+    await services.billing_run(app.ctx, app.clock.now())  # no. 1: 0,19 € + 5,90 €
+    advance_days(app, 2)  # 20.04.2026: inside the withdrawal window
+    overview = await open_overview(app)
+    confirmation = await press(app, overview, blocks.ACTION_CANCEL, str(addon.id))
+    await submit_and_see(app, confirmation)
+    listed = await _reply(app, "rechnung")
+    assert (
+        "Nr. 1 vom 18.04.2026: 6,09 € netto, 7,25 € brutto\n"
+        "↳ Rechnungskorrektur K-1 vom 20.04.2026: -6,09 € netto, -7,25 € brutto"
+    ) in listed
+    assert "Nr. 1 of Apr 18, 2026" not in listed
+
+
+async def test_the_booking_dialog_says_what_the_next_sammelrechnung_carries(
+    app: RunningApp,
+) -> None:
+    overview = await open_overview(app)  # 03.04.2026, in the period 18.03.–17.04.
+    confirmation = await press(app, overview, blocks.ACTION_ADD, "users", typed={"qty_users": "3"})
+    assert block_text(confirmation, "explanation") == (
+        "Die Leistung steht Ihnen sofort zur Verfügung. Ihre nächste Sammelrechnung am "
+        "18.04.2026 enthält dafür 26,26 € zzgl. USt.: anteilig 8,56 € und 17,70 € für den "
+        "Monat ab 18.04.2026. Danach kostet die Option 17,70 € zzgl. USt., monatlich im Voraus "
+        "abgerechnet, bis Sie sie kündigen."
+    )
+    assert "Anteilig 03.04.2026–17.04.2026*\n8,56 € zzgl. USt." in view_text(confirmation)
+
+
+async def test_a_booking_on_the_first_day_of_a_period_is_a_whole_month(app: RunningApp) -> None:
+    advance_days(app, 15)  # 18.04.2026: the first day of the period 18.04.–17.05.
+    await services.billing_run(app.ctx, app.clock.now())
+    overview = await open_overview(app)
+    confirmation = await press(app, overview, blocks.ACTION_ADD, "users")
+    text = view_text(confirmation)
+    assert "Ganzer Monat 18.04.2026–17.05.2026*\n5,90 € zzgl. USt." in text
+    assert "nteilig" not in text
+    assert (
+        "Ihre nächste Sammelrechnung am 18.05.2026 enthält dafür 11,80 € zzgl. USt.: 5,90 € für "
+        "den Monat ab 18.04.2026 und 5,90 € für den Monat ab 18.05.2026."
+    ) in text
+    done = await submit_and_see(app, confirmation)
+    assert "nteilig" not in view_text(done)
+    assert "5,90 € für den Monat ab 18.04.2026" in view_text(done)
+
+
+async def _reply(app: RunningApp, text: str, user: str = ADMIN) -> str:
+    """Type ``/addons <text>``; the text of the ephemeral answer."""
+    call = await app.send(app.signer.slash_command(user_id=user, text=text), "response_url")
+    message = call.params
+    return "\n".join([str(message.get("text", "")), *texts(message.get("blocks", []))])
