@@ -257,8 +257,8 @@ DE: dict[str, str] = {
     "details.label.sepa_iban": "IBAN",
     "details.label.sepa_signed": "Unterschrieben am",
     "details.hint.country": "Zweistelliger ISO-Ländercode, z. B. DE, AT oder FR.",
-    "details.hint.vat_id": "Z. B. DE123456789. Mit einer gültigen USt-IdNr. aus einem anderen "
-    "EU-Land gilt Reverse Charge.",
+    "details.hint.vat_id": "Mit dem Ländercode vorn (DE, AT, FR …). Mit einer gültigen "
+    "USt-IdNr. aus einem anderen EU-Land gilt Reverse Charge.",
     "details.hint.buyer_reference": "Nur für öffentliche Auftraggeber (XRechnung).",
     "details.error.company": "Bitte höchstens 200 Zeichen, ohne Zeilenumbrüche.",
     "details.error.street": "Bitte höchstens 200 Zeichen, ohne Zeilenumbrüche.",

@@ -231,8 +231,8 @@ EN: dict[str, str] = {
     "details.label.sepa_iban": "IBAN",
     "details.label.sepa_signed": "Date signed",
     "details.hint.country": "Two-letter ISO country code, e.g. DE, AT or FR.",
-    "details.hint.vat_id": "E.g. DE123456789. With a valid VAT ID from another EU country, "
-    "reverse charge applies.",
+    "details.hint.vat_id": "With its country code first (DE, AT, FR …). With a valid VAT ID "
+    "from another EU country, reverse charge applies.",
     "details.hint.buyer_reference": "Only for public-sector customers (XRechnung).",
     "details.error.company": "At most 200 characters, without line breaks, please.",
     "details.error.street": "At most 200 characters, without line breaks, please.",
