@@ -1,4 +1,4 @@
-"""Buttons: Hinzufügen, Kündigen, Kündigung zurücknehmen, paging the table."""
+"""Buttons: Hinzufügen, Kündigen, Kündigung zurücknehmen, Rechnungsdaten, paging the table."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import services
 from handlers.blocks.booking import booking_confirmation_view, booking_modal
 from handlers.blocks.cancelling import cancellation_confirmation_view
+from handlers.blocks.details import billing_details_modal
 from handlers.blocks.home import home_non_admin_view
 from handlers.blocks.ids import (
     ACTION_ADD,
     ACTION_CANCEL,
     ACTION_OPEN_BOOKING,
+    ACTION_OPEN_DETAILS,
     ACTION_PAGE_NEXT,
     ACTION_PAGE_PREV,
     ACTION_UNDO,
@@ -45,6 +47,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.action(ACTION_UNDO, middleware=provide)(undo_clicked)
     app.action(ACTION_PAGE_NEXT, middleware=provide)(page_clicked)
     app.action(ACTION_PAGE_PREV, middleware=provide)(page_clicked)
+    app.action(ACTION_OPEN_DETAILS, middleware=provide)(details_clicked)
 
 
 # Each listener acknowledges at once, then hands its step to _guarded, which checks
@@ -96,6 +99,15 @@ async def page_clicked(
     deps = deps_of(context)
     await ack()
     await _guarded(_page, deps, client, body)
+
+
+async def details_clicked(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Rechnungsdaten in the overview or App Home: their modal, filled with what is stored."""
+    deps = deps_of(context)
+    await ack()
+    await _guarded(_open_details, deps, client, body)
 
 
 Step = Callable[[SlackDeps, AsyncWebClient, dict[str, Any], Asker], Awaitable[None]]
@@ -159,6 +171,14 @@ async def _open_booking(
 ) -> None:
     option = deps.ctx.catalog[_value(body)]
     await client.views_open(trigger_id=trigger_of(body), view=booking_modal(option, who.lang))
+
+
+async def _open_details(
+    deps: SlackDeps, client: AsyncWebClient, body: dict[str, Any], who: Asker
+) -> None:
+    async with deps.gate:
+        sub = await services.ensure_workspace(deps.ctx, who.team_id, deps.clock.now())
+    await _show(client, body, billing_details_modal(sub.details, who.lang))
 
 
 async def _cancel(

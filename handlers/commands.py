@@ -192,7 +192,11 @@ async def _invoice(command: _Command) -> None:
     state = await services.overview(ctx, command.who.team_id, command.now, invoices=5)
     await command.reply(
         invoices_message(
-            state.upcoming, state.last_invoices, catalog=ctx.catalog, lang=command.who.lang
+            state.upcoming,
+            state.last_invoices,
+            catalog=ctx.catalog,
+            lang=command.who.lang,
+            corrections=state.last_corrections,
         )
     )
 

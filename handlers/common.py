@@ -182,6 +182,8 @@ def _drawing(
         "in_force": state.entitlements,
         "upcoming": state.upcoming,
         "recent": state.last_invoices,
+        "corrections": state.last_corrections,
+        "subscription": state.subscription,
         "lang": lang,
         "offset": offset,
     }

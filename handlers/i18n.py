@@ -10,6 +10,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from functools import cache, lru_cache
 
 from babel import Locale
@@ -83,6 +84,20 @@ def fmt_number(number: int, lang: str) -> str:
     return text.translate(_NO_BREAK_SPACES)
 
 
+def fmt_rate(rate: Decimal, lang: str) -> str:
+    """A VAT rate as the language writes it: "19", "7,5" / "7.5"."""
+    text = format_decimal(rate.normalize(), locale=_babel(lang))
+    return text.translate(_NO_BREAK_SPACES)
+
+
+def month_text(start: date, lang: str) -> str:
+    """A billing period by its first day: "Mai 2026" for a calendar month, else
+    "den Monat ab 03.05.2026" (periods run from the workspace's anchor day)."""
+    if start.day == 1:
+        return format_date(start, "LLLL yyyy", locale=_babel(lang))
+    return t(lang, "period.month_from", start=start)
+
+
 def _formatted(value: object, lang: str) -> object:
     if isinstance(value, Money):
         return fmt_money(value, lang)
@@ -123,17 +138,29 @@ def _echo(value: object) -> str:
     return escape_mrkdwn(text)
 
 
+def _special_params(lang: str, code: str, params: Mapping[str, object]) -> dict[str, object]:
+    """Parameters some errors show in words: an outcome, a Rechnungsdaten field."""
+    known = MESSAGES[_language(lang)]
+    if code == "outcome_changed":
+        return {
+            name: t(lang, f"outcome.{params.get(name)}")
+            for name in ("confirmed", "actual")
+            if f"outcome.{params.get(name)}" in known
+        }
+    if code == "invalid_billing_detail":  # the refused field by its label, the value safe
+        label = f"details.label.{params.get('field')}"
+        field = t(lang, label) if label in known else "?"
+        return {"field": field, "value": _echo(params.get("value", ""))}
+    return {}
+
+
 def error_text(lang: str, error: DomainError) -> str:
     """The translated, mrkdwn-safe message for a refused request (nothing was changed)."""
     params = dict(error.params())
     key = f"error.{error.code}"
     if error.code == "already_ended" and params.get("withdrawn"):
         key = "error.already_ended.withdrawn"
-    if error.code == "outcome_changed":
-        for name in ("confirmed", "actual"):
-            outcome_key = f"outcome.{params.get(name)}"
-            if outcome_key in MESSAGES[_language(lang)]:
-                params[name] = t(lang, outcome_key)
+    params.update(_special_params(lang, error.code, params))
     maximum = params.get("maximum")
     if isinstance(maximum, int):
         params["maximum"] = fmt_number(maximum, lang)

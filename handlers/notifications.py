@@ -13,7 +13,7 @@ from bot.services import Context, billing_admins_of, get_correction, get_invoice
 from domain.corrections import Refund
 from domain.money import Money
 from handlers.blocks.cancelling import withdrawal_sentences
-from handlers.blocks.invoices import correction_blocks, invoice_block_dicts
+from handlers.blocks.invoices import amount_text, correction_blocks, invoice_block_dicts
 from handlers.blocks.labels import addon_label
 from handlers.blocks.primitives import MAX_MESSAGE_BLOCKS
 from handlers.i18n import language_for, t
@@ -60,7 +60,7 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
             "notify.invoice",
             number=invoice.number,
             date=invoice.issued_on,
-            total=invoice.total,
+            total=amount_text(invoice.total, invoice.taxed, lang),
         )
         return {"channel": user, "text": text, "blocks": blocks}
     if message.kind == "correction_issued":
@@ -72,7 +72,7 @@ async def render_message(ctx: Context, message: OutboxMessage, lang: str) -> dic
             number=correction.number,
             date=correction.issued_on,
             corrects=correction.corrects,
-            total=correction.total,
+            total=amount_text(correction.total, correction.taxed, lang),
         )
         return {"channel": user, "text": text, "blocks": shown}
     option = ctx.catalog[str(payload["option"])] if payload["option"] in ctx.catalog else None

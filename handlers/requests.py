@@ -10,12 +10,13 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.addons import Outcome
+from domain.parties import BillingDetails, InvalidBillingDetail, SepaMandate
 from handlers.i18n import fmt_number, t
 
 ACTION_QTY = "qty"  # the number input in every "qty_<option>" block
@@ -248,3 +249,57 @@ def quantity_from_state(state_values: Mapping[str, Any], option_key: str) -> str
 def quantity_errors(option_key: str, error: QuantityInputError, lang: str) -> dict[str, str]:
     """``errors`` for ``ack(response_action="errors", errors=...)`` on the booking modal."""
     return {qty_block_id(option_key): error.text(lang)}
+
+
+# -- Rechnungsdaten -------------------------------------------------------------------
+
+# The Rechnungsdaten modal's inputs (block ids as InvalidBillingDetail names the fields).
+DETAIL_FIELDS = (
+    "company",
+    "street",
+    "postcode",
+    "city",
+    "country",
+    "vat_id",
+    "invoice_email",
+    "buyer_reference",
+)
+
+
+def _state_text(state_values: Mapping[str, Any], block_id: str) -> str | None:
+    """What an input of the Rechnungsdaten modal holds: typed text or a picked date."""
+    block = state_values.get(block_id)
+    if not isinstance(block, Mapping):
+        return None
+    for entry in block.values():
+        if isinstance(entry, Mapping):
+            value = entry.get("selected_date", entry.get("value"))
+            return value if isinstance(value, str) else None
+    return None
+
+
+def billing_details_from_state(state_values: Mapping[str, Any]) -> BillingDetails:
+    """The Rechnungsdaten as submitted, every value checked (InvalidBillingDetail names the
+    first bad field). The SEPA mandate is set only when any of its three parts is given,
+    and then needs all three."""
+    text = {name: _state_text(state_values, name) for name in DETAIL_FIELDS}
+    details = BillingDetails.checked(  # the inputs from the top: the address first
+        company=text["company"],
+        street=text["street"],
+        postcode=text["postcode"],
+        city=text["city"],
+        country=text["country"],
+        vat_id=text["vat_id"],
+        invoice_email=text["invoice_email"],
+        buyer_reference=text["buyer_reference"],
+    )
+    reference = _state_text(state_values, "sepa_mandate")
+    iban = _state_text(state_values, "sepa_iban")
+    signed_raw = _state_text(state_values, "sepa_signed")
+    mandate = None
+    if any(part and part.strip() for part in (reference, iban, signed_raw)):
+        signed = _day(signed_raw) if signed_raw else None
+        if signed_raw and signed is None:
+            raise InvalidBillingDetail("sepa_signed", signed_raw)
+        mandate = SepaMandate.checked(reference, iban, signed)
+    return replace(details, mandate=mandate)

@@ -14,10 +14,12 @@ DE: dict[str, str] = {
     "overview.loading": "Einen Moment, die Übersicht wird geladen …",
     "option.description.users": "Ihr Team wächst? Buchen Sie weitere Lizenzen.",
     "option.description.storage": "Mehr Platz für Dokumente und E-Mails.",
-    "price.seat": "{price} / Nutzer / Monat",
-    "price.seats": "{price} / {size} Nutzer / Monat",
-    "price.gb": "{price} / {size} GB / Monat",
-    "price.monthly": "{price} / Monat",
+    "price.seat": "{price} / Nutzer / Monat zzgl. USt.",
+    "price.seats": "{price} / {size} Nutzer / Monat zzgl. USt.",
+    "price.gb": "{price} / {size} GB / Monat zzgl. USt.",
+    "price.monthly": "{price} / Monat zzgl. USt.",
+    "price.net": "{price} zzgl. USt.",
+    "price.net_gross": "{net} netto, {gross} brutto",
     "addon.seat": "{label} (+{amount})",
     "addon.gb": "{label} (+{amount} GB)",
     # -- quantity input -----------------------------------------------------------------
@@ -49,6 +51,7 @@ DE: dict[str, str] = {
     "table.status": "STATUS / AKTION",
     "table.empty": "Sie haben noch keine Zusatzoptionen gebucht.",
     "table.none": "–",
+    "table.not_charged": "— (nicht berechnet)",
     "table.rows": "Zeilen {first}–{last} von {total}",
     "table.more_ended.one": "… und {count} weitere beendete Zusatzoption",
     "table.more_ended.other": "… und {count} weitere beendete Zusatzoptionen",
@@ -66,12 +69,13 @@ DE: dict[str, str] = {
     "entitlements.gigabytes": "{count} GB",
     "invoice.entwurf_title": "Entwurf Ihrer nächsten Sammelrechnung (am {date})",
     "invoice.entwurf_empty": "Noch keine Positionen.",
-    "correction.title": "Rechnungskorrektur Nr. {number} vom {date}",
+    "correction.title": "Rechnungskorrektur K-{number} vom {date}",
+    "correction.recent_line": "↳ Rechnungskorrektur K-{number} vom {date}: {amount}",
     "correction.corrects": "Korrigiert Rechnung Nr. {number}. Erstattet werden die "
     "folgenden Positionen:",
     "correction.line": "{addon}, {start}–{end}: {amount}",
     "invoice.recent_title": "Letzte Rechnungen",
-    "invoice.recent_line": "Nr. {number} vom {date}: {total}",
+    "invoice.recent_line": "Nr. {number} vom {date}: {amount}",
     "invoice.none": "Noch keine Rechnungen.",
     "invoice.modal_title": "Rechnung",
     "invoice.title": "Rechnung Nr. {number} vom {date}",
@@ -81,7 +85,21 @@ DE: dict[str, str] = {
     "invoice.line.proration": "{addon}, anteilig {start}–{end}: {amount}",
     "invoice.line.renewal": "{addon}, {start}–{end}: {amount}",
     "invoice.line.credit": "Rechnungskorrektur (Widerruf) {addon}, {start}–{end}: {amount}",
-    "invoice.total": "Summe: {total}",
+    "invoice.net": "Summe netto: {amount}",
+    "invoice.total_net": "Summe: {amount}",
+    "invoice.vat": "USt. {rate} %: {amount}",
+    "invoice.vat_reverse": "USt. 0 %: {amount}. Steuerschuldnerschaft des Leistungsempfängers "
+    "(Reverse Charge)",
+    "invoice.vat_not_subject": "USt.: {amount}. Nicht im Inland steuerbar",
+    "invoice.gross": "Gesamtbetrag brutto: {amount}",
+    "invoice.issued": "Rechnungsdatum {issued}, Abrechnungszeitraum {start}–{end}",
+    "invoice.line.plan": "{name}, {start}–{end}: {amount}",
+    "invoice.payment.debit": "Der Betrag von {amount} wird am {date} von {iban} abgebucht "
+    "(Mandat {mandate}, Gläubiger-ID {creditor}).",
+    "invoice.payment.transfer": "Zahlbar bis {date} ohne Abzug auf IBAN {iban}.",
+    "invoice.payment.transfer_plain": "Zahlbar bis {date} ohne Abzug.",
+    "correction.payment.debit": "{amount} erstatten wir bis {date} auf {iban} (Mandat {mandate}).",
+    "correction.payment.transfer": "{amount} erstatten wir Ihnen bis {date}.",
     "invoice.empty": "Keine Positionen.",
     "invoice.more_lines.one": "… und {count} weitere Position",
     "invoice.more_lines.other": "… und {count} weitere Positionen",
@@ -92,10 +110,16 @@ DE: dict[str, str] = {
     "booking.monthly_price": "Monatlicher Preis",
     "booking.prorated": "Anteilig {start}–{end}",
     "booking.billed_until": "Abgerechnet bis",
-    "booking.explanation": "Die Leistung steht Ihnen sofort zur Verfügung. Der anteilige "
-    "Betrag von {prorated} wird mit Ihrer nächsten Sammelrechnung "
-    "abgerechnet (am {invoice_date}). Danach kostet die Option {monthly} "
-    "pro Monat, bis Sie sie kündigen.",
+    "booking.explanation": "Die Leistung steht Ihnen sofort zur Verfügung. {next_invoice} "
+    "Danach kostet die Option {monthly}, monatlich im Voraus abgerechnet, bis Sie sie kündigen.",
+    "booking.next_invoice": "Ihre nächste Sammelrechnung am {invoice_date} enthält dafür "
+    "{total}: {parts}.",
+    "booking.part.prorated": "anteilig {amount}",
+    "booking.part.month": "{amount} für {month}",
+    "booking.part.catch_up": "{amount} für die bereits abgerechnete Zeit bis {billed_until}",
+    "booking.and": " und ",
+    "booking.whole_period": "Ganzer Monat {start}–{end}",
+    "period.month_from": "den Monat ab {start}",
     "booking.withdrawal_note": "Hinweis zum Widerruf: Kündigen Sie bis zum {deadline}, wird "
     "die Option sofort storniert und nichts berechnet.",
     "booking.withdrawal_note_invoiced": "Hinweis zum Widerruf: Kündigen Sie bis zum "
@@ -103,9 +127,8 @@ DE: dict[str, str] = {
     "wird der Betrag von Ihrer nächsten Sammelrechnung entfernt; danach steht er auf der "
     "Sammelrechnung vom {invoice_date}, und wir erstatten ihn Ihnen mit einer "
     "Rechnungskorrektur.",
-    "booking.done": "Gebucht: {addon}. Steht Ihnen sofort zur Verfügung. Anteilig {prorated}, "
-    "abgerechnet bis {billed_until}; wird mit Ihrer nächsten Sammelrechnung "
-    "abgerechnet.",
+    "booking.done": "Gebucht: {addon}. Steht Ihnen sofort zur Verfügung, abgerechnet bis "
+    "{billed_until}. {next_invoice}",
     "booking.catch_up": "Der Abrechnungszeitraum bis {billed_until} ist bereits abgerechnet: "
     "{amount} dafür kommen zusätzlich auf Ihre nächste Sammelrechnung (am {invoice_date}).",
     "booking.repeated": "Diese Buchung wurde bereits ausgeführt: {addon}. Es wurde nichts "
@@ -154,7 +177,7 @@ DE: dict[str, str] = {
     "notify.ended": "Die Kündigung ist wirksam: {addon} wurde zum {date} beendet und wird "
     "nicht verlängert.",
     "notify.withdrawn": "Widerruf vom {date}: {addon} ist storniert.",
-    "notify.correction": "Rechnungskorrektur Nr. {number} vom {date} zu Rechnung Nr. "
+    "notify.correction": "Rechnungskorrektur K-{number} vom {date} zu Rechnung Nr. "
     "{corrects}: {total}.",
     # -- who may do what ----------------------------------------------------------------
     "refusal.not_admin": "Das dürfen nur Admins und Inhaber dieses Workspaces sowie "
@@ -197,6 +220,8 @@ DE: dict[str, str] = {
     "error.anchor_locked": "Der Abrechnungsstichtag lässt sich nicht mehr ändern, weil bereits "
     "Zusatzoptionen gebucht sind.",
     "error.invalid_timezone": "Die Zeitzone „{timezone}“ gibt es nicht.",
+    "error.invalid_billing_detail": "„{value}“ ist als {field} nicht gültig. Es wurde nichts "
+    "geändert.",
     "error.invalid_view": "Diese Abfrage ist nicht mehr gültig. Es wurde nichts geändert; "
     "bitte öffnen Sie `/addons` erneut.",
     "error.unexpected": "Da ist leider etwas schiefgegangen. Bitte versuchen Sie es gleich "
@@ -210,4 +235,53 @@ DE: dict[str, str] = {
     "working.cancel": "Wird gekündigt …",
     "working.withdraw": "Wird widerrufen …",
     "working.quote": "Wird berechnet …",
+    "working.details": "Wird gespeichert …",
+    # -- Rechnungsdaten (the buyer on every invoice) --------------------------------------
+    "button.details": "Rechnungsdaten",
+    "button.save": "Speichern",
+    "details.title": "Rechnungsdaten",
+    "details.intro": "An diese Anschrift stellen wir Ihre Sammelrechnungen aus. Ohne "
+    "Firmennamen steht der Name Ihres Slack-Workspaces auf der Rechnung. Alle Preise "
+    "verstehen sich zzgl. USt.",
+    "details.sepa_intro": "*SEPA-Lastschriftmandat* (optional): Mit Mandat wird der "
+    "Rechnungsbetrag bequem abgebucht, sonst überweisen Sie ihn.",
+    "details.label.company": "Firma",
+    "details.label.street": "Straße und Hausnummer",
+    "details.label.postcode": "PLZ",
+    "details.label.city": "Ort",
+    "details.label.country": "Land",
+    "details.label.vat_id": "USt-IdNr.",
+    "details.label.invoice_email": "E-Mail für Rechnungen",
+    "details.label.buyer_reference": "Leitweg-ID (Käuferreferenz)",
+    "details.label.sepa_mandate": "Mandatsreferenz",
+    "details.label.sepa_iban": "IBAN",
+    "details.label.sepa_signed": "Unterschrieben am",
+    "details.hint.country": "Zweistelliger ISO-Ländercode, z. B. DE, AT oder FR.",
+    "details.hint.vat_id": "Mit dem Ländercode vorn (DE, AT, FR …). Mit einer gültigen "
+    "USt-IdNr. aus einem anderen EU-Land gilt Reverse Charge.",
+    "details.hint.buyer_reference": "Nur für öffentliche Auftraggeber (XRechnung).",
+    "details.error.company": "Bitte höchstens 200 Zeichen, ohne Zeilenumbrüche.",
+    "details.error.street": "Bitte höchstens 200 Zeichen, ohne Zeilenumbrüche.",
+    "details.error.postcode": "Bitte höchstens 16 Zeichen.",
+    "details.error.city": "Bitte höchstens 200 Zeichen, ohne Zeilenumbrüche.",
+    "details.error.country": "Bitte den zweistelligen ISO-Ländercode angeben, z. B. DE, AT "
+    "oder FR.",
+    "details.error.vat_id": "Diese USt-IdNr. ist nicht gültig: Format, Prüfziffer oder Land "
+    "passen nicht.",
+    "details.error.invoice_email": "Bitte eine gültige E-Mail-Adresse angeben, z. B. "
+    "rechnung@firma.de.",
+    "details.error.buyer_reference": "Bitte höchstens 100 Zeichen.",
+    "details.error.sepa_mandate": "Bitte höchstens 35 Zeichen.",
+    "details.error.sepa_iban": "Diese IBAN ist nicht gültig: Format oder Prüfziffer passen nicht.",
+    "details.error.sepa_signed": "Bitte das Datum im Format JJJJ-MM-TT angeben.",
+    "details.error.sepa_missing": "Für ein SEPA-Mandat bitte Mandatsreferenz, IBAN und Datum "
+    "angeben.",
+    "details.error.other": "Dieser Wert ist nicht gültig.",
+    "details.line": "*Rechnungsdaten:* {summary}",
+    "details.none": "Noch keine Rechnungsdaten hinterlegt; Rechnungen gehen an {name}.",
+    "details.vat_id": "USt-IdNr. {vat_id}",
+    "details.reference": "Leitweg-ID {reference}",
+    "details.mandate": "SEPA-Lastschrift: Mandat {reference}, {iban}, unterschrieben am {date}",
+    "details.transfer": "Zahlung per Überweisung",
+    "details.saved": "Rechnungsdaten gespeichert. Ab der nächsten Rechnung: {summary}",
 }

@@ -12,10 +12,12 @@ EN: dict[str, str] = {
     "overview.loading": "One moment, loading the overview …",
     "option.description.users": "Your team is growing? Book more licences.",
     "option.description.storage": "More room for documents and e-mails.",
-    "price.seat": "{price} / user / month",
-    "price.seats": "{price} / {size} users / month",
-    "price.gb": "{price} / {size} GB / month",
-    "price.monthly": "{price} / month",
+    "price.seat": "{price} / user / month excl. VAT",
+    "price.seats": "{price} / {size} users / month excl. VAT",
+    "price.gb": "{price} / {size} GB / month excl. VAT",
+    "price.monthly": "{price} / month excl. VAT",
+    "price.net": "{price} excl. VAT",
+    "price.net_gross": "{net} net, {gross} gross",
     "addon.seat": "{label} (+{amount})",
     "addon.gb": "{label} (+{amount} GB)",
     "quantity.label": "Quantity",
@@ -44,6 +46,7 @@ EN: dict[str, str] = {
     "table.status": "STATUS / ACTION",
     "table.empty": "You have not booked any add-ons yet.",
     "table.none": "–",
+    "table.not_charged": "— (not charged)",
     "table.rows": "Rows {first}–{last} of {total}",
     "table.more_ended.one": "… and {count} more ended add-on",
     "table.more_ended.other": "… and {count} more ended add-ons",
@@ -60,11 +63,12 @@ EN: dict[str, str] = {
     "entitlements.gigabytes": "{count} GB",
     "invoice.entwurf_title": "Draft of your next consolidated invoice (on {date})",
     "invoice.entwurf_empty": "No lines yet.",
-    "correction.title": "Invoice correction no. {number} of {date}",
+    "correction.title": "Invoice correction K-{number} of {date}",
+    "correction.recent_line": "↳ Invoice correction K-{number} of {date}: {amount}",
     "correction.corrects": "Corrects invoice no. {number}. These lines are refunded:",
     "correction.line": "{addon}, {start}–{end}: {amount}",
     "invoice.recent_title": "Recent invoices",
-    "invoice.recent_line": "No. {number} of {date}: {total}",
+    "invoice.recent_line": "No. {number} of {date}: {amount}",
     "invoice.none": "No invoices yet.",
     "invoice.modal_title": "Invoice",
     "invoice.title": "Invoice no. {number} of {date}",
@@ -73,7 +77,20 @@ EN: dict[str, str] = {
     "invoice.line.proration": "{addon}, prorated {start}–{end}: {amount}",
     "invoice.line.renewal": "{addon}, {start}–{end}: {amount}",
     "invoice.line.credit": "Invoice correction (withdrawal) {addon}, {start}–{end}: {amount}",
-    "invoice.total": "Total: {total}",
+    "invoice.net": "Net total: {amount}",
+    "invoice.total_net": "Total: {amount}",
+    "invoice.vat": "VAT {rate}%: {amount}",
+    "invoice.vat_reverse": "VAT 0%: {amount}. Reverse charge",
+    "invoice.vat_not_subject": "VAT: {amount}. Not subject to German VAT",
+    "invoice.gross": "Total (gross): {amount}",
+    "invoice.issued": "Issued {issued}, billing period {start}–{end}",
+    "invoice.line.plan": "{name}, {start}–{end}: {amount}",
+    "invoice.payment.debit": "{amount} will be debited from {iban} on {date} (mandate {mandate}, "
+    "creditor ID {creditor}).",
+    "invoice.payment.transfer": "Payable by {date} without deduction to IBAN {iban}.",
+    "invoice.payment.transfer_plain": "Payable by {date} without deduction.",
+    "correction.payment.debit": "We refund {amount} to {iban} by {date} (mandate {mandate}).",
+    "correction.payment.transfer": "We refund {amount} to you by {date}.",
     "invoice.empty": "No lines.",
     "invoice.more_lines.one": "… and {count} more line",
     "invoice.more_lines.other": "… and {count} more lines",
@@ -83,10 +100,16 @@ EN: dict[str, str] = {
     "booking.monthly_price": "Monthly price",
     "booking.prorated": "Prorated {start}–{end}",
     "booking.billed_until": "Billed until",
-    "booking.explanation": "The add-on is available immediately. The prorated amount of "
-    "{prorated} will be billed with your next consolidated invoice "
-    "(on {invoice_date}). After that it costs {monthly} per month until "
-    "you cancel it.",
+    "booking.explanation": "The add-on is available immediately. {next_invoice} After that "
+    "it costs {monthly}, billed monthly in advance, until you cancel it.",
+    "booking.next_invoice": "Your next consolidated invoice on {invoice_date} carries {total} "
+    "for it: {parts}.",
+    "booking.part.prorated": "{amount} prorated",
+    "booking.part.month": "{amount} for {month}",
+    "booking.part.catch_up": "{amount} for the time through {billed_until}, already invoiced",
+    "booking.and": " and ",
+    "booking.whole_period": "Whole month {start}–{end}",
+    "period.month_from": "the month from {start}",
     "booking.withdrawal_note": "Right of withdrawal: until {deadline}, Cancel withdraws the "
     "booking: the add-on ends at once and nothing is charged.",
     "booking.withdrawal_note_invoiced": "Right of withdrawal: until {deadline}, Cancel "
@@ -94,8 +117,8 @@ EN: dict[str, str] = {
     "{last_draft_day} the amount is removed from your next consolidated invoice; after that it "
     "is on the consolidated invoice of {invoice_date}, and we refund it with an invoice "
     "correction.",
-    "booking.done": "Booked: {addon}. Available immediately. Prorated {prorated}, billed until "
-    "{billed_until}; billed with your next consolidated invoice.",
+    "booking.done": "Booked: {addon}. Available immediately, billed until {billed_until}. "
+    "{next_invoice}",
     "booking.catch_up": "The billing period through {billed_until} has been invoiced already: "
     "{amount} for it is added to your next consolidated invoice (on {invoice_date}).",
     "booking.repeated": "This booking was already made: {addon}. Nothing was booked twice.",
@@ -140,7 +163,7 @@ EN: dict[str, str] = {
     "notify.ended": "The cancellation took effect: {addon} ended on {date} and will not be "
     "renewed.",
     "notify.withdrawn": "Withdrawal of {date}: {addon} has ended.",
-    "notify.correction": "Invoice correction no. {number} of {date} to invoice "
+    "notify.correction": "Invoice correction K-{number} of {date} to invoice "
     "no. {corrects}: {total}.",
     "refusal.not_admin": "Only admins and owners of this workspace and billing admins can do "
     "this. Please ask one of them.",
@@ -177,6 +200,7 @@ EN: dict[str, str] = {
     "error.anchor_locked": "The billing date can no longer change because add-ons are "
     "already booked.",
     "error.invalid_timezone": "There is no time zone “{timezone}”.",
+    "error.invalid_billing_detail": "“{value}” is not a valid {field}. Nothing was changed.",
     "error.invalid_view": "This confirmation is no longer valid. Nothing was changed; please "
     "open `/addons` again.",
     "error.unexpected": "Sorry, something went wrong. Please try again in a moment.",
@@ -187,4 +211,49 @@ EN: dict[str, str] = {
     "working.cancel": "Cancelling …",
     "working.withdraw": "Withdrawing …",
     "working.quote": "Working out the price …",
+    "working.details": "Saving …",
+    "button.details": "Billing details",
+    "button.save": "Save",
+    "details.title": "Billing details",
+    "details.intro": "Your consolidated invoices are made out to this address. Without a "
+    "company name, your Slack workspace's name is on the invoice. All prices are excl. VAT.",
+    "details.sepa_intro": "*SEPA direct debit mandate* (optional): with a mandate the invoice "
+    "amount is debited, otherwise you pay by transfer.",
+    "details.label.company": "Company",
+    "details.label.street": "Street and number",
+    "details.label.postcode": "Postcode",
+    "details.label.city": "City",
+    "details.label.country": "Country",
+    "details.label.vat_id": "VAT ID",
+    "details.label.invoice_email": "Invoice e-mail",
+    "details.label.buyer_reference": "Buyer reference (Leitweg-ID)",
+    "details.label.sepa_mandate": "Mandate reference",
+    "details.label.sepa_iban": "IBAN",
+    "details.label.sepa_signed": "Date signed",
+    "details.hint.country": "Two-letter ISO country code, e.g. DE, AT or FR.",
+    "details.hint.vat_id": "With its country code first (DE, AT, FR …). With a valid VAT ID "
+    "from another EU country, reverse charge applies.",
+    "details.hint.buyer_reference": "Only for public-sector customers (XRechnung).",
+    "details.error.company": "At most 200 characters, without line breaks, please.",
+    "details.error.street": "At most 200 characters, without line breaks, please.",
+    "details.error.postcode": "At most 16 characters, please.",
+    "details.error.city": "At most 200 characters, without line breaks, please.",
+    "details.error.country": "Please give the two-letter ISO country code, e.g. DE, AT or FR.",
+    "details.error.vat_id": "This VAT ID is not valid: its format, check digits or country do "
+    "not match.",
+    "details.error.invoice_email": "Please give a valid e-mail address, e.g. invoices@example.com.",
+    "details.error.buyer_reference": "At most 100 characters, please.",
+    "details.error.sepa_mandate": "At most 35 characters, please.",
+    "details.error.sepa_iban": "This IBAN is not valid: its format or check digits do not match.",
+    "details.error.sepa_signed": "Please give the date as YYYY-MM-DD.",
+    "details.error.sepa_missing": "For a SEPA mandate, please give the mandate reference, the "
+    "IBAN and the date.",
+    "details.error.other": "This value is not valid.",
+    "details.line": "*Billing details:* {summary}",
+    "details.none": "No billing details yet; invoices are made out to {name}.",
+    "details.vat_id": "VAT ID {vat_id}",
+    "details.reference": "Leitweg-ID {reference}",
+    "details.mandate": "SEPA direct debit: mandate {reference}, {iban}, signed {date}",
+    "details.transfer": "Payment by transfer",
+    "details.saved": "Billing details saved. From the next invoice on: {summary}",
 }

@@ -23,13 +23,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
 from domain.addons import Outcome
+from domain.parties import InvalidBillingDetail
 from handlers.answered import once_answered
 from handlers.blocks.booking import booking_confirmation_view, booking_done_message
 from handlers.blocks.cancelling import cancellation_done_message
+from handlers.blocks.details import details_error, details_summary
 from handlers.blocks.ids import (
     CALLBACK_BOOK,
     CALLBACK_CONFIRM_BOOKING,
     CALLBACK_CONFIRM_CANCEL,
+    CALLBACK_DETAILS,
     CALLBACK_OVERVIEW,
 )
 from handlers.blocks.kit import ViewDict
@@ -48,6 +51,7 @@ from handlers.i18n import LANGUAGES, language_for, t
 from handlers.requests import (
     MetadataError,
     QuantityInputError,
+    billing_details_from_state,
     new_nonce,
     parse_booking_metadata,
     parse_cancellation_metadata,
@@ -69,6 +73,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.view(CALLBACK_BOOK, middleware=provide)(booking_modal_submitted)
     app.view(CALLBACK_CONFIRM_BOOKING, middleware=provide)(booking_confirmed)
     app.view(CALLBACK_CONFIRM_CANCEL, middleware=provide)(cancellation_confirmed)
+    app.view(CALLBACK_DETAILS, middleware=provide)(details_submitted)
 
 
 async def overview_done(ack: AsyncAck) -> None:
@@ -123,7 +128,13 @@ def _drawn_in(deps: SlackDeps, body: Mapping[str, Any], view: Mapping[str, Any])
     title = view.get("title")
     text = title.get("text") if isinstance(title, Mapping) else None
     for lang in LANGUAGES:
-        for key in ("booking.title", "cancel.title", "withdraw.title", "booking.modal_title"):
+        for key in (
+            "booking.title",
+            "cancel.title",
+            "withdraw.title",
+            "booking.modal_title",
+            "details.title",
+        ):
             if text == t(lang, key):
                 return lang
     return deps.default_lang
@@ -259,6 +270,37 @@ async def cancellation_confirmed(
 
     submission = Submission(deps, client, body, view, context, lang, title_key)
     await _carry_out(submission, cancel)
+
+
+async def details_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+) -> None:
+    """Speichern in the Rechnungsdaten modal: a bad value is answered inline under its
+    input and nothing is stored; good ones are saved, then shown in the views."""
+    deps = deps_of(context)
+    lang = _drawn_in(deps, body, view)
+    try:
+        details = billing_details_from_state(view.get("state", {}).get("values", {}))
+    except InvalidBillingDetail as error:  # checked offline: answered inline
+        await ack(response_action="errors", errors=details_error(error, lang))
+        return
+    await ack(
+        response_action="update",
+        view=working_view(lang, "working.details", title_key="details.title"),
+    )
+
+    async def save(deps: SlackDeps, who: Asker) -> Describe:
+        sub = await services.set_billing_details(
+            deps.ctx, who.team_id, details, deps.clock.now(), actor=who.user_id
+        )
+        return lambda: t(who.lang, "details.saved", summary=details_summary(sub, who.lang))
+
+    submission = Submission(deps, client, body, view, context, lang, "details.title")
+    await _carry_out(submission, save)
 
 
 async def _carry_out(submission: Submission, step: Step) -> None:

@@ -74,6 +74,7 @@ from bot.services.workspaces import (
     next_invoice_on,
     record_installation,
     set_billing_admins,
+    set_billing_details,
     set_workspace,
 )
 
@@ -134,6 +135,7 @@ __all__ = [
     "retry_webhook_events",
     "run_workspace",
     "set_billing_admins",
+    "set_billing_details",
     "set_workspace",
     "stream_subscriptions",
     "undo_cancellation",

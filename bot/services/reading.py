@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from bot.ports import AuditEntry, UnitOfWork
@@ -120,6 +120,8 @@ class Overview:
     entitlements: Entitlements
     upcoming: Invoice
     last_invoices: list[Invoice]
+    # the Rechnungskorrekturen of those invoices, newest first (shown next to them)
+    last_corrections: list[Correction] = field(default_factory=list)
 
 
 async def overview(ctx: Context, team_id: str, now: datetime, invoices: int = 3) -> Overview:
@@ -153,7 +155,13 @@ async def _overview(
     upcoming = await _preview(uow, ctx, sub, today, addons)
     last = await uow.invoices.newest_first(sub.team_id, limit=invoices)
     in_force = domain_entitlements(addons, ctx.catalog, today)
-    return Overview(sub, today, addons, in_force, upcoming, last)
+    shown = {invoice.number for invoice in last}
+    corrections = (
+        [c for c in await uow.corrections.newest_first(sub.team_id) if c.corrects in shown]
+        if last
+        else []
+    )
+    return Overview(sub, today, addons, in_force, upcoming, last, corrections)
 
 
 async def list_invoices(ctx: Context, team_id: str) -> list[Invoice]:

@@ -10,8 +10,9 @@ from bot.ports import UnitOfWork
 from bot.services.context import SYSTEM_ACTOR, Context, subscription_of
 from bot.services.events import emit
 from bot.services.retry import retrying
-from bot.services.shapes import workspace_to_json
+from bot.services.shapes import details_to_json, workspace_to_json
 from domain.errors import AnchorLocked, UnknownWorkspace
+from domain.parties import BillingDetails
 from domain.workspace import Subscription, check_customer, check_timezone
 
 
@@ -150,6 +151,26 @@ async def set_billing_admins(
         await uow.audit.record(
             team_id, now, actor, "billing_admins_set", billing_admins=list(sub.billing_admins)
         )
+        await uow.commit()
+    return sub
+
+
+@retrying
+async def set_billing_details(
+    ctx: Context, team_id: str, details: BillingDetails, now: datetime, actor: str = "operator"
+) -> Subscription:
+    """Replace the workspace's Rechnungsdaten (already checked: BillingDetails.checked).
+
+    Audit-logged; CloudCRM hears ``workspace.updated`` when they changed. Documents
+    already issued keep the terms they were issued with.
+    """
+    async with ctx.db.unit_of_work() as uow:
+        old = await subscription_of(uow, team_id)
+        sub = replace(old, details=details)
+        await uow.subscriptions.save(sub)
+        await uow.audit.record(team_id, now, actor, "billing_details_set", **details_to_json(sub))
+        if sub.details != old.details:
+            await emit(uow, team_id, "workspace.updated", workspace_to_json(sub, now), now)
         await uow.commit()
     return sub
 

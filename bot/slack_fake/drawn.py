@@ -20,8 +20,12 @@ def state_values(
             continue
         element = block.get("element", {})
         block_id = block.get("block_id")
-        raw = typed.pop(block_id, element.get("initial_value"))
         kind = element.get("type", "plain_text_input")
+        if kind == "datepicker":  # Slack sends a picked date as selected_date
+            picked = typed.pop(block_id, element.get("initial_date"))
+            values[block_id] = {element.get("action_id"): {"type": kind, "selected_date": picked}}
+            continue
+        raw = typed.pop(block_id, element.get("initial_value"))
         values[block_id] = {element.get("action_id"): {"type": kind, "value": raw}}
     if typed:
         raise KeyError(f"no input blocks {sorted(typed)} in the view")

@@ -17,6 +17,7 @@ from bot.bootstrap import slack_app
 from bot.services import Context
 from bot.settings import Settings
 from bot.slack_fake.wire import BOT_TOKEN, SIGNING_SECRET
+from domain.parties import Seller
 from storage import Database
 
 # 03.04.2026, 10:00 in Berlin: inside the DESIGN example's period 18.03.–17.04.2026.
@@ -45,11 +46,13 @@ async def served_app(
     busy_timeout_ms: int | None = None,
     webhook: tuple[str, str] | None = None,
     default_locale: str | None = None,
+    seller: Seller | None = None,
 ) -> AsyncIterator[ServedApp]:
     """Start the real Bolt app over HTTP with a real SQLite file and a test clock.
 
     ``webhook`` is CloudCRM's (URL, secret): the use cases then queue events.
     ``default_locale`` is ADDONS_DEFAULT_LOCALE (None: the settings' default).
+    ``seller`` is whom invoices name (None: no seller, as without ADDONS_SELLER_*).
     """
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -77,6 +80,7 @@ async def served_app(
         settings.default_locale,
         settings.timezone,
         settings.billing_admins,
+        invoicing=settings.invoicing(seller),
     )
     clock = TestClock(now)
     app = slack_app(settings, ctx, clock)

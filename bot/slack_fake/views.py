@@ -49,15 +49,16 @@ class Surface:
         values: dict[str, Any] = {}
         for block_id, element in self.inputs():
             action_id = str(element.get("action_id", ""))
+            kind = element.get("type", "plain_text_input")
+            initial_key = "initial_date" if kind == "datepicker" else "initial_value"
             if (block_id, action_id) in self.values:
                 value = self.values[(block_id, action_id)]
             else:
-                initial = element.get("initial_value")
+                initial = element.get(initial_key)
                 value = None if initial is None else str(initial)
-            values.setdefault(block_id, {})[action_id] = {
-                "type": element.get("type", "plain_text_input"),
-                "value": value,
-            }
+            # a date picker's choice comes as selected_date, typed text as value
+            key = "selected_date" if kind == "datepicker" else "value"
+            values.setdefault(block_id, {})[action_id] = {"type": kind, key: value}
         return values
 
     def replace(self, view: dict[str, Any]) -> None:

@@ -8,9 +8,10 @@ with slack_sdk's models and checks Slack's limits instead. Messages are
 ``chat_postEphemeral(channel=..., user=..., **msg)``.
 
 One module per screen: ``overview`` (the /addons modal), ``home`` (App Home), ``booking``,
-``cancelling``, ``invoices``, ``replies`` (texts, help, `/addons liste`, notices); ``ids``
-holds the action and callback ids the listeners match on, ``labels`` the words several
-screens share, ``primitives`` the small Block Kit helpers and Slack's limits.
+``cancelling``, ``invoices``, ``details`` (Rechnungsdaten), ``replies`` (texts, help,
+`/addons liste`, notices); ``ids`` holds the action and callback ids the listeners match
+on, ``labels`` the words several screens share, ``primitives`` the small Block Kit
+helpers and Slack's limits.
 
 Code in this repository imports each name from the module that defines it. The package
 re-exports the ids and the builders of every screen, so that tests and tools can drive
@@ -26,17 +27,20 @@ from handlers.blocks.cancelling import (
     cancellation_done_message,
     cancellation_sentences,
 )
+from handlers.blocks.details import billing_details_modal
 from handlers.blocks.home import home_non_admin_view, home_view
 from handlers.blocks.ids import (
     ACTION_ADD,
     ACTION_CANCEL,
     ACTION_OPEN_BOOKING,
+    ACTION_OPEN_DETAILS,
     ACTION_PAGE_NEXT,
     ACTION_PAGE_PREV,
     ACTION_UNDO,
     CALLBACK_BOOK,
     CALLBACK_CONFIRM_BOOKING,
     CALLBACK_CONFIRM_CANCEL,
+    CALLBACK_DETAILS,
     CALLBACK_HOME,
     CALLBACK_NOTICE,
     CALLBACK_OVERVIEW,
@@ -59,18 +63,21 @@ __all__ = [
     "ACTION_ADD",
     "ACTION_CANCEL",
     "ACTION_OPEN_BOOKING",
+    "ACTION_OPEN_DETAILS",
     "ACTION_PAGE_NEXT",
     "ACTION_PAGE_PREV",
     "ACTION_UNDO",
     "CALLBACK_BOOK",
     "CALLBACK_CONFIRM_BOOKING",
     "CALLBACK_CONFIRM_CANCEL",
+    "CALLBACK_DETAILS",
     "CALLBACK_HOME",
     "CALLBACK_NOTICE",
     "CALLBACK_OVERVIEW",
     "CALLBACK_WORKING",
     "MAX_VIEW_BLOCKS",
     "MessagePayload",
+    "billing_details_modal",
     "booking_confirmation_view",
     "booking_done_message",
     "booking_modal",

@@ -8,9 +8,9 @@ from domain.addons import BookingQuote, withdrawal_deadline
 from domain.catalog import Option
 from handlers.blocks.ids import CALLBACK_BOOK, CALLBACK_CONFIRM_BOOKING
 from handlers.blocks.kit import Block, ViewDict, context, input_block, modal, number_input, section
-from handlers.blocks.labels import addon_label, option_description, option_price
+from handlers.blocks.labels import addon_label, net_text, option_description, option_price
 from handlers.blocks.primitives import MAX_FIELD_TEXT, MessagePayload, clip, md, message
-from handlers.i18n import escape_mrkdwn, fmt_date, fmt_money, fmt_number, t
+from handlers.i18n import escape_mrkdwn, fmt_date, fmt_number, month_text, t
 from handlers.requests import ACTION_QTY, BookingRequest, dump_metadata, qty_block_id
 
 
@@ -89,13 +89,14 @@ def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> 
     """Bestätigen / Abbrechen over option, quantity, monthly price, prorated, billed until."""
     option = quote.option
     label = addon_label(option, quote.quantity, lang)
-    invoice_date = quote.next_invoice_on
+    # Booked on a period's first day, the first amount is a whole month, not "anteilig".
+    first_key = "booking.whole_period" if whole_period(quote) else "booking.prorated"
     fields = [
         (t(lang, "booking.quantity"), fmt_number(quote.quantity, lang)),
         (t(lang, "booking.monthly_price"), t(lang, "price.monthly", price=quote.monthly_price)),
         (
-            t(lang, "booking.prorated", start=quote.booked_on, end=quote.period.end),
-            fmt_money(quote.prorated, lang),
+            t(lang, first_key, start=quote.booked_on, end=quote.period.end),
+            net_text(quote.prorated, lang),
         ),
         (t(lang, "booking.billed_until"), fmt_date(quote.billed_until, lang)),
     ]
@@ -103,9 +104,8 @@ def booking_confirmation_view(quote: BookingQuote, *, nonce: str, lang: str) -> 
     explanation = t(
         lang,
         "booking.explanation",
-        prorated=quote.prorated,
-        invoice_date=invoice_date,
-        monthly=quote.monthly_price,
+        next_invoice=next_invoice_sentence(quote, lang),
+        monthly=net_text(quote.monthly_price, lang),
     )
     if quote.invoiced:
         explanation += " " + catch_up_note(quote, lang)
@@ -140,12 +140,60 @@ def booking_done_message(
             lang,
             "booking.done",
             addon=label,
-            prorated=quote.prorated,
             billed_until=quote.billed_until,
+            next_invoice=next_invoice_sentence(quote, lang),
         )
         if quote.invoiced:
             text += " " + catch_up_note(quote, lang)
     return message(text, [section(block_id="result", text=md(text))])
+
+
+def whole_period(quote: BookingQuote) -> bool:
+    """Booked on the first day of its period: the first amount is a whole month."""
+    return quote.booked_on == quote.period.start
+
+
+def next_invoice_sentence(quote: BookingQuote, lang: str) -> str:
+    """What the next Sammelrechnung carries for this booking, net: the prorated amount
+    (or the whole first month), any periods already invoiced, and, billed in advance,
+    the month that invoice opens. "… am 03.05.2026 enthält dafür 26,84 € zzgl. USt.:
+    anteilig 9,14 € und 17,70 € für den Monat ab 03.05.2026"."""
+    if whole_period(quote):
+        first = t(
+            lang,
+            "booking.part.month",
+            amount=quote.prorated,
+            month=month_text(quote.period.start, lang),
+        )
+    else:
+        first = t(lang, "booking.part.prorated", amount=quote.prorated)
+    parts = [first]
+    if quote.invoiced:
+        parts.append(
+            t(
+                lang,
+                "booking.part.catch_up",
+                amount=quote.catch_up,
+                billed_until=quote.billed_until,
+            )
+        )
+    parts.append(
+        t(
+            lang,
+            "booking.part.month",
+            amount=quote.monthly_price,
+            month=month_text(quote.next_invoice_on, lang),
+        )
+    )
+    joined = ", ".join(parts[:-1]) + t(lang, "booking.and") + parts[-1]
+    total = quote.prorated + quote.catch_up + quote.monthly_price
+    return t(
+        lang,
+        "booking.next_invoice",
+        invoice_date=quote.next_invoice_on,
+        total=net_text(total, lang),
+        parts=joined,
+    )
 
 
 def catch_up_note(quote: BookingQuote, lang: str) -> str:

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from domain.addons import AddOn
 from domain.billing import Entitlements
 from domain.catalog import Catalog
+from domain.corrections import Correction
 from domain.invoices import Invoice
+from domain.workspace import Subscription
 from handlers.blocks.ids import CALLBACK_HOME
 from handlers.blocks.kit import ViewDict, header, home_tab, section
 from handlers.blocks.overview import overview_blocks
@@ -24,6 +26,8 @@ def home_view(
     recent: Sequence[Invoice] = (),
     lang: str,
     offset: int = 0,
+    corrections: Sequence[Correction] = (),
+    subscription: Subscription | None = None,
 ) -> ViewDict:
     """The same overview for App Home (views.publish); Hinzufügen opens the booking modal."""
     return home_tab(
@@ -38,6 +42,8 @@ def home_view(
             offset=offset,
             home=True,
             errors={},
+            corrections=corrections,
+            subscription=subscription,
         ),
     )
 

@@ -112,16 +112,40 @@ def number_input(
     }
 
 
-def input_block(*, block_id: str, label: str, element: Block, hint: str, optional: bool) -> Block:
+def text_input(*, action_id: str, initial_value: str | None, max_length: int) -> Block:
+    """A one-line text input; Slack refuses an empty initial value, so none is sent."""
+    element: Block = {"type": "plain_text_input", "action_id": action_id, "max_length": max_length}
+    if initial_value:
+        element["initial_value"] = initial_value
+    return element
+
+
+def datepicker(*, action_id: str, initial_date: str | None, placeholder: str) -> Block:
+    """A date picker (``initial_date`` as YYYY-MM-DD)."""
+    element: Block = {
+        "type": "datepicker",
+        "action_id": action_id,
+        "placeholder": plain(placeholder),
+    }
+    if initial_date:
+        element["initial_date"] = initial_date
+    return element
+
+
+def input_block(
+    *, block_id: str, label: str, element: Block, hint: str | None, optional: bool
+) -> Block:
     """An input block around one element."""
-    return {
+    block: Block = {
         "type": "input",
         "block_id": block_id,
         "label": plain(label),
         "element": element,
-        "hint": plain(hint),
         "optional": optional,
     }
+    if hint is not None:
+        block["hint"] = plain(hint)
+    return block
 
 
 def modal(

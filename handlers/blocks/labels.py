@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from domain.addons import AddOn, Status
 from domain.catalog import Catalog, Option
 from domain.errors import UnknownOption
+from domain.money import Money
 from handlers.i18n import MESSAGES, fmt_number, t
 
 _SIZE_SUFFIX = re.compile(r"\s*\(\+[^()]*\)\s*$")
@@ -30,6 +31,11 @@ def addon_label(option: Option | None, quantity: int, lang: str, key: str = "?")
     amount = fmt_number(option.gives(quantity), lang)
     template = "addon.seat" if option.unit == "seat" else "addon.gb"
     return t(lang, template, label=base, amount=amount)
+
+
+def net_text(amount: Money, lang: str) -> str:
+    """A net amount as every price is shown: "5,90 € zzgl. USt." / "€5.90 excl. VAT"."""
+    return t(lang, "price.net", price=amount)
 
 
 def option_price(option: Option, lang: str) -> str:

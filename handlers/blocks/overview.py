@@ -12,8 +12,11 @@ from collections.abc import Mapping, Sequence
 from domain.addons import AddOn, Status
 from domain.billing import Entitlements
 from domain.catalog import Catalog
+from domain.corrections import Correction
 from domain.invoices import Invoice
+from domain.workspace import Subscription
 from handlers.blocks.booking import quantity_input
+from handlers.blocks.details import details_section
 from handlers.blocks.ids import (
     ACTION_ADD,
     ACTION_CANCEL,
@@ -27,6 +30,7 @@ from handlers.blocks.invoices import entwurf_text, recent_invoices_text
 from handlers.blocks.kit import Block, ViewDict, actions, context, divider, header, modal, section
 from handlers.blocks.labels import (
     addon_label,
+    net_text,
     option_description,
     option_or_none,
     option_price,
@@ -34,7 +38,7 @@ from handlers.blocks.labels import (
     status_text,
 )
 from handlers.blocks.primitives import MAX_FIELD_TEXT, MAX_VIEW_BLOCKS, button, md
-from handlers.i18n import escape_mrkdwn, fmt_date, fmt_money, fmt_number, t, tn
+from handlers.i18n import escape_mrkdwn, fmt_date, fmt_number, t, tn
 
 
 def _offer_blocks(
@@ -88,7 +92,10 @@ def _row(addon: AddOn, catalog: Catalog, lang: str) -> Block:
     option = option_or_none(catalog, addon.option)
     label = addon_label(option, addon.quantity, lang, addon.option)
     none = t(lang, "table.none")
-    price = fmt_money(option.monthly_price(addon.quantity), lang) if option else none
+    if addon.status is Status.WITHDRAWN:  # nothing charged: no monthly price to show
+        price = t(lang, "table.not_charged")
+    else:
+        price = net_text(option.monthly_price(addon.quantity), lang) if option else none
     billed = fmt_date(addon.billed_until, lang) if addon.billed_until else none
     accessory: Block | None = None
     if addon.status is Status.ACTIVE:
@@ -126,6 +133,8 @@ def _summary_blocks(
     recent: Sequence[Invoice],
     lang: str,
     catalog: Catalog,
+    corrections: Sequence[Correction] = (),
+    subscription: Subscription | None = None,
 ) -> list[Block]:
     blocks: list[Block] = [
         divider(block_id="summary_divider"),
@@ -138,7 +147,10 @@ def _summary_blocks(
                 text=md(entwurf_text(upcoming, catalog, lang)),
             )
         )
-    blocks.append(section(block_id="invoices", text=md(recent_invoices_text(recent, lang))))
+    recent_text = recent_invoices_text(recent, lang, corrections)
+    blocks.append(section(block_id="invoices", text=md(recent_text)))
+    if subscription is not None:
+        blocks.append(details_section(subscription, lang))
     return blocks
 
 
@@ -210,11 +222,13 @@ def overview_blocks(
     offset: int,
     home: bool,
     errors: Mapping[str, str],
+    corrections: Sequence[Correction] = (),
+    subscription: Subscription | None = None,
 ) -> list[Block]:
     """Offers, the table and the totals, the table paged to fit a view's 100 blocks."""
     # Every booking adds a row: a new generation of the inputs, so they are back to 1.
     top = _offer_blocks(catalog, lang, home=home, errors=errors, generation=len(addons))
-    bottom = _summary_blocks(in_force, upcoming, recent, lang, catalog)
+    bottom = _summary_blocks(in_force, upcoming, recent, lang, catalog, corrections, subscription)
     budget = MAX_VIEW_BLOCKS - len(top) - len(bottom)
     table = _table_blocks(addons, catalog, lang, offset=offset, budget=budget)
     return top + table + bottom
@@ -230,6 +244,8 @@ def overview_view(
     lang: str,
     offset: int = 0,
     errors: Mapping[str, str] | None = None,
+    corrections: Sequence[Correction] = (),
+    subscription: Subscription | None = None,
 ) -> ViewDict:
     """The /addons modal: options with quantity and Hinzufügen, the table, the totals.
 
@@ -252,6 +268,8 @@ def overview_view(
             offset=offset,
             home=False,
             errors=errors or {},
+            corrections=corrections,
+            subscription=subscription,
         ),
     )
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.addons import AddOn
-from domain.catalog import Catalog
+from domain.addons import AddOn, Status
+from domain.catalog import Catalog, Option
 from handlers.blocks.ids import CALLBACK_NOTICE
 from handlers.blocks.kit import Block, ViewDict, context, header, modal, section
 from handlers.blocks.labels import addon_label, option_or_none, sort_for_display, status_text
@@ -16,7 +16,7 @@ from handlers.blocks.primitives import (
     message,
     text_sections,
 )
-from handlers.i18n import escape_mrkdwn, fmt_date, fmt_money, t
+from handlers.i18n import escape_mrkdwn, fmt_date, t
 
 
 def text_message(text: str) -> MessagePayload:
@@ -60,7 +60,7 @@ def list_message(addons: Sequence[AddOn], *, catalog: Catalog, lang: str) -> Mes
                 "list.line",
                 id=addon.id,
                 addon=escape_mrkdwn(addon_label(option, addon.quantity, lang, addon.option)),
-                price=fmt_money(option.monthly_price(addon.quantity), lang) if option else none,
+                price=_price(addon, option, lang),
                 billed_until=fmt_date(addon.billed_until, lang) if addon.billed_until else none,
                 status=status_text(addon, lang),
             )
@@ -74,6 +74,15 @@ def list_message(addons: Sequence[AddOn], *, catalog: Catalog, lang: str) -> Mes
     blocks += text_sections(lines, room, lang, "list", "table.more")
     blocks.append(context(block_id="hint", elements=[md(t(lang, "list.hint"))]))
     return message("\n".join([title, *lines]), blocks)
+
+
+def _price(addon: AddOn, option: Option | None, lang: str) -> str:
+    """PREIS: the row's monthly price, net; a withdrawn row was never charged."""
+    if addon.status is Status.WITHDRAWN:
+        return t(lang, "table.not_charged")
+    if option is None:
+        return t(lang, "table.none")
+    return t(lang, "price.net", price=option.monthly_price(addon.quantity))
 
 
 def notice_view(lang: str, text: str, *, title_key: str = "overview.title") -> ViewDict:

@@ -229,13 +229,14 @@ def test_admin_books_cancels_and_gets_the_invoice_without_the_cancelled_renewal(
     assert "Gebucht: Zusätzliche Benutzer (+2)." in notice
     overview = console.send(number(notice, "Schließen"))  # the overview below
     assert re.search(
-        r"Zusätzliche Benutzer \(\+2\) +11,80 € +17\.04\.2026 +Aktiv +"
+        r"Zusätzliche Benutzer \(\+2\) +11,80 € zzgl\. USt\. +17\.04\.2026 +Aktiv +"
         r"\[\d+\] Kündigen \(rot\)",
         row(overview, "Zusätzliche Benutzer (+2)"),
     )
     # The coming invoice: the prorated draft and the renewal, 5,71 € + 11,80 €.
     assert "Entwurf Ihrer nächsten Sammelrechnung (am 18.04.2026)" in overview
-    assert "Summe: 17,51 €" in overview
+    # net, USt. at 19 % (3,3269 € rounded half-up) and gross
+    assert "Summe netto: 17,51 €\n│ USt. 19 %: 3,33 €\n│ Gesamtbetrag brutto: 20,84 €" in overview
     assert "Zusätzlich in Kraft: 2 Benutzer" in overview
 
     # 10 GB as well, so that the invoice after the cancellation still has a renewal.
@@ -249,12 +250,13 @@ def test_admin_books_cancels_and_gets_the_invoice_without_the_cancelled_renewal(
     # 18.04.2026: past the withdrawal window (through 17.04.) and a new period.
     moved = console.send(":clock +15d")
     assert "Clock: 18.04.2026" in moved
-    assert "invoice no. 1 issued, 26,26 €" in moved
+    assert "invoice no. 1 issued, 26,26 € netto, 31,25 € brutto" in moved
     assert "✉ addons · direct message to anna.admin" in moved
     # The DM carries the invoice's PDF; the console writes it next to its database.
     assert re.search(r"📎 Rechnung-1\.pdf \(\d+ KB\)", moved), moved
     assert (database.parent / "Rechnung-1.pdf").read_bytes().startswith(b"%PDF-")
-    first = between(moved, "Rechnung Nr. 1 vom 18.04.2026", "Summe: 26,26 €")
+    first = between(moved, "Rechnung Nr. 1 vom 18.04.2026", "Summe netto: 26,26 €")
+    assert "Rechnungsdatum 18.04.2026, Abrechnungszeitraum 18.04.2026–17.05.2026" in first
     assert f"Zusätzliche Benutzer (+2), anteilig 03.04.2026–17.04.2026: {prorated}" in first
     assert "Zusätzliche Benutzer (+2), 18.04.2026–17.05.2026: 11,80 €" in first
 
@@ -272,8 +274,8 @@ def test_admin_books_cancels_and_gets_the_invoice_without_the_cancelled_renewal(
 
     moved = console.send(":clock 2026-05-18")
     assert "Clock: 18.05.2026" in moved
-    assert "invoice no. 2 issued, 5,90 €; ended add-on no. 1" in moved
-    second = between(moved, "Rechnung Nr. 2 vom 18.05.2026", "Summe: 5,90 €")
+    assert "invoice no. 2 issued, 5,90 € netto, 7,02 € brutto; ended add-on no. 1" in moved
+    second = between(moved, "Rechnung Nr. 2 vom 18.05.2026", "Summe netto: 5,90 €")
     assert "Erweiterter Speicherplatz (+10 GB), 18.05.2026–17.06.2026: 5,90 €" in second
     assert "Zusätzliche Benutzer" not in second  # not renewed
     assert (

@@ -318,7 +318,10 @@ async def test_a_withdrawal_of_an_invoiced_booking_sends_the_rechnungskorrektur_
         [correction] = done.corrections
         await w.tick()
         texts = [str(m["text"]) for m in w.messages()]
-        assert "Rechnungskorrektur Nr. 1 vom 20.04.2026 zu Rechnung Nr. 1: -6,09 €." in texts
+        assert (
+            "Rechnungskorrektur K-1 vom 20.04.2026 zu Rechnung Nr. 1: -6,09 € netto, "
+            "-7,25 € brutto." in texts
+        )
         [withdrawn] = [text for text in texts if text.startswith("Widerruf vom")]
         assert withdrawn == (
             "Widerruf vom 20.04.2026: Zusätzliche Benutzer (+1) ist storniert. 6,09 € erstatten "
@@ -326,13 +329,15 @@ async def test_a_withdrawal_of_an_invoiced_booking_sends_the_rechnungskorrektur_
             "von Ihrer nächsten Sammelrechnung entfernt."
         )
         assert "nicht berechnet" not in " ".join(texts)
-        [message] = [m for m in w.messages() if "Rechnungskorrektur Nr. 1" in str(m["text"])]
+        [message] = [m for m in w.messages() if "Rechnungskorrektur K-1" in str(m["text"])]
         assert message["channel"] == ADMIN
         shown = str(message["blocks"])
         assert "Korrigiert Rechnung Nr. 1" in shown
         assert "-0,19 €" in shown
         assert "-5,90 €" in shown
-        assert "Summe: -6,09 €" in shown
+        assert "Summe netto: -6,09 €" in shown
+        assert "Gesamtbetrag brutto: -7,25 €" in shown  # the VAT of what it reverses
+        assert "7,25 € erstatten wir Ihnen bis 04.05.2026." in shown
         assert correction.number == 1
         # the next turn bills nothing for it: no negative invoice, no second message
         w.clock.set(at(date(2026, 5, 18)))

@@ -17,6 +17,7 @@ from bot.services import Context
 from bot.settings import Settings
 from bot.slack_fake import SIGNING_SECRET, SignedRequest, SlackSigner
 from bot.slack_fake.served import START, served_app
+from domain.parties import Seller
 from storage import Database
 from tests.slack.mock_slack import Call, MockSlack
 from tests.sqlite_template import migrated_unless_present
@@ -86,6 +87,7 @@ async def running_app(
     user_cache_seconds: int = 60,
     busy_timeout_ms: int | None = None,
     default_locale: str | None = None,
+    seller: Seller | None = None,
 ) -> AsyncIterator[RunningApp]:
     """Start the real Bolt app over HTTP with a real SQLite file and a test clock.
 
@@ -102,6 +104,7 @@ async def running_app(
             user_cache_seconds=user_cache_seconds,
             busy_timeout_ms=busy_timeout_ms,
             default_locale=default_locale,
+            seller=seller,
         ) as served,
         aiohttp.ClientSession() as session,
     ):

@@ -54,7 +54,14 @@ async def test_a_withdrawal_of_an_invoiced_booking_is_refunded_with_a_rechnungsk
     queued = await _outbox(app)
     assert ("correction_issued", {"number": 1, "corrects": 1, "user": ADMIN}) in queued
     # The Entwurf no longer carries anything of it, and never a negative amount.
-    assert "Summe: 0,00 €" in view_text(refreshed)
+    assert "Entwurf Ihrer nächsten Sammelrechnung (am 18.05.2026)*\nNoch keine Positionen." in (
+        view_text(refreshed)
+    )
+    # "Letzte Rechnungen" lists the correction under the invoice it corrects, VAT reversed.
+    assert (
+        "*Letzte Rechnungen*\nNr. 1 vom 18.04.2026: 6,09 € netto, 7,25 € brutto\n"
+        "↳ Rechnungskorrektur K-1 vom 20.04.2026: -6,09 € netto, -7,25 € brutto"
+    ) in view_text(refreshed)
 
 
 async def test_the_booking_hint_tells_the_truth_for_a_booking_just_before_the_period_end(

@@ -115,7 +115,7 @@ async def test_the_overview_shows_rows_what_is_in_force_and_the_entwurf(
     assert row_ids(overview) == [storage.id, users.id]  # newest first
     assert "Zusätzliche Benutzer (+1)" in row_text(overview, users.id)
     assert "Erweiterter Speicherplatz (+30 GB)" in row_text(overview, storage.id)
-    assert "17,70 €" in row_text(overview, storage.id)
+    assert "17,70 € zzgl. USt." in row_text(overview, storage.id)  # PREIS is net
     assert "17.04.2026" in row_text(overview, users.id)
     text = view_text(overview)
     assert "Zusätzlich in Kraft: 1 Benutzer, 30 GB" in text
@@ -126,7 +126,8 @@ async def test_the_overview_shows_rows_what_is_in_force_and_the_entwurf(
     assert "Erweiterter Speicherplatz (+30 GB), anteilig 03.04.2026–17.04.2026: 8,56 €" in text
     assert "Zusätzliche Benutzer (+1), 18.04.2026–17.05.2026: 5,90 €" in text
     assert "Erweiterter Speicherplatz (+30 GB), 18.04.2026–17.05.2026: 17,70 €" in text
-    assert "Summe: 35,01 €" in text
+    # net, USt. at 19 % (6,6519 € rounded half-up once for the document) and gross
+    assert "Summe netto: 35,01 €\nUSt. 19 %: 6,65 €\n*Gesamtbetrag brutto: 41,66 €*" in text
     assert "bisher" not in text
 
 

@@ -62,10 +62,10 @@ async def test_the_list_names_every_addon_with_its_number(app: RunningApp, word:
     assert message["response_type"] == "ephemeral"
     text = _text(message)
     assert (
-        f"Nr. {users.id}: Zusätzliche Benutzer (+1), 5,90 €, abgerechnet bis 17.04.2026, "
-        "Aktiv" in text
+        f"Nr. {users.id}: Zusätzliche Benutzer (+1), 5,90 € zzgl. USt., abgerechnet bis "
+        "17.04.2026, Aktiv" in text
     )
-    assert f"Nr. {storage.id}: Erweiterter Speicherplatz (+30 GB), 17,70 €" in text
+    assert f"Nr. {storage.id}: Erweiterter Speicherplatz (+30 GB), 17,70 € zzgl. USt." in text
 
 
 async def test_an_empty_list_says_so(app: RunningApp) -> None:

@@ -173,10 +173,12 @@ def test_unknown_language_falls_back_to_german() -> None:
 def test_the_help_page_words_are_the_german_texts() -> None:
     assert t("de", "overview.title") == "Zusatzoptionen"
     assert t("de", "table.title") == "Ihre Zusatzoptionen"
-    assert t("de", "price.seat", price=Money(590)) == "5,90 € / Nutzer / Monat"
-    assert t("de", "price.gb", price=Money(590), size="10") == "5,90 € / 10 GB / Monat"
-    assert t("en", "price.seat", price=Money(590)) == "€5.90 / user / month"
-    assert t("en", "price.gb", price=Money(590), size="10") == "€5.90 / 10 GB / month"
+    assert t("de", "price.seat", price=Money(590)) == "5,90 € / Nutzer / Monat zzgl. USt."
+    assert t("de", "price.gb", price=Money(590), size="10") == "5,90 € / 10 GB / Monat zzgl. USt."
+    assert t("en", "price.seat", price=Money(590)) == "€5.90 / user / month excl. VAT"
+    assert t("en", "price.gb", price=Money(590), size="10") == "€5.90 / 10 GB / month excl. VAT"
+    assert t("de", "price.net", price=Money(590)) == "5,90 € zzgl. USt."
+    assert t("en", "price.net", price=Money(590)) == "€5.90 excl. VAT"
     assert [t("de", f"button.{b}") for b in ("add", "cancel", "undo", "confirm", "back")] == [
         "Hinzufügen",
         "Kündigen",
@@ -211,7 +213,7 @@ def test_direct_messages_of_the_schedule() -> None:
         "Withdrawal of Apr 17, 2026: x has ended."
     )
     assert t("de", "notify.correction", number=1, date=APRIL_17, corrects=3, total=Money(-609)) == (
-        "Rechnungskorrektur Nr. 1 vom 17.04.2026 zu Rechnung Nr. 3: -6,09 €."
+        "Rechnungskorrektur K-1 vom 17.04.2026 zu Rechnung Nr. 3: -6,09 €."
     )
 
 

@@ -14,6 +14,7 @@ from bot.entrypoints.console.testclock import moved, start_instant
 from bot.entrypoints.console.view import show
 from bot.slack_fake import ConsoleUser
 from handlers.blocks import invoice_blocks
+from handlers.blocks.invoices import correction_blocks
 
 HELP = """\
 Console commands (everything else goes to the app as in Slack):
@@ -127,8 +128,14 @@ async def _invoices(s: Session) -> None:
     if not invoices:
         s.screen.say(f"No invoices issued to {TEAM} yet.")
         return
+    corrections = await services.list_corrections(s.ctx, TEAM)
     for invoice in invoices:
         blocks = [b.to_dict() for b in invoice_blocks(invoice, catalog=s.ctx.catalog, lang=s.lang)]
+        # its Rechnungskorrekturen right after it, as "Letzte Rechnungen" lists them
+        for correction in sorted(
+            (c for c in corrections if c.corrects == invoice.number), key=lambda c: c.number or 0
+        ):
+            blocks += correction_blocks(correction, catalog=s.ctx.catalog, lang=s.lang)
         s.screen.say(
             *draw_message(
                 {"blocks": blocks},

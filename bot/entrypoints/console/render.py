@@ -273,7 +273,13 @@ class _Drawer:
         label = text_of(block.get("label"))
         kind = element.get("type")
         optional = " (optional)" if block.get("optional") else ""
-        if kind in ("number_input", "plain_text_input", "email_text_input", "url_text_input"):
+        if kind in (
+            "number_input",
+            "plain_text_input",
+            "email_text_input",
+            "url_text_input",
+            "datepicker",  # typed as YYYY-MM-DD
+        ):
             value = input_value(block, self.values)
             shown = value if value not in (None, "") else "___"
             placeholder = text_of(element.get("placeholder"))
@@ -318,7 +324,8 @@ def input_value(
     key = (str(block.get("block_id", "")), str(element.get("action_id", "")))
     if key in values:
         return values[key]
-    initial = element.get("initial_value")
+    picker = element.get("type") == "datepicker"
+    initial = element.get("initial_date" if picker else "initial_value")
     return None if initial is None else str(initial)
 
 

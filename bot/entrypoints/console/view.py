@@ -9,7 +9,7 @@ from bot.entrypoints.console.render import Drawn, draw_message, draw_view
 from bot.entrypoints.console.state import CHANNEL, Session
 from bot.services import PeriodTurn
 from bot.slack_fake import Posted, Surface, UploadedFile
-from handlers.i18n import fmt_money
+from handlers.blocks.invoices import amount_text
 
 
 def show(s: Session, *, force: bool = False) -> None:
@@ -89,9 +89,9 @@ def report(s: Session, turns: Sequence[PeriodTurn]) -> None:
         start, end = s.day_text(turn.period.start), s.day_text(turn.period.end)
         parts = [f"billing run for {turn.team_id}: period {start}–{end} began"]
         if turn.invoice is not None:
-            parts.append(
-                f"invoice no. {turn.invoice.number} issued, {fmt_money(turn.invoice.total, s.lang)}"
-            )
+            invoice = turn.invoice
+            amount = amount_text(invoice.total, invoice.taxed, s.lang)
+            parts.append(f"invoice no. {invoice.number} issued, {amount}")
         else:
             parts.append("nothing to bill, no invoice")
         if turn.deactivated:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,7 +11,10 @@ from domain.billing import Entitlements
 from domain.catalog import Catalog
 from domain.invoices import Invoice, InvoiceLine, LineKind
 from domain.money import Money
+from domain.parties import BillingDetails, Seller, SepaMandate
 from domain.periods import BillingSchedule
+from domain.terms import Invoicing, Terms
+from domain.workspace import Plan, Subscription
 from handlers.blocks.home import home_view
 from handlers.blocks.overview import overview_view
 from tests.unit.blocks.slack_checks import checked
@@ -152,3 +156,31 @@ def many(live: int, pending_count: int, ended_count: int) -> list[AddOn]:
     for i in range(live):
         addons.append(active(1 + i, booked_on=date(2026, 3, 18) + timedelta(days=i % 30)))
     return addons
+
+
+# -- issue 20: documents with their terms (seller, buyer, VAT, payment) ----------------
+
+SELLER = Seller(
+    "CloudCRM GmbH",
+    "Friedrichstraße 123",
+    "10117",
+    "Berlin",
+    vat_id="DE123456788",
+    iban="DE02120300000000202051",
+    creditor_id="DE98ZZZ09999999999",
+)
+INVOICING = Invoicing(SELLER)
+MANDATE = SepaMandate("M-1", "DE89370400440532013000", date(2026, 4, 1))
+DETAILS = BillingDetails.checked(company="Muster GmbH", city="Berlin", country="DE")
+WITH_MANDATE = replace(DETAILS, mandate=MANDATE)
+REVERSE_CHARGE = BillingDetails.checked(company="Alt AG", country="AT", vat_id="ATU13585627")
+
+
+def subscription(details: BillingDetails = DETAILS, plan: Plan | None = None) -> Subscription:
+    """The sample workspace with these Rechnungsdaten (and Tarif)."""
+    return Subscription("T1", SCHEDULE.anchor, details=details, plan=plan, slack_name="Acme")
+
+
+def terms(details: BillingDetails = DETAILS, issued_on: date = NEXT.start) -> Terms:
+    """The terms a document issued to ``details`` on ``issued_on`` has."""
+    return INVOICING.terms(details, "Acme", "T1", issued_on)

@@ -3,6 +3,7 @@ Slack's limits: the builders make plain dicts, and these tests keep slack_sdk's 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -13,12 +14,14 @@ from domain.billing import Entitlements
 from domain.corrections import Refund
 from domain.invoices import Invoice, LineKind
 from domain.money import Money
+from domain.parties import BillingDetails
 from handlers.blocks.booking import (
     booking_confirmation_view,
     booking_done_message,
     booking_modal,
 )
 from handlers.blocks.cancelling import cancellation_confirmation_view, cancellation_done_message
+from handlers.blocks.details import billing_details_modal
 from handlers.blocks.home import home_non_admin_view, home_view
 from handlers.blocks.invoices import invoice_block_dicts, invoice_blocks, invoices_message
 from handlers.blocks.overview import loading_view, overview_view
@@ -40,16 +43,25 @@ from tests.unit.blocks.samples import (
     PERIOD,
     SCHEDULE,
     UPCOMING,
+    WITH_MANDATE,
     active,
     line,
     many,
     pending,
+    subscription,
+    terms,
     withdrawn,
 )
 from tests.unit.blocks.slack_checks import checked, checked_message
 
-WORKING = ("working.book", "working.cancel", "working.withdraw", "working.quote")
-TITLES = ("overview.title", "booking.title", "cancel.title", "withdraw.title")
+WORKING = (
+    "working.book",
+    "working.cancel",
+    "working.withdraw",
+    "working.quote",
+    "working.details",
+)
+TITLES = ("overview.title", "booking.title", "cancel.title", "withdraw.title", "details.title")
 WITHDRAWAL = CancellationQuote(1, Outcome.WITHDRAWAL, APRIL_3, Money(1), (Refund(1, Money(2)),))
 CANCELLATION = CancellationQuote(1, Outcome.CANCELLATION, date(2026, 4, 17), Money(0))
 LONG_INVOICE = Invoice(
@@ -97,6 +109,18 @@ def every_view(lang: str) -> list[dict[str, Any]]:
             views.append(booking_confirmation_view(quote, nonce=NONCE, lang=lang))
     for offer in (WITHDRAWAL, CANCELLATION):
         views.append(cancellation_confirmation_view(active(1), offer, catalog=CATALOG, lang=lang))
+    views += [billing_details_modal(d, lang) for d in (BillingDetails(), WITH_MANDATE)]
+    views.append(
+        overview_view(
+            catalog=CATALOG,
+            addons=[withdrawn(3, APRIL_3)],
+            in_force=Entitlements(0, 0),
+            upcoming=replace(UPCOMING, terms=terms()),
+            recent=[replace(ISSUED, terms=terms())],
+            lang=lang,
+            subscription=subscription(WITH_MANDATE),
+        )
+    )
     return views
 
 
@@ -120,7 +144,7 @@ def every_message(lang: str) -> list[dict[str, Any]]:
         ),
         *(
             {"text": "invoice", "blocks": invoice_block_dicts(i, catalog=CATALOG, lang=lang)}
-            for i in (ISSUED, LONG_INVOICE, UPCOMING)
+            for i in (ISSUED, LONG_INVOICE, UPCOMING, replace(ISSUED, terms=terms(WITH_MANDATE)))
         ),
     ]
 

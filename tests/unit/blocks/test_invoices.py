@@ -37,14 +37,15 @@ def test_invoice_preview_lists_lines_and_total() -> None:
         "• Rechnungskorrektur (Widerruf) Erweiterter Speicherplatz (+20 GB), "
         "03.04.2026–17.04.2026: -1,90 €"
     ) in shown
-    assert "*Summe: 6,85 €*" in shown
+    assert "*Summe: 6,85 € zzgl. USt.*" in shown  # no terms (a preview without a seller)
     assert "Gutschrift" not in shown
 
 
 def test_an_issued_invoice_in_english() -> None:
     shown = invoice_dicts(ISSUED, "en")
     assert shown[0]["text"] == plain("Invoice no. 17 of Mar 18, 2026")
-    assert "*Total: €5.90*" in texts(shown)
+    assert "Issued Mar 18, 2026, billing period Mar 18, 2026–Apr 17, 2026" in texts(shown)
+    assert "*Total: €5.90 excl. VAT*" in texts(shown)
 
 
 def test_a_huge_invoice_stays_within_a_message() -> None:
@@ -57,8 +58,8 @@ def test_a_huge_invoice_stays_within_a_message() -> None:
 def test_invoices_message_has_upcoming_and_recent() -> None:
     message = invoices_message(UPCOMING, [ISSUED], catalog=CATALOG, lang="de")
     shown = texts(message["blocks"])
-    assert "Summe: 8,75 €" in shown
-    assert "Nr. 17 vom 18.03.2026: 5,90 €" in shown
+    assert "Summe: 8,75 € zzgl. USt." in shown
+    assert "Nr. 17 vom 18.03.2026: 5,90 € zzgl. USt." in shown
     assert "Noch keine Rechnungen." in texts(
         invoices_message(None, [], catalog=CATALOG, lang="de")["blocks"]
     )

@@ -52,9 +52,11 @@ def test_each_option_shows_label_price_a_number_input_and_hinzufuegen() -> None:
     view = overview([])
     assert block(view, "option_users")["text"] == md(
         "*Zusätzliche Benutzer*\nIhr Team wächst? Buchen Sie weitere Lizenzen.\n"
-        "5,90 € / Nutzer / Monat"
+        "5,90 € / Nutzer / Monat zzgl. USt."
     )
-    assert block(view, "option_storage")["text"]["text"].endswith("5,90 € / 10 GB / Monat")
+    assert block(view, "option_storage")["text"]["text"].endswith(
+        "5,90 € / 10 GB / Monat zzgl. USt."
+    )
     assert block(view, "qty_users") == {
         "type": "input",
         "block_id": "qty_users",
@@ -112,7 +114,7 @@ def test_an_active_row_has_a_red_kuendigen_button_with_its_id() -> None:
         "block_id": "addon_7",
         "fields": [
             md("*OPTION*\nZusätzliche Benutzer (+1)"),
-            md("*PREIS*\n5,90 €"),
+            md("*PREIS*\n5,90 € zzgl. USt."),
             md("*ABGERECHNET BIS*\n17.04.2026"),
             md("*STATUS / AKTION*\nAktiv"),
         ],
@@ -132,7 +134,7 @@ def test_a_pending_row_says_kuendigung_zum_and_offers_to_take_it_back() -> None:
         "block_id": "addon_8",
         "fields": [
             md("*OPTION*\nErweiterter Speicherplatz (+30 GB)"),
-            md("*PREIS*\n17,70 €"),
+            md("*PREIS*\n17,70 € zzgl. USt."),
             md("*ABGERECHNET BIS*\n17.04.2026"),
             md("*STATUS / AKTION*\nKündigung zum 17.04.2026"),
         ],
@@ -178,11 +180,11 @@ def test_entitlements_the_entwurf_and_last_invoices_close_the_overview() -> None
         "*Entwurf Ihrer nächsten Sammelrechnung (am 18.04.2026)*\n"
         "• Zusätzliche Benutzer (+1), anteilig 03.04.2026–17.04.2026: 2,85 €\n"
         "• Zusätzliche Benutzer (+1), 03.04.2026–17.04.2026: 5,90 €\n"
-        "*Summe: 8,75 €*"
+        "*Summe: 8,75 € zzgl. USt.*"
     )
     assert "bisher" not in texts(view)
     assert block(view, "invoices")["text"] == md(
-        "*Letzte Rechnungen*\nNr. 17 vom 18.03.2026: 5,90 €"
+        "*Letzte Rechnungen*\nNr. 17 vom 18.03.2026: 5,90 € zzgl. USt."
     )
 
 
@@ -196,12 +198,12 @@ def test_entitlements_without_add_ons() -> None:
 def test_the_overview_in_english() -> None:
     view = overview([active(7), pending(8)], lang="en")
     assert view["title"] == plain("Add-ons")
-    assert block(view, "option_users")["text"]["text"].endswith("€5.90 / user / month")
-    assert block(view, "option_storage")["text"]["text"].endswith("€5.90 / 10 GB / month")
+    assert block(view, "option_users")["text"]["text"].endswith("€5.90 / user / month excl. VAT")
+    assert block(view, "option_storage")["text"]["text"].endswith("€5.90 / 10 GB / month excl. VAT")
     assert block(view, "table_title")["text"] == plain("Your add-ons")
     assert block(view, "addon_7")["fields"] == [
         md("*OPTION*\nAdditional users (+1)"),
-        md("*PRICE*\n€5.90"),
+        md("*PRICE*\n€5.90 excl. VAT"),
         md("*BILLED UNTIL*\nApr 17, 2026"),
         md("*STATUS / ACTION*\nActive"),
     ]
@@ -212,7 +214,7 @@ def test_the_overview_in_english() -> None:
     assert block(view, "addon_8")["accessory"]["text"] == plain("Undo cancellation")
     upcoming = block(view, "upcoming")["text"]["text"]
     assert upcoming.startswith("*Draft of your next consolidated invoice (on Apr 18, 2026)*\n")
-    assert upcoming.endswith("\n*Total: €8.75*")
+    assert upcoming.endswith("\n*Total: €8.75 excl. VAT*")
 
 
 def test_an_input_error_is_shown_under_its_input() -> None:

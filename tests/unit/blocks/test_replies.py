@@ -34,10 +34,13 @@ def test_refusal_message() -> None:
 def test_list_message_numbers_every_add_on() -> None:
     message = list_message([active(7), pending(8)], catalog=CATALOG, lang="de")
     shown = texts(message["blocks"])
-    assert "• Nr. 7: Zusätzliche Benutzer (+1), 5,90 €, abgerechnet bis 17.04.2026, Aktiv" in shown
     assert (
-        "• Nr. 8: Erweiterter Speicherplatz (+30 GB), 17,70 €, abgerechnet bis 17.04.2026, "
-        "Kündigung zum 17.04.2026" in shown
+        "• Nr. 7: Zusätzliche Benutzer (+1), 5,90 € zzgl. USt., abgerechnet bis 17.04.2026, Aktiv"
+        in shown
+    )
+    assert (
+        "• Nr. 8: Erweiterter Speicherplatz (+30 GB), 17,70 € zzgl. USt., abgerechnet bis "
+        "17.04.2026, Kündigung zum 17.04.2026" in shown
     )
 
 
