@@ -8,11 +8,9 @@ import os
 
 from tests.documents.samples import SELLER_ENV as DOCUMENT_SELLER
 
-SELLER_ENV = {
-    **DOCUMENT_SELLER,
-    "ADDONS_SELLER_CREDITOR_ID": "DE98ZZZ09999999999",  # direct debits name it
-    "ADDONS_DOCUMENTS": "off",
-}
+# The seller as an operator's .env sets it (documents follow it: ADDONS_DOCUMENTS=auto).
+SELLER = {**DOCUMENT_SELLER, "ADDONS_SELLER_CREDITOR_ID": "DE98ZZZ09999999999"}
+SELLER_ENV = {**SELLER, "ADDONS_DOCUMENTS": "off"}
 
 
 def clean_environment() -> dict[str, str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.docs.blocks import ROOT, Block, Step, examples, story
-from tests.environment import SELLER_ENV
+from tests.environment import SELLER
 
 TIMEOUT = 180
 # Test webhook settings: the story queues CloudCRM's events, nothing is ever sent.
@@ -43,7 +43,7 @@ def environment(**extra: str) -> dict[str, str]:
         if not k.startswith(("SLACK_", "ADDONS_")) and k != "COLUMNS"
     }
     # the seller every invoice names (as an operator's .env sets it)
-    return {**env, **SELLER_ENV, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", **extra}
+    return {**env, **SELLER, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", **extra}
 
 
 def noon_utc(day: date) -> datetime:
