@@ -18,8 +18,10 @@ from bot.services.billing_run import (
 from bot.services.booking import Booked, book, quote_booking
 from bot.services.cancelling import (
     Cancelled,
+    Refunded,
     cancel,
     cancellation_offer,
+    money_figures,
     quote_cancellation,
     undo_cancellation,
 )
@@ -65,6 +67,14 @@ from bot.services.shapes import (
     invoice_to_json,
     workspace_to_json,
 )
+from bot.services.workspace_changes import (
+    DETAIL_FIELDS,
+    KEEP,
+    BillingChange,
+    Keep,
+    MandateInput,
+    PlanInput,
+)
 from bot.services.workspaces import (
     WorkspaceRow,
     billing_admins_of,
@@ -80,16 +90,23 @@ from bot.services.workspaces import (
 __all__ = [
     "CORRECTION",
     "CRM_ACTOR",
+    "DETAIL_FIELDS",
     "INVOICE",
     "JOB",
+    "KEEP",
     "SYSTEM_ACTOR",
+    "BillingChange",
     "Booked",
     "Cancelled",
     "Context",
     "CrmAnswer",
     "CrmChanges",
+    "Keep",
+    "MandateInput",
     "Overview",
     "PeriodTurn",
+    "PlanInput",
+    "Refunded",
     "WorkspaceRow",
     "addon_to_json",
     "apply_crm_changes",
@@ -123,6 +140,7 @@ __all__ = [
     "list_webhook_events",
     "list_workspaces",
     "make_document",
+    "money_figures",
     "next_invoice_on",
     "overview",
     "preview_invoice",
