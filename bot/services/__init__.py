@@ -43,7 +43,7 @@ from bot.services.events import (
     replay_webhook_events,
     retry_webhook_events,
 )
-from bot.services.export import invoices_issued_between
+from bot.services.export import documents_issued_between
 from bot.services.reading import (
     Overview,
     audit_log,
@@ -120,6 +120,7 @@ __all__ = [
     "document_json",
     "document_owner_exists",
     "document_to_json",
+    "documents_issued_between",
     "emit",
     "ensure_workspace",
     "ensured_overview",
@@ -131,7 +132,6 @@ __all__ = [
     "get_invoice",
     "get_workspace",
     "invoice_to_json",
-    "invoices_issued_between",
     "iter_billing_run",
     "list_addons",
     "list_corrections",

@@ -264,8 +264,9 @@ def _invoices(b: Builder) -> None:
     p = b.command(
         issued,
         "export",
-        "every workspace's invoices issued in a date range, one row per invoice line, "
-        "for accounting (amounts as decimal strings)",
+        "every workspace's invoices and Rechnungskorrekturen issued in a date range, one "
+        "row per line (corrections negative), with net, VAT, gross, tax category and rate, "
+        "for accounting (amounts as decimal strings, net unless named gross or vat)",
         export.invoices_export,
     )
     p.add_argument(
