@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import services
 from bot.entrypoints.cli.invocation import Run
-from bot.entrypoints.cli.output import in_law
+from bot.entrypoints.cli.output import count, in_law
 from bot.services import PeriodTurn
 
 
@@ -56,10 +56,10 @@ def _as_text(now: datetime, turns: Sequence[PeriodTurn]) -> list[str]:
         if turn.invoice is not None:
             issued += 1
             invoice = turn.invoice
-            count = len(invoice.lines) + (invoice.plan is not None)
+            carried = count(len(invoice.lines) + (invoice.plan is not None), "line")
             lines.append(
                 f"Issued invoice {invoice.number} to {turn.team_id} for {span}: "
-                f"{in_law(invoice.total, invoice.taxed)}, {count} lines."
+                f"{in_law(invoice.total, invoice.taxed)}, {carried}."
             )
         if turn.deactivated:
             ids = ", ".join(f"#{i}" for i in turn.deactivated)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot import services
 from bot.entrypoints.cli import arguments
 from bot.entrypoints.cli.invocation import Run
-from bot.entrypoints.cli.output import in_law, invoice_lines, money, option_text, total_lines
+from bot.entrypoints.cli.output import count, in_law, invoice_lines, money, option_text, total_lines
 from domain.catalog import Catalog
 from domain.corrections import Correction
 
@@ -97,13 +97,13 @@ async def invoices_list(run: Run) -> int:
             rows.append(
                 f"{'K-' + str(d.number):>6}  issued {d.issued_on}  "
                 f"corrects invoice {d.corrects:<12} {in_law(d.total, d.taxed)}  "
-                f"({len(d.lines)} lines)"
+                f"({count(len(d.lines), 'line')})"
             )
         else:
-            lines = len(d.lines) + (d.plan is not None)
+            lines = count(len(d.lines) + (d.plan is not None), "line")
             rows.append(
                 f"{d.number:>6}  issued {d.issued_on}  period {d.period.start}..{d.period.end}  "
-                f"{in_law(d.total, d.taxed)}  ({lines} lines)"
+                f"{in_law(d.total, d.taxed)}  ({lines})"
             )
     return run.say(
         f"Invoices and corrections of {run.args.team_id}{_customer(customer)}, newest first:",

@@ -40,6 +40,11 @@ def net(amount: Money) -> str:
     return f"{amount} excl. VAT"
 
 
+def count(number: int, word: str) -> str:
+    """ "1 line", "4 lines"."""
+    return f"{number} {word}" + ("" if number == 1 else "s")
+
+
 def tax_label(line: TaxLine) -> str:
     """ "VAT 19.00 % (S)", "VAT 0.00 % (AE, reverse charge)"."""
     why = EXEMPT.get(line.category)

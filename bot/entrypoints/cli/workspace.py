@@ -61,6 +61,7 @@ async def _print(run: Run, sub: Subscription) -> int:
     if run.args.json:
         return run.json(shown)
     admins = ", ".join(sub.billing_admins) or "none"
+    seller = run.ctx.invoicing.seller
     slack = f"installed on {shown['installed_on']}" if since else "not installed (OAuth)"
     customer = f", customer {sub.customer}" if sub.customer else ""
     return run.say(
@@ -68,7 +69,7 @@ async def _print(run: Run, sub: Subscription) -> int:
         f"locale {sub.locale}{customer}; current period "
         f"{shown['period_start']}..{shown['period_end']}.",
         f"Billing admins: {admins}. Slack: {slack}.",
-        *billing_text(sub),
+        *billing_text(sub, debits=bool(seller and seller.creditor_id)),
     )
 
 

@@ -126,8 +126,9 @@ def refusal(error: InvalidBillingDetail) -> str:
     )
 
 
-def billing_text(sub: Subscription) -> list[str]:
-    """The Rechnungsdaten, the mandate (IBAN masked) and the Tarif, one line each."""
+def billing_text(sub: Subscription, debits: bool) -> list[str]:
+    """The Rechnungsdaten, the mandate (IBAN masked) and the Tarif, one line each;
+    ``debits``: whether the seller can collect by direct debit (has a Gläubiger-ID)."""
     d = sub.details
     place = " ".join(part for part in (d.postcode, d.city) if part)
     address = ", ".join(part for part in (d.company, d.street, place, d.country) if part)
@@ -140,12 +141,13 @@ def billing_text(sub: Subscription) -> list[str]:
     if not d.company:
         said = (said + "; " if said else "") + "no company: invoices name the Slack name"
     mandate = d.mandate
-    debit = (
-        f"SEPA mandate: {mandate.reference}, IBAN {mask_iban(mandate.iban)}, signed "
-        f"{mandate.signed_on} (invoices are debited)."
-        if mandate
-        else "SEPA mandate: none (invoices ask for a transfer)."
-    )
+    debit = "SEPA mandate: none (invoices ask for a transfer)."
+    if mandate is not None:
+        how = "debited" if debits else "paid by transfer until ADDONS_SELLER_CREDITOR_ID is set"
+        debit = (
+            f"SEPA mandate: {mandate.reference}, IBAN {mask_iban(mandate.iban)}, signed "
+            f"{mandate.signed_on} (invoices are {how})."
+        )
     plan = (
         f"Tarif: {sub.plan.name}, {sub.plan.price} per month excl. VAT, first on every "
         "Sammelrechnung (a new price applies from the next one)."
