@@ -5,6 +5,11 @@ Signed with the Standard Webhooks scheme (``webhook-id``, ``webhook-timestamp``,
 ADDONS_CRM_SECRET, and applied once per ``webhook-id``. Answers are JSON: 200 with the
 workspace as ``workspace show --json`` prints it, 400 naming the field, 401 for a bad
 signature, 404 for a team the app has never seen, 503 when the store is busy.
+
+The body sets any of: ``customer``; ``plan`` (``{"name", "price"}``, or null to remove
+the Tarif); ``billing_details`` (the Rechnungsdaten fields of ``workspace set``, only
+those named change, "" or null clears one; ``sepa_mandate`` as
+``{"reference", "iban", "signed_on"}``, or null to revoke it).
 """
 
 from __future__ import annotations
@@ -19,15 +24,37 @@ from aiohttp import web
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from bot.ports import Busy, Clock
-from bot.services import Context, CrmChanges, apply_crm_changes, workspace_to_json
+from bot.services import (
+    DETAIL_FIELDS,
+    KEEP,
+    BillingChange,
+    Context,
+    CrmChanges,
+    MandateInput,
+    PlanInput,
+    apply_crm_changes,
+    workspace_to_json,
+)
 from domain.errors import DomainError, UnknownWorkspace
+from domain.parties import InvalidBillingDetail
 from domain.workspace import InvalidCustomer
 
 logger = logging.getLogger("addons.crm")
 
 PATH = "/crm/v1/workspaces/{team_id}"
 MAX_BODY = 16 * 1024
-FIELDS = frozenset({"customer"})
+FIELDS = frozenset({"customer", "plan", "billing_details"})
+PLAN_FIELDS = ("name", "price")
+MANDATE_FIELDS = ("reference", "iban", "signed_on")
+# Where a field the domain names (InvalidBillingDetail.field) sits in the request's body.
+BODY_FIELD = {
+    **{name: f"billing_details.{name}" for name in DETAIL_FIELDS},
+    "sepa_mandate": "billing_details.sepa_mandate.reference",
+    "sepa_iban": "billing_details.sepa_mandate.iban",
+    "sepa_signed": "billing_details.sepa_mandate.signed_on",
+    "plan": "plan.name",
+    "plan_price": "plan.price",
+}
 
 # When the workspace's current installation was made (None: not installed).
 InstalledSince = Callable[[str], Awaitable[datetime | None]]
@@ -58,6 +85,9 @@ def crm_routes(
             return _error(404, f"no workspace {team_id}")
         except InvalidCustomer as error:
             return _error(400, str(error), "customer")
+        except InvalidBillingDetail as error:
+            field = BODY_FIELD.get(error.field, error.field)
+            return _error(400, f"not a valid {field}: {error.value!r}", field)
         except DomainError as error:
             return _error(400, str(error))
         except Busy:
@@ -110,7 +140,65 @@ def _changes(raw: bytes) -> CrmChanges:
     customer = body.get("customer")
     if customer is not None and not isinstance(customer, str):
         raise _FieldError("customer must be a string", "customer")
-    return CrmChanges(customer=customer)
+    plan: PlanInput | None = None
+    if body.get("plan") is not None:
+        name, price = _strings(body["plan"], "plan", PLAN_FIELDS)
+        plan = PlanInput(name, price)
+    billing = _billing(body.get("billing_details"))
+    return CrmChanges(
+        customer=customer,
+        billing=BillingChange(
+            details=billing.details,
+            mandate=billing.mandate,
+            plan=plan if "plan" in body else KEEP,
+        ),
+    )
+
+
+def _billing(value: Any) -> BillingChange:
+    """``billing_details``: the Rechnungsdaten fields named (partial), and the mandate."""
+    if value is None:
+        return BillingChange()
+    if not isinstance(value, dict):
+        raise _FieldError("billing_details must be an object", "billing_details")
+    known = (*DETAIL_FIELDS, "sepa_mandate")
+    unknown = sorted(set(value) - set(known))
+    if unknown:
+        field = f"billing_details.{unknown[0]}"
+        raise _FieldError(f"unknown field {field!r}", field)
+    details: dict[str, str | None] = {}
+    for name in DETAIL_FIELDS:
+        if name in value:
+            text = value[name]
+            if text is not None and not isinstance(text, str):
+                raise _FieldError(
+                    f"billing_details.{name} must be a string or null", f"billing_details.{name}"
+                )
+            details[name] = text
+    if "sepa_mandate" not in value:
+        return BillingChange(details=details)
+    if value["sepa_mandate"] is None:
+        return BillingChange(details=details, mandate=None)
+    where = "billing_details.sepa_mandate"
+    reference, iban, signed = _strings(value["sepa_mandate"], where, MANDATE_FIELDS)
+    return BillingChange(details=details, mandate=MandateInput(reference, iban, signed))
+
+
+def _strings(value: Any, where: str, names: tuple[str, ...]) -> list[str]:
+    """The string members ``names`` of the object ``value``, each required."""
+    if not isinstance(value, dict):
+        raise _FieldError(f"{where} must be an object", where)
+    unknown = sorted(set(value) - set(names))
+    if unknown:
+        field = f"{where}.{unknown[0]}"
+        raise _FieldError(f"unknown field {field!r}", field)
+    out = []
+    for name in names:
+        text = value.get(name)
+        if not isinstance(text, str):
+            raise _FieldError(f"{where}.{name} must be a string", f"{where}.{name}")
+        out.append(text)
+    return out
 
 
 def _error(status: int, message: str, field: str | None = None) -> web.Response:

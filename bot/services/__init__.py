@@ -18,8 +18,10 @@ from bot.services.billing_run import (
 from bot.services.booking import Booked, book, quote_booking
 from bot.services.cancelling import (
     Cancelled,
+    Refunded,
     cancel,
     cancellation_offer,
+    money_figures,
     quote_cancellation,
     undo_cancellation,
 )
@@ -41,7 +43,7 @@ from bot.services.events import (
     replay_webhook_events,
     retry_webhook_events,
 )
-from bot.services.export import invoices_issued_between
+from bot.services.export import documents_issued_between
 from bot.services.reading import (
     Overview,
     audit_log,
@@ -65,6 +67,14 @@ from bot.services.shapes import (
     invoice_to_json,
     workspace_to_json,
 )
+from bot.services.workspace_changes import (
+    DETAIL_FIELDS,
+    KEEP,
+    BillingChange,
+    Keep,
+    MandateInput,
+    PlanInput,
+)
 from bot.services.workspaces import (
     WorkspaceRow,
     billing_admins_of,
@@ -81,16 +91,23 @@ from bot.services.workspaces import (
 __all__ = [
     "CORRECTION",
     "CRM_ACTOR",
+    "DETAIL_FIELDS",
     "INVOICE",
     "JOB",
+    "KEEP",
     "SYSTEM_ACTOR",
+    "BillingChange",
     "Booked",
     "Cancelled",
     "Context",
     "CrmAnswer",
     "CrmChanges",
+    "Keep",
+    "MandateInput",
     "Overview",
     "PeriodTurn",
+    "PlanInput",
+    "Refunded",
     "WorkspaceRow",
     "addon_to_json",
     "apply_crm_changes",
@@ -104,6 +121,7 @@ __all__ = [
     "document_json",
     "document_owner_exists",
     "document_to_json",
+    "documents_issued_between",
     "emit",
     "ensure_workspace",
     "ensured_overview",
@@ -115,7 +133,6 @@ __all__ = [
     "get_invoice",
     "get_workspace",
     "invoice_to_json",
-    "invoices_issued_between",
     "iter_billing_run",
     "list_addons",
     "list_corrections",
@@ -124,6 +141,7 @@ __all__ = [
     "list_webhook_events",
     "list_workspaces",
     "make_document",
+    "money_figures",
     "next_invoice_on",
     "overview",
     "preview_invoice",

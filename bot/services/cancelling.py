@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -24,6 +25,38 @@ class Cancelled:
     addon: AddOn
     quote: CancellationQuote
     corrections: tuple[Correction, ...] = ()
+
+    @property
+    def refunded(self) -> Refunded:
+        """What the Rechnungskorrekturen pay back: money that was invoiced, never drafts."""
+        return refunded_by(self.corrections)
+
+
+@dataclass(frozen=True)
+class Refunded:
+    """Net, VAT and gross paid back with Rechnungskorrekturen (positive amounts)."""
+
+    net: Money
+    vat: Money
+    gross: Money
+
+
+def refunded_by(corrections: Sequence[Correction]) -> Refunded:
+    """The sum of what ``corrections`` pay back; one issued before invoices carried VAT
+    pays back its net (no VAT was charged)."""
+    net = sum((c.refund for c in corrections), Money.zero())
+    vat = sum((-c.taxed.vat for c in corrections if c.taxed is not None), Money.zero())
+    return Refunded(net, vat, net + vat)
+
+
+def money_figures(quote: CancellationQuote, refunded: Refunded) -> dict[str, str]:
+    """The two figures of a withdrawal, for the audit log and the CLI: what left the
+    Entwurf (never charged, net) and what was refunded (invoiced: net and gross)."""
+    return {
+        "removed_from_drafts": str(quote.removed_from_drafts.amount),
+        "refund": str(refunded.net.amount),
+        "refund_gross": str(refunded.gross.amount),
+    }
 
 
 def _monthly(ctx: Context, addon: AddOn) -> Money:
@@ -98,7 +131,7 @@ async def cancel(
                 "option": addon.option,
                 "quantity": addon.quantity,
                 "on": today.isoformat(),
-                "refund_cents": quote.refund.cents,
+                "refund_cents": quote.credited.cents,
                 "removed_cents": quote.removed_from_drafts.cents,
                 "corrections": [
                     {"number": c.number, "corrects": c.corrects, "refund_cents": c.refund.cents}
@@ -118,7 +151,7 @@ async def cancel(
             before,
             addon.status.value,
             on=quote.on.isoformat(),
-            refund=str(quote.refund.amount),
+            **money_figures(quote, refunded_by(issued)),
         )
         await _emit_cancel(uow, ctx, team_id, addon, withdrawal is not None, today, now)
         await uow.commit()

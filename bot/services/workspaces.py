@@ -11,6 +11,7 @@ from bot.services.context import SYSTEM_ACTOR, Context, subscription_of
 from bot.services.events import emit
 from bot.services.retry import retrying
 from bot.services.shapes import details_to_json, workspace_to_json
+from bot.services.workspace_changes import BillingChange, billing_changes, with_billing
 from domain.errors import AnchorLocked, UnknownWorkspace
 from domain.parties import BillingDetails
 from domain.workspace import Subscription, check_customer, check_timezone
@@ -58,11 +59,16 @@ async def set_workspace(
     locale: str | None = None,
     actor: str = "operator",
     customer: str | None = None,
+    billing: BillingChange | None = None,
 ) -> Subscription:
     """Create or configure a workspace; the anchor is fixed once add-ons exist.
 
     ``anchor`` None keeps the workspace's anchor (UnknownWorkspace if there is none yet);
-    ``customer`` None keeps its CloudCRM customer number.
+    ``customer`` None keeps its CloudCRM customer number; ``billing`` changes only the
+    Rechnungsdaten, mandate and Tarif values it names. A value that does not validate
+    raises its DomainError (InvalidBillingDetail names the field) and nothing is stored.
+    A new Tarif price is read by the billing run when it issues: it applies from the
+    next Sammelrechnung on, never to one issued already.
     """
     tz = check_timezone(timezone or ctx.default_timezone)
     if customer is not None:
@@ -77,10 +83,14 @@ async def set_workspace(
             sub = Subscription(
                 team_id, anchor, tz, locale or ctx.default_locale, start, customer=customer
             )
+            if billing is not None:
+                sub = with_billing(sub, billing, sub.today(now))
             await uow.subscriptions.add(sub, now)
         else:
             sub = await _reconfigure(uow, old, anchor or old.anchor, now, timezone, locale)
             sub = replace(sub, customer=customer if customer is not None else old.customer)
+            if billing is not None:
+                sub = with_billing(sub, billing, sub.today(now))
             await uow.subscriptions.save(sub)
         detail: dict[str, Any] = {
             "anchor": sub.anchor.isoformat(),
@@ -89,6 +99,7 @@ async def set_workspace(
         }
         if customer is not None:
             detail["customer"] = customer
+        detail.update(billing_changes(old, sub))
         await uow.audit.record(team_id, now, actor, "workspace_set", **detail)
         if told_to_cloudcrm(sub) != told_to_cloudcrm(old):
             await emit(uow, team_id, "workspace.updated", workspace_to_json(sub, now), now)
@@ -178,7 +189,9 @@ async def set_billing_details(
 def told_to_cloudcrm(sub: Subscription | None) -> tuple[object, ...]:
     """What of a workspace CloudCRM hears about when it changes (``workspace.updated``):
     the customer number, the Tarif and the billing data, not its anchor or language."""
-    return (None,) if sub is None else (sub.customer,)
+    if sub is None:  # a workspace created without any of them tells nothing yet
+        return (None, None, BillingDetails())
+    return (sub.customer, sub.plan, sub.details)
 
 
 # Slack's side of a workspace as CloudCRM hears of it (the audit action -> the event).

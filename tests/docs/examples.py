@@ -73,7 +73,10 @@ def process(argv: list[str], stdin: str, **env: str) -> str:
 def console(block: Block) -> list[str]:
     """The transcript `addons-bot console` writes for the block's typed lines."""
     typed = "".join(f"{line}\n" for line in block.inputs())
-    out = process([sys.executable, "-m", "bot", "console", *block.console_args()], typed)
+    # the console as an operator starts it: documents as configured by default (its demo
+    # seller makes them), not switched off as the other tests' processes have them
+    argv = [sys.executable, "-m", "bot", "console", *block.console_args()]
+    out = process(argv, typed, ADDONS_DOCUMENTS="auto")
     lines = [line.rstrip() for line in out.splitlines()]
     return [line for line in lines if not line.startswith(TIMING_NOTES)]
 

@@ -35,6 +35,17 @@ ADDON_KEYS = {
 INVOICE_KEYS = {"number", "team_id", "issued_on", "period_start", "period_end", "total", "lines"}
 LINE_KEYS = {"kind", "addon_id", "from", "to", "quantity", "amount"}
 AUDIT_KEYS = {"id", "at", "actor", "action", "addon_id", "before", "after", "detail"}
+NO_BILLING_DETAILS = {
+    "company": None,
+    "street": None,
+    "postcode": None,
+    "city": None,
+    "country": None,
+    "vat_id": None,
+    "invoice_email": None,
+    "buyer_reference": None,
+    "sepa_mandate": None,
+}
 
 
 def on(day: str, hour: int = 12) -> datetime:
@@ -133,6 +144,8 @@ def test_workspace_set_creates_the_file_and_reports_the_current_period(cli: Cli)
         "period_start": "2026-03-18",
         "period_end": "2026-04-17",
         "billing_admins": [],
+        "billing_details": NO_BILLING_DETAILS,
+        "plan": None,
         "installed": False,
         "installed_on": None,
     }
@@ -196,7 +209,11 @@ def test_cancelling_within_fourteen_days_is_a_withdrawal_with_the_refund(
     assert "withdrawal" in cli.out
     assert "Widerruf" in cli.out
     # the draft 2,85 € and the renewal 5,90 € leave the next consolidated invoice
-    assert "nothing charged; 8.75 EUR removed from the next consolidated invoice" in cli.out
+    assert (
+        "ended at once; 8.75 EUR excl. VAT removed from the next consolidated invoice, "
+        "never charged." in cli.out
+    )
+    assert "refunded" not in cli.out
     assert cli.json("invoice", "preview", TEAM, day="2026-04-10")["lines"] == []
     [addon] = cli.json("addons", "list", TEAM)
     assert (addon["status"], addon["ended_on"], addon["billed_until"]) == (
@@ -296,9 +313,17 @@ def test_a_withdrawal_of_an_invoiced_booking_issues_a_correction_the_cli_lists_a
     cli("billing", "run", "--as-of", "2026-04-18", day="2026-04-18")
     assert cli("addons", "cancel", TEAM, "1", "--by", "bob", day="2026-04-20") == 0
     assert "0.19 EUR" not in cli.out  # the invoiced total is refunded, not a line of it
-    assert "6.09 EUR refunded with correction K-1 to invoice 1" in cli.out
+    # 6.09 net and its 19 % VAT (1.16) were invoiced: the gross is what comes back
+    assert (
+        "6.09 EUR excl. VAT (7.25 EUR gross) refunded with correction K-1 to invoice 1" in cli.out
+    )
+    assert "nothing charged" not in cli.out  # it was charged: it is refunded
     correction, invoice = cli.json("invoices", "list", TEAM)
     assert (invoice["type"], invoice["number"], invoice["total"]) == ("invoice", 1, "6.09")
+    assert (invoice["net"], invoice["vat"], invoice["gross"]) == ("6.09", "1.16", "7.25")
+    assert correction.pop("seller")["name"] == SELLER_ENV["ADDONS_SELLER_NAME"]
+    assert correction.pop("buyer")["name"] == TEAM  # no company, no Slack name: the team id
+    assert correction.pop("payment")["method"] == "transfer"
     assert correction == {
         "type": "correction",
         "number": 1,
@@ -308,6 +333,10 @@ def test_a_withdrawal_of_an_invoiced_booking_issues_a_correction_the_cli_lists_a
         "issued_on": "2026-04-20",
         "total": "-6.09",
         "currency": "EUR",
+        "net": "-6.09",
+        "vat": "-1.16",
+        "gross": "-7.25",
+        "tax": [{"category": "S", "rate": "19.00", "basis": "-6.09", "amount": "-1.16"}],
         "lines": [
             {
                 "kind": "credit",
@@ -331,16 +360,20 @@ def test_a_withdrawal_of_an_invoiced_booking_issues_a_correction_the_cli_lists_a
             },
         ],
     }
-    assert cli.json("invoices", "show", "K-1") == correction
+    shown = cli.json("invoices", "show", "K-1")
+    assert {k: v for k, v in shown.items() if k not in ("seller", "buyer", "payment")} == correction
     as_process = run("invoices", "show", "K-1", "--json", database=cli.path)  # a real process
-    assert (as_process.returncode, json.loads(as_process.stdout)) == (0, correction)
+    assert (as_process.returncode, json.loads(as_process.stdout)) == (0, shown)
     assert cli.json("invoices", "show", "1") == invoice  # the invoice stays as issued
     assert cli("invoices", "show", "k-1") == 0
     assert "Correction K-1 (Rechnungskorrektur)" in cli.out
     assert "corrects invoice 1" in cli.out
     assert "-6.09 EUR" in cli.out
+    assert "VAT 19.00 % (S)" in cli.out
+    assert "-7.25 EUR" in cli.out  # the gross it pays back
     assert cli("invoices", "list", TEAM) == 0
     assert "K-1" in cli.out
+    assert "-6.09 EUR excl. VAT, VAT -1.16 EUR, gross -7.25 EUR" in cli.out
     before = dump(cli.path)
     assert "unknown correction: 2" in cli.refused("invoices", "show", "K-2")
     assert "use 17 or K-3" in cli.refused("invoices", "show", "K-x")
@@ -359,7 +392,13 @@ def test_the_audit_log_names_the_operator(cli: Cli, workspace: str) -> None:
         ("operator:alice", "book", 1, None, "active"),
         ("operator", "workspace_set", None, None, None),
     ]
-    assert entries[0]["detail"] == {"on": "2026-04-05", "refund": "8.75"}
+    # Nothing was invoiced: the 8.75 left the Entwurf, nothing is refunded.
+    assert entries[0]["detail"] == {
+        "on": "2026-04-05",
+        "removed_from_drafts": "8.75",
+        "refund": "0.00",
+        "refund_gross": "0.00",
+    }
     assert datetime.fromisoformat(entries[1]["at"]) == on("2026-04-03")
     assert cli("audit", TEAM) == 0
     assert "operator:alice" in cli.out

@@ -283,7 +283,9 @@ def test_the_workspace_list_finds_workspaces_without_a_customer(
     bot: Bot, history: Path, tmp_path: Path
 ) -> None:
     db = ("--database", str(history))
-    assert bot(*db, "workspace", "set", TEAM, "--customer", "C-4711", cwd=tmp_path).returncode == 0
+    tarif = ("--plan", "CloudCRM Business", "--plan-price", "49.00")
+    done = bot(*db, "workspace", "set", TEAM, "--customer", "C-4711", *tarif, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
     listed = json.loads(bot(*db, "workspace", "list", "--json", cwd=tmp_path).stdout)
     # invoiced through April's period: the May invoice is due, so it is issued today
     today = datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()
@@ -293,6 +295,7 @@ def test_the_workspace_list_finds_workspaces_without_a_customer(
             "name": None,
             "installed": False,
             "customer": "C-4711",
+            "plan": {"name": "CloudCRM Business", "price": "49.00"},
             "active_addons": 1,  # users x1 (the x3 was withdrawn)
             "next_invoice_on": today,
         },
@@ -301,10 +304,13 @@ def test_the_workspace_list_finds_workspaces_without_a_customer(
             "name": None,
             "installed": False,
             "customer": None,
+            "plan": None,
             "active_addons": 1,
             "next_invoice_on": today,
         },
     ]
+    text = bot(*db, "workspace", "list", cwd=tmp_path).stdout
+    assert "Tarif CloudCRM Business 49.00 EUR" in text.splitlines()[0]
     without = bot(*db, "workspace", "list", "--without-customer", cwd=tmp_path)
     assert without.stdout.splitlines()[0].startswith("T0002")
     assert len(without.stdout.splitlines()) == 1

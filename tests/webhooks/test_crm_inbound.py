@@ -178,3 +178,116 @@ async def test_the_way_in_is_closed_without_its_secret(
         crm.http.post(f"{crm.url}/crm/v1/workspaces/{TEAM}", json={}) as answer,
     ):
         assert answer.status == 404
+
+
+TARIF = {"name": "CloudCRM Business", "price": "49.00"}
+MANDATE = {"reference": "MR-77", "iban": "AT61 1904 3002 3457 3201", "signed_on": "2026-03-20"}
+VIENNA: dict[str, Any] = {
+    "company": "Beispiel GmbH",
+    "street": "Ring 1",
+    "postcode": "1010",
+    "city": "Wien",
+    "country": "AT",
+    "vat_id": "ATU13585627",
+    "invoice_email": "rechnung@beispiel.example",
+    "buyer_reference": "PO-77",
+    "sepa_mandate": MANDATE,
+}
+
+
+async def test_cloudcrm_sets_the_tarif_and_the_rechnungsdaten_as_workspace_set_does(
+    monkeypatch: pytest.MonkeyPatch, database: str
+) -> None:
+    async with crm_app(monkeypatch, database) as crm:
+        status, shown = await crm.post(TEAM, {"plan": TARIF, "billing_details": VIENNA})
+        assert status == 200, shown
+        assert shown["plan"] == TARIF
+        masked = {**MANDATE, "iban": "AT61 **** 3201"}
+        assert shown["billing_details"] == {**VIENNA, "sepa_mandate": masked}
+        sub = await services.get_workspace(crm.ctx, TEAM)
+        assert sub.details.mandate is not None
+        assert sub.details.mandate.iban == "AT611904300234573201"  # kept whole, shown masked
+        # what it set is what the next invoice carries: the Tarif first, reverse charge
+        preview = await services.preview_invoice(crm.ctx, TEAM, NOW)
+        assert preview.plan is not None
+        assert preview.plan.name == "CloudCRM Business"
+        assert preview.terms is not None
+        assert preview.terms.treatment.category.value == "AE"
+        # a partial update changes only what it names
+        status, shown = await crm.post(
+            TEAM, {"billing_details": {"city": "Graz", "buyer_reference": None}}
+        )
+        assert status == 200
+        assert shown["billing_details"]["city"] == "Graz"
+        assert shown["billing_details"]["buyer_reference"] is None
+        assert shown["billing_details"]["vat_id"] == "ATU13585627"
+        assert shown["plan"] == TARIF
+        status, shown = await crm.post(
+            TEAM, {"plan": None, "billing_details": {"sepa_mandate": None}}
+        )
+        assert (status, shown["plan"], shown["billing_details"]["sepa_mandate"]) == (
+            200,
+            None,
+            None,
+        )
+        assert await crm.events() == ["workspace.updated"] * 3
+        audit = [e for e in await services.audit_log(crm.ctx, TEAM) if e.actor == "cloudcrm"]
+        assert [sorted(set(e.detail) - {"customer", "request"}) for e in audit] == [
+            ["plan", "sepa_mandate"],
+            ["buyer_reference", "city"],
+            [
+                "buyer_reference", "city", "company", "country", "invoice_email", "plan",
+                "postcode", "sepa_mandate", "street", "vat_id",
+            ],
+        ]  # fmt: skip
+        assert audit[-1].detail["sepa_mandate"]["iban"] == "AT61 **** 3201"
+
+
+def details(**values: Any) -> dict[str, Any]:
+    return {"billing_details": values}
+
+
+def mandate(**values: str) -> dict[str, Any]:
+    return details(sepa_mandate={**MANDATE, **values})
+
+
+D = "billing_details."
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param(details(vat_id="ATU13585628"), D + "vat_id", id="vat id"),
+        pytest.param(details(country="AT"), D + "vat_id", id="vat id of another country"),
+        pytest.param(details(country="Austria"), D + "country", id="country"),
+        pytest.param(details(invoice_email="nobody"), D + "invoice_email", id="e-mail"),
+        pytest.param(details(city=7), D + "city", id="not a string"),
+        pytest.param(details(colour="red"), D + "colour", id="unknown field"),
+        pytest.param({"billing_details": ["AT"]}, "billing_details", id="not an object"),
+        pytest.param(mandate(iban="AT61 1904 3002 3457 3202"), D + "sepa_mandate.iban", id="iban"),
+        pytest.param(mandate(signed_on="20.03.2026"), D + "sepa_mandate.signed_on", id="signed"),
+        pytest.param(
+            details(sepa_mandate={"reference": "MR-1"}), D + "sepa_mandate.iban", id="incomplete"
+        ),
+        pytest.param({"plan": {"name": "Business", "price": "49.001"}}, "plan.price", id="price"),
+        pytest.param({"plan": {"name": "Business", "price": 49}}, "plan.price", id="a number"),
+        pytest.param({"plan": {"name": "", "price": "49.00"}}, "plan.name", id="plan name"),
+        pytest.param({"plan": "Business"}, "plan", id="plan not an object"),
+    ],
+)
+async def test_a_bad_tarif_or_rechnungsdaten_is_refused_naming_the_field_and_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, body: dict[str, Any], field: str
+) -> None:
+    async with crm_app(monkeypatch, str(tmp_path / "addons.db")) as crm:
+        status, _ = await crm.post(
+            TEAM, {"billing_details": {"country": "DE", "vat_id": "DE136695976"}}
+        )
+        assert status == 200
+        before = await services.get_workspace(crm.ctx, TEAM)
+        got, answer = await crm.post(TEAM, {"customer": "C-1", **body}, webhook_id="msg_bad")
+        assert (got, answer.get("field")) == (400, field), answer
+        assert field in answer["error"]
+        assert await services.get_workspace(crm.ctx, TEAM) == before  # the customer neither
+        assert await crm.events() == ["workspace.updated"]
+        fixed, shown = await crm.post(TEAM, {"plan": TARIF}, webhook_id="msg_bad")
+        assert (fixed, shown["plan"]) == (200, TARIF)  # the refused request's id is not burnt

@@ -9,7 +9,7 @@ import uuid
 from bot import services
 from bot.entrypoints.cli.arguments import UsageError, whole_number
 from bot.entrypoints.cli.invocation import Run
-from bot.entrypoints.cli.output import addon_line, money, option_text
+from bot.entrypoints.cli.output import addon_line, money, net, option_text
 from domain.addons import Outcome
 from domain.catalog import Catalog, Option
 from domain.errors import UnknownOption
@@ -42,7 +42,7 @@ async def addons_list(run: Run) -> int:
     if not addons:
         return run.say(f"{run.args.team_id} has no add-ons.")
     return run.say(
-        f"Add-ons of {run.args.team_id}, newest first:",
+        f"Add-ons of {run.args.team_id}, newest first (monthly prices excl. VAT):",
         *(addon_line(run.catalog, addon) for addon in addons),
     )
 
@@ -80,8 +80,8 @@ async def addons_book(run: Run) -> int:
         )
     return run.say(
         f"Booked add-on #{addon.id} for {args.team_id}: {what}, "
-        f"{money(quote.monthly_price)}/month.",
-        f"Prorated {money(quote.prorated)} for {quote.booked_on}..{quote.period.end}, "
+        f"{money(quote.monthly_price)}/month excl. VAT.",
+        f"Prorated {net(quote.prorated)} for {quote.booked_on}..{quote.period.end}, "
         f"charged with the next consolidated invoice; billed until {quote.billed_until}.",
     )
 
@@ -95,16 +95,16 @@ async def addons_cancel(run: Run) -> int:
     done = await services.cancel(
         run.ctx, args.team_id, args.addon_id, quote.outcome, run.now, actor=OPERATOR + args.by
     )
-    quote = done.quote
+    quote, refunded = done.quote, done.refunded
     if args.json:
+        customer = (await services.get_workspace(run.ctx, args.team_id)).customer
         return run.json(
             {
                 "outcome": quote.outcome.value,
                 "on": quote.on.isoformat(),
-                "refund": str(quote.refund.amount),
-                "removed_from_drafts": str(quote.removed_from_drafts.amount),
+                **services.money_figures(quote, refunded),
                 "credited": str(quote.credited.amount),
-                "corrections": [services.correction_to_json(c) for c in done.corrections],
+                "corrections": [services.correction_to_json(c, customer) for c in done.corrections],
                 "addon": services.addon_to_json(done.addon),
             }
         )
@@ -113,14 +113,19 @@ async def addons_cancel(run: Run) -> int:
             f"Add-on #{args.addon_id} of {args.team_id}: cancellation "
             f"(Kündigung zum {quote.on}); it stays in force until then."
         )
-    corrected = "".join(
-        f"; {money(c.refund)} refunded with correction K-{c.number} to invoice {c.corrects}"
+    said = [
+        f"{net(c.refund)} ({money(-c.taxed.gross if c.taxed else c.refund)} gross) refunded "
+        f"with correction K-{c.number} to invoice {c.corrects}"
         for c in done.corrections
-    )
+    ]
+    if quote.removed_from_drafts:
+        never = "" if said else ", never charged"
+        said.append(
+            f"{net(quote.removed_from_drafts)} removed from the next consolidated invoice{never}"
+        )
     return run.say(
         f"Add-on #{args.addon_id} of {args.team_id}: withdrawal (Widerruf) on {quote.on}, "
-        f"ended at once, nothing charged; {money(quote.removed_from_drafts)} removed from "
-        f"the next consolidated invoice{corrected}."
+        f"ended at once; " + ("; ".join(said) if said else "nothing was charged") + "."
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import services
 from bot.entrypoints.cli.invocation import Run
-from bot.entrypoints.cli.output import money
+from bot.entrypoints.cli.output import count, in_law
 from bot.services import PeriodTurn
 
 
@@ -16,15 +16,24 @@ async def billing_run(run: Run) -> int:
     """Every workspace's due turns, period by period; a rerun issues nothing new."""
     turns = await services.billing_run(run.ctx, run.now, issued_at=run.real)
     if run.args.json:
-        return run.json(_as_json(run.now, turns))
+        teams = {turn.team_id for turn in turns if turn.invoice is not None}
+        customers = {
+            team: (await services.get_workspace(run.ctx, team)).customer for team in sorted(teams)
+        }
+        return run.json(_as_json(run.now, turns, customers))
     return run.say(*_as_text(run.now, turns))
 
 
-def _as_json(now: datetime, turns: Sequence[PeriodTurn]) -> dict[str, Any]:
+def _as_json(
+    now: datetime, turns: Sequence[PeriodTurn], customers: dict[str, str | None]
+) -> dict[str, Any]:
+    """``issued`` names each workspace's customer number, as the events do."""
     issued = [turn.invoice for turn in turns if turn.invoice is not None]
     return {
         "now": now.isoformat(),
-        "issued": [services.invoice_to_json(invoice) for invoice in issued],
+        "issued": [
+            services.invoice_to_json(invoice, customers.get(invoice.team_id)) for invoice in issued
+        ],
         "turns": [
             {
                 "team_id": turn.team_id,
@@ -46,9 +55,11 @@ def _as_text(now: datetime, turns: Sequence[PeriodTurn]) -> list[str]:
         span = f"{turn.period.start}..{turn.period.end}"
         if turn.invoice is not None:
             issued += 1
+            invoice = turn.invoice
+            carried = count(len(invoice.lines) + (invoice.plan is not None), "line")
             lines.append(
-                f"Issued invoice {turn.invoice.number} to {turn.team_id} for {span}: "
-                f"{money(turn.invoice.total)}, {len(turn.invoice.lines)} lines."
+                f"Issued invoice {invoice.number} to {turn.team_id} for {span}: "
+                f"{in_law(invoice.total, invoice.taxed)}, {carried}."
             )
         if turn.deactivated:
             ids = ", ".join(f"#{i}" for i in turn.deactivated)

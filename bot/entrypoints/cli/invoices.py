@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot import services
 from bot.entrypoints.cli import arguments
 from bot.entrypoints.cli.invocation import Run
-from bot.entrypoints.cli.output import invoice_lines, money, option_text
+from bot.entrypoints.cli.output import count, in_law, invoice_lines, money, option_text, total_lines
 from domain.catalog import Catalog
 from domain.corrections import Correction
 
@@ -40,7 +40,8 @@ def correction_lines(catalog: Catalog, correction: Correction) -> list[str]:
     """A correction as a heading, one row per reversed line, and the (negative) total."""
     out = [
         f"Correction K-{correction.number} (Rechnungskorrektur) for {correction.team_id}, "
-        f"issued {correction.issued_on}, corrects invoice {correction.corrects}"
+        f"issued {correction.issued_on}, corrects invoice {correction.corrects}; "
+        "amounts excl. VAT"
     ]
     for line in correction.lines:
         out.append(
@@ -48,8 +49,7 @@ def correction_lines(catalog: Catalog, correction: Correction) -> list[str]:
             f"{option_text(catalog, line.option, line.quantity):<28} "
             f"{line.from_day}..{line.to_day}  {money(line.amount):>14}"
         )
-    out.append(f"  {'total':<82}{money(correction.total):>14}")
-    return out
+    return out + total_lines(correction.total, correction.taxed)
 
 
 async def invoice_preview(run: Run) -> int:
@@ -96,12 +96,14 @@ async def invoices_list(run: Run) -> int:
         if isinstance(d, Correction):
             rows.append(
                 f"{'K-' + str(d.number):>6}  issued {d.issued_on}  "
-                f"corrects invoice {d.corrects:<12} {money(d.total):>14}  ({len(d.lines)} lines)"
+                f"corrects invoice {d.corrects:<12} {in_law(d.total, d.taxed)}  "
+                f"({count(len(d.lines), 'line')})"
             )
         else:
+            lines = count(len(d.lines) + (d.plan is not None), "line")
             rows.append(
                 f"{d.number:>6}  issued {d.issued_on}  period {d.period.start}..{d.period.end}  "
-                f"{money(d.total):>14}  ({len(d.lines)} lines)"
+                f"{in_law(d.total, d.taxed)}  ({lines})"
             )
     return run.say(
         f"Invoices and corrections of {run.args.team_id}{_customer(customer)}, newest first:",

@@ -19,6 +19,7 @@ from bot.entrypoints.cli import (
     migrate,
     webhooks,
     workspace,
+    workspace_billing,
 )
 from bot.entrypoints.cli.arguments import PROG, Parser
 from bot.entrypoints.cli.builder import DATABASE_HELP, Builder, database_option
@@ -86,7 +87,7 @@ def _workspace(b: Builder) -> None:
     p = b.command(
         where,
         "list",
-        "every workspace: Slack name, installed, customer, active add-ons, next invoice",
+        "every workspace: Slack name, installed, customer, Tarif, active add-ons, next invoice",
         workspace.workspace_list,
         b.as_json,
     )
@@ -100,7 +101,8 @@ def _workspace(b: Builder) -> None:
     shown = b.command(
         where,
         "show",
-        "the workspace's subscription, billing admins and Slack installation",
+        "the workspace's subscription, billing admins, Slack installation, "
+        "Rechnungsdaten, SEPA mandate (IBAN masked) and Tarif",
         workspace.workspace_show,
         b.as_json,
     )
@@ -108,8 +110,9 @@ def _workspace(b: Builder) -> None:
     p = b.command(
         where,
         "set",
-        "create or configure a workspace (billing anchor, zone, "
-        "language, CloudCRM customer number); the anchor is fixed once add-ons exist",
+        "create or configure a workspace (billing anchor, zone, language, CloudCRM "
+        "customer number, Rechnungsdaten, SEPA mandate, Tarif); the anchor is fixed once "
+        "add-ons exist; each option changes only its own value",
         workspace.workspace_set,
         b.as_json,
     )
@@ -161,6 +164,7 @@ def _workspace(b: Builder) -> None:
         "before it count as billed; for demos and test clocks that start "
         "in the past",
     )
+    workspace_billing.add_billing_options(p)
 
 
 def _addons(b: Builder) -> None:
@@ -260,8 +264,9 @@ def _invoices(b: Builder) -> None:
     p = b.command(
         issued,
         "export",
-        "every workspace's invoices issued in a date range, one row per invoice line, "
-        "for accounting (amounts as decimal strings)",
+        "every workspace's invoices and Rechnungskorrekturen issued in a date range, one "
+        "row per line (corrections negative), with net, VAT, gross, tax category and rate, "
+        "for accounting (amounts as decimal strings, net unless named gross or vat)",
         export.invoices_export,
     )
     p.add_argument(

@@ -8,7 +8,9 @@ from typing import Any
 from bot import services
 from bot.entrypoints.cli.dates import anchor_problem
 from bot.entrypoints.cli.invocation import Run, fail
+from bot.entrypoints.cli.workspace_billing import billing_change, billing_text, refusal
 from domain.errors import UnknownWorkspace
+from domain.parties import InvalidBillingDetail
 from domain.workspace import Subscription
 
 
@@ -21,16 +23,20 @@ async def workspace_set(run: Run) -> int:
         problem = anchor_problem(args.anchor, run.now.astimezone(UTC).date())
         if problem is not None and not await _has_anchor(run, args.team_id, args.anchor):
             return fail(problem)
-    sub = await services.set_workspace(
-        run.ctx,
-        args.team_id,
-        args.anchor,
-        run.now,
-        timezone=args.tz,
-        locale=args.locale,
-        actor="operator",
-        customer=args.customer,
-    )
+    try:
+        sub = await services.set_workspace(
+            run.ctx,
+            args.team_id,
+            args.anchor,
+            run.now,
+            timezone=args.tz,
+            locale=args.locale,
+            actor="operator",
+            customer=args.customer,
+            billing=billing_change(args),
+        )
+    except InvalidBillingDetail as error:
+        return fail(refusal(error))
     if args.billing_admins is not None:
         sub = await services.set_billing_admins(
             run.ctx, args.team_id, args.billing_admins, run.now, actor="operator"
@@ -55,6 +61,7 @@ async def _print(run: Run, sub: Subscription) -> int:
     if run.args.json:
         return run.json(shown)
     admins = ", ".join(sub.billing_admins) or "none"
+    seller = run.ctx.invoicing.seller
     slack = f"installed on {shown['installed_on']}" if since else "not installed (OAuth)"
     customer = f", customer {sub.customer}" if sub.customer else ""
     return run.say(
@@ -62,6 +69,7 @@ async def _print(run: Run, sub: Subscription) -> int:
         f"locale {sub.locale}{customer}; current period "
         f"{shown['period_start']}..{shown['period_end']}.",
         f"Billing admins: {admins}. Slack: {slack}.",
+        *billing_text(sub, debits=bool(seller and seller.creditor_id)),
     )
 
 
@@ -79,7 +87,7 @@ async def workspace_list(run: Run) -> int:
     from bot.adapters.slack_install.store import installations
 
     slack = await installations(run.rt.db)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in await services.list_workspaces(run.ctx, run.now):
         sub = row.subscription
         name, since = slack.get(sub.team_id, (None, None))
@@ -93,6 +101,11 @@ async def workspace_list(run: Run) -> int:
                 "name": name,
                 "installed": since is not None,
                 "customer": sub.customer,
+                "plan": (
+                    {"name": sub.plan.name, "price": str(sub.plan.price.amount)}
+                    if sub.plan
+                    else None
+                ),
                 "active_addons": row.active_addons,
                 "next_invoice_on": row.next_invoice_on.isoformat(),
             }
@@ -104,11 +117,18 @@ async def workspace_list(run: Run) -> int:
     lines = [
         f"{r['team_id']}  {r['name'] or '-'}  "
         f"{'installed' if r['installed'] else 'not installed'}  "
-        f"customer {r['customer'] or '-'}  {r['active_addons']} active add-ons  "
+        f"customer {r['customer'] or '-'}  "
+        f"Tarif {_plan_text(r['plan'])}  "
+        f"{r['active_addons']} active add-ons  "
         f"next invoice {r['next_invoice_on']}"
         for r in rows
     ]
     return run.say(*lines)
+
+
+def _plan_text(plan: dict[str, str] | None) -> str:
+    """ "CloudCRM Business 49.00 EUR", or "-" without a Tarif."""
+    return f"{plan['name']} {plan['price']} EUR" if plan else "-"
 
 
 async def _has_anchor(run: Run, team_id: str, anchor: date) -> bool:
