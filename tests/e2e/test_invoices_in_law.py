@@ -192,7 +192,7 @@ def test_a_buyer_outside_the_eu_is_not_subject_to_german_vat_and_pays_by_transfe
 
 def withdraw(story: dict[str, Any], team: str) -> dict[str, Any]:
     """Kündigen today, within 14 days of the booking: a withdrawal, refunded at once."""
-    [addon] = ok(story["database"], "addons", "list", team)["addons"]
+    [addon] = ok(story["database"], "addons", "list", team)
     return ok(story["database"], "addons", "cancel", team, str(addon["id"]), "--by", "anna")  # type: ignore[no-any-return]
 
 

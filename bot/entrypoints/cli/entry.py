@@ -73,6 +73,10 @@ def _operator_command(
             validate(args, settings.catalog())
     except (UsageError, DomainError) as error:
         return fail(str(error))
+    if getattr(args, "issues_invoices", False):
+        seller = settings.seller_problem()  # every invoice must name the seller
+        if seller is not None:
+            return fail(f"{seller} (see docs/invoices.md)")
     path = settings.database
     try:
         parse(path, source)
@@ -83,8 +87,6 @@ def _operator_command(
         problem = _dates_problem(args, path, now)
     if problem is None and args.creates_database:
         problem = demo_problem(path, getattr(args, "team_id", None))
-    if problem is None and getattr(args, "issues_invoices", False):
-        problem = settings.seller_problem()  # every invoice must name the seller
     if problem is not None:
         return fail(problem)
     return asyncio.run(_run(args, settings, _as_of(args, now), source, now))
