@@ -93,6 +93,9 @@ DE: dict[str, str] = {
     "invoice.vat_not_subject": "USt.: {amount}. Nicht im Inland steuerbar",
     "invoice.gross": "Gesamtbetrag brutto: {amount}",
     "invoice.issued": "Rechnungsdatum {issued}, Abrechnungszeitraum {start}–{end}",
+    "invoice.parties": "Von {seller} an {buyer}",
+    "invoice.party_vat_id": "USt-IdNr. {vat_id}",
+    "invoice.party_tax_number": "St.-Nr. {tax_number}",
     "invoice.line.plan": "{name}, {start}–{end}: {amount}",
     "invoice.payment.debit": "Der Betrag von {amount} wird am {date} von {iban} abgebucht "
     "(Mandat {mandate}, Gläubiger-ID {creditor}).",

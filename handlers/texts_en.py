@@ -84,6 +84,9 @@ EN: dict[str, str] = {
     "invoice.vat_not_subject": "VAT: {amount}. Not subject to German VAT",
     "invoice.gross": "Total (gross): {amount}",
     "invoice.issued": "Issued {issued}, billing period {start}–{end}",
+    "invoice.parties": "From {seller} to {buyer}",
+    "invoice.party_vat_id": "VAT ID {vat_id}",
+    "invoice.party_tax_number": "tax no. {tax_number}",
     "invoice.line.plan": "{name}, {start}–{end}: {amount}",
     "invoice.payment.debit": "{amount} will be debited from {iban} on {date} (mandate {mandate}, "
     "creditor ID {creditor}).",

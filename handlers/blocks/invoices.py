@@ -10,8 +10,9 @@ from domain.catalog import Catalog
 from domain.corrections import Correction
 from domain.invoices import Invoice, InvoiceLine, LineKind, PlanLine
 from domain.money import Money
+from domain.parties import Buyer, Seller
 from domain.tax import TaxCategory, Taxed, TaxLine
-from domain.terms import Payment, PaymentMethod
+from domain.terms import Payment, PaymentMethod, Terms
 from handlers.blocks.kit import Block, context, divider, header, section
 from handlers.blocks.labels import addon_label, net_text, option_or_none
 from handlers.blocks.primitives import (
@@ -122,6 +123,23 @@ def payment_text(payment: Payment, gross: Money, lang: str, *, refund: bool = Fa
     return t(lang, "invoice.payment.transfer_plain", date=payment.due_on)
 
 
+def _party(party: Seller | Buyer, lang: str) -> str:
+    """A party as the DM names it: name, address, VAT id (or tax number)."""
+    place = " ".join(p for p in (party.postcode, party.city) if p)
+    parts = [party.name, *(p for p in (party.street, place, party.country) if p)]
+    if party.vat_id:
+        parts.append(t(lang, "invoice.party_vat_id", vat_id=party.vat_id))
+    elif isinstance(party, Seller) and party.tax_number:
+        parts.append(t(lang, "invoice.party_tax_number", tax_number=party.tax_number))
+    return escape_mrkdwn(", ".join(parts))
+
+
+def parties_text(terms: Terms, lang: str) -> str:
+    """ "Von CloudCRM GmbH, …, USt-IdNr. DE… an Kunde GmbH, …, USt-IdNr. ATU…"."""
+    seller = _party(terms.seller, lang) if terms.seller is not None else "–"
+    return t(lang, "invoice.parties", seller=seller, buyer=_party(terms.buyer, lang))
+
+
 # The overview shows this many lines of the Entwurf and counts the rest, so that it
 # stays one section however many add-ons a workspace has.
 ENTWURF_LINES = 10
@@ -206,6 +224,9 @@ def invoice_block_dicts(
     lines = invoice_lines(invoice, catalog, lang)
     taxed = invoice.taxed
     paid = invoice.number is not None and invoice.terms is not None and taxed is not None
+    if paid and invoice.terms is not None:
+        parties = parties_text(invoice.terms, lang)
+        blocks.append(context(block_id=f"{prefix}_parties", elements=[md(parties)]))
     tail = 2 if paid else 1  # the totals, and how it is paid
     if lines:
         room = max(2, max_blocks - len(blocks) - tail)
@@ -249,6 +270,9 @@ def correction_blocks(correction: Correction, *, catalog: Catalog, lang: str) ->
         ),
         section(block_id=f"{prefix}_corrects", text=md(corrects)),
     ]
+    if correction.terms is not None:
+        parties = parties_text(correction.terms, lang)
+        blocks.append(context(block_id=f"{prefix}_parties", elements=[md(parties)]))
     taxed = correction.taxed
     room = max(2, MAX_MESSAGE_BLOCKS - len(blocks) - 2)
     blocks += text_sections(lines, room, lang, f"{prefix}_lines", "invoice.more_lines")

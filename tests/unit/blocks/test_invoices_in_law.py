@@ -76,6 +76,20 @@ def test_an_issued_invoice_says_when_it_is_debited_and_from_which_account() -> N
     )
 
 
+def test_an_issued_invoice_and_its_correction_name_seller_and_buyer() -> None:
+    invoice = replace(ISSUED, issued=NEXT.start, terms=terms(REVERSE_CHARGE))
+    seller = "CloudCRM GmbH, Friedrichstraße 123, 10117 Berlin, DE, USt-IdNr. DE123456788"
+    assert f"Von {seller} an Alt AG, AT, USt-IdNr. ATU13585627" in texts(
+        invoice_block_dicts(invoice, catalog=CATALOG, lang="de")
+    )
+    assert "From CloudCRM GmbH, " in texts(
+        correction_blocks(_correction(), catalog=CATALOG, lang="en")
+    )
+    assert "an Muster GmbH, Berlin, DE" in texts(
+        correction_blocks(_correction(), catalog=CATALOG, lang="de")
+    )
+
+
 def _correction() -> Correction:
     credit = line(LineKind.RENEWAL, 2, 590, 17).credit(APRIL_17)
     return Correction(1, "T1", 17, APRIL_17, (credit,), terms(DETAILS, APRIL_17))
