@@ -58,7 +58,9 @@ async def test_on_postgres_a_claim_of_a_held_workspace_is_refused_at_once_until_
         refused, seconds = await _claim(second, TEAM)
         assert not refused
         assert seconds < AT_ONCE_S
-        assert await _claim(second, OTHER) == (True, pytest.approx(0, abs=AT_ONCE_S))
+        claimed, seconds = await _claim(second, OTHER)  # another workspace is free
+        assert claimed
+        assert seconds < AT_ONCE_S
         await holder.commit()
     claimed, _ = await _claim(second, TEAM)
     assert claimed
