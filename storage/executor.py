@@ -48,6 +48,11 @@ class Executor(Protocol):
         """A writer holds the workspace ``team_id`` alone until its transaction ends."""
         ...
 
+    async def claim_workspace(self, team_id: str) -> bool:
+        """As ``lock_workspace``, without waiting: False at once if another transaction
+        holds the workspace (then nothing is held)."""
+        ...
+
     async def rows(
         self, statement: Executable, params: Params | None = None
     ) -> list[tuple[Any, ...]]: ...
@@ -83,6 +88,10 @@ class SqlAlchemyExecutor:
 
     async def lock_workspace(self, team_id: str) -> None:
         """Nothing: a SQLite writer holds the whole file from its first statement."""
+
+    async def claim_workspace(self, team_id: str) -> bool:
+        """True: a SQLite writer holds the whole file, so no one else holds the workspace."""
+        return True
 
     async def rows(
         self, statement: Executable, params: Params | None = None
@@ -139,6 +148,10 @@ class Reading:
     async def lock_workspace(self, team_id: str) -> None:
         """As the inner executor does (a reader holds no lock of its own)."""
         await self._inner.lock_workspace(team_id)
+
+    async def claim_workspace(self, team_id: str) -> bool:
+        """As the inner executor does (a reader holds no lock of its own)."""
+        return await self._inner.claim_workspace(team_id)
 
     async def rows(
         self, statement: Executable, params: Params | None = None

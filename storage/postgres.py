@@ -5,7 +5,10 @@ units of work keep their guarantees there, and what its errors mean to the ports
 Readers run in REPEATABLE READ READ ONLY: every statement of a reader sees one snapshot.
 Writers run in READ COMMITTED and, before their first statement about a workspace, take
 that workspace's advisory transaction lock (``pg_advisory_xact_lock``): every repository
-method about a workspace asks the unit of work for it by name (``lock_workspace``). Every write of
+method about a workspace asks the unit of work for it by name (``lock_workspace``). A
+run over many workspaces (the billing run) may instead claim it first without waiting
+(``claim_workspace``: ``pg_try_advisory_xact_lock``, the same key) and pass over a
+workspace another process holds. Every write of
 the use cases is about one workspace, so a writer holds its workspace alone, like
 SQLite's one writer: what it read stays true until it commits, and because each
 statement reads the newest committed rows once the lock is held, a concurrent duplicate
@@ -39,6 +42,7 @@ LOCK_SPACE = 0x0ADD
 MIGRATION_LOCK = 1  # held (session level) while migrating: two releases never migrate at once
 _ROTATION_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))")
 _TEAM_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:team))")
+_TEAM_CLAIM = text("SELECT pg_try_advisory_xact_lock(:space, hashtext(:team))")
 _MIGRATION_LOCK = text("SELECT pg_advisory_lock(:space, :key)")
 _MIGRATION_UNLOCK = text("SELECT pg_advisory_unlock(:space, :key)")
 
@@ -177,6 +181,18 @@ class PostgresExecutor(SqlAlchemyExecutor):
         if self._write and team_id not in self._locked:
             await self._conn.execute(_TEAM_LOCK, {"space": LOCK_SPACE, "team": team_id})
             self._locked.add(team_id)
+
+    async def claim_workspace(self, team_id: str) -> bool:
+        """The workspace's lock if no one holds it now (``pg_try_advisory_xact_lock``,
+        the same key): True and held until the transaction ends, or False at once. A
+        reader takes no lock and is never refused."""
+        if not self._write or team_id in self._locked:
+            return True
+        result = await self._conn.execute(_TEAM_CLAIM, {"space": LOCK_SPACE, "team": team_id})
+        if not result.scalar_one():
+            return False
+        self._locked.add(team_id)
+        return True
 
 
 async def pooled(conn: AsyncConnection, fast: bool, lock_wait_ms: int) -> Pooled:

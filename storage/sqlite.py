@@ -113,12 +113,30 @@ def _begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+class SqliteSqlAlchemyExecutor(SqlAlchemyExecutor):
+    """SQLAlchemy's own path on SQLite: the begin event must know whether the transaction
+    writes, so a writer takes the write lock at its start (``BEGIN IMMEDIATE``) as on
+    the fast path; the pooled connections come from the plain engine, whose option says
+    nothing of it."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        super().__init__(conn)
+        self._mode: bool | None = None  # the mode the connection's option says
+
+    async def begin(self, write: bool) -> None:
+        """Start a writer (``BEGIN IMMEDIATE``: the write lock now) or a reader."""
+        if self._mode is not write:
+            await self._conn.execution_options(**{WRITE: write})
+            self._mode = write
+        await self._conn.begin()
+
+
 async def pooled(conn: AsyncConnection, fast: bool, lock_wait_ms: int) -> Pooled:
     """A pooled connection: the fast path's executor if asked for and possible."""
     raw = await conn.get_raw_connection()
     driver = raw.driver_connection
     assert isinstance(driver, aiosqlite.Connection)
-    executor: Executor = SqlAlchemyExecutor(conn)
+    executor: Executor = SqliteSqlAlchemyExecutor(conn)
     if fast and fast_path_refused() is None and hasattr(driver, "_conn"):
         executor = sqlite_fast.SqliteExecutor(driver, conn.dialect)
 

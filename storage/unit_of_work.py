@@ -122,6 +122,14 @@ class SqlUnitOfWork:
         if exc is not None:
             self._raise_translated(exc)
 
+    async def claim_workspace(self, team_id: str) -> bool:
+        """Hold the workspace ``team_id`` for this writer if no other transaction holds it
+        now; False at once if one does (nothing is held then). PostgreSQL: the same
+        advisory lock every statement about the workspace takes, tried without waiting.
+        SQLite: always True (this writer holds the whole file)."""
+        assert self._pooled is not None  # errors are translated on leaving, as statements'
+        return await self._pooled.executor.claim_workspace(team_id)
+
     async def commit(self) -> None:
         """Make every change of this unit of work durable at once."""
         assert self._pooled is not None

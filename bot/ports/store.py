@@ -210,6 +210,12 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
 
+    async def claim_workspace(self, team_id: str) -> bool:
+        """Hold the workspace ``team_id`` for this writer, without waiting: False at once
+        if another transaction holds it now (then nothing is held, and a run over many
+        workspaces may pass it over). Call it before anything else about the workspace."""
+        ...
+
     async def commit(self) -> None:
         """Make every change of this unit of work durable at once (Busy if it cannot)."""
         ...

@@ -3,6 +3,12 @@
 Running it twice, after a crash half-way, or in several processes at once never issues
 an invoice twice: a turn re-reads which period is due under the write lock, and a period
 whose turn committed is no longer due.
+
+Over every due workspace (the schedule's run, ``billing run``), a turn first claims its
+workspace without waiting: a workspace another process holds (another scheduler billing
+it, or a click for a moment) is passed over in this run, and the next run picks it up if
+it is still due. So several schedulers share the due workspaces instead of queueing on
+each other workspace by workspace. Given workspaces (``team_ids``) are waited for.
 """
 
 from __future__ import annotations
@@ -134,10 +140,19 @@ def _gross(invoice: Invoice) -> dict[str, Any]:
 
 @retrying
 async def _turn_one_period(
-    ctx: Context, team_id: str, now: datetime, issued_at: datetime | None = None
+    ctx: Context,
+    team_id: str,
+    now: datetime,
+    issued_at: datetime | None = None,
+    claim: bool = False,
 ) -> PeriodTurn | None:
-    """Process the oldest due period of one workspace in one transaction, if any is due."""
+    """Process the oldest due period of one workspace in one transaction, if any is due.
+
+    With ``claim``, a workspace another transaction holds now is left alone (None)."""
     async with ctx.db.unit_of_work() as uow:
+        if claim and not await uow.claim_workspace(team_id):
+            logger.debug("%s is held by another process; passed over in this run", team_id)
+            return None
         sub = await subscription_of(uow, team_id)
         period = _next_due(sub, now)
         if period is None:  # another process turned it meanwhile
@@ -171,15 +186,21 @@ async def _turn_one_period(
 
 
 async def run_workspace(
-    ctx: Context, team_id: str, now: datetime, issued_at: datetime | None = None
+    ctx: Context,
+    team_id: str,
+    now: datetime,
+    issued_at: datetime | None = None,
+    *,
+    claim: bool = False,
 ) -> list[PeriodTurn]:
     """Catch one workspace up, period by period, in order; each period is one transaction.
 
     The periods due are those begun by ``now``; the invoices are dated on the day of
-    ``issued_at`` (the clock's instant; default ``now``).
+    ``issued_at`` (the clock's instant; default ``now``). With ``claim``, a turn whose
+    workspace another process holds is not waited for: the catching up stops there.
     """
     turns = []
-    while (turn := await _turn_one_period(ctx, team_id, now, issued_at)) is not None:
+    while (turn := await _turn_one_period(ctx, team_id, now, issued_at, claim)) is not None:
         turns.append(turn)
         if not turn.more_due:
             break
@@ -210,12 +231,15 @@ async def iter_billing_run(
     """Every due turn of every workspace, as it is done; nothing piles up in memory.
 
     Workspaces are read a page at a time; only those with a period due take the write lock.
+    Without ``team_ids`` each turn claims its workspace and passes over one another
+    process holds (see the module docstring); given ``team_ids`` are waited for.
     With ``skip_failures`` a workspace whose turn fails is logged and skipped (its
     transaction rolled back, so it is due again next time) and the others go on.
     """
+    claim = team_ids is None
     async for team_id in _due_team_ids(ctx, now, team_ids):
         try:
-            turns = await run_workspace(ctx, team_id, now, issued_at)
+            turns = await run_workspace(ctx, team_id, now, issued_at, claim=claim)
         except Exception:
             if not skip_failures:
                 raise

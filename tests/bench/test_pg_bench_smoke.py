@@ -82,3 +82,22 @@ def test_one_and_two_servers_answer_every_request_and_store_every_booking() -> N
         )
         assert configuration["problems"] == []
     assert result["speedup"] == pytest.approx(two["rate"] / one["rate"])
+
+
+def test_one_and_two_schedulers_bill_every_due_workspace_once_between_them() -> None:
+    result = _run("bench.pg_two_schedulers")
+
+    one, two = result["configurations"]
+    assert (one["schedulers"], two["schedulers"]) == (1, 2)
+    workspaces = result["sizes"]["workspaces"]
+    for configuration in (one, two):
+        assert sum(configuration["turns"]) == workspaces
+        assert len(configuration["turns"]) == configuration["schedulers"]
+        found = configuration["found"]
+        assert found["invoices"] == workspaces
+        assert found["lines"] == result["expected"]["lines"]
+        assert found["gapless"] == 1
+        assert found["drafts_left"] == 0
+        assert configuration["scheduler_cpu_share"] > 0
+    assert result["speedup"] == pytest.approx(one["seconds"] / two["seconds"])
+    assert result["problems"] == {}

@@ -211,6 +211,50 @@ async def test_billing_runs_racing_issue_each_invoice_once(store: Store) -> None
         assert [i.period.index for i in invoices] == [2, 1]
 
 
+async def test_a_writer_claims_a_workspace_no_other_transaction_holds(store: Store) -> None:
+    async with store.db.unit_of_work() as uow:
+        assert await uow.claim_workspace(TEAM)
+        await uow.subscriptions.add(workspace(), at(ANCHOR))  # held already: no waiting
+        assert await uow.claim_workspace(TEAM)
+        await uow.commit()
+    async with store.db.unit_of_work() as uow:
+        assert await uow.claim_workspace(TEAM)  # the first writer's claim ended with it
+    async with store.db.unit_of_work(write=False) as uow:
+        assert await uow.claim_workspace(TEAM)  # a reader holds nothing and waits for none
+
+
+# -- only in memory: what another process would do ----------------------------------------
+
+
+async def _two_due_workspaces(store: MemoryStore) -> services.Context:
+    ctx = services.Context(store)
+    for team_id in (TEAM, OTHER):
+        await services.set_workspace(ctx, team_id, ANCHOR, at(ANCHOR))
+        await services.book(ctx, team_id, "users", 1, at(date(2026, 4, 3)), key="k",
+                            actor=ADMIN)  # fmt: skip
+    return ctx
+
+
+async def test_the_run_over_all_workspaces_passes_over_one_held_elsewhere_till_released() -> None:
+    store = MemoryStore()
+    ctx = await _two_due_workspaces(store)
+    due = at(date(2026, 4, 18))
+    store.held_elsewhere.add(TEAM)
+    assert [t.team_id for t in await services.billing_run(ctx, due)] == [OTHER]
+    assert await services.billing_run(ctx, due) == []  # still held: still passed over
+    store.held_elsewhere.clear()
+    turns = await services.billing_run(ctx, due)
+    assert [(t.team_id, t.invoice.number if t.invoice else None) for t in turns] == [(TEAM, 2)]
+
+
+async def test_a_run_over_given_workspaces_does_not_claim_them() -> None:
+    store = MemoryStore()
+    ctx = await _two_due_workspaces(store)
+    store.held_elsewhere.add(TEAM)  # a real store would make the run wait for it
+    turns = await services.billing_run(ctx, at(date(2026, 4, 18)), team_ids=[TEAM])
+    assert [t.team_id for t in turns] == [TEAM]
+
+
 # -- only in memory: misuse the database would forgive ------------------------------------
 
 

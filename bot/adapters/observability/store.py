@@ -127,6 +127,10 @@ class _ObservedUnitOfWork:
     ) -> None:
         await self._inner.__aexit__(exc_type, exc, tb)
 
+    async def claim_workspace(self, team_id: str) -> bool:
+        """As the store answers."""
+        return await self._inner.claim_workspace(team_id)
+
     async def commit(self) -> None:
         """Commit, then count what became true."""
         await self._inner.commit()

@@ -6,7 +6,10 @@ transaction, as SQLite's ``BEGIN IMMEDIATE`` does, so what a writer read stays t
 until it commits and two writers never interleave; readers never wait. Nothing here is
 ever busy on its own: there is no other process to wait for. A test may still make the
 next writers' commits end as a ``Conflict`` (``conflict_next``), as PostgreSQL ends a
-deadlocked or unserializable transaction, to prove the use cases run again.
+deadlocked or unserializable transaction, to prove the use cases run again. Nor does
+another transaction ever hold a workspace a writer claims (it holds them all); a test
+may still say that another process holds one (``held_elsewhere``), as a PostgreSQL
+writer's claim finds it, to prove a run over every workspace passes it over.
 """
 
 from __future__ import annotations
@@ -95,6 +98,15 @@ class MemoryUnitOfWork:
             self._holds_lock = False
             self._store.writer.release()
 
+    async def claim_workspace(self, team_id: str) -> bool:
+        """True (this writer holds the whole store), unless a test said another process
+        holds the workspace."""
+        self.read()
+        if not self._write:
+            return True
+        await asyncio.sleep(0)  # the claim's round trip
+        return team_id not in self._store.held_elsewhere
+
     async def commit(self) -> None:
         """Make every change of this unit of work visible at once."""
         tables = self.read()
@@ -116,6 +128,7 @@ class MemoryStore:
         self.writer = asyncio.Lock()
         self.conflicts_ahead = 0  # how many of the next writers' commits end as Conflict
         self.conflicts_raised = 0
+        self.held_elsewhere: set[str] = set()  # workspaces "another process" holds now
 
     def conflict_next(self, count: int) -> None:
         """End the next ``count`` writing transactions at commit with a Conflict."""
