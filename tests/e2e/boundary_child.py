@@ -1,6 +1,6 @@
 """One use case as a process of its own, for the period-boundary process test.
 
-    python -m tests.e2e.boundary_child URL bill NOW_ISO
+    python -m tests.e2e.boundary_child URL bill NOW_ISO TEAM
     python -m tests.e2e.boundary_child URL book TEAM START_ISO
 
 ``book`` confirms one user with a clock that reads START_ISO when the process starts and
@@ -26,7 +26,9 @@ async def _main(url: str, verb: str, *args: str) -> str:
     async with Database(url, pool_size=2, busy_timeout_ms=LOCK_WAIT_MS) as db:
         ctx = services.Context(db)
         if verb == "bill":
-            turns = await services.billing_run(ctx, datetime.fromisoformat(args[0]))
+            # A run for a named workspace waits for it (the schedule's run over every
+            # workspace would skip one another process holds, and bill it next tick).
+            turns = await services.billing_run(ctx, datetime.fromisoformat(args[0]), [args[1]])
             return " ".join(turn.period.start.isoformat() for turn in turns)
         team, start = args[0], datetime.fromisoformat(args[1])
         began = time.monotonic()

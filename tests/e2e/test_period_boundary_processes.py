@@ -1,9 +1,11 @@
 """The period boundary with real processes on one PostgreSQL database.
 
 A confirmation arrives at 23:59:59 on a period's last day while the workspace is held
-(a writer of another process); the billing run of midnight waits for it too and turns
-first; the confirmation gets the workspace after midnight. Every day the add-on is in
-force is billed exactly once, and no day before its booking.
+(a writer of another process); the billing run of midnight for that workspace waits for
+it too and turns first (the schedule's run over every workspace skips a held one and
+bills it on its next tick: tests/storage/test_claims.py); the confirmation gets the
+workspace after midnight. Every day the add-on is in force is billed exactly once, and
+no day before its booking.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ async def test_a_confirmation_that_waits_past_midnight_for_the_turn_is_billed_on
                 await holder.execute(
                     "SELECT pg_advisory_xact_lock($1, hashtext($2))", LOCK_SPACE, TEAM
                 )
-                billing = child(url, "bill", MIDNIGHT_RUN.isoformat())
+                billing = child(url, "bill", MIDNIGHT_RUN.isoformat(), TEAM)
                 await waiting_for_the_workspace(url, 1)
                 booking = child(url, "book", TEAM, LAST_SECOND.isoformat())
                 await waiting_for_the_workspace(url, 2)
