@@ -34,8 +34,6 @@ from bot.settings import load_settings as load_settings
 from storage import Database
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from aiohttp import web
 
     # the Slack side is imported when used: the operator CLI never needs it
@@ -300,9 +298,7 @@ def webhook_config(settings: Settings) -> WebhookConfig | None:
 
 
 def seller_settings(settings: Settings) -> SellerSettings:
-    """The seller as the documents name it (ADDONS_SELLER_*): an invoice with terms names
-    the seller they fixed and takes its Handelsregister entry and contact from here. The
-    contact is optional (left out of the EN 16931 document; XRechnung needs it)."""
+    """The seller's Handelsregister entry and (optional, XRechnung's) contact as settings."""
     from bot.adapters.documents.from_ledger import SellerSettings
 
     return SellerSettings(

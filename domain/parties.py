@@ -8,7 +8,7 @@ say which value is wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -224,21 +224,12 @@ class Buyer:
     reference: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "street": self.street,
-            "postcode": self.postcode,
-            "city": self.city,
-            "country": self.country,
-            "vat_id": self.vat_id,
-            "email": self.email,
-            "reference": self.reference,
-        }
+        """The buyer as JSON names it (every field, None where not set)."""
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Buyer:
-        fields: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__}
-        return cls(**fields)
+        return cls(**_known(cls, data))
 
 
 @dataclass(frozen=True)
@@ -258,21 +249,14 @@ class Seller:
     creditor_id: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "street": self.street,
-            "postcode": self.postcode,
-            "city": self.city,
-            "country": self.country,
-            "vat_id": self.vat_id,
-            "tax_number": self.tax_number,
-            "email": self.email,
-            "iban": self.iban,
-            "bic": self.bic,
-            "creditor_id": self.creditor_id,
-        }
+        """The seller as JSON names it (every field, None where not set)."""
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Seller:
-        fields: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__}
-        return cls(**fields)
+        return cls(**_known(cls, data))
+
+
+def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The values of ``data`` that name a field of the dataclass ``cls`` (others dropped)."""
+    return {f.name: data.get(f.name) for f in fields(cls)}
