@@ -224,6 +224,17 @@ class Settings(BaseSettings):
                 check()
             except InvalidBillingDetail:
                 return f"{name} is malformed"
+        if self.documents:  # the EN 16931 document of every category must be possible
+            if not given(self.seller_vat_id):
+                return (
+                    "ADDONS_SELLER_VAT_ID is not set: a reverse-charge invoice names the "
+                    "seller's USt-IdNr (§14a UStG)"
+                )
+            if not (given(self.seller_tax_number) or given(self.seller_registration)):
+                return (
+                    "ADDONS_SELLER_TAX_NUMBER or ADDONS_SELLER_REGISTRATION is not set: an "
+                    "invoice outside the EU names the seller by one of them (EN 16931 BR-O-02)"
+                )
         return None
 
     def seller(self) -> Seller | None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from datetime import date
+from functools import cache
 from typing import Any
 
+from babel import Locale
 from stdnum import iban as stdnum_iban
 from stdnum.eu import at_02 as creditor_ids
 from stdnum.eu import vat as eu_vat
@@ -24,6 +26,9 @@ EU_COUNTRIES = frozenset(
     "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()  # noqa: SIM905
 )
 HOME_COUNTRY = "DE"
+# CLDR's two-letter territories that are not countries (EU, Eurozone, outlying Oceania,
+# United Nations, unknown).
+NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "ZZ"})
 TEXT_MAX = 200
 
 
@@ -56,9 +61,17 @@ def check_country(value: str | None) -> str | None:
     text = _text("country", value)
     if text is None:
         return None
-    if len(text) != 2 or not text.isascii() or not text.isalpha():
+    if text.upper() not in iso_countries():  # "EL" and "UK" are VAT prefixes, not countries
         raise InvalidBillingDetail("country", text)
     return text.upper()
+
+
+@cache
+def iso_countries() -> frozenset[str]:
+    """Every ISO 3166 alpha-2 country code (CLDR's territories, as Babel ships them)."""
+    territories = Locale("en").territories
+    codes = {code for code in map(str, territories) if len(code) == 2 and code.isalpha()}
+    return frozenset(codes - NOT_COUNTRIES)
 
 
 def check_vat_id(value: str | None, country: str | None) -> str | None:

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.addons import Outcome
-from domain.parties import BillingDetails, InvalidBillingDetail, SepaMandate
+from domain.parties import BillingDetails, InvalidBillingDetail, SepaMandate, mask_iban
 from handlers.i18n import fmt_number, t
 
 ACTION_QTY = "qty"  # the number input in every "qty_<option>" block
@@ -278,10 +278,15 @@ def _state_text(state_values: Mapping[str, Any], block_id: str) -> str | None:
     return None
 
 
-def billing_details_from_state(state_values: Mapping[str, Any]) -> BillingDetails:
+def billing_details_from_state(
+    state_values: Mapping[str, Any],
+    stored: SepaMandate | None = None,
+    latest_signed: date | None = None,
+) -> BillingDetails:
     """The Rechnungsdaten as submitted, every value checked (InvalidBillingDetail names the
     first bad field). The SEPA mandate is set only when any of its three parts is given,
-    and then needs all three."""
+    and then needs all three; its IBAN, shown masked, stays the ``stored`` one when it
+    comes back as shown; it cannot be signed after ``latest_signed``."""
     text = {name: _state_text(state_values, name) for name in DETAIL_FIELDS}
     details = BillingDetails.checked(  # the inputs from the top: the address first
         company=text["company"],
@@ -295,11 +300,15 @@ def billing_details_from_state(state_values: Mapping[str, Any]) -> BillingDetail
     )
     reference = _state_text(state_values, "sepa_mandate")
     iban = _state_text(state_values, "sepa_iban")
+    if stored is not None and iban is not None and iban.strip() == mask_iban(stored.iban):
+        iban = stored.iban  # left as the modal showed it
     signed_raw = _state_text(state_values, "sepa_signed")
     mandate = None
     if any(part and part.strip() for part in (reference, iban, signed_raw)):
         signed = _day(signed_raw) if signed_raw else None
         if signed_raw and signed is None:
             raise InvalidBillingDetail("sepa_signed", signed_raw)
+        if signed is not None and latest_signed is not None and signed > latest_signed:
+            raise InvalidBillingDetail("sepa_signed", signed_raw or "")
         mandate = SepaMandate.checked(reference, iban, signed)
     return replace(details, mandate=mandate)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
@@ -60,6 +61,9 @@ from handlers.requests import (
     quantity_errors,
     quantity_from_state,
 )
+
+# The earliest time zone's lead on UTC (UTC+14): its date is the latest day anywhere.
+LATEST_ZONE = timedelta(hours=14)
 
 # How often the result is offered to views.update: a second try covers a passing error,
 # and the overview below is redrawn anyway.
@@ -283,8 +287,15 @@ async def details_submitted(
     input and nothing is stored; good ones are saved, then shown in the views."""
     deps = deps_of(context)
     lang = _drawn_in(deps, body, view)
+    values = view.get("state", {}).get("values", {})
+    stored = None
+    if "*" in str(values.get("sepa_iban", {})):  # the IBAN came back as shown: masked
+        team_id = str(body.get("team", {}).get("id") or context.team_id or "")
+        stored = (await services.get_workspace(deps.ctx, team_id)).details.mandate
+    # no time zone has reached a later day yet: a mandate cannot be signed after it
+    latest_signed = (deps.clock.now().astimezone(UTC) + LATEST_ZONE).date()
     try:
-        details = billing_details_from_state(view.get("state", {}).get("values", {}))
+        details = billing_details_from_state(values, stored, latest_signed)
     except InvalidBillingDetail as error:  # checked offline: answered inline
         await ack(response_action="errors", errors=details_error(error, lang))
         return

@@ -35,6 +35,7 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert, Update
 
 from storage.executor import Params, Written
+from storage.sqlite_statement import run_statement
 
 # The versions the fast path was tested with (pyproject.toml pins the same ranges):
 # (lowest, first version not allowed), as tuples of ints.
@@ -84,23 +85,6 @@ def missing_internals() -> str | None:
     )
     missing = [name for name, there in needed.items() if not there]
     return f"missing {', '.join(missing)}" if missing else None
-
-
-def run_statement(
-    driver: aiosqlite.Connection, operation: str, parameters: Any, many: bool
-) -> tuple[Any, list[Any], int, int | None]:
-    """One whole statement, in the connection's worker thread."""
-    cursor = driver._conn.cursor()
-    try:
-        if many:
-            cursor.executemany(operation, parameters)
-        else:
-            cursor.execute(operation, () if parameters is None else parameters)
-        description = cursor.description
-        rows = cursor.fetchall() if description else []
-        return description, rows, cursor.rowcount, cursor.lastrowid
-    finally:
-        cursor.close()
 
 
 def one_trip_dbapi() -> Any:

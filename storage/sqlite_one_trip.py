@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util import immutabledict
 from sqlalchemy.util.concurrency import await_
 
-from storage.sqlite_fast import run_statement
+from storage.sqlite_statement import run_statement
 
 
 class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):

@@ -79,7 +79,7 @@ def billing_details_modal(details: BillingDetails, lang: str) -> ViewDict:
     mandate = details.mandate
     current: dict[str, str | None] = {name: getattr(details, name) for name, _ in ADDRESS_FIELDS}
     current["sepa_mandate"] = mandate.reference if mandate else None
-    current["sepa_iban"] = mandate.iban if mandate else None
+    current["sepa_iban"] = mask_iban(mandate.iban) if mandate else None  # never sent whole
     blocks: list[Block] = [section(block_id="details_intro", text=md(t(lang, "details.intro")))]
     for name, limit in ADDRESS_FIELDS:
         blocks.append(_text_block(name, limit, current[name], lang))

@@ -247,8 +247,11 @@ def test_the_rechnungsdaten_are_shown_and_a_bad_one_changes_nothing(
         ({"ADDONS_SELLER_VAT_ID": "", "ADDONS_SELLER_TAX_NUMBER": ""}, "ADDONS_SELLER_VAT_ID"),
     ],
 )
-@pytest.mark.parametrize("command", [["billing", "run"], ["scheduler"], ["serve"]])
-def test_a_process_that_issues_invoices_does_not_start_without_a_whole_seller(
+@pytest.mark.parametrize(
+    "command",
+    [["billing", "run"], ["scheduler"], ["serve"], ["addons", "cancel", "T1", "1", "--by", "x"]],
+)
+def test_a_process_that_issues_invoices_or_corrections_does_not_start_without_a_seller(
     tmp_path: Path, change: dict[str, str], named: str, command: list[str]
 ) -> None:
     slack = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s" * 32}
@@ -258,3 +261,22 @@ def test_a_process_that_issues_invoices_does_not_start_without_a_whole_seller(
     [line] = done.stderr.splitlines()
     assert named in line
     assert not (tmp_path / "addons.db").exists()  # refused before anything was opened
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"ADDONS_SELLER_VAT_ID": ""}, "ADDONS_SELLER_VAT_ID"),  # reverse charge needs it
+        (
+            {"ADDONS_SELLER_TAX_NUMBER": "", "ADDONS_SELLER_REGISTRATION": ""},
+            "ADDONS_SELLER_TAX_NUMBER or ADDONS_SELLER_REGISTRATION",  # so does category O
+        ),
+    ],
+)
+def test_with_documents_on_the_seller_must_be_able_to_issue_every_category(
+    tmp_path: Path, change: dict[str, str], named: str
+) -> None:
+    done = cli(str(tmp_path / "addons.db"), "billing", "run", ADDONS_DOCUMENTS="auto", **change)
+    assert done.returncode == 2, done
+    [line] = done.stderr.splitlines()
+    assert named in line

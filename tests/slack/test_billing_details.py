@@ -6,6 +6,7 @@ The workspace is anchored on the 18th; today is 03.04.2026 (tests/slack/conftest
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,32 @@ async def test_a_sepa_mandate_is_stored_and_the_invoice_says_when_it_is_debited(
         "Der Betrag von 31,25 € wird am 02.05.2026 von DE89 **** 3000 abgebucht "
         "(Mandat M-1, Gläubiger-ID DE98ZZZ09999999999)." in text
     )
+
+
+async def test_the_modal_shows_the_mandates_iban_masked_and_keeps_it_when_left_as_shown(
+    app: RunningApp,
+) -> None:
+    mandate = SepaMandate("M-1", "DE89370400440532013000", date(2026, 4, 1))
+    details = BillingDetails.checked(company="Alt AG")
+    await services.set_billing_details(
+        app.ctx, app.signer.team_id, replace(details, mandate=mandate), app.clock.now()
+    )
+    modal = await _details_modal(app)
+    inputs = {b["block_id"]: b["element"] for b in modal["blocks"] if b["type"] == "input"}
+    assert inputs["sepa_iban"]["initial_value"] == "DE89 **** 3000"
+    assert "DE89370400440532013000" not in str([c.params for c in app.mock.calls])
+    shown = {"company": "Neu AG", "sepa_mandate": "M-1", "sepa_iban": "DE89 **** 3000"}
+    await submit_and_see(app, modal, typed={**shown, "sepa_signed": "2026-04-01"})
+    stored = await _stored(app)
+    assert (stored.company, stored.mandate) == ("Neu AG", mandate)
+
+
+async def test_a_mandate_signed_after_today_is_refused_inline(app: RunningApp) -> None:
+    modal = await _details_modal(app)
+    typed = {"sepa_mandate": "M-1", "sepa_iban": "DE89370400440532013000"}
+    answer = await submit(app, modal, typed={**typed, "sepa_signed": "2026-04-10"})
+    assert list(answer.json()["errors"]) == ["sepa_signed"]
+    assert (await _stored(app)).mandate is None
 
 
 async def test_without_a_mandate_the_invoice_asks_for_a_transfer(app: RunningApp) -> None:

@@ -46,6 +46,9 @@ def test_rechnungsdaten_are_kept_compact_and_capitalised() -> None:
     [
         ({"country": "Deutschland"}, "country"),
         ({"country": "D1"}, "country"),
+        ({"country": "XX"}, "country"),  # no such country
+        ({"country": "EL"}, "country"),  # Greece's VAT prefix; its country code is GR
+        ({"country": "UK"}, "country"),  # GB
         ({"vat_id": "DE123456789"}, "vat_id"),  # wrong check digit
         ({"country": "AT", "vat_id": "DE123456788"}, "vat_id"),  # another country's id
         ({"invoice_email": "rechnung at kunde.de"}, "invoice_email"),

@@ -202,6 +202,7 @@ def _addons(b: Builder) -> None:
         b.by,
         b.as_json,
     )
+    p.set_defaults(issues_invoices=True)  # a withdrawal issues a Rechnungskorrektur
     p.add_argument("team_id", metavar="TEAM_ID", type=arguments.team)
     p.add_argument("addon_id", metavar="ADDON_ID", type=arguments.identifier)
     p = b.command(
