@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from domain.billing import Entitlements, plan_line
 from domain.corrections import Correction
 from domain.invoices import LineKind
@@ -143,7 +145,10 @@ def test_the_modal_reads_back_what_it_drew() -> None:
             state[b["block_id"]] = {"value": {"selected_date": element.get("initial_date")}}
         else:
             state[b["block_id"]] = {"value": {"value": element.get("initial_value")}}
-    assert billing_details_from_state(state) == WITH_MANDATE
+    # the IBAN is drawn masked: it reads back as the stored one, and is no IBAN without it
+    assert billing_details_from_state(state, WITH_MANDATE.mandate) == WITH_MANDATE
+    with pytest.raises(InvalidBillingDetail, match="sepa_iban"):
+        billing_details_from_state(state)
 
 
 def test_a_refused_field_is_named_by_its_block() -> None:
