@@ -71,8 +71,10 @@ _WRITTEN_LAW = (
     "sepa_signed",
     "plan_name",
     "plan_price_cents",
+    "slack_name",
 )
-# The workspace's name in Slack, as its newest installation recorded it (OAuth mode).
+# The workspace's name in Slack: as its newest installation recorded it (OAuth mode), else
+# as auth.test told it (single-workspace mode: bot.adapters.slack_name).
 _SLACK_NAME = (
     select(slack_bots.c.team_name)
     .where(slack_bots.c.team_id == _s.c.team_id)
@@ -94,7 +96,7 @@ _SUB = select(
     _s.c.sepa_signed,
     _s.c.plan_name,
     _s.c.plan_price_cents,
-    _SLACK_NAME,
+    func.coalesce(_SLACK_NAME, _s.c.slack_name),
 )
 _SUB_GET = _SUB.where(_s.c.team_id == bindparam("team_id"))
 _SUB_PAGE = (
@@ -147,6 +149,7 @@ def _law_values(sub: Subscription) -> dict[str, Any]:
     values["sepa_signed"] = mandate.signed_on if mandate else None
     values["plan_name"] = sub.plan.name if sub.plan else None
     values["plan_price_cents"] = sub.plan.price.cents if sub.plan else None
+    values["slack_name"] = sub.slack_name
     return values
 
 

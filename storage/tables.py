@@ -56,6 +56,7 @@ subscriptions = Table(
     Column("sepa_signed", Date),
     Column("plan_name", Text),
     Column("plan_price_cents", Integer),
+    Column("slack_name", Text),  # the name in Slack (auth.test), the buyer without a company
 )
 
 addons = Table(

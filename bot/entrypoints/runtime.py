@@ -15,6 +15,7 @@ import contextlib
 import logging
 import signal
 import sys
+from typing import Any
 
 from aiohttp import web
 
@@ -63,12 +64,28 @@ def missing(settings: Settings, *names: str) -> str | None:
     return None
 
 
+# Tasks started in the background and not awaited: kept here so that none is collected early.
+_BACKGROUND: set[asyncio.Task[Any]] = set()
+
+
+def learn_name(rt: Runtime) -> None:
+    """Single-workspace mode: ask Slack for the workspace's name, in the background."""
+    if rt.settings.oauth:
+        return
+    from bot.adapters.slack_name import learn_slack_name
+
+    task = asyncio.create_task(learn_slack_name(rt.web_client(), rt.ctx))
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
+
+
 async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     """HTTP on $PORT at /slack/events, with the billing schedule in the background."""
     from bot.adapters.slack_app import web_application
 
     clock = SystemClock()
     async with bootstrap(settings, observed=True) as rt:
+        learn_name(rt)
         lifecycle = Lifecycle()
         app = rt.slack_app(clock)
         served = web_application(
@@ -101,6 +118,7 @@ async def socket(settings: Settings) -> None:
 
     clock = SystemClock()
     async with bootstrap(settings, observed=True) as rt:
+        learn_name(rt)
         handler = AsyncSocketModeHandler(rt.slack_app(clock), settings.slack_app_token)
         stop = asyncio.Event()
         task = rt.start_schedule(clock, stop)
@@ -117,6 +135,7 @@ async def socket(settings: Settings) -> None:
 async def scheduler(settings: Settings) -> None:
     """Only the billing schedule and the message sender (the Procfile's worker)."""
     async with bootstrap(settings, observed=True) as rt:
+        learn_name(rt)
         lifecycle = Lifecycle()
         runner = None
         if settings.metrics_port is not None:  # /metrics, /healthz and /readyz

@@ -186,6 +186,18 @@ async def set_billing_details(
     return sub
 
 
+async def name_workspace(ctx: Context, team_id: str, name: str) -> bool:
+    """Keep the workspace's name in Slack (invoices name it without a company); whether it
+    changed. A workspace not set up yet is left alone: it is named on the next start."""
+    async with ctx.db.unit_of_work() as uow:
+        sub = await uow.subscriptions.get(team_id)
+        if sub is None or sub.slack_name == name:
+            return False
+        await uow.subscriptions.save(replace(sub, slack_name=name))
+        await uow.commit()
+    return True
+
+
 def told_to_cloudcrm(sub: Subscription | None) -> tuple[object, ...]:
     """What of a workspace CloudCRM hears about when it changes (``workspace.updated``):
     the customer number, the Tarif and the billing data, not its anchor or language."""

@@ -16,7 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import services
 from bot.adapters.dm_sender import deliver_due
+from bot.adapters.slack_name import learn_slack_name
 from domain.parties import BillingDetails, Seller, SepaMandate
+from domain.workspace import Subscription
 from handlers import blocks
 from handlers.notifications import renderer
 from tests.slack.flows import (
@@ -328,3 +330,26 @@ async def _reply(app: RunningApp, text: str, user: str = ADMIN) -> str:
     call = await app.send(app.signer.slash_command(user_id=user, text=text), "response_url")
     message = call.params
     return "\n".join([str(message.get("text", "")), *texts(message.get("blocks", []))])
+
+
+async def test_with_one_bot_token_the_buyer_without_a_company_is_the_slack_name(
+    app: RunningApp,
+) -> None:
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=app.mock.url)
+    assert (await _stored_workspace(app)).slack_name is None
+    assert await learn_slack_name(client, app.ctx) == "Acme"  # auth.test's team
+    assert (await _stored_workspace(app)).slack_name == "Acme"
+    [upcoming] = await services.preview_invoices(app.ctx, app.signer.team_id, app.clock.now())
+    assert upcoming.terms is not None
+    assert upcoming.terms.buyer.name == "Acme"
+
+
+async def test_a_slack_that_does_not_answer_auth_test_changes_nothing(app: RunningApp) -> None:
+    app.mock.fail("auth.test", status=500)
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=app.mock.url, retry_handlers=[])
+    assert await learn_slack_name(client, app.ctx) is None
+    assert (await _stored_workspace(app)).slack_name is None
+
+
+async def _stored_workspace(app: RunningApp) -> Subscription:
+    return await services.get_workspace(app.ctx, app.signer.team_id)

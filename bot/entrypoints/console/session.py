@@ -16,6 +16,7 @@ from datetime import date
 
 from bot import services
 from bot.adapters.clock import TestClock
+from bot.adapters.slack_name import learn_slack_name
 from bot.bootstrap import bootstrap
 from bot.entrypoints.console.commands import command
 from bot.entrypoints.console.moves import press, slash
@@ -120,7 +121,9 @@ class Console:
 
     async def _greet(self, resume: bool) -> None:
         s = self.session
-        sub = await services.ensure_workspace(s.ctx, TEAM, s.clock.now())
+        await services.ensure_workspace(s.ctx, TEAM, s.clock.now())
+        await learn_slack_name(s.client, s.ctx)  # the stand-in's name, as a bot token learns it
+        sub = await services.get_workspace(s.ctx, TEAM)
         resumed = resume and await self._resume(sub.closed_through)
         s.screen.say(
             f"/addons offline console: the real app against a stand-in for Slack, database "

@@ -3,7 +3,8 @@
 Revision ID: 0008_law
 Revises: 0007_doc
 
-Each workspace gets its Rechnungsdaten (buyer, optional SEPA mandate) and its Tarif.
+Each workspace gets its Rechnungsdaten (buyer, optional SEPA mandate), its Tarif and its
+name in Slack (the buyer's name without a company).
 Each invoice and correction gets the day it was really issued (invoices before this
 revision were issued on their period's first day: NULL reads as that), the terms fixed
 when it was issued (seller, buyer, tax category, payment: JSON) and its VAT and gross.
@@ -33,6 +34,7 @@ _WORKSPACE = (
     ("sepa_signed", sa.Date),
     ("plan_name", sa.Text),
     ("plan_price_cents", sa.Integer),
+    ("slack_name", sa.Text),  # single-workspace mode: auth.test's team name
 )
 _INVOICE = (
     ("issued_on", sa.Date),
