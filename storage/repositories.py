@@ -223,6 +223,18 @@ _ADDON_LIVE = _ADDON.where(
     # or_ rather than in_: an IN list is expanded at execution, not compiled once
     or_(_a.c.status == Status.ACTIVE.value, _a.c.status == Status.CANCELLATION_PENDING.value),
 ).order_by(_a.c.id)
+# What decides whether an add-on counts on a day (AddOn.in_force_on), and the summed
+# quantity of each such group: the live add-ons' entitlements in few rows.
+_IN_FORCE_KEYS = (_a.c.option, _a.c.booked_on, _a.c.status, _a.c.effective_on, _a.c.ended_on)
+_ADDON_LIVE_TOTALS = (
+    select(*_IN_FORCE_KEYS, func.sum(_a.c.quantity))
+    .where(
+        _a.c.team_id == bindparam("team_id"),
+        or_(_a.c.status == Status.ACTIVE.value, _a.c.status == Status.CANCELLATION_PENDING.value),
+    )
+    .group_by(*_IN_FORCE_KEYS)
+    .order_by(*_IN_FORCE_KEYS)
+)
 _ADDON_INSERT = insert(_a)
 _ADDON_SAVE = (
     update(_a)
@@ -279,6 +291,26 @@ class AddOns(Repository):
         """Active add-ons and those with a cancellation pending, oldest first."""
         await self._workspace(team_id)
         return [_addon(r) for r in await self._all(_ADDON_LIVE, {"team_id": team_id})]
+
+    async def live_totals(self, team_id: str) -> list[AddOn]:
+        """The live add-ons summed per option and per the dates and status that decide
+        whether they count on a day, each group as one add-on (id 0) holding the summed
+        quantity: what entitlements need, in a few rows however many bookings there are."""
+        await self._workspace(team_id)
+        rows = await self._all(_ADDON_LIVE_TOTALS, {"team_id": team_id})
+        return [
+            AddOn(
+                id=0,
+                option=option,
+                quantity=int(quantity),
+                booked_on=booked_on,
+                billed_until=None,
+                status=Status(status),
+                effective_on=effective_on,
+                ended_on=ended_on,
+            )
+            for option, booked_on, status, effective_on, ended_on, quantity in rows
+        ]
 
     async def add(self, team_id: str, addon: AddOn, now: datetime) -> int:
         """Store a new add-on; return its id."""

@@ -58,6 +58,11 @@ class AddOns(Protocol):
         """Active add-ons and those with a cancellation pending, oldest first."""
         ...
 
+    async def live_totals(self, team_id: str) -> list[AddOn]:
+        """The live add-ons summed per option, booking day, status and end dates (what
+        decides whether they count on a day), each group one add-on of id 0."""
+        ...
+
     async def add(self, team_id: str, addon: AddOn, now: datetime) -> int:
         """Store a new add-on; return its id."""
         ...

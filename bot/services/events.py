@@ -73,7 +73,7 @@ async def emit_entitlements(
     uow: UnitOfWork, ctx: Context, team_id: str, as_of: date, now: datetime
 ) -> None:
     """``entitlements.changed`` with the totals in force on ``as_of``, as stored now."""
-    totals = entitlements(await uow.addons.live(team_id), ctx.catalog, as_of)
+    totals = entitlements(await uow.addons.live_totals(team_id), ctx.catalog, as_of)
     data = {"seats": totals.seats, "storage_gb": totals.gigabytes, "as_of": as_of.isoformat()}
     await emit(uow, team_id, "entitlements.changed", data, now)
 

@@ -95,6 +95,16 @@ class AddOns(Repo):
         """Active add-ons and those with a cancellation pending, oldest first."""
         return [addon for addon in self._mine(team_id) if addon.status in LIVE]
 
+    async def live_totals(self, team_id: str) -> list[AddOn]:
+        """The live add-ons summed per what decides whether they count on a day."""
+        groups: dict[tuple[object, ...], AddOn] = {}
+        for a in await self.live(team_id):
+            key = (a.option, a.booked_on, a.status, a.effective_on, a.ended_on)
+            found = groups.get(key)
+            quantity = a.quantity + (found.quantity if found else 0)
+            groups[key] = replace(a, id=0, quantity=quantity, billed_until=None)
+        return list(groups.values())
+
     async def add(self, team_id: str, addon: AddOn, now: datetime) -> int:
         """Store a new add-on; return its id."""
         tables = self._tx.write()
