@@ -31,6 +31,7 @@ from domain.workspace import DEFAULT_TIMEZONE, check_timezone
 from storage.urls import UnsupportedDatabase, parse
 
 SLACK_API_URL = "https://slack.com/api/"
+_IDENTIFIED = "ADDONS_SELLER_TAX_NUMBER or ADDONS_SELLER_REGISTRATION"
 
 
 def is_webhook_secret(value: str) -> bool:
@@ -187,12 +188,8 @@ class Settings(BaseSettings):
     )
 
     def seller_problem(self) -> str | None:
-        """The first seller setting missing or malformed, as one line; None when complete.
-
-        A process that issues invoices (serve, scheduler, billing run) needs the whole
-        seller: name and address, a USt-IdNr or Steuernummer, an e-mail and the IBAN
-        transfers go to; a Gläubiger-ID where it is set (direct debits) must be valid.
-        """
+        """The first seller setting missing or malformed, as one line (None when complete):
+        what a process that issues invoices or corrections needs (docs/invoices.md)."""
 
         def given(value: str | None) -> bool:
             return bool((value or "").strip())
@@ -224,17 +221,11 @@ class Settings(BaseSettings):
                 check()
             except InvalidBillingDetail:
                 return f"{name} is malformed"
-        if self.documents:  # the EN 16931 document of every category must be possible
-            if not given(self.seller_vat_id):
-                return (
-                    "ADDONS_SELLER_VAT_ID is not set: a reverse-charge invoice names the "
-                    "seller's USt-IdNr (§14a UStG)"
-                )
-            if not (given(self.seller_tax_number) or given(self.seller_registration)):
-                return (
-                    "ADDONS_SELLER_TAX_NUMBER or ADDONS_SELLER_REGISTRATION is not set: an "
-                    "invoice outside the EU names the seller by one of them (EN 16931 BR-O-02)"
-                )
+        identified = given(self.seller_tax_number) or given(self.seller_registration)
+        if self.documents and not given(self.seller_vat_id):  # reverse charge, §14a UStG
+            return "ADDONS_SELLER_VAT_ID is not set: reverse-charge invoices name it"
+        if self.documents and not identified:  # no VAT id may stand outside the EU (BR-O-02)
+            return f"{_IDENTIFIED} is not set: invoices outside the EU name one of them"
         return None
 
     def seller(self) -> Seller | None:

@@ -23,7 +23,8 @@ from storage.executor import Reading
 from storage.journal import AuditLog, Outbox
 from storage.ledger import Invoices, Lines
 from storage.pool import UNREACHABLE, Pool, Pooled
-from storage.repositories import AddOns, IdempotencyKeys, InboundRequests, Subscriptions
+from storage.repositories import AddOns, IdempotencyKeys, InboundRequests
+from storage.subscriptions import Subscriptions
 
 Translate = Callable[[BaseException], StorageError | None]
 
