@@ -26,6 +26,17 @@ EU_COUNTRIES = frozenset(
     "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()  # noqa: SIM905
 )
 HOME_COUNTRY = "DE"
+# The Rechnungsdaten set one by one, in BillingDetails' order (the SEPA mandate apart).
+DETAIL_FIELDS = (
+    "company",
+    "street",
+    "postcode",
+    "city",
+    "country",
+    "vat_id",
+    "invoice_email",
+    "buyer_reference",
+)
 # CLDR's two-letter territories that are not countries (EU, Eurozone, outlying Oceania,
 # United Nations, unknown).
 NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "ZZ"})
@@ -195,17 +206,8 @@ class BillingDetails:
 
     def changed(self, **values: Any) -> BillingDetails:
         """These details with some values replaced, all checked again together."""
-        merged: dict[str, Any] = {
-            "company": self.company,
-            "street": self.street,
-            "postcode": self.postcode,
-            "city": self.city,
-            "country": self.country,
-            "vat_id": self.vat_id,
-            "invoice_email": self.invoice_email,
-            "buyer_reference": self.buyer_reference,
-            "mandate": self.mandate,
-        }
+        merged: dict[str, Any] = {name: getattr(self, name) for name in DETAIL_FIELDS}
+        merged["mandate"] = self.mandate
         merged.update(values)
         return BillingDetails.checked(**merged)
 

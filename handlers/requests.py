@@ -16,7 +16,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.addons import Outcome
-from domain.parties import BillingDetails, InvalidBillingDetail, SepaMandate, mask_iban
+from domain.parties import (
+    DETAIL_FIELDS,
+    BillingDetails,
+    InvalidBillingDetail,
+    SepaMandate,
+    mask_iban,
+)
 from handlers.i18n import fmt_number, t
 
 ACTION_QTY = "qty"  # the number input in every "qty_<option>" block
@@ -252,18 +258,6 @@ def quantity_errors(option_key: str, error: QuantityInputError, lang: str) -> di
 
 
 # -- Rechnungsdaten -------------------------------------------------------------------
-
-# The Rechnungsdaten modal's inputs (block ids as InvalidBillingDetail names the fields).
-DETAIL_FIELDS = (
-    "company",
-    "street",
-    "postcode",
-    "city",
-    "country",
-    "vat_id",
-    "invoice_email",
-    "buyer_reference",
-)
 
 
 def _state_text(state_values: Mapping[str, Any], block_id: str) -> str | None:

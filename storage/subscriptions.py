@@ -12,23 +12,14 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 
 from domain.money import Money
-from domain.parties import BillingDetails, SepaMandate
+from domain.parties import DETAIL_FIELDS, BillingDetails, SepaMandate
 from domain.workspace import Plan, Subscription
 from storage.repositories import Repository, Row
 from storage.tables import slack_bots, subscriptions
 
 _s = subscriptions
 # The Rechnungsdaten columns, in BillingDetails' order (the mandate kept apart).
-_DETAILS = (
-    "company",
-    "street",
-    "postcode",
-    "city",
-    "country",
-    "vat_id",
-    "invoice_email",
-    "buyer_reference",
-)
+_DETAILS = DETAIL_FIELDS
 # The subscription columns 0008_law added, as ``_law_values`` fills them.
 _WRITTEN_LAW = (
     *_DETAILS,

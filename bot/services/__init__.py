@@ -68,7 +68,6 @@ from bot.services.shapes import (
     workspace_to_json,
 )
 from bot.services.workspace_changes import (
-    DETAIL_FIELDS,
     KEEP,
     BillingChange,
     Keep,
@@ -88,6 +87,7 @@ from bot.services.workspaces import (
     set_billing_details,
     set_workspace,
 )
+from domain.parties import DETAIL_FIELDS  # the CLI and CloudCRM's fields
 
 __all__ = [
     "CORRECTION",

@@ -16,20 +16,9 @@ from enum import Enum
 from typing import Any
 
 from domain.money import Money
-from domain.parties import InvalidBillingDetail, SepaMandate, mask_iban
+from domain.parties import DETAIL_FIELDS, InvalidBillingDetail, SepaMandate, mask_iban
 from domain.workspace import Plan, Subscription
 
-# The Rechnungsdaten fields set one by one (the mandate is set as a whole).
-DETAIL_FIELDS = (
-    "company",
-    "street",
-    "postcode",
-    "city",
-    "country",
-    "vat_id",
-    "invoice_email",
-    "buyer_reference",
-)
 # A monthly net price in euros: up to seven digits, at most two decimals ("49", "49.00").
 _PRICE = re.compile(r"[0-9]{1,7}(\.[0-9]{1,2})?")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
