@@ -13,6 +13,7 @@ is stamped with the matching revision, its instants rewritten as UTC text (see
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -27,6 +28,9 @@ from storage.errors import SchemaBehind, SchemaMissing, SchemaTooNew
 from storage.types import utc_text
 
 HERE = Path(__file__).parent
+# How long a schema behind this app's may stand still before it is refused as old: one
+# that another process is creating right now rises revision by revision meanwhile.
+CREATION_WAIT = 0.5
 VERSION_TABLE = "alembic_version"
 
 # Instant columns that files made before Alembic hold with the writer's own offset.
@@ -134,7 +138,25 @@ def prepare(conn: Connection, create: bool) -> list[str]:
                 "or `addons-bot migrate`"
             )
         return upgrade(conn)
+    if create and _created_meanwhile(conn, current):
+        return []
     raise SchemaBehind(behind(current))
+
+
+def _created_meanwhile(conn: Connection, seen: int) -> bool:
+    """Whether another process, creating this database right now, brings it to this app's
+    schema: its version keeps rising to head (an old database's stands still)."""
+    deadline = time.monotonic() + CREATION_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        with conn.begin():
+            now = version(conn)
+            stamped = inspect(conn).has_table(VERSION_TABLE)
+        if now == head() and stamped:
+            return True
+        if now != seen:  # still rising: give the next revision its time
+            seen, deadline = now, time.monotonic() + CREATION_WAIT
+    return False
 
 
 def upgrade(conn: Connection, target: int | None = None) -> list[str]:
