@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
 from domain.money import Money
 
 ONE_DAY = timedelta(days=1)
+
+
+@lru_cache(maxsize=1 << 16)
+def _months_after(anchor: date, months: int) -> date:
+    """``anchor`` + ``months`` calendar months, the day clamped to the month's last
+    (remembered: every booking and every billing turn asks for the same few)."""
+    return anchor + relativedelta(months=months)
 
 
 @dataclass(frozen=True, order=True)
@@ -45,7 +53,7 @@ class BillingSchedule:
 
     def start_of(self, index: int) -> date:
         """First day of period ``index``, computed from the anchor each time."""
-        return self.anchor + relativedelta(months=index)
+        return _months_after(self.anchor, index)
 
     def period(self, index: int) -> Period:
         """Period number ``index`` (0 starts on the anchor; negative ones lie before it)."""

@@ -82,7 +82,7 @@ def create_engine(path: str, pool_size: int, busy_timeout_ms: int) -> AsyncEngin
     """
 
     async def connect() -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn = await sqlite_fast.connect(path)
         try:
             await configure(conn, busy_timeout_ms)
         except BaseException:

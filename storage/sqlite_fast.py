@@ -1,11 +1,13 @@
-"""SQLite's fast path: a whole statement in one trip to aiosqlite's worker thread.
+"""SQLite's fast path: a unit of work's statements without a trip to aiosqlite's worker
+thread each.
 
 SQLAlchemy's execution path (greenlet, execution context, result objects, four trips to
 aiosqlite's thread per statement) costs about as much per statement as SQLite itself on
-this app's small statements, and a booking is eight statements. So on SQLite:
+this app's small statements, and a booking is a dozen statements. So on SQLite:
 - ``SqliteExecutor`` compiles each Core statement once per statement object and
   parameter keys (with SQLAlchemy's own compiler, bind and result processors) and runs
-  it in one trip, as the app did before SQLAlchemy;
+  it on the event loop's thread; only what may wait crosses to aiosqlite's thread (a
+  writer's BEGIN IMMEDIATE and COMMIT);
 - ``one_trip_dbapi`` gives SQLAlchemy's own path (migrations, slack_sdk's stores) a
   cursor that also runs a statement in one trip.
 
@@ -23,6 +25,7 @@ fills in. Scalar Python-side defaults of an INSERT are filled in here.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.metadata
 import sqlite3
 from dataclasses import dataclass
@@ -87,6 +90,13 @@ def missing_internals() -> str | None:
     return f"missing {', '.join(missing)}" if missing else None
 
 
+async def connect(path: str) -> aiosqlite.Connection:
+    """A connection in autocommit mode (the executor sends BEGIN itself) that statements
+    may use from the event loop's thread as well as from aiosqlite's: ``SqliteExecutor``
+    needs one of these."""
+    return await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
+
+
 def one_trip_dbapi() -> Any:
     """aiosqlite as SQLAlchemy's dialect sees it, with a cursor that runs a statement in
     one trip (call only after ``missing_internals()`` found nothing missing: the module
@@ -132,7 +142,13 @@ def _python_defaults(statement: Executable, keys: tuple[str, ...]) -> dict[str, 
 
 
 class SqliteExecutor:
-    """Statements compiled once, each run in one trip to aiosqlite's thread."""
+    """Statements compiled once and run on the event loop's thread, at most two trips to
+    aiosqlite's thread per unit of work: a writer's BEGIN IMMEDIATE (it may wait for
+    another process's write lock) and its COMMIT (it may checkpoint the write-ahead log,
+    which flushes to disk). Everything between runs here: the writer holds the write
+    lock, so none of it waits, and a reader in WAL mode takes no lock (only while another
+    connection recovers the log after a crash could a reader's statement wait, up to the
+    lock wait). The connection must come from ``connect``."""
 
     _cache: ClassVar[dict[tuple[int, tuple[str, ...]], tuple[Executable, _Prepared]]] = {}
 
@@ -140,33 +156,63 @@ class SqliteExecutor:
         self._driver = driver
         self._dialect = dialect
         self.dialect_name = dialect.name
+        self._writing = False
+        self._in_flight = False
 
     @property
     def row_locks(self) -> bool:
         """SQLite locks the whole file for a writer: no row locks."""
         return False
 
-    async def _sql(self, sql: str) -> None:
-        await _trip(self._driver, run_statement, self._driver, sql, None, False)
+    async def _there(self, fn: Any, *args: Any) -> Any:
+        """Run ``fn(*args)`` in aiosqlite's thread. A trip whose waiting was cancelled
+        still runs there, so until one completes, everything queues behind it."""
+        self._in_flight = True
+        try:
+            found = await _trip(self._driver, fn, *args)
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            self._in_flight = False
+            raise
+        self._in_flight = False
+        return found
+
+    async def _run(
+        self, sql: str, values: Any, many: bool = False
+    ) -> tuple[Any, list[Any], int, int | None]:
+        """One statement: here, or behind a trip still running in aiosqlite's thread."""
+        if self._in_flight:
+            found: tuple[Any, list[Any], int, int | None] = await self._there(
+                run_statement, self._driver, sql, values, many
+            )
+            return found
+        return run_statement(self._driver, sql, values, many)
 
     async def begin(self, write: bool) -> None:
-        """Start the transaction; a writer takes SQLite's write lock now."""
-        await self._sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        """Start the transaction. A writer takes SQLite's write lock now, in aiosqlite's
+        thread (it may wait for another process); a reader's BEGIN takes no lock."""
+        self._writing = write
+        if write:
+            await self._there(run_statement, self._driver, "BEGIN IMMEDIATE", None, False)
+        else:
+            await self._run("BEGIN", None)
 
     async def commit(self) -> None:
-        """Commit the transaction."""
-        await self._sql("COMMIT")
+        """Commit the transaction: a writer's in aiosqlite's thread (the commit may
+        checkpoint the write-ahead log, which flushes to disk), a reader's here."""
+        if self._writing:
+            await self._there(run_statement, self._driver, "COMMIT", None, False)
+        else:
+            await self._run("COMMIT", None)
 
     async def rollback(self) -> None:
-        """Roll the transaction back, if one is open."""
-        await _trip(self._driver, _rollback, self._driver)
-
-    async def lock_workspace(self, team_id: str) -> None:
-        """Nothing: a SQLite writer holds the whole file from its first statement."""
-
-    async def claim_workspace(self, team_id: str) -> bool:
-        """True: a SQLite writer holds the whole file, so no one else holds the workspace."""
-        return True
+        """Roll the transaction back, if one is open (nothing to flush: here, unless a
+        cancelled trip still runs)."""
+        if self._in_flight:
+            await self._there(_rollback, self._driver)
+        else:
+            _rollback(self._driver)
 
     def _prepare(self, statement: Executable, keys: tuple[str, ...]) -> _Prepared:
         cache_key = (id(statement), keys)
@@ -210,14 +256,7 @@ class SqliteExecutor:
     ) -> list[tuple[Any, ...]]:
         """Every row the statement returns, as tuples of Python values."""
         prepared = self._prepare(statement, tuple(params or ()))
-        _, rows, _, _ = await _trip(
-            self._driver,
-            run_statement,
-            self._driver,
-            prepared.sql,
-            self._values(prepared, params),
-            False,
-        )
+        _, rows, _, _ = await self._run(prepared.sql, self._values(prepared, params))
         procs = prepared.result
         if procs is None or not any(procs):
             return [tuple(r) for r in rows]
@@ -228,14 +267,7 @@ class SqliteExecutor:
     async def write(self, statement: Executable, params: Params) -> Written:
         """Run a write statement once."""
         prepared = self._prepare(statement, tuple(params))
-        _, _, rowcount, lastrowid = await _trip(
-            self._driver,
-            run_statement,
-            self._driver,
-            prepared.sql,
-            self._values(prepared, params),
-            False,
-        )
+        _, _, rowcount, lastrowid = await self._run(prepared.sql, self._values(prepared, params))
         return Written(rowcount, lastrowid)
 
     async def write_many(self, statement: Executable, params: list[Params]) -> None:
@@ -243,14 +275,7 @@ class SqliteExecutor:
         if not params:
             return
         prepared = self._prepare(statement, tuple(params[0]))
-        await _trip(
-            self._driver,
-            run_statement,
-            self._driver,
-            prepared.sql,
-            [self._values(prepared, p) for p in params],
-            True,
-        )
+        await self._run(prepared.sql, [self._values(prepared, p) for p in params], True)
 
 
 async def _trip(driver: aiosqlite.Connection, fn: Any, *args: Any) -> Any:

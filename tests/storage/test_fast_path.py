@@ -5,7 +5,10 @@ refused, never run differently."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.metadata
+import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,7 +20,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select, u
 from bot import services
 from storage import Database, sqlite, sqlite_fast
 from storage.executor import SqlAlchemyExecutor
-from storage.sqlite_fast import SqliteExecutor
+from storage.sqlite_fast import SqliteExecutor, connect
 
 NOW = datetime(2026, 3, 18, 12, tzinfo=UTC)
 TEAM = "T0FAST"
@@ -87,7 +90,7 @@ _defaults = Table(
 
 
 async def _fast_executor(path: Path) -> tuple[aiosqlite.Connection, SqliteExecutor]:
-    driver = await aiosqlite.connect(str(path), isolation_level=None)
+    driver = await connect(str(path))
     await driver.execute(
         "CREATE TABLE defaults (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
         "kind TEXT NOT NULL, stamp TEXT, touched TEXT)"
@@ -125,3 +128,29 @@ async def test_a_python_side_default_the_fast_path_cannot_fill_in_is_refused(
         assert await x.rows(select(_defaults.c.id)) == []
     finally:
         await driver.close()
+
+
+async def test_a_unit_of_work_cancelled_while_waiting_for_the_write_lock_leaves_no_transaction_open(
+    tmp_path: Path,
+) -> None:
+    # The cancelled BEGIN IMMEDIATE still runs in aiosqlite's thread once the lock is
+    # free: the rollback, and the next unit of work, must come after it, not beside it.
+    driver, x = await _fast_executor(tmp_path / "e.db")
+    holder = sqlite3.connect(str(tmp_path / "e.db"), isolation_level=None, check_same_thread=False)
+    try:
+        await driver.execute("PRAGMA busy_timeout = 2000")
+        holder.execute("BEGIN IMMEDIATE")
+        waiting = asyncio.ensure_future(x.begin(True))
+        await asyncio.sleep(0.1)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        threading.Timer(0.3, holder.rollback).start()
+        await x.rollback()
+        await x.begin(True)
+        await x.write(insert(_defaults), {"name": "after", "stamp": "s"})
+        await x.commit()
+        assert await x.rows(select(_defaults.c.name)) == [("after",)]
+    finally:
+        await driver.close()
+        holder.close()
