@@ -214,6 +214,13 @@ class SqliteExecutor:
         else:
             _rollback(self._driver)
 
+    async def lock_workspace(self, team_id: str) -> None:
+        """Nothing: a SQLite writer holds the whole file from its first statement."""
+
+    async def claim_workspace(self, team_id: str) -> bool:
+        """True: a SQLite writer holds the whole file, so no one else holds the workspace."""
+        return True
+
     def _prepare(self, statement: Executable, keys: tuple[str, ...]) -> _Prepared:
         cache_key = (id(statement), keys)
         found = self._cache.get(cache_key)
