@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.install_pages.pages import INSTALL
 from bot.adapters.install_pages.routes import REDIRECT, install_routes
-from bot.adapters.observability.bolt_logs import quiet_bolt
+from bot.adapters.observability.bolt_logs import quiet_bolt, web_api_logger
 from bot.adapters.observability.context import current, kind_of, team_of
 from bot.adapters.observability.slack_api import MeasuredWebClient, measured
 from bot.adapters.observability.web import Lifecycle, add_operator_routes, measure_slack
@@ -108,6 +108,7 @@ def web_client(
         base_url=settings.slack_api_url,
         retry_handlers=handlers,
         session=session,
+        logger=web_api_logger(),
     )
 
 

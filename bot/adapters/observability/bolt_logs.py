@@ -1,5 +1,6 @@
-"""Bolt's log lines as an operator wants them: no warning on every start, one INFO line
-with the workspace for a request from a workspace without an installation."""
+"""Bolt's and slack_sdk's log lines as an operator wants them: no warning on every
+start, one INFO line with the workspace for a request from a workspace without an
+installation, and the Web API clients' debug lines only when debugging."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 
 from bot.adapters.observability.context import current
 
+# The Web API clients' logger (Bolt's per-request clients take the app client's).
+WEB_API = "addons.slack.web_api"
 _TOKEN_SKIPPED = warning_client_prioritized_and_token_skipped()
 _NOT_INSTALLED = "Although the app should be installed into this workspace"
 
@@ -37,3 +40,14 @@ def quiet_bolt(logger: logging.Logger) -> None:
     filters onto its own loggers when it makes them, so this comes first)."""
     if not any(isinstance(f, BoltNoise) for f in logger.filters):
         logger.addFilter(BoltNoise())
+
+
+def web_api_logger() -> logging.Logger:
+    """The Web API clients' logger, with a level of its own. slack_sdk builds a debug
+    line of every request (whole views included: a third of a click's Slack calls'
+    CPU) unless its logger's *own* level is above DEBUG, whether anything logs it or
+    not; ``configure`` sets the level, and INFO stands until then."""
+    log = logging.getLogger(WEB_API)
+    if log.level == logging.NOTSET:
+        log.setLevel(logging.INFO)
+    return log

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from bot.adapters.observability.bolt_logs import WEB_API
 from bot.adapters.observability.context import current
 
 REDACTED = "[redacted]"
@@ -104,4 +105,6 @@ def configure(
     root.setLevel(level)
     # Alembic says "Context impl SQLiteImpl." on every open: not news for an operator.
     logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+    # slack_sdk's per-request debug line is built whenever this level is NOTSET or DEBUG.
+    logging.getLogger(WEB_API).setLevel(level)
     return handler
