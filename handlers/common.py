@@ -23,7 +23,7 @@ from domain.errors import DomainError
 from handlers.auth import Viewer
 from handlers.blocks.home import home_view
 from handlers.blocks.kit import ViewDict
-from handlers.blocks.overview import overview_view
+from handlers.blocks.overview import Memo, overview_view
 from handlers.deps import SlackDeps
 from handlers.i18n import error_text, language_for, t
 from handlers.requests import MetadataError
@@ -164,7 +164,8 @@ async def draw_overview_and_home(
 ) -> tuple[ViewDict, ViewDict]:
     """The overview modal and App Home from one read: after a change both are redrawn."""
     drawn = _drawing(deps, await _overview_state(deps, team_id), lang)
-    return overview_view(errors=None, **drawn), home_view(**drawn)
+    memo: Memo = {}  # the totals and the table drawn once for both
+    return overview_view(errors=None, memo=memo, **drawn), home_view(memo=memo, **drawn)
 
 
 async def _overview_state(deps: SlackDeps, team_id: str) -> services.Overview:

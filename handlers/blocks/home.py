@@ -12,7 +12,7 @@ from domain.invoices import Invoice
 from domain.workspace import Subscription
 from handlers.blocks.ids import CALLBACK_HOME
 from handlers.blocks.kit import ViewDict, header, home_tab, section
-from handlers.blocks.overview import overview_blocks
+from handlers.blocks.overview import Memo, overview_blocks
 from handlers.blocks.primitives import md
 from handlers.i18n import t
 
@@ -28,6 +28,7 @@ def home_view(
     offset: int = 0,
     corrections: Sequence[Correction] = (),
     subscription: Subscription | None = None,
+    memo: Memo | None = None,
 ) -> ViewDict:
     """The same overview for App Home (views.publish); Hinzufügen opens the booking modal."""
     return home_tab(
@@ -44,6 +45,7 @@ def home_view(
             errors={},
             corrections=corrections,
             subscription=subscription,
+            memo=memo,
         ),
     )
 

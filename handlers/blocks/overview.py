@@ -40,6 +40,9 @@ from handlers.blocks.labels import (
 from handlers.blocks.primitives import MAX_FIELD_TEXT, MAX_VIEW_BLOCKS, button, md
 from handlers.i18n import escape_mrkdwn, fmt_date, fmt_number, t, tn
 
+# Blocks drawn once for several views of one read: "summary", or (offset, budget).
+Memo = dict[object, list[Block]]
+
 
 def _offer_blocks(
     catalog: Catalog, lang: str, *, home: bool, errors: Mapping[str, str], generation: int = 0
@@ -224,13 +227,26 @@ def overview_blocks(
     errors: Mapping[str, str],
     corrections: Sequence[Correction] = (),
     subscription: Subscription | None = None,
+    memo: Memo | None = None,
 ) -> list[Block]:
-    """Offers, the table and the totals, the table paged to fit a view's 100 blocks."""
+    """Offers, the table and the totals, the table paged to fit a view's 100 blocks.
+
+    Views drawn from one read may share a ``memo``: the modal and App Home differ only
+    in their offers, so the totals (and a table of the same budget) are drawn once."""
+    memo = {} if memo is None else memo
     # Every booking adds a row: a new generation of the inputs, so they are back to 1.
     top = _offer_blocks(catalog, lang, home=home, errors=errors, generation=len(addons))
-    bottom = _summary_blocks(in_force, upcoming, recent, lang, catalog, corrections, subscription)
+    bottom = memo.get("summary")
+    if bottom is None:
+        bottom = _summary_blocks(
+            in_force, upcoming, recent, lang, catalog, corrections, subscription
+        )
+        memo["summary"] = bottom
     budget = MAX_VIEW_BLOCKS - len(top) - len(bottom)
-    table = _table_blocks(addons, catalog, lang, offset=offset, budget=budget)
+    table = memo.get((offset, budget))
+    if table is None:
+        table = _table_blocks(addons, catalog, lang, offset=offset, budget=budget)
+        memo[(offset, budget)] = table
     return top + table + bottom
 
 
@@ -246,6 +262,7 @@ def overview_view(
     errors: Mapping[str, str] | None = None,
     corrections: Sequence[Correction] = (),
     subscription: Subscription | None = None,
+    memo: Memo | None = None,
 ) -> ViewDict:
     """The /addons modal: options with quantity and Hinzufügen, the table, the totals.
 
@@ -270,6 +287,7 @@ def overview_view(
             errors=errors or {},
             corrections=corrections,
             subscription=subscription,
+            memo=memo,
         ),
     )
 
