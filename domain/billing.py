@@ -31,6 +31,14 @@ class PeriodClose:
     carried: tuple[InvoiceLine, ...]  # the drafts this invoice carries, as they were
     invoice: Invoice | None  # None when there was nothing to bill: no number is used
 
+    def numbered(self, number: int) -> PeriodClose:
+        """This close with its invoice, if any, taking ``number`` (lines included): the
+        store hands out the number as late in the turn as it can."""
+        if self.invoice is None:
+            return self
+        lines = tuple(line.on_invoice(number) for line in self.invoice.lines)
+        return replace(self, invoice=replace(self.invoice, number=number, lines=lines))
+
 
 def close_period(
     team_id: str,
@@ -38,7 +46,7 @@ def close_period(
     addons: Iterable[AddOn],
     drafts: list[InvoiceLine],
     catalog: Catalog,
-    next_number: int,
+    next_number: int | None,
     *,
     issued_on: date | None = None,
     plan: Plan | None = None,
@@ -47,7 +55,8 @@ def close_period(
     """Deactivate, renew and consolidate for the period starting on ``period.start``.
 
     ``addons`` are changed in place; ``drafts`` are the workspace's uninvoiced lines.
-    The invoice, if any, takes ``next_number`` (the store owns the counter), is dated
+    The invoice, if any, takes ``next_number`` (the store owns the counter; None: not
+    yet, ``PeriodClose.numbered`` gives it one), is dated
     ``issued_on`` (the day it is really issued: never before the period starts) and
     carries the Tarif ``plan`` first; with a Tarif every period has an invoice.
     """
@@ -67,7 +76,7 @@ def close_period(
         number=next_number,
         team_id=team_id,
         period=period,
-        lines=tuple(line.on_invoice(next_number) for line in due),
+        lines=tuple(due if next_number is None else (x.on_invoice(next_number) for x in due)),
         issued=issued_on,
         plan=tarif,
         terms=terms,

@@ -67,24 +67,11 @@ def _next_due(sub: Subscription, now: datetime, after: date | None = None) -> Pe
     return next(sub.schedule.periods_starting_between(start, sub.today(now)), None)
 
 
-async def _record_turn(
+async def _record_ended(
     uow: UnitOfWork, ctx: Context, team_id: str, close: PeriodClose, now: datetime
 ) -> None:
-    """Store what the turn decided: invoice, invoiced lines, renewals, audit, messages."""
-    if close.invoice is not None:
-        number = close.invoice.number
-        assert number is not None
-        await uow.invoices.add(close.invoice, now)
-        await uow.lines.mark_invoiced(
-            team_id, [line.id for line in close.carried if line.id is not None], number
-        )
-        await uow.lines.add_many(team_id, [r.on_invoice(number) for r in close.renewals])
-        if ctx.documents:  # the DM and the event wait for the document (its job)
-            await queue_document(uow, team_id, INVOICE, number, now)
-        else:
-            await notify(
-                uow, ctx, team_id, f"invoice:{number}", "invoice_issued", {"number": number}, now
-            )
+    """What the turn did to the add-ons: each one ended (audit, DM, event) and the new
+    totals; nothing here needs the invoice's number."""
     start = close.period.start.isoformat()
     for addon in close.deactivated:
         await uow.audit.record(
@@ -104,30 +91,43 @@ async def _record_turn(
             "on": iso(addon.ended_on),
         }
         await notify(uow, ctx, team_id, f"ended:{addon.id}", "addon_ended", ended, now)
-    await _emit_turn(uow, ctx, team_id, close, now)
-    if close.invoice is not None:
-        await uow.audit.record(
-            team_id,
-            now,
-            SYSTEM_ACTOR,
-            "invoice_issued",
-            number=close.invoice.number,
-            total=str(close.invoice.total.amount),
-            **_gross(close.invoice),
-            period_start=start,
-        )
-
-
-async def _emit_turn(
-    uow: UnitOfWork, ctx: Context, team_id: str, close: PeriodClose, now: datetime
-) -> None:
-    """CloudCRM's events of a turn: each add-on ended, the new totals, the invoice."""
     for addon in close.deactivated:
         await emit_addon(uow, ctx, team_id, "addon.ended", addon, now)
     if close.deactivated:
         await emit_entitlements(uow, ctx, team_id, close.period.start, now)
-    if close.invoice is not None and not ctx.documents:
-        await emit(uow, team_id, "invoice.issued", invoice_to_json(close.invoice), now)
+
+
+async def _record_invoice(
+    uow: UnitOfWork, ctx: Context, team_id: str, close: PeriodClose, now: datetime
+) -> None:
+    """The turn's numbered invoice: header, invoiced drafts, renewals, its DM or
+    document, its event and audit entry."""
+    invoice = close.invoice
+    assert invoice is not None
+    assert invoice.number is not None
+    number = invoice.number
+    await uow.invoices.add(invoice, now)
+    await uow.lines.mark_invoiced(
+        team_id, [line.id for line in close.carried if line.id is not None], number
+    )
+    await uow.lines.add_many(team_id, [r.on_invoice(number) for r in close.renewals])
+    if ctx.documents:  # the DM and the event wait for the document (its job)
+        await queue_document(uow, team_id, INVOICE, number, now)
+    else:
+        await notify(
+            uow, ctx, team_id, f"invoice:{number}", "invoice_issued", {"number": number}, now
+        )
+        await emit(uow, team_id, "invoice.issued", invoice_to_json(invoice), now)
+    await uow.audit.record(
+        team_id,
+        now,
+        SYSTEM_ACTOR,
+        "invoice_issued",
+        number=number,
+        total=str(invoice.total.amount),
+        **_gross(invoice),
+        period_start=close.period.start.isoformat(),
+    )
 
 
 def _gross(invoice: Invoice) -> dict[str, Any]:
@@ -159,7 +159,6 @@ async def _turn_one_period(
             return None
         live = await uow.addons.live(team_id)
         drafts = await uow.lines.drafts(team_id)
-        number = await uow.invoices.next_number()
         # the day it is really issued: a catch-up (or an --as-of run) is never backdated
         issued_on = max(period.start, sub.today(issued_at or now))
         terms = ctx.invoicing.terms(sub.details, sub.slack_name, team_id, issued_on)
@@ -169,16 +168,21 @@ async def _turn_one_period(
             live,
             drafts,
             ctx.catalog,
-            number,
+            None,  # numbered last: see below
             issued_on=issued_on,
             plan=sub.plan,
             terms=terms,
         )
         touched = {a.id for a in close.deactivated} | {r.addon_id for r in close.renewals}
         await uow.addons.save_many(team_id, [a for a in live if a.id in touched])
-        await _record_turn(uow, ctx, team_id, close, now)
+        await _record_ended(uow, ctx, team_id, close, now)
         turned = replace(sub, last_closed=period.start)  # every other setting kept
         await uow.subscriptions.save(turned)
+        if close.invoice is not None:
+            # The number last: on PostgreSQL the counter row is held from here until the
+            # commit, so the other schedulers' turns wait on it as briefly as can be.
+            close = close.numbered(await uow.invoices.next_number())
+            await _record_invoice(uow, ctx, team_id, close, now)
         await uow.commit()
     more_due = _next_due(sub, now, after=period.start) is not None
     deactivated = tuple(a.id for a in close.deactivated)

@@ -100,6 +100,17 @@ async def test_close_period_takes_the_number_it_is_given(ws: Workspace) -> None:
     assert {line.invoice_number for line in close.invoice.lines} == {41}
 
 
+async def test_a_close_numbered_later_is_the_close_given_that_number(ws: Workspace) -> None:
+    await busy(ws)
+    period = ws.schedule.period(2)
+    unnumbered = close_period("T1", period, await ws.addons(), await ws.lines(), CATALOG, None)
+    assert unnumbered.invoice is not None
+    assert unnumbered.invoice.number is None
+    assert {line.invoice_number for line in unnumbered.invoice.lines} == {None}
+    given = close_period("T1", period, await ws.addons(), await ws.lines(), CATALOG, 41)
+    assert unnumbered.numbered(41) == given
+
+
 async def test_drafts_not_yet_due_stay_off_the_invoice(ws: Workspace) -> None:
     await ws.book("users", 1, date(2026, 4, 3))
     assert lines_due(await ws.lines(), date(2026, 4, 17)) == []
