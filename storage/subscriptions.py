@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from domain.money import Money
 from domain.parties import DETAIL_FIELDS, BillingDetails, SepaMandate
 from domain.workspace import Plan, Subscription
+from storage.executor import Executor
 from storage.repositories import Repository, Row
 from storage.tables import slack_bots, subscriptions
 
@@ -111,16 +112,30 @@ def _law_values(sub: Subscription) -> dict[str, Any]:
 
 
 class Subscriptions(Repository):
-    """Each workspace's subscription."""
+    """Each workspace's subscription.
+
+    Read once per unit of work: a writer holds its workspace from the first read (no
+    one else changes the subscription meanwhile) and a reader reads one snapshot, so a
+    second read (a use case and each event it records) is answered from memory until
+    this unit of work stores the subscription."""
+
+    def __init__(self, executor: Executor) -> None:
+        super().__init__(executor)
+        self._read: dict[str, Subscription | None] = {}
 
     async def get(self, team_id: str) -> Subscription | None:
         """The workspace's subscription, if it has one."""
+        if team_id in self._read:
+            return self._read[team_id]
         await self._workspace(team_id)
         row = await self._one(_SUB_GET, {"team_id": team_id})
-        return _subscription(row) if row else None
+        found = _subscription(row) if row else None
+        self._read[team_id] = found
+        return found
 
     async def add(self, sub: Subscription, now: datetime) -> None:
         """Store a new subscription."""
+        self._read.pop(sub.team_id, None)
         await self._workspace(sub.team_id)
         await self._x.write(
             _SUB_INSERT,
@@ -139,6 +154,7 @@ class Subscriptions(Repository):
 
     async def save(self, sub: Subscription) -> None:
         """Store a changed subscription."""
+        self._read.pop(sub.team_id, None)
         await self._workspace(sub.team_id)
         await self._x.write(
             _SUB_SAVE,

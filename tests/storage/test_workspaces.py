@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -69,3 +70,20 @@ async def test_moving_the_anchor_takes_today_in_the_workspaces_own_time_zone(
     sub = await services.set_workspace(ctx, TEAM, ANCHOR, now)
     assert sub.timezone == "Pacific/Kiritimati"
     assert sub.closed_through == date(2026, 4, 18)
+
+
+async def test_a_unit_of_work_reads_a_subscription_once_and_again_after_storing_it(
+    ctx: services.Context,
+    workspace: str,
+) -> None:
+    async with ctx.db.unit_of_work() as uow:
+        first = await uow.subscriptions.get(TEAM)
+        assert first is not None
+        assert await uow.subscriptions.get(TEAM) is first  # from memory: the workspace is held
+        await uow.subscriptions.save(replace(first, locale="en", customer="K-1"))
+        again = await uow.subscriptions.get(TEAM)
+        assert again is not first
+        assert again is not None
+        assert (again.locale, again.customer) == ("en", "K-1")
+        await uow.commit()
+    assert (await services.get_workspace(ctx, TEAM)).customer == "K-1"
