@@ -4,9 +4,8 @@ thread each.
 SQLAlchemy's execution path (greenlet, execution context, result objects, four trips to
 aiosqlite's thread per statement) costs about as much per statement as SQLite itself on
 this app's small statements, and a booking is a dozen statements. So on SQLite:
-- ``SqliteExecutor`` compiles each Core statement once per statement object and
-  parameter keys (with SQLAlchemy's own compiler, bind and result processors) and runs
-  it on the event loop's thread; only what may wait crosses to aiosqlite's thread (a
+- ``SqliteExecutor`` runs each Core statement compiled once (``storage.compiled``) on
+  the event loop's thread; only what may wait crosses to aiosqlite's thread (a
   writer's BEGIN IMMEDIATE and COMMIT);
 - ``one_trip_dbapi`` gives SQLAlchemy's own path (migrations, slack_sdk's stores) a
   cursor that also runs a statement in one trip.
@@ -15,12 +14,9 @@ Both use private internals of aiosqlite (``Connection._execute``, ``._conn``) an
 SQLAlchemy (its aiosqlite adapter classes, compiled statements' ``_result_columns``,
 types' cached processors). They are fenced: the versions are pinned in pyproject.toml
 (``TESTED`` says which), and ``missing_internals`` checks at start-up that what is used
-is there; if anything is missing, ``storage.sqlite`` falls back to SQLAlchemy's own path
-(slower, same results) and logs why once. A statement the fast path cannot run as
-SQLAlchemy would is refused with ``ValueError``, never run differently: an IN list
-(expanded at execution), and an INSERT or UPDATE that leaves a column with a Python-side
-default (``Column(default=...)``, ``onupdate=``) to SQLAlchemy, which only its own path
-fills in. Scalar Python-side defaults of an INSERT are filled in here.
+is there; if anything is missing, ``storage.sqlite`` (and ``storage.postgres``) fall
+back to SQLAlchemy's own path (slower, same results) and log why once. What a fast path
+refuses to run: ``storage.compiled``.
 """
 
 from __future__ import annotations
@@ -28,15 +24,14 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import sqlite3
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import aiosqlite
 from sqlalchemy import Column, Dialect, Integer, MetaData, Table, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.sql import Executable
-from sqlalchemy.sql.dml import Insert, Update
 
+from storage.compiled import compiler_for
 from storage.executor import Params, Written
 from storage.sqlite_statement import run_statement
 
@@ -106,41 +101,6 @@ def one_trip_dbapi() -> Any:
     return OneTripDbapi(aiosqlite, sqlite3)
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    sql: str
-    names: tuple[str, ...]
-    fixed: dict[str, Any]
-    bind: tuple[Any, ...]  # a processor (or None) per name
-    result: tuple[Any, ...] | None  # a processor (or None) per column; None: no rows
-
-
-def _python_defaults(statement: Executable, keys: tuple[str, ...]) -> dict[str, Any]:
-    """The scalar Python-side defaults an INSERT leaves to SQLAlchemy, to send ourselves;
-    ValueError if it leaves one this path cannot fill in as SQLAlchemy would."""
-    table = getattr(statement, "table", None)
-    if not isinstance(statement, Insert | Update) or not isinstance(table, Table):
-        return {}
-    filled: dict[str, Any] = {}
-    for column in table.columns:
-        if column.key in keys:
-            continue
-        if isinstance(statement, Update):
-            if column.onupdate is not None:
-                raise ValueError(f"{table.name}.{column.key} has an onupdate: not on the fast path")
-            continue
-        default = column.default
-        if default is None:
-            continue
-        if not getattr(default, "is_scalar", False):
-            raise ValueError(
-                f"{table.name}.{column.key} has a Python-side default that is not a "
-                "constant: not on the fast path"
-            )
-        filled[column.key] = default.arg
-    return filled
-
-
 class SqliteExecutor:
     """Statements compiled once and run on the event loop's thread, at most two trips to
     aiosqlite's thread per unit of work: a writer's BEGIN IMMEDIATE (it may wait for
@@ -150,11 +110,9 @@ class SqliteExecutor:
     connection recovers the log after a crash could a reader's statement wait, up to the
     lock wait). The connection must come from ``connect``."""
 
-    _cache: ClassVar[dict[tuple[int, tuple[str, ...]], tuple[Executable, _Prepared]]] = {}
-
     def __init__(self, driver: aiosqlite.Connection, dialect: Dialect) -> None:
         self._driver = driver
-        self._dialect = dialect
+        self._compiler = compiler_for(dialect)
         self.dialect_name = dialect.name
         self._writing = False
         self._in_flight = False
@@ -221,68 +179,26 @@ class SqliteExecutor:
         """True: a SQLite writer holds the whole file, so no one else holds the workspace."""
         return True
 
-    def _prepare(self, statement: Executable, keys: tuple[str, ...]) -> _Prepared:
-        cache_key = (id(statement), keys)
-        found = self._cache.get(cache_key)
-        if found is not None and found[0] is statement:
-            return found[1]
-        defaults = _python_defaults(statement, keys)
-        compiled = statement.compile(  # type: ignore[attr-defined]
-            dialect=self._dialect,
-            column_keys=[*keys, *defaults] if isinstance(statement, Insert) else None,
-        )
-        if any(b.expanding for b in compiled.binds.values()):
-            raise ValueError("an IN list cannot be compiled once: write it with or_()")
-        names = tuple(compiled.positiontup or ())
-        fixed = {
-            n: b.effective_value for n, b in compiled.binds.items() if n not in keys and n in names
-        }
-        fixed.update((k, v) for k, v in defaults.items() if k in names)
-        bind = tuple(compiled.binds[n].type._cached_bind_processor(self._dialect) for n in names)
-        result = None
-        if compiled._result_columns:
-            result = tuple(
-                c.type._cached_result_processor(self._dialect, None)
-                for c in compiled._result_columns
-            )
-        prepared = _Prepared(compiled.string, names, fixed, bind, result)
-        if len(self._cache) > 1000:  # statements are module constants: this is a safeguard
-            self._cache.clear()
-        self._cache[cache_key] = (statement, prepared)
-        return prepared
-
-    def _values(self, prepared: _Prepared, params: Params | None) -> tuple[Any, ...]:
-        given = prepared.fixed if not params else {**prepared.fixed, **params}
-        return tuple(
-            given[n] if proc is None else proc(given[n])
-            for n, proc in zip(prepared.names, prepared.bind, strict=True)
-        )
-
     async def rows(
         self, statement: Executable, params: Params | None = None
     ) -> list[tuple[Any, ...]]:
         """Every row the statement returns, as tuples of Python values."""
-        prepared = self._prepare(statement, tuple(params or ()))
-        _, rows, _, _ = await self._run(prepared.sql, self._values(prepared, params))
-        procs = prepared.result
-        if procs is None or not any(procs):
-            return [tuple(r) for r in rows]
-        return [
-            tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in rows
-        ]
+        prepared = self._compiler.prepare(statement, tuple(params or ()))
+        _, rows, _, _ = await self._run(prepared.sql, prepared.values(params))
+        return prepared.processed(rows)
 
     async def write(self, statement: Executable, params: Params) -> Written:
         """Run a write statement once."""
-        prepared = self._prepare(statement, tuple(params))
-        _, _, rowcount, lastrowid = await self._run(prepared.sql, self._values(prepared, params))
+        prepared = self._compiler.prepare(statement, tuple(params))
+        _, _, rowcount, lastrowid = await self._run(prepared.sql, prepared.values(params))
         return Written(rowcount, lastrowid)
 
     async def write_many(self, statement: Executable, params: list[Params]) -> None:
-        """Run a write statement for each set of parameters, in one trip."""
+        """Run a write statement for each set of parameters, at once."""
         if not params:
             return
-        prepared = self._prepare(statement, tuple(params[0]))
-        await self._run(prepared.sql, [self._values(prepared, p) for p in params], True)
+        prepared = self._compiler.prepare(statement, tuple(params[0]))
+        await self._run(prepared.sql, [prepared.values(p) for p in params], True)
 
 
 async def _trip(driver: aiosqlite.Connection, fn: Any, *args: Any) -> Any:

@@ -1,0 +1,139 @@
+"""Core statements compiled once per dialect, run by an engine's fast executor.
+
+SQLAlchemy's execution path (execution context, result objects, and on asyncio a
+greenlet switch per statement) costs about as much per statement as the database itself
+on this app's small statements. A fast executor (``storage.sqlite_fast``,
+``storage.postgres_fast``) compiles each statement once per statement object and
+parameter keys, with SQLAlchemy's own compiler and its bind and result processors, and
+sends the SQL and values to the driver itself.
+
+It uses SQLAlchemy internals (compiled statements' ``_result_columns`` and
+``positiontup``, types' cached processors), fenced by ``storage.sqlite_fast``'s
+``missing_internals`` check at start-up. A statement it cannot run as SQLAlchemy would
+is refused with ``ValueError``, never run differently: an IN list (expanded at
+execution), and an INSERT or UPDATE that leaves a column with a Python-side default
+(``Column(default=...)``, ``onupdate=``) to SQLAlchemy, which only its own path fills
+in. Scalar Python-side defaults of an INSERT are filled in here.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Dialect, Table
+from sqlalchemy.sql import Executable
+from sqlalchemy.sql.dml import Insert, Update
+
+Params = dict[str, Any]
+CACHE_LIMIT = 1000  # statements are module constants: this is a safeguard
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One statement as the driver takes it."""
+
+    sql: str
+    names: tuple[str, ...]  # the parameters, in the order the SQL takes them
+    fixed: dict[str, Any]  # values compiled into the statement (literals, defaults)
+    bind: tuple[Any, ...]  # a processor (or None) per name
+    result: tuple[Any, ...] | None  # a processor (or None) per column; None: no rows
+
+    def values(self, params: Params | None) -> tuple[Any, ...]:
+        """The driver's values for ``params``, in the SQL's order, processed."""
+        given = self.fixed if not params else {**self.fixed, **params}
+        return tuple(
+            given[n] if proc is None else proc(given[n])
+            for n, proc in zip(self.names, self.bind, strict=True)
+        )
+
+    def processed(self, rows: Any) -> list[tuple[Any, ...]]:
+        """The driver's rows as tuples of Python values."""
+        procs = self.result
+        if procs is None or not any(procs):
+            plain: list[tuple[Any, ...]] = [tuple(r) for r in rows]
+            return plain
+        return [
+            tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in rows
+        ]
+
+
+def python_defaults(statement: Executable, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The scalar Python-side defaults an INSERT leaves to SQLAlchemy, to send ourselves;
+    ValueError if it leaves one this path cannot fill in as SQLAlchemy would."""
+    table = getattr(statement, "table", None)
+    if not isinstance(statement, Insert | Update) or not isinstance(table, Table):
+        return {}
+    filled: dict[str, Any] = {}
+    for column in table.columns:
+        if column.key in keys:
+            continue
+        if isinstance(statement, Update):
+            if column.onupdate is not None:
+                raise ValueError(f"{table.name}.{column.key} has an onupdate: not on the fast path")
+            continue
+        default = column.default
+        if default is None:
+            continue
+        if not getattr(default, "is_scalar", False):
+            raise ValueError(
+                f"{table.name}.{column.key} has a Python-side default that is not a "
+                "constant: not on the fast path"
+            )
+        filled[column.key] = default.arg
+    return filled
+
+
+class Compiler:
+    """Compiles statements for one dialect, each once per statement and parameter keys."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self._cache: dict[tuple[int, tuple[str, ...]], tuple[Executable, Prepared]] = {}
+
+    def prepare(self, statement: Executable, keys: tuple[str, ...]) -> Prepared:
+        """``statement`` compiled for parameters named ``keys`` (remembered)."""
+        cache_key = (id(statement), keys)
+        found = self._cache.get(cache_key)
+        if found is not None and found[0] is statement:
+            return found[1]
+        prepared = self._compile(statement, keys)
+        if len(self._cache) > CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[cache_key] = (statement, prepared)
+        return prepared
+
+    def _compile(self, statement: Executable, keys: tuple[str, ...]) -> Prepared:
+        dialect = self._dialect
+        defaults = python_defaults(statement, keys)
+        compiled = statement.compile(  # type: ignore[attr-defined]
+            dialect=dialect,
+            column_keys=[*keys, *defaults] if isinstance(statement, Insert) else None,
+        )
+        if any(b.expanding for b in compiled.binds.values()):
+            raise ValueError("an IN list cannot be compiled once: write it with or_()")
+        names = tuple(compiled.positiontup or ())
+        fixed = {
+            n: b.effective_value for n, b in compiled.binds.items() if n not in keys and n in names
+        }
+        fixed.update((k, v) for k, v in defaults.items() if k in names)
+        bind = tuple(compiled.binds[n].type._cached_bind_processor(dialect) for n in names)
+        result = None
+        if compiled._result_columns:
+            result = tuple(
+                c.type._cached_result_processor(dialect, None) for c in compiled._result_columns
+            )
+        return Prepared(compiled.string, names, fixed, bind, result)
+
+
+_COMPILERS: weakref.WeakKeyDictionary[Dialect, Compiler] = weakref.WeakKeyDictionary()
+
+
+def compiler_for(dialect: Dialect) -> Compiler:
+    """The one compiler of ``dialect`` (an engine's): its connections share what it
+    compiled."""
+    found = _COMPILERS.get(dialect)
+    if found is None:
+        found = _COMPILERS[dialect] = Compiler(dialect)
+    return found
