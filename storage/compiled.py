@@ -22,7 +22,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect, Table
+from sqlalchemy import Column, Dialect, Integer, MetaData, Table, select
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert, Update
 
@@ -125,6 +125,18 @@ class Compiler:
                 c.type._cached_result_processor(dialect, None) for c in compiled._result_columns
             )
         return Prepared(compiled.string, names, fixed, bind, result)
+
+
+def compiler_internals(dialect: Dialect) -> dict[str, bool]:
+    """Whether each SQLAlchemy internal the compiler uses is there, by name."""
+    probe = Table("probe", MetaData(), Column("x", Integer)).c
+    compiled = select(probe.x).compile(dialect=dialect)
+    return {
+        "Compiled._result_columns": hasattr(compiled, "_result_columns"),
+        "Compiled.positiontup": hasattr(compiled, "positiontup"),
+        "TypeEngine._cached_bind_processor": hasattr(probe.x.type, "_cached_bind_processor"),
+        "TypeEngine._cached_result_processor": hasattr(probe.x.type, "_cached_result_processor"),
+    }
 
 
 _COMPILERS: weakref.WeakKeyDictionary[Dialect, Compiler] = weakref.WeakKeyDictionary()

@@ -23,19 +23,25 @@ the use case runs again from the start (``bot.services.retry``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 
 from sqlalchemy import text
+from sqlalchemy.dialects.postgresql.asyncpg import dialect
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
+from storage.compiled import compiler_internals
 from storage.errors import StorageBusy, StorageConflict, StorageError, one_line
 from storage.executor import SqlAlchemyExecutor
 from storage.pool import Pooled
 from storage.urls import asyncpg_args
+
+logger = logging.getLogger("addons.storage")
 
 # Namespaces of our advisory locks (the two-int form keeps them apart from anyone else's).
 LOCK_SPACE = 0x0ADD
@@ -195,13 +201,32 @@ class PostgresExecutor(SqlAlchemyExecutor):
         return True
 
 
+@cache
+def fast_path_refused() -> str | None:
+    """Why this installation cannot take the fast path (logged once); None if it can."""
+    probe = dialect()  # type: ignore[no-untyped-call]
+    missing = [name for name, there in compiler_internals(probe).items() if not there]
+    if not missing:
+        return None
+    reason = f"missing {', '.join(missing)}"
+    logger.warning("PostgreSQL fast path off, SQLAlchemy's own path instead: %s", reason)
+    return reason
+
+
 async def pooled(conn: AsyncConnection, fast: bool, lock_wait_ms: int) -> Pooled:
-    """A pooled connection (there is no fast path on PostgreSQL)."""
+    """A pooled connection: the fast path's executor (``storage.postgres_fast``) if
+    asked for and possible."""
 
     async def set_wait(ms: int) -> None:
         await set_lock_wait(conn, ms)
 
-    return Pooled(conn, PostgresExecutor(conn), lock_wait_ms, set_wait)
+    executor = PostgresExecutor(conn)
+    if fast and fast_path_refused() is None:
+        from storage.postgres_fast import PostgresFastExecutor
+
+        raw = await conn.get_raw_connection()
+        executor = PostgresFastExecutor(conn, raw.driver_connection)
+    return Pooled(conn, executor, lock_wait_ms, set_wait)
 
 
 @asynccontextmanager

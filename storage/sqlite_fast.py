@@ -27,11 +27,11 @@ import sqlite3
 from typing import Any
 
 import aiosqlite
-from sqlalchemy import Column, Dialect, Integer, MetaData, Table, select
+from sqlalchemy import Dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.sql import Executable
 
-from storage.compiled import compiler_for
+from storage.compiled import compiler_for, compiler_internals
 from storage.executor import Params, Written
 from storage.sqlite_statement import run_statement
 
@@ -73,14 +73,7 @@ def missing_internals() -> str | None:
         "AsyncAdapt_aiosqlite_cursor": hasattr(adapter, "AsyncAdapt_aiosqlite_cursor"),
         "AsyncAdapt_aiosqlite_dbapi": hasattr(adapter, "AsyncAdapt_aiosqlite_dbapi"),
     }
-    probe = Table("probe", MetaData(), Column("x", Integer)).c
-    compiled = select(probe.x).compile(dialect=sqlite_dialect.dialect())
-    needed["Compiled._result_columns"] = hasattr(compiled, "_result_columns")
-    needed["Compiled.positiontup"] = hasattr(compiled, "positiontup")
-    needed["TypeEngine._cached_bind_processor"] = hasattr(probe.x.type, "_cached_bind_processor")
-    needed["TypeEngine._cached_result_processor"] = hasattr(
-        probe.x.type, "_cached_result_processor"
-    )
+    needed.update(compiler_internals(sqlite_dialect.dialect()))
     missing = [name for name, there in needed.items() if not there]
     return f"missing {', '.join(missing)}" if missing else None
 
