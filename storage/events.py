@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 
 from bot.ports import WebhookEvent
+from storage.executor import Executor
 from storage.queue import LeasedQueue, QueueTable
 from storage.repositories import Row
 from storage.tables import events
@@ -60,8 +61,16 @@ class Events(LeasedQueue[WebhookEvent]):
 
     spec = QueueTable(_e, _COLUMNS, _event, ordered=True, sent_clears_error=True)
 
+    def __init__(self, executor: Executor) -> None:
+        super().__init__(executor)
+        # The newest sequence this unit of work queued, per workspace: the next follows
+        # it without a read (the writer holds the workspace, no one else adds meanwhile).
+        self._queued: dict[str, int] = {}
+
     async def next_sequence(self, team_id: str) -> int:
         """The sequence number the workspace's next event gets (1 for the first)."""
+        if team_id in self._queued:
+            return self._queued[team_id] + 1
         await self._workspace(team_id)
         row = await self._one(_NEXT_SEQUENCE, {"team_id": team_id})
         return int(row[0]) if row else 1
@@ -81,6 +90,7 @@ class Events(LeasedQueue[WebhookEvent]):
             "next_try_at": now,
         }
         await self._x.write(_INSERT, values)
+        self._queued[team_id] = max(sequence, self._queued.get(team_id, 0))
 
     async def listing(self, failed_only: bool = False, limit: int = 100) -> list[WebhookEvent]:
         """Events newest first (only those given up with ``failed_only``)."""

@@ -1,19 +1,23 @@
-"""PostgreSQL's fast path: the units of work's statements compiled once
-(``storage.compiled``) and sent to asyncpg directly, without SQLAlchemy's execution
+"""PostgreSQL's fast path: a unit of work on the connection's asyncpg object directly,
+its statements compiled once (``storage.compiled``), without SQLAlchemy's execution
 context and greenlet switch per statement.
 
-Transactions still begin and end through SQLAlchemy (isolation, read-only), and the
-workspace locks and claims go its way too; everything a repository sends in between
-goes through the same connection's asyncpg object, one statement at a time. asyncpg
-prepares each statement once per connection (its statement cache). An INSERT's new key
+The executor runs the whole transaction itself, as ``PostgresExecutor`` does through
+SQLAlchemy: BEGIN with the isolation (READ COMMITTED for a writer, REPEATABLE READ READ
+ONLY for a reader) at its start, the workspace locks and claims, every statement, the
+COMMIT or ROLLBACK. (SQLAlchemy's asyncpg adapter would begin only with its own first
+statement, so statements sent past it before that would run outside any transaction.)
+Between units of work the connection is SQLAlchemy's again (its lock wait is set
+through it). asyncpg prepares each statement once per connection. An INSERT's new key
 comes back through the RETURNING clause SQLAlchemy's compiler adds, as on its own path.
-Errors are asyncpg's own; ``storage.postgres.translate`` maps them as it maps them
-through SQLAlchemy's wrapping.
+Errors are asyncpg's own, which ``storage.postgres.translate`` maps; a connection found
+closed is a ``ConnectionResetError`` (an outage: busy, nothing changed).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -22,7 +26,12 @@ from sqlalchemy.sql.dml import Insert
 
 from storage.compiled import compiler_for
 from storage.executor import Params, Written
-from storage.postgres import PostgresExecutor
+from storage.postgres import LOCK_SPACE, PostgresExecutor
+
+T = TypeVar("T")
+
+_TEAM_LOCK = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
+_TEAM_CLAIM = "SELECT pg_try_advisory_xact_lock($1, hashtext($2))"
 
 
 def _rowcount(status: str) -> int:
@@ -41,28 +50,82 @@ def _given_key(statement: Executable, params: Params) -> Any:
 
 
 class PostgresFastExecutor(PostgresExecutor):
-    """``PostgresExecutor`` with statements sent to asyncpg directly."""
+    """``PostgresExecutor``'s transactions, locks and statements on asyncpg directly."""
 
     def __init__(self, conn: AsyncConnection, driver: Any) -> None:
         super().__init__(conn)
         self._driver = driver  # the connection's asyncpg.Connection
         self._compiler = compiler_for(conn.dialect)
+        self._transaction: Any = None
+
+    async def _guard(self, call: Awaitable[T]) -> T:
+        """``call``'s result; a connection found closed is an outage."""
+        try:
+            return await call
+        except Exception as error:
+            if self._driver.is_closed():
+                raise ConnectionResetError("the connection to PostgreSQL is gone") from error
+            raise
+
+    async def begin(self, write: bool) -> None:
+        """Start a writer (READ COMMITTED) or a reader (one read-only snapshot)."""
+        self._write = write
+        self._locked = set()
+        self._transaction = await self._guard(self._start(write))
+
+    async def _start(self, write: bool) -> Any:
+        transaction = self._driver.transaction(
+            isolation="read_committed" if write else "repeatable_read", readonly=not write
+        )
+        await transaction.start()
+        return transaction
+
+    async def commit(self) -> None:
+        """Commit the transaction."""
+        transaction, self._transaction = self._transaction, None
+        if transaction is not None:
+            await self._guard(transaction.commit())
+
+    async def rollback(self) -> None:
+        """Roll the transaction back, if one is open."""
+        transaction, self._transaction = self._transaction, None
+        if transaction is not None:
+            await self._guard(transaction.rollback())
+
+    async def lock_workspace(self, team_id: str) -> None:
+        """A writer holds the workspace alone until it ends (a reader takes no lock)."""
+        if self._write and team_id not in self._locked:
+            await self._guard(self._driver.execute(_TEAM_LOCK, LOCK_SPACE, team_id))
+            self._locked.add(team_id)
+
+    async def claim_workspace(self, team_id: str) -> bool:
+        """The workspace's lock if no one holds it now (True, held until the transaction
+        ends), or False at once; a reader takes no lock and is never refused."""
+        if not self._write or team_id in self._locked:
+            return True
+        if not await self._guard(self._driver.fetchval(_TEAM_CLAIM, LOCK_SPACE, team_id)):
+            return False
+        self._locked.add(team_id)
+        return True
 
     async def rows(
         self, statement: Executable, params: Params | None = None
     ) -> list[tuple[Any, ...]]:
         """Every row the statement returns, as tuples of Python values."""
         prepared = self._compiler.prepare(statement, tuple(params or ()))
-        return prepared.processed(await self._driver.fetch(prepared.sql, *prepared.values(params)))
+        found = await self._guard(self._driver.fetch(prepared.sql, *prepared.values(params)))
+        return prepared.processed(found)
 
     async def write(self, statement: Executable, params: Params) -> Written:
         """Run a write statement once (an INSERT's new key through its RETURNING)."""
         prepared = self._compiler.prepare(statement, tuple(params))
         values = prepared.values(params)
         if prepared.result is not None:
-            found = prepared.processed(await self._driver.fetch(prepared.sql, *values))
+            rows = await self._guard(self._driver.fetch(prepared.sql, *values))
+            found = prepared.processed(rows)
             return Written(len(found), found[0][0] if found else None)
-        rowcount = _rowcount(await self._driver.execute(prepared.sql, *values))
+        status = await self._guard(self._driver.execute(prepared.sql, *values))
+        rowcount = _rowcount(status)
         return Written(rowcount, _given_key(statement, params) if rowcount else None)
 
     async def write_many(self, statement: Executable, params: list[Params]) -> None:
@@ -70,4 +133,5 @@ class PostgresFastExecutor(PostgresExecutor):
         if not params:
             return
         prepared = self._compiler.prepare(statement, tuple(params[0]))
-        await self._driver.executemany(prepared.sql, [prepared.values(p) for p in params])
+        values = [prepared.values(p) for p in params]
+        await self._guard(self._driver.executemany(prepared.sql, values))

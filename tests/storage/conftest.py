@@ -1,7 +1,8 @@
 """Fixtures for storage tests: a real database, opened and migrated, on each engine.
 
 ``db`` runs every test three ways: a SQLite file through the fast path, the same through
-SQLAlchemy's own execution path, and a PostgreSQL database of the test's own.
+SQLAlchemy's own execution path, and a PostgreSQL database of the test's own through
+its fast path (as the app runs; its fallback: ``test_fast_path.py``).
 ``db_path`` names where that database is (a file path, or a ``postgresql://`` URL), so
 a test may open more connections to it or read it past the app (``helpers.snapshot``).
 Tests about the SQLite file itself (migrating files, legacy files) use ``sqlite_path``.
@@ -51,7 +52,7 @@ async def db(db_path: str, engine: str) -> AsyncIterator[Database]:
     """The app's database; every test runs on each engine and way of executing."""
     if engine != "postgres":
         migrated_copy(db_path)  # what opening a new file would migrate it to, copied
-    database = Database(db_path, fast_path=engine == "fast-path")
+    database = Database(db_path, fast_path=engine != "sqlalchemy-path")
     await database.open()
     yield database
     await database.close()

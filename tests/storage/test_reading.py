@@ -14,6 +14,7 @@ from domain.errors import UnknownWorkspace
 from domain.money import Money
 from storage import Database
 from storage.executor import SqlAlchemyExecutor
+from storage.postgres_fast import PostgresFastExecutor
 from storage.sqlite_fast import SqliteExecutor
 from storage.unit_of_work import SqlUnitOfWork
 from tests.storage.helpers import TEAM, at, book, press_kuendigen
@@ -151,7 +152,7 @@ async def test_the_last_invoices_come_with_their_lines_in_one_query(
     await book(ctx, "2026-04-05", "storage", 2)
     await services.billing_run(ctx, at("2026-06-18", 6))
     queries: list[object] = []
-    for executor in (SqliteExecutor, SqlAlchemyExecutor):
+    for executor in (SqliteExecutor, SqlAlchemyExecutor, PostgresFastExecutor):
         original = executor.rows
 
         async def counted(self: Any, statement: Any, params: Any = None, _o: Any = original) -> Any:
