@@ -63,17 +63,17 @@ class Events(LeasedQueue[WebhookEvent]):
 
     def __init__(self, executor: Executor) -> None:
         super().__init__(executor)
-        # The newest sequence this unit of work queued, per workspace: the next follows
-        # it without a read (the writer holds the workspace, no one else adds meanwhile).
-        self._queued: dict[str, int] = {}
+        # The next sequence per workspace, read once per unit of work and counted on
+        # from there (the writer holds the workspace: no one else adds meanwhile).
+        self._next: dict[str, int] = {}
 
     async def next_sequence(self, team_id: str) -> int:
         """The sequence number the workspace's next event gets (1 for the first)."""
-        if team_id in self._queued:
-            return self._queued[team_id] + 1
-        await self._workspace(team_id)
-        row = await self._one(_NEXT_SEQUENCE, {"team_id": team_id})
-        return int(row[0]) if row else 1
+        if team_id not in self._next:
+            await self._workspace(team_id)
+            row = await self._one(_NEXT_SEQUENCE, {"team_id": team_id})
+            self._next[team_id] = int(row[0]) if row else 1
+        return self._next[team_id]
 
     async def add(
         self, team_id: str, sequence: int, webhook_id: str, type: str, body: str, now: datetime
@@ -90,7 +90,7 @@ class Events(LeasedQueue[WebhookEvent]):
             "next_try_at": now,
         }
         await self._x.write(_INSERT, values)
-        self._queued[team_id] = max(sequence, self._queued.get(team_id, 0))
+        self._next[team_id] = max(sequence + 1, self._next.get(team_id, 0))
 
     async def listing(self, failed_only: bool = False, limit: int = 100) -> list[WebhookEvent]:
         """Events newest first (only those given up with ``failed_only``)."""

@@ -10,6 +10,7 @@ from sqlalchemy import Text, bindparam, func, insert, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.ports import AuditEntry, OutboxMessage
+from storage.executor import Executor
 from storage.queue import LeasedQueue, QueueTable
 from storage.repositories import Repository, Row
 from storage.tables import audit_log, outbox
@@ -42,7 +43,14 @@ _AUDIT_ACTORS = (
 
 
 class AuditLog(Repository):
-    """Who changed what, with the status before and after."""
+    """Who changed what, with the status before and after.
+
+    The acting admins are read once per unit of work, again after it records an entry
+    (the writer holds the workspace: no one else records meanwhile)."""
+
+    def __init__(self, executor: Executor) -> None:
+        super().__init__(executor)
+        self._actors: dict[str, list[str]] = {}
 
     async def record(
         self,
@@ -56,6 +64,7 @@ class AuditLog(Repository):
         **detail: Any,
     ) -> None:
         """Add an entry."""
+        self._actors.pop(team_id, None)
         await self._workspace(team_id)
         await self._x.write(
             _AUDIT_INSERT,
@@ -82,8 +91,11 @@ class AuditLog(Repository):
 
     async def slack_actors(self, team_id: str) -> list[str]:
         """Slack user ids that have changed add-ons of this workspace (its acting admins)."""
-        await self._workspace(team_id)
-        return [r[0] for r in await self._all(_AUDIT_ACTORS, {"team_id": team_id})]
+        if team_id not in self._actors:
+            await self._workspace(team_id)
+            rows = await self._all(_AUDIT_ACTORS, {"team_id": team_id})
+            self._actors[team_id] = [r[0] for r in rows]
+        return list(self._actors[team_id])
 
 
 _o = outbox

@@ -116,8 +116,8 @@ class Subscriptions(Repository):
 
     Read once per unit of work: a writer holds its workspace from the first read (no
     one else changes the subscription meanwhile) and a reader reads one snapshot, so a
-    second read (a use case and each event it records) is answered from memory until
-    this unit of work stores the subscription."""
+    second read (a use case and each event it records) is answered from memory, after
+    a change by what was stored."""
 
     def __init__(self, executor: Executor) -> None:
         super().__init__(executor)
@@ -154,7 +154,7 @@ class Subscriptions(Repository):
 
     async def save(self, sub: Subscription) -> None:
         """Store a changed subscription."""
-        self._read.pop(sub.team_id, None)
+        read = self._read.pop(sub.team_id, None)
         await self._workspace(sub.team_id)
         await self._x.write(
             _SUB_SAVE,
@@ -169,6 +169,10 @@ class Subscriptions(Repository):
                 **_law_values(sub),
             },
         )
+        if read is not None and read.slack_name == sub.slack_name:
+            # A changed copy of what was read: a new read would give it back (its name
+            # in Slack, read through the installations, is the one stored), so keep it.
+            self._read[sub.team_id] = sub
 
     async def page_after(self, after: str, limit: int) -> list[Subscription]:
         """A page of subscriptions in team-id order, for runs over every workspace."""

@@ -180,7 +180,10 @@ async def _turn_one_period(
         await uow.subscriptions.save(turned)
         if close.invoice is not None:
             # The number last: on PostgreSQL the counter row is held from here until the
-            # commit, so the other schedulers' turns wait on it as briefly as can be.
+            # commit, so the other schedulers' turns wait on it as briefly as can be;
+            # what the invoice's message and event need is read before it.
+            await uow.audit.slack_actors(team_id)
+            await uow.events.next_sequence(team_id)
             close = close.numbered(await uow.invoices.next_number())
             await _record_invoice(uow, ctx, team_id, close, now)
         await uow.commit()
