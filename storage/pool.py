@@ -51,6 +51,7 @@ class Pool:
         self._losses = 0  # how often a connection was found gone (an outage)
         # Opens a connection in place of one that is gone (set by the database).
         self.reconnect: Callable[[Pooled], Awaitable[Pooled]] | None = None
+        self._cleaning: set[asyncio.Task[None]] = set()  # connections on their way back
 
     def add(self, pooled: Pooled) -> None:
         """One more connection to hand out."""
@@ -109,6 +110,22 @@ class Pool:
                 self.release(pooled, write)
                 raise
         return pooled
+
+    def release_after(self, pooled: Pooled, write: bool, cleanup: Awaitable[None]) -> None:
+        """Give the connection back once ``cleanup`` has run, in a task of its own (the
+        caller was cancelled); a connection whose cleanup fails is opened anew."""
+
+        async def clean_then_release() -> None:
+            try:
+                await cleanup
+            except BaseException:
+                pooled.lost = True
+            finally:
+                self.release(pooled, write)
+                self._cleaning.discard(task)
+
+        task = asyncio.get_running_loop().create_task(clean_then_release())
+        self._cleaning.add(task)
 
     def release(self, pooled: Pooled, write: bool) -> None:
         """Give the connection back."""

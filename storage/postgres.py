@@ -220,13 +220,13 @@ async def pooled(conn: AsyncConnection, fast: bool, lock_wait_ms: int) -> Pooled
     async def set_wait(ms: int) -> None:
         await set_lock_wait(conn, ms)
 
-    executor = PostgresExecutor(conn)
     if fast and fast_path_refused() is None:
         from storage.postgres_fast import PostgresFastExecutor
 
         raw = await conn.get_raw_connection()
-        executor = PostgresFastExecutor(conn, raw.driver_connection)
-    return Pooled(conn, executor, lock_wait_ms, set_wait)
+        fast_executor = PostgresFastExecutor(conn, raw.driver_connection)
+        return Pooled(conn, fast_executor, lock_wait_ms, fast_executor.set_lock_wait)
+    return Pooled(conn, PostgresExecutor(conn), lock_wait_ms, set_wait)
 
 
 @asynccontextmanager

@@ -2,16 +2,17 @@
 its statements compiled once (``storage.compiled``), without SQLAlchemy's execution
 context and greenlet switch per statement.
 
-The executor runs the whole transaction itself, as ``PostgresExecutor`` does through
-SQLAlchemy: BEGIN with the isolation (READ COMMITTED for a writer, REPEATABLE READ READ
-ONLY for a reader) at its start, the workspace locks and claims, every statement, the
-COMMIT or ROLLBACK. (SQLAlchemy's asyncpg adapter would begin only with its own first
-statement, so statements sent past it before that would run outside any transaction.)
-Between units of work the connection is SQLAlchemy's again (its lock wait is set
-through it). asyncpg prepares each statement once per connection. An INSERT's new key
-comes back through the RETURNING clause SQLAlchemy's compiler adds, as on its own path.
-Errors are asyncpg's own, which ``storage.postgres.translate`` maps; a connection found
-closed is a ``ConnectionResetError`` (an outage: busy, nothing changed).
+The executor runs the whole transaction itself, in plain SQL, as ``PostgresExecutor``
+does through SQLAlchemy: BEGIN with the isolation (READ COMMITTED for a writer,
+REPEATABLE READ READ ONLY for a reader), the workspace locks and claims, every
+statement, COMMIT or ROLLBACK. (SQLAlchemy's asyncpg adapter would begin only with its
+own first statement, so statements sent past it before that would run outside any
+transaction; asyncpg's transaction objects stay marked open after a cancelled start.)
+The lock wait is set the same way, between units of work. asyncpg prepares each
+statement once per connection. An INSERT's new key comes back through the RETURNING
+clause SQLAlchemy's compiler adds, as on its own path. Errors are asyncpg's own, which
+``storage.postgres.translate`` maps; a connection found closed is a
+``ConnectionResetError`` (an outage: busy, nothing changed).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from storage.postgres import LOCK_SPACE, PostgresExecutor
 
 T = TypeVar("T")
 
+_BEGIN_WRITER = "BEGIN ISOLATION LEVEL READ COMMITTED"
+_BEGIN_READER = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 _TEAM_LOCK = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
 _TEAM_CLAIM = "SELECT pg_try_advisory_xact_lock($1, hashtext($2))"
 
@@ -56,7 +59,6 @@ class PostgresFastExecutor(PostgresExecutor):
         super().__init__(conn)
         self._driver = driver  # the connection's asyncpg.Connection
         self._compiler = compiler_for(conn.dialect)
-        self._transaction: Any = None
 
     async def _guard(self, call: Awaitable[T]) -> T:
         """``call``'s result; a connection found closed is an outage."""
@@ -71,26 +73,23 @@ class PostgresFastExecutor(PostgresExecutor):
         """Start a writer (READ COMMITTED) or a reader (one read-only snapshot)."""
         self._write = write
         self._locked = set()
-        self._transaction = await self._guard(self._start(write))
-
-    async def _start(self, write: bool) -> Any:
-        transaction = self._driver.transaction(
-            isolation="read_committed" if write else "repeatable_read", readonly=not write
-        )
-        await transaction.start()
-        return transaction
+        if self._driver.is_in_transaction():  # never nest in one left open
+            await self._guard(self._driver.execute("ROLLBACK"))
+        await self._guard(self._driver.execute(_BEGIN_WRITER if write else _BEGIN_READER))
 
     async def commit(self) -> None:
         """Commit the transaction."""
-        transaction, self._transaction = self._transaction, None
-        if transaction is not None:
-            await self._guard(transaction.commit())
+        await self._guard(self._driver.execute("COMMIT"))
 
     async def rollback(self) -> None:
-        """Roll the transaction back, if one is open."""
-        transaction, self._transaction = self._transaction, None
-        if transaction is not None:
-            await self._guard(transaction.rollback())
+        """Roll the transaction back, if one is open (also one whose BEGIN was sent by
+        a unit of work cancelled meanwhile)."""
+        await self._guard(self._driver.execute("ROLLBACK"))
+
+    async def set_lock_wait(self, ms: int) -> None:
+        """How long this connection waits for a lock (``lock_timeout``), between units
+        of work (outside a transaction, so it holds for the session)."""
+        await self._guard(self._driver.execute(f"SET lock_timeout = {int(ms)}"))
 
     async def lock_workspace(self, team_id: str) -> None:
         """A writer holds the workspace alone until it ends (a reader takes no lock)."""

@@ -27,7 +27,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from storage import sqlite_fast
 from storage.errors import StorageBusy, StorageError, one_line
-from storage.executor import Executor, SqlAlchemyExecutor
+from storage.executor import SqlAlchemyExecutor
 from storage.pool import Pooled
 
 logger = logging.getLogger("addons.storage")
@@ -136,14 +136,14 @@ async def pooled(conn: AsyncConnection, fast: bool, lock_wait_ms: int) -> Pooled
     raw = await conn.get_raw_connection()
     driver = raw.driver_connection
     assert isinstance(driver, aiosqlite.Connection)
-    executor: Executor = SqliteSqlAlchemyExecutor(conn)
     if fast and fast_path_refused() is None and hasattr(driver, "_conn"):
-        executor = sqlite_fast.SqliteExecutor(driver, conn.dialect)
+        fast_executor = sqlite_fast.SqliteExecutor(driver, conn.dialect)
+        return Pooled(conn, fast_executor, lock_wait_ms, fast_executor.set_lock_wait)
 
     async def set_lock_wait(ms: int) -> None:
         await driver.execute_fetchall(f"PRAGMA busy_timeout = {int(ms)}")
 
-    return Pooled(conn, executor, lock_wait_ms, set_lock_wait)
+    return Pooled(conn, SqliteSqlAlchemyExecutor(conn), lock_wait_ms, set_lock_wait)
 
 
 async def after_failed_open() -> None:

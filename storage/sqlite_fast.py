@@ -165,6 +165,11 @@ class SqliteExecutor:
         else:
             _rollback(self._driver)
 
+    async def set_lock_wait(self, ms: int) -> None:
+        """How long SQLite's busy handler waits for another connection's lock (here,
+        behind a trip still running, like every statement)."""
+        await self._run(f"PRAGMA busy_timeout = {int(ms)}", None)
+
     async def lock_workspace(self, team_id: str) -> None:
         """Nothing: a SQLite writer holds the whole file from its first statement."""
 

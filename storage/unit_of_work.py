@@ -9,6 +9,7 @@ deadlocks and serialization failures, after which nothing was changed) or a one-
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from types import TracebackType
 
@@ -75,6 +76,13 @@ class SqlUnitOfWork:
             await x.begin(self._write)
         except BaseException as error:
             pooled.lost = is_disconnect(error)
+            if isinstance(error, asyncio.CancelledError) and not pooled.lost:
+                # The BEGIN may still start (in aiosqlite's thread, or on the server):
+                # the connection goes back once that is rolled back, not before.
+                self._pool.release_after(pooled, self._write, x.rollback())
+                raise
+            if not pooled.lost:
+                await self._end_quietly(pooled)
             self._pool.release(pooled, self._write)
             if pooled.lost:
                 raise StorageBusy(UNREACHABLE) from error
@@ -96,6 +104,15 @@ class SqlUnitOfWork:
         self.events = Events(x)
         self.documents = Documents(x)
         return self
+
+    @staticmethod
+    async def _end_quietly(pooled: Pooled) -> None:
+        """Roll back whatever a failed BEGIN may have left open; a connection that
+        cannot is opened anew on its next use."""
+        try:
+            await pooled.executor.rollback()
+        except Exception:
+            pooled.lost = True
 
     async def __aexit__(
         self,

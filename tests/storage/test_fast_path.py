@@ -154,3 +154,30 @@ async def test_a_unit_of_work_cancelled_while_waiting_for_the_write_lock_leaves_
     finally:
         await driver.close()
         holder.close()
+
+
+async def test_a_writer_cancelled_while_waiting_for_the_write_lock_leaves_the_pool_whole(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "f.db")
+    async with Database(path, pool_size=2) as db:
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+
+        async def writer() -> None:
+            async with db.unit_of_work() as uow:
+                await uow.commit()
+
+        waiting = asyncio.ensure_future(writer())
+        await asyncio.sleep(0.2)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        holder.execute("COMMIT")  # the cancelled BEGIN IMMEDIATE now gets the lock
+        holder.close()
+        ctx = services.Context(db)
+        await services.set_workspace(ctx, TEAM, date(2026, 3, 18), NOW)
+        for i in range(4):  # every connection of the pool, writers and readers
+            booked = await services.book(ctx, TEAM, "users", 1, NOW, key=f"k{i}", actor="U1")
+            assert booked.created
+            assert len(await services.list_addons(ctx, TEAM)) == i + 1

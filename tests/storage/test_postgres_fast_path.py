@@ -4,6 +4,7 @@ missing."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -149,3 +150,35 @@ async def test_a_write_before_any_lock_is_undone_with_its_unit_of_work(postgres_
         async with db.unit_of_work() as uow:  # left without commit
             await uow.addons._x.write(insert(outbox), row)
         assert fetch_sync(postgres_url, "SELECT count(*) FROM outbox") == [(0,)]
+
+
+async def test_a_unit_of_work_cancelled_once_its_begin_reached_the_server_leaves_none_open(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Cancelled right after BEGIN was sent: the connection goes back rolled back, so the
+    # next readers see what was committed since and the next writer's commit is one.
+    original = PostgresFastExecutor.begin
+    cancelled: list[bool] = []
+
+    async def begin_then_cancelled(self: PostgresFastExecutor, write: bool) -> None:
+        await original(self, write)
+        if not cancelled:
+            cancelled.append(True)
+            raise asyncio.CancelledError
+
+    monkeypatch.setattr(PostgresFastExecutor, "begin", begin_then_cancelled)
+    count = select(func.count()).select_from(outbox)
+    async with Database(postgres_url, pool_size=1) as db:
+        with pytest.raises(asyncio.CancelledError):
+            async with db.unit_of_work(write=False):
+                pass
+        await asyncio.sleep(0.1)  # the rollback runs in a task of its own
+        async with db.unit_of_work(write=False) as uow:
+            assert await uow.addons._x.rows(count) == [(0,)]
+        await services.set_workspace(services.Context(db), TEAM, ANCHOR, NOW)
+        async with db.unit_of_work() as uow:
+            await uow.outbox.add(TEAM, "e:U1", "k", {}, NOW)
+            await uow.commit()
+        async with db.unit_of_work(write=False) as uow:
+            assert await uow.addons._x.rows(count) == [(1,)]
+    assert fetch_sync(postgres_url, "SELECT count(*) FROM outbox") == [(1,)]
