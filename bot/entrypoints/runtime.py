@@ -3,7 +3,8 @@
 Each opens what it needs through ``bot.bootstrap`` and runs until SIGINT or SIGTERM.
 Then it stops gracefully, within 10 s: /readyz turns 503 and new Slack requests are
 refused with 503 (Slack retries them), requests in flight are answered, the billing run
-stops after the workspace in hand (committed; rolled back if it cannot finish in time),
+stops after the workspace in hand (committed; if it cannot finish in time it is
+cancelled: whole either way, committed if its COMMIT was already sent, else rolled back),
 a message being sent is given back to the outbox, and work after the ack ends.
 """
 
@@ -170,7 +171,8 @@ async def _with_schedule(
 
 
 async def _finish_schedule(task: asyncio.Task[None]) -> None:
-    """Let the schedule end its turn in hand; past the grace, cancel it (rolled back)."""
+    """Let the schedule end its turn in hand; past the grace, cancel it (the turn ends
+    whole: committed if its COMMIT was already sent, else rolled back)."""
     done, _ = await asyncio.wait({task}, timeout=SCHEDULE_GRACE)
     if not done:
         logger.warning("the schedule did not stop within %s s: cancelling it", SCHEDULE_GRACE)
