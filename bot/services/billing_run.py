@@ -14,7 +14,6 @@ each other workspace by workspace. Given workspaces (``team_ids``) are waited fo
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -34,8 +33,6 @@ from domain.workspace import Subscription
 
 logger = logging.getLogger("addons.billing")
 
-SUBSCRIPTION_PAGE = 500  # subscriptions read at a time by a run over every workspace
-
 
 @dataclass(frozen=True)
 class PeriodTurn:
@@ -50,7 +47,7 @@ class PeriodTurn:
 
 
 async def stream_subscriptions(
-    db: UnitOfWorkSource, page: int = SUBSCRIPTION_PAGE
+    db: UnitOfWorkSource, page: int = 500
 ) -> AsyncIterator[Subscription]:
     """Every subscription in team-id order, a page at a time, no transaction held open."""
     after = ""
@@ -217,25 +214,17 @@ async def run_workspace(
     return turns
 
 
-async def _due_pages(
+async def _due_team_ids(
     ctx: Context, now: datetime, team_ids: Sequence[str] | None
-) -> AsyncIterator[list[str]]:
-    """The given workspaces, or the workspaces with a period due among each page of
-    subscriptions read (nothing more is held in memory)."""
+) -> AsyncIterator[str]:
+    """The given workspaces, or every workspace with a period due, read a page at a time."""
     if team_ids is not None:
-        yield list(team_ids)
+        for team_id in team_ids:
+            yield team_id
         return
-    page: list[str] = []
-    read = 0
-    async for sub in stream_subscriptions(ctx.db, SUBSCRIPTION_PAGE):
-        read += 1
+    async for sub in stream_subscriptions(ctx.db):
         if _next_due(sub, now) is not None:
-            page.append(sub.team_id)
-        if read % SUBSCRIPTION_PAGE == 0 and page:
-            yield page
-            page = []
-    if page:
-        yield page
+            yield sub.team_id
 
 
 async def iter_billing_run(
@@ -251,29 +240,20 @@ async def iter_billing_run(
     Workspaces are read a page at a time; only those with a period due take the write lock.
     Without ``team_ids`` each turn claims its workspace and passes over one another
     process holds (see the module docstring); given ``team_ids`` are waited for.
-    Processes that start together walk a page from the same end, so one finding a
-    workspace held or billed already takes the rest of that page from its other end:
-    the two meet in the middle instead of trying every workspace both.
     With ``skip_failures`` a workspace whose turn fails is logged and skipped (its
     transaction rolled back, so it is due again next time) and the others go on.
     """
     claim = team_ids is None
-    async for page in _due_pages(ctx, now, team_ids):
-        waiting = deque(page)
-        from_the_end = False
-        while waiting:
-            team_id = waiting.pop() if from_the_end else waiting.popleft()
-            try:
-                turns = await run_workspace(ctx, team_id, now, issued_at, claim=claim)
-            except Exception:
-                if not skip_failures:
-                    raise
-                logger.exception("billing turn of %s failed; it is due again next time", team_id)
-                continue
-            if claim and not turns:  # another process holds it or has billed it
-                from_the_end = True
-            for turn in turns:
-                yield turn
+    async for team_id in _due_team_ids(ctx, now, team_ids):
+        try:
+            turns = await run_workspace(ctx, team_id, now, issued_at, claim=claim)
+        except Exception:
+            if not skip_failures:
+                raise
+            logger.exception("billing turn of %s failed; it is due again next time", team_id)
+            continue
+        for turn in turns:
+            yield turn
 
 
 async def billing_run(
