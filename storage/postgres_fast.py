@@ -26,6 +26,7 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
 from storage.compiled import compiler_for
+from storage.errors import StorageError
 from storage.executor import Params, Written
 from storage.postgres import LOCK_SPACE, PostgresExecutor
 
@@ -78,8 +79,11 @@ class PostgresFastExecutor(PostgresExecutor):
         await self._guard(self._driver.execute(_BEGIN_WRITER if write else _BEGIN_READER))
 
     async def commit(self) -> None:
-        """Commit the transaction."""
-        await self._guard(self._driver.execute("COMMIT"))
+        """Commit the transaction (PostgreSQL answers a COMMIT of a transaction that
+        failed with ROLLBACK, not with an error: that is one here)."""
+        status = await self._guard(self._driver.execute("COMMIT"))
+        if status != "COMMIT":
+            raise StorageError("the database rolled the transaction back; nothing changed")
 
     async def rollback(self) -> None:
         """Roll the transaction back, if one is open (also one whose BEGIN was sent by

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql
 
 from bot import services
+from bot.ports import StorageError
 from bot.services.shapes import invoice_to_json
 from storage import Database, postgres
 from storage.executor import SqlAlchemyExecutor
@@ -182,3 +183,16 @@ async def test_a_unit_of_work_cancelled_once_its_begin_reached_the_server_leaves
         async with db.unit_of_work(write=False) as uow:
             assert await uow.addons._x.rows(count) == [(1,)]
     assert fetch_sync(postgres_url, "SELECT count(*) FROM outbox") == [(1,)]
+
+
+async def test_a_commit_the_server_answers_with_rollback_is_not_taken_for_one(
+    postgres_url: str,
+) -> None:
+    async with Database(postgres_url) as db, db.unit_of_work() as uow:
+        executor = uow.addons._x
+        # the statement fails (the driver's error: the unit of work translates it on
+        # leaving), and the transaction with it
+        with pytest.raises(Exception, match="does not exist"):
+            await executor.rows(select(func.no_such_function()))
+        with pytest.raises(StorageError, match="rolled the transaction back"):
+            await uow.commit()
