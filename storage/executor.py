@@ -61,6 +61,10 @@ class Executor(Protocol):
 
     async def write_many(self, statement: Executable, params: list[Params]) -> None: ...
 
+    def close(self) -> None:
+        """Run nothing more: the database is closing this connection."""
+        ...
+
 
 class SqlAlchemyExecutor:
     """Statements through SQLAlchemy's own execution path (any database)."""
@@ -113,6 +117,10 @@ class SqlAlchemyExecutor:
     async def write_many(self, statement: Executable, params: list[Params]) -> None:
         """Run a write statement for each set of parameters."""
         await self._conn.execute(statement, params)
+
+    def close(self) -> None:
+        """Nothing to stop: every statement goes through the driver, which refuses any
+        after its connection closed."""
 
 
 class ReadOnlyError(StorageError):
@@ -168,6 +176,10 @@ class Reading:
     async def write_many(self, statement: Executable, params: list[Params]) -> None:
         """Refused: a reader changes nothing."""
         raise _refused()
+
+    def close(self) -> None:
+        """As the inner executor does."""
+        self._inner.close()
 
 
 def _refused() -> ReadOnlyError:

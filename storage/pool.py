@@ -52,13 +52,19 @@ class Pool:
         # Opens a connection in place of one that is gone (set by the database).
         self.reconnect: Callable[[Pooled], Awaitable[Pooled]] | None = None
         self._cleaning: set[asyncio.Task[None]] = set()  # connections on their way back
+        self._every: list[Pooled] = []  # every connection, handed out or not
 
     def add(self, pooled: Pooled) -> None:
         """One more connection to hand out."""
         self._idle.put_nowait(pooled)
+        self._every.append(pooled)
 
     def clear(self) -> None:
-        """Hand out nothing more (the database is closing)."""
+        """Hand out nothing more, and let no connection run anything more, handed out
+        or not (the database is closing them)."""
+        for pooled in self._every:
+            pooled.executor.close()
+        self._every = []
         self._idle = asyncio.Queue()
         self.open = False
 
@@ -98,6 +104,7 @@ class Pool:
                 self.release(pooled, write)
                 raise StorageBusy(UNREACHABLE) from error
             fresh.epoch = self._losses
+            self._every = [p for p in self._every if p is not pooled] + [fresh]
             pooled = fresh
         waited_ms = int((loop.time() - started) * 1000)
         wanted = max(MIN_LOCK_WAIT_MS, self._busy_timeout_ms - waited_ms)

@@ -32,6 +32,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.sql import Executable
 
 from storage.compiled import compiler_for, compiler_internals
+from storage.errors import StorageError
 from storage.executor import Params, Written
 from storage.sqlite_statement import run_statement
 
@@ -109,6 +110,16 @@ class SqliteExecutor:
         self.dialect_name = dialect.name
         self._writing = False
         self._in_flight = False
+        self._closed = False
+
+    def close(self) -> None:
+        """Run nothing more here: the database is closing this connection in aiosqlite's
+        thread, and a statement on this thread meanwhile would use it as it closes."""
+        self._closed = True
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError("the database is closed")
 
     @property
     def row_locks(self) -> bool:
@@ -118,6 +129,7 @@ class SqliteExecutor:
     async def _there(self, fn: Any, *args: Any) -> Any:
         """Run ``fn(*args)`` in aiosqlite's thread. A trip whose waiting was cancelled
         still runs there, so until one completes, everything queues behind it."""
+        self._check_open()
         self._in_flight = True
         try:
             found = await _trip(self._driver, fn, *args)
@@ -133,6 +145,7 @@ class SqliteExecutor:
         self, sql: str, values: Any, many: bool = False
     ) -> tuple[Any, list[Any], int, int | None]:
         """One statement: here, or behind a trip still running in aiosqlite's thread."""
+        self._check_open()
         if self._in_flight:
             found: tuple[Any, list[Any], int, int | None] = await self._there(
                 run_statement, self._driver, sql, values, many
@@ -160,6 +173,8 @@ class SqliteExecutor:
     async def rollback(self) -> None:
         """Roll the transaction back, if one is open (nothing to flush: here, unless a
         cancelled trip still runs)."""
+        if self._closed:
+            return  # closing rolls back
         if self._in_flight:
             await self._there(_rollback, self._driver)
         else:

@@ -19,6 +19,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select, u
 
 from bot import services
 from storage import Database, sqlite, sqlite_fast
+from storage.errors import StorageError
 from storage.executor import SqlAlchemyExecutor
 from storage.sqlite_fast import SqliteExecutor, connect
 
@@ -181,3 +182,23 @@ async def test_a_writer_cancelled_while_waiting_for_the_write_lock_leaves_the_po
             booked = await services.book(ctx, TEAM, "users", 1, NOW, key=f"k{i}", actor="U1")
             assert booked.created
             assert len(await services.list_addons(ctx, TEAM)) == i + 1
+
+
+async def test_a_unit_of_work_still_running_when_the_database_closes_runs_nothing_more(
+    tmp_path: Path,
+) -> None:
+    # Its next statement is refused on this thread, never run while aiosqlite's thread
+    # closes the connection under it (that crashed the process once).
+    db = Database(str(tmp_path / "g.db"))
+    await db.open()
+    ctx = services.Context(db)
+    await services.set_workspace(ctx, TEAM, date(2026, 3, 18), NOW)
+    uow = db.unit_of_work(write=False)
+    await uow.__aenter__()
+    assert await uow.subscriptions.get(TEAM) is not None
+    closing = asyncio.ensure_future(db.close())
+    await asyncio.sleep(0)  # the close has begun: its connections are told first
+    with pytest.raises(StorageError, match="the database is closed"):
+        await uow.addons.newest_first(TEAM)
+    await uow.__aexit__(None, None, None)
+    await closing
