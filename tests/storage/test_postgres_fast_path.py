@@ -27,6 +27,14 @@ ANCHOR = date(2026, 3, 18)
 NOW = datetime(2026, 3, 18, 12, tzinfo=UTC)
 NEXT_TURN = datetime(2026, 4, 18, 6, tzinfo=UTC)
 TEAM = "T0PGFAST"
+OUTBOX_ROW = {  # a direct message as the outbox stores it
+    "team_id": TEAM,
+    "event_key": "e:U1",
+    "kind": "k",
+    "payload": "{}",
+    "created_at": NOW,
+    "next_try_at": NOW,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -83,17 +91,9 @@ async def test_an_insert_that_meets_its_conflict_writes_nothing_and_says_so(
         async with db.unit_of_work() as uow:
             executor = uow.addons._x
             assert isinstance(executor, PostgresFastExecutor)
-            row = {
-                "team_id": TEAM,
-                "event_key": "e:U1",
-                "kind": "k",
-                "payload": "{}",
-                "created_at": NOW,
-                "next_try_at": NOW,
-            }
             statement = postgresql.insert(outbox).on_conflict_do_nothing()
-            first = await executor.write(statement, row)
-            second = await executor.write(statement, row)
+            first = await executor.write(statement, OUTBOX_ROW)
+            second = await executor.write(statement, OUTBOX_ROW)
             await uow.commit()
     assert (first.rowcount, second.rowcount, second.lastrowid) == (1, 0, None)
     assert isinstance(first.lastrowid, int)
@@ -139,17 +139,9 @@ async def test_every_statement_runs_in_the_unit_of_works_transaction(
 
 
 async def test_a_write_before_any_lock_is_undone_with_its_unit_of_work(postgres_url: str) -> None:
-    row = {
-        "team_id": TEAM,
-        "event_key": "e:U1",
-        "kind": "k",
-        "payload": "{}",
-        "created_at": NOW,
-        "next_try_at": NOW,
-    }
     async with Database(postgres_url) as db:
         async with db.unit_of_work() as uow:  # left without commit
-            await uow.addons._x.write(insert(outbox), row)
+            await uow.addons._x.write(insert(outbox), OUTBOX_ROW)
         assert fetch_sync(postgres_url, "SELECT count(*) FROM outbox") == [(0,)]
 
 
