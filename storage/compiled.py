@@ -24,7 +24,10 @@ from typing import Any
 
 from sqlalchemy import Column, Dialect, Integer, MetaData, Table, select
 from sqlalchemy.sql import Executable
-from sqlalchemy.sql.dml import Insert, Update
+from sqlalchemy.sql.dml import Delete, Insert, Update
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.selectable import TableClause
+from sqlalchemy.sql.util import find_tables
 
 Params = dict[str, Any]
 CACHE_LIMIT = 1000  # statements are module constants: this is a safeguard
@@ -39,6 +42,8 @@ class Prepared:
     fixed: dict[str, Any]  # values compiled into the statement (literals, defaults)
     bind: tuple[Any, ...]  # a processor (or None) per name
     result: tuple[Any, ...] | None  # a processor (or None) per column; None: no rows
+    reads: frozenset[str] = frozenset()  # the tables whose rows it reads (by name)
+    writes: frozenset[str] = frozenset()  # the table it changes, if any
 
     def values(self, params: Params | None) -> tuple[Any, ...]:
         """The driver's values for ``params``, in the SQL's order, processed."""
@@ -85,6 +90,38 @@ def python_defaults(statement: Executable, keys: tuple[str, ...]) -> dict[str, A
     return filled
 
 
+def footprint(statement: Executable) -> tuple[frozenset[str], frozenset[str]]:
+    """The tables ``statement`` reads and the table it writes, by name.
+
+    An UPDATE or DELETE reads the table it changes (its WHERE). An INSERT of values reads
+    only what a subquery in it names, and its own table when it updates on a conflict
+    (``ON CONFLICT DO NOTHING`` only checks the unique index, as a plain INSERT does).
+    """
+    named = frozenset(
+        t.name
+        for t in find_tables(statement, check_columns=True, include_crud=True)  # type: ignore[arg-type]
+        if isinstance(t, TableClause)
+    )
+    target = getattr(statement, "table", None)
+    if not isinstance(statement, Insert | Update | Delete) or not isinstance(target, Table):
+        return named, frozenset()
+    writes = frozenset({target.name})
+    if isinstance(statement, Insert) and _reads_nothing(statement):
+        return named - writes, writes
+    return named, writes
+
+
+def _reads_nothing(statement: Insert) -> bool:
+    """An INSERT of bound values only, not updating on a conflict."""
+    values = getattr(statement, "_values", None) or {}
+    return (
+        statement.select is None
+        and not getattr(statement, "_multi_values", ())
+        and all(isinstance(v, BindParameter) for v in values.values())
+        and type(getattr(statement, "_post_values_clause", None)).__name__ != "OnConflictDoUpdate"
+    )
+
+
 class Compiler:
     """Compiles statements for one dialect, each once per statement and parameter keys."""
 
@@ -124,7 +161,8 @@ class Compiler:
             result = tuple(
                 c.type._cached_result_processor(dialect, None) for c in compiled._result_columns
             )
-        return Prepared(compiled.string, names, fixed, bind, result)
+        reads, writes = footprint(statement)
+        return Prepared(compiled.string, names, fixed, bind, result, reads, writes)
 
 
 def compiler_internals(dialect: Dialect) -> dict[str, bool]:

@@ -9,7 +9,6 @@ from sqlalchemy import bindparam, insert, select, update
 from domain.corrections import Correction
 from domain.invoices import InvoiceLine, LineKind
 from domain.money import Money
-from storage.errors import StorageError
 from storage.ledger import terms_of, terms_text
 from storage.repositories import Repository, Row
 from storage.tables import CORRECTION_COUNTER, correction_lines, corrections, counters
@@ -77,11 +76,13 @@ class Corrections(Repository):
         await self._workspace(correction.team_id)
         number = correction.number
         assert number is not None
-        written = await self._x.write(_COUNTER_ADVANCE, {"before": number - 1, "after": number})
-        if written.rowcount != 1:  # the number was not the next one: never leave a gap
-            raise StorageError(f"correction number {number} is not the next number")
+        await self._x.write_later(  # not the next number: never leave a gap
+            _COUNTER_ADVANCE,
+            {"before": number - 1, "after": number},
+            one=f"correction number {number} is not the next number",
+        )
         taxed = correction.taxed
-        await self._x.write(
+        await self._x.write_later(
             _INSERT,
             {
                 "number": number,

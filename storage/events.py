@@ -89,7 +89,7 @@ class Events(LeasedQueue[WebhookEvent]):
             "created_at": now,
             "next_try_at": now,
         }
-        await self._x.write(_INSERT, values)
+        await self._x.write_later(_INSERT, values)
         self._next[team_id] = max(sequence + 1, self._next.get(team_id, 0))
 
     async def listing(self, failed_only: bool = False, limit: int = 100) -> list[WebhookEvent]:

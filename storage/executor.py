@@ -27,6 +27,12 @@ class Written:
     lastrowid: int | None
 
 
+def exactly_one(written: Written, one: str | None) -> None:
+    """``StorageError(one)`` if asked (``one``) and the write did not touch one row."""
+    if one is not None and written.rowcount != 1:
+        raise StorageError(one)
+
+
 class Executor(Protocol):
     """Runs Core statements inside one transaction of one connection."""
 
@@ -59,7 +65,20 @@ class Executor(Protocol):
 
     async def write(self, statement: Executable, params: Params) -> Written: ...
 
-    async def write_many(self, statement: Executable, params: list[Params]) -> None: ...
+    async def write_later(
+        self, statement: Executable, params: Params, one: str | None = None
+    ) -> None:
+        """Run a write statement whose result the caller does not read: now, or with
+        the transaction's next statements (PostgreSQL's fast path sends such writes
+        together, ``storage.postgres_batch``), always before anything that could see
+        what it wrote and before the commit. With ``one``, it must touch exactly one
+        row, else ``StorageError(one)`` (then or at the latest on commit)."""
+        ...
+
+    async def write_many(self, statement: Executable, params: list[Params]) -> None:
+        """Run a write statement for each set of parameters (also sent later, as
+        ``write_later``)."""
+        ...
 
     def close(self) -> None:
         """Run nothing more: the database is closing this connection."""
@@ -113,6 +132,12 @@ class SqlAlchemyExecutor:
         # PostgreSQL has no last row id: the new key comes back through RETURNING.
         key = result.inserted_primary_key if result.rowcount else None
         return Written(result.rowcount, key[0] if key else None)
+
+    async def write_later(
+        self, statement: Executable, params: Params, one: str | None = None
+    ) -> None:
+        """Run a write statement now (see ``Executor.write_later``)."""
+        exactly_one(await self.write(statement, params), one)
 
     async def write_many(self, statement: Executable, params: list[Params]) -> None:
         """Run a write statement for each set of parameters."""
@@ -170,6 +195,12 @@ class Reading:
         return await self._inner.rows(statement, params)
 
     async def write(self, statement: Executable, params: Params) -> Written:
+        """Refused: a reader changes nothing."""
+        raise _refused()
+
+    async def write_later(
+        self, statement: Executable, params: Params, one: str | None = None
+    ) -> None:
         """Refused: a reader changes nothing."""
         raise _refused()
 

@@ -66,7 +66,7 @@ class AuditLog(Repository):
         """Add an entry."""
         self._actors.pop(team_id, None)
         await self._workspace(team_id)
-        await self._x.write(
+        await self._x.write_later(
             _AUDIT_INSERT,
             {
                 "team_id": team_id,
@@ -149,7 +149,7 @@ class Outbox(LeasedQueue[OutboxMessage]):
     ) -> None:
         """Queue a message; the same event key is queued once, however often."""
         await self._workspace(team_id)
-        await self._x.write(
+        await self._x.write_later(
             _OUTBOX_INSERT[self._x.dialect_name],
             {
                 "team_id": team_id,

@@ -11,13 +11,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Integer, any_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.invoices import Invoice, InvoiceLine, LineKind, PlanLine
 from domain.money import Money
 from domain.periods import Period
 from domain.terms import Terms
-from storage.errors import StorageError
 from storage.repositories import Repository, Row
 from storage.tables import (
     INVOICE_COUNTER,
@@ -60,6 +60,16 @@ _LINE_DELETE_DRAFT = (
 _LINE_INVOICED = (
     update(_l)
     .where(_l.c.team_id == bindparam("b_team_id"), _l.c.id == bindparam("b_id"))
+    .where(_l.c.invoice_number.is_(None))
+    .values(invoice_number=bindparam("number"))
+)
+# PostgreSQL: every draft of an invoice in one statement (an array of ids)
+_LINES_INVOICED = (
+    update(_l)
+    .where(
+        _l.c.team_id == bindparam("b_team_id"),
+        _l.c.id == any_(bindparam("b_ids", type_=ARRAY(Integer))),
+    )
     .where(_l.c.invoice_number.is_(None))
     .values(invoice_number=bindparam("number"))
 )
@@ -139,7 +149,11 @@ class Lines(Repository):
     async def mark_invoiced(self, team_id: str, ids: list[int], number: int) -> None:
         """Put these drafts on invoice ``number``."""
         await self._workspace(team_id)
-        if ids:
+        if ids and self._x.dialect_name == "postgresql":
+            await self._x.write_later(
+                _LINES_INVOICED, {"b_team_id": team_id, "b_ids": ids, "number": number}
+            )
+        elif ids:
             await self._x.write_many(
                 _LINE_INVOICED, [{"b_team_id": team_id, "b_id": i, "number": number} for i in ids]
             )
@@ -228,13 +242,13 @@ class Invoices(Repository):
         """Store the invoice header and advance the counter, in the caller's transaction."""
         await self._workspace(invoice.team_id)
         assert invoice.number is not None
-        written = await self._x.write(
-            _COUNTER_ADVANCE, {"before": invoice.number - 1, "after": invoice.number}
+        await self._x.write_later(  # not the next number: never leave a gap
+            _COUNTER_ADVANCE,
+            {"before": invoice.number - 1, "after": invoice.number},
+            one=f"invoice number {invoice.number} is not the next number",
         )
-        if written.rowcount != 1:  # the number was not the next one: never leave a gap
-            raise StorageError(f"invoice number {invoice.number} is not the next number")
         taxed = invoice.taxed
-        await self._x.write(
+        await self._x.write_later(
             _INVOICE_INSERT,
             {
                 "number": invoice.number,

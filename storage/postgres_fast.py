@@ -25,10 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
-from storage.compiled import compiler_for
+from storage.compiled import Prepared, compiler_for
 from storage.errors import StorageError
 from storage.executor import Params, Written
 from storage.postgres import LOCK_SPACE, PostgresExecutor
+from storage.postgres_batch import Batch, check_counts, mergeable, merged
 
 T = TypeVar("T")
 
@@ -60,6 +61,7 @@ class PostgresFastExecutor(PostgresExecutor):
         super().__init__(conn)
         self._driver = driver  # the connection's asyncpg.Connection
         self._compiler = compiler_for(conn.dialect)
+        self._batch = Batch()  # writes held to be sent together (storage.postgres_batch)
 
     async def _guard(self, call: Awaitable[T]) -> T:
         """``call``'s result; a connection found closed is an outage."""
@@ -74,6 +76,7 @@ class PostgresFastExecutor(PostgresExecutor):
         """Start a writer (READ COMMITTED) or a reader (one read-only snapshot)."""
         self._write = write
         self._locked = set()
+        self._batch.take()
         if self._driver.is_in_transaction():  # never nest in one left open
             await self._guard(self._driver.execute("ROLLBACK"))
         await self._guard(self._driver.execute(_BEGIN_WRITER if write else _BEGIN_READER))
@@ -81,13 +84,15 @@ class PostgresFastExecutor(PostgresExecutor):
     async def commit(self) -> None:
         """Commit the transaction (PostgreSQL answers a COMMIT of a transaction that
         failed with ROLLBACK, not with an error: that is one here)."""
+        await self._send()
         status = await self._guard(self._driver.execute("COMMIT"))
         if status != "COMMIT":
             raise StorageError("the database rolled the transaction back; nothing changed")
 
     async def rollback(self) -> None:
         """Roll the transaction back, if one is open (also one whose BEGIN was sent by
-        a unit of work cancelled meanwhile)."""
+        a unit of work cancelled meanwhile); the writes held are dropped."""
+        self._batch.take()
         await self._guard(self._driver.execute("ROLLBACK"))
 
     async def set_lock_wait(self, ms: int) -> None:
@@ -98,6 +103,7 @@ class PostgresFastExecutor(PostgresExecutor):
     async def lock_workspace(self, team_id: str) -> None:
         """A writer holds the workspace alone until it ends (a reader takes no lock)."""
         if self._write and team_id not in self._locked:
+            await self._send()
             await self._guard(self._driver.execute(_TEAM_LOCK, LOCK_SPACE, team_id))
             self._locked.add(team_id)
 
@@ -106,6 +112,7 @@ class PostgresFastExecutor(PostgresExecutor):
         ends), or False at once; a reader takes no lock and is never refused."""
         if not self._write or team_id in self._locked:
             return True
+        await self._send()
         if not await self._guard(self._driver.fetchval(_TEAM_CLAIM, LOCK_SPACE, team_id)):
             return False
         self._locked.add(team_id)
@@ -114,13 +121,18 @@ class PostgresFastExecutor(PostgresExecutor):
     async def rows(
         self, statement: Executable, params: Params | None = None
     ) -> list[tuple[Any, ...]]:
-        """Every row the statement returns, as tuples of Python values."""
+        """Every row the statement returns, as tuples of Python values (the writes held
+        are sent first if it could see what they wrote, or if it writes)."""
         prepared = self._compiler.prepare(statement, tuple(params or ()))
+        if prepared.writes or self._batch.sees(prepared):
+            await self._send()
         found = await self._guard(self._driver.fetch(prepared.sql, *prepared.values(params)))
         return prepared.processed(found)
 
     async def write(self, statement: Executable, params: Params) -> Written:
-        """Run a write statement once (an INSERT's new key through its RETURNING)."""
+        """Run a write statement once (an INSERT's new key through its RETURNING), after
+        the writes held."""
+        await self._send()
         prepared = self._compiler.prepare(statement, tuple(params))
         values = prepared.values(params)
         if prepared.result is not None:
@@ -131,10 +143,53 @@ class PostgresFastExecutor(PostgresExecutor):
         rowcount = _rowcount(status)
         return Written(rowcount, _given_key(statement, params) if rowcount else None)
 
+    async def write_later(
+        self, statement: Executable, params: Params, one: str | None = None
+    ) -> None:
+        """Hold a write to send with the next ones (see ``storage.postgres_batch``); with
+        ``one``, it must touch exactly one row, else StorageError(one) when it is sent."""
+        prepared = self._compiler.prepare(statement, tuple(params))
+        await self._hold(prepared, prepared.values(params), one)
+
     async def write_many(self, statement: Executable, params: list[Params]) -> None:
-        """Run a write statement for each set of parameters (asyncpg's executemany)."""
+        """Run a write statement for each set of parameters: held as one write each
+        where they may be sent together (each reads nothing the others write), else
+        after the writes held, by asyncpg's executemany."""
         if not params:
             return
         prepared = self._compiler.prepare(statement, tuple(params[0]))
+        if len(params) == 1 or prepared.reads.isdisjoint(prepared.writes):
+            for p in params:
+                await self._hold(prepared, prepared.values(p), None)
+            return
+        await self._send()
         values = [prepared.values(p) for p in params]
         await self._guard(self._driver.executemany(prepared.sql, values))
+
+    async def _hold(self, prepared: Prepared, values: tuple[Any, ...], one: str | None) -> None:
+        """Hold a write, sending the held ones first if it cannot join them; one that
+        cannot be merged at all is sent alone at once."""
+        if not mergeable(prepared) or not self._batch.takes(prepared, values):
+            await self._send()
+        self._batch.add(prepared, values, one)
+        if not mergeable(prepared):
+            await self._send()
+
+    async def _send(self) -> None:
+        """Send the held writes: one alone as itself, several as one statement."""
+        held = self._batch.take()
+        if not held:
+            return
+        if len(held) == 1:
+            item = held[0]
+            if item.prepared.result is None:
+                status = await self._guard(self._driver.execute(item.prepared.sql, *item.values))
+                counts = [_rowcount(status)]
+            else:
+                counts = [
+                    len(await self._guard(self._driver.fetch(item.prepared.sql, *item.values)))
+                ]
+        else:
+            sql, values = merged(held)
+            counts = list(await self._guard(self._driver.fetchrow(sql, *values)))
+        check_counts(held, counts)

@@ -177,7 +177,7 @@ class AddOns(Repository):
     async def save(self, team_id: str, addon: AddOn) -> None:
         """Store a changed add-on."""
         await self._workspace(team_id)
-        await self._x.write(_ADDON_SAVE, _addon_change(team_id, addon))
+        await self._x.write_later(_ADDON_SAVE, _addon_change(team_id, addon))
 
     async def save_many(self, team_id: str, addons: list[AddOn]) -> None:
         """Store changed add-ons, in one statement."""
@@ -215,7 +215,7 @@ class InboundRequests(Repository):
         await self._workspace(team_id)
         if await self._one(_INBOUND_GET, {"webhook_id": webhook_id}):
             return False
-        await self._x.write(
+        await self._x.write_later(
             _INBOUND_INSERT, {"webhook_id": webhook_id, "team_id": team_id, "received_at": now}
         )
         return True
@@ -233,7 +233,7 @@ class IdempotencyKeys(Repository):
     async def put(self, team_id: str, key: str, addon_id: int, now: datetime) -> None:
         """Remember that this key booked this add-on."""
         await self._workspace(team_id)
-        await self._x.write(
+        await self._x.write_later(
             _KEY_INSERT, {"team_id": team_id, "key": key, "addon_id": addon_id, "created_at": now}
         )
 

@@ -33,7 +33,7 @@ from sqlalchemy.sql import Executable
 
 from storage.compiled import compiler_for, compiler_internals
 from storage.errors import StorageError
-from storage.executor import Params, Written
+from storage.executor import Params, Written, exactly_one
 from storage.sqlite_statement import run_statement
 
 # The versions the fast path was tested with (pyproject.toml pins the same ranges):
@@ -205,6 +205,12 @@ class SqliteExecutor:
         prepared = self._compiler.prepare(statement, tuple(params))
         _, _, rowcount, lastrowid = await self._run(prepared.sql, prepared.values(params))
         return Written(rowcount, lastrowid)
+
+    async def write_later(
+        self, statement: Executable, params: Params, one: str | None = None
+    ) -> None:
+        """Run a write statement now (no round trip to save: see ``Executor.write_later``)."""
+        exactly_one(await self.write(statement, params), one)
 
     async def write_many(self, statement: Executable, params: list[Params]) -> None:
         """Run a write statement for each set of parameters, at once."""

@@ -156,7 +156,7 @@ class Subscriptions(Repository):
         """Store a changed subscription."""
         read = self._read.pop(sub.team_id, None)
         await self._workspace(sub.team_id)
-        await self._x.write(
+        await self._x.write_later(
             _SUB_SAVE,
             {
                 "b_team_id": sub.team_id,

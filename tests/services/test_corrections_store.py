@@ -63,9 +63,14 @@ async def test_the_correction_counter_advances_only_in_the_committing_transactio
 
 async def test_a_number_that_is_not_the_next_one_is_refused(store: Store) -> None:
     line_id = await _invoiced(store)
+    with pytest.raises(Exception, match="next number"):  # at the latest when committing
+        await _add_and_commit(store, _correction(line_id, 2))
+
+
+async def _add_and_commit(store: Store, correction: Correction) -> None:
     async with store.db.unit_of_work() as uow:
-        with pytest.raises(Exception, match="next number"):
-            await uow.corrections.add(_correction(line_id, 2), at(ISSUED))
+        await uow.corrections.add(correction, at(ISSUED))
+        await uow.commit()
 
 
 async def test_a_correction_is_read_only_by_its_own_workspace(store: Store) -> None:

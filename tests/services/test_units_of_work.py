@@ -147,6 +147,12 @@ async def test_ids_are_the_stores_and_a_line_keeps_the_one_it_was_given(store: S
     assert line.id == line_id
 
 
+async def _put_and_commit(store: Store, key: str, addon_id: int) -> None:
+    async with store.db.unit_of_work() as uow:
+        await uow.idempotency.put(TEAM, key, addon_id, at(ANCHOR))
+        await uow.commit()
+
+
 async def test_an_idempotency_key_is_unique_within_a_workspace_only(store: Store) -> None:
     async with store.db.unit_of_work() as uow:
         for team_id in (TEAM, OTHER):
@@ -154,9 +160,8 @@ async def test_an_idempotency_key_is_unique_within_a_workspace_only(store: Store
             addon_id = await uow.addons.add(team_id, addon(), at(ANCHOR))
             await uow.idempotency.put(team_id, "click", addon_id, at(ANCHOR))
         await uow.commit()
-    with pytest.raises(store.integrity_error):
-        async with store.db.unit_of_work() as uow:
-            await uow.idempotency.put(TEAM, "click", 1, at(ANCHOR))
+    with pytest.raises(store.integrity_error):  # at the latest when committing
+        await _put_and_commit(store, "click", 1)
     async with store.db.unit_of_work(write=False) as uow:
         assert await uow.idempotency.get(TEAM, "click") != await uow.idempotency.get(OTHER, "click")
 
