@@ -5,13 +5,21 @@ data-modifying CTEs, before anything that could see what they wrote and before C
 Sent together they do what they would have done one after another, because a write
 joins the held ones only if it reads no table they write (an UPDATE or DELETE reads
 its own table; an INSERT of values reads nothing, see ``storage.compiled.footprint``);
-what else waits sends them first. The statement runs them in their order: its SELECT
-counts each one's rows, left to right, and each count is checked where the caller asked
-for exactly one row. The constraints hold as for separate statements (PostgreSQL checks
-foreign keys at the statement's end).
+what else waits sends them first. The statement's SELECT counts each one's rows, and
+each count is checked where the caller asked for exactly one row. PostgreSQL does not
+promise in which order a statement's CTEs run; it runs them as the SELECT reads them,
+left to right (new rows' serial ids come out in the writes' order, which
+``tests/storage/test_postgres_batch.py`` checks on the server). Foreign keys are
+checked at the end of the whole statement, so a child written before its parent would
+pass here where it fails alone (and on SQLite): the repositories write parents first.
+A write's error comes when they are sent, at the latest with the commit, and fails the
+unit of work (a duplicate key may then be told instead of a row count asked for).
 
-A statement whose SQL holds a quote (a literal) is never merged: only the SQL
-SQLAlchemy compiles from bound parameters is renumbered.
+Each new mix of writes is a new statement, which asyncpg prepares once per connection
+(one round trip more the first time; it keeps up to 100 statements of up to 15 KiB).
+
+Only SQL compiled from bound parameters is renumbered: a statement with a quote (a
+literal) or any other ``$`` is never merged.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from storage.errors import StorageError
 MAX_STATEMENTS = 64  # held at most; more are sent first
 MAX_VALUES = 30_000  # PostgreSQL takes 65,535 parameters per statement
 
-_PARAM = re.compile(r"\$(\d+)")
+_PARAM = re.compile(r"(?<![\w$])\$(\d+)(?![\w$])")
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ def _pieces(sql: str, count: int) -> tuple[tuple[str, ...], tuple[int, ...]] | N
     parts = _PARAM.split(sql)
     texts = tuple(parts[0::2])
     numbers = tuple(int(p) for p in parts[1::2])
-    if set(numbers) != set(range(1, count + 1)):
+    if sql.count("$") != len(numbers) or set(numbers) != set(range(1, count + 1)):
         return None
     return texts, numbers
 

@@ -158,12 +158,12 @@ class PostgresFastExecutor(PostgresExecutor):
         if not params:
             return
         prepared = self._compiler.prepare(statement, tuple(params[0]))
+        values = [prepared.values(p) for p in params]  # a bad one holds nothing
         if len(params) == 1 or prepared.reads.isdisjoint(prepared.writes):
-            for p in params:
-                await self._hold(prepared, prepared.values(p), None)
+            for one_set in values:
+                await self._hold(prepared, one_set, None)
             return
         await self._send()
-        values = [prepared.values(p) for p in params]
         await self._guard(self._driver.executemany(prepared.sql, values))
 
     async def _hold(self, prepared: Prepared, values: tuple[Any, ...], one: str | None) -> None:

@@ -161,6 +161,7 @@ def test_held_writes_are_renumbered_into_one_statement_in_their_order() -> None:
 
 def test_a_statement_with_a_literal_is_never_merged() -> None:
     assert not mergeable(_prepared("UPDATE a SET x = 'it''s $1' WHERE y = $1", writes={"a"}))
+    assert not mergeable(_prepared("UPDATE a SET x$1 = $1", writes={"a"}))
     assert mergeable(_prepared("UPDATE a SET x = $1", writes={"a"}))
 
 
@@ -298,3 +299,18 @@ async def test_a_billing_turn_holds_the_invoice_counter_for_three_round_trips(
         url, "SELECT count(*) FROM invoice_lines WHERE invoice_number = $1", turn.invoice.number
     )
     assert invoiced == [(4,)]  # two drafts marked, two renewals added
+
+
+async def test_a_second_turn_of_the_same_shape_prepares_no_statement_anew(url: str) -> None:
+    async with Database(url, pool_size=1) as one_connection:  # asyncpg prepares per connection
+        ctx = services.Context(one_connection)
+        for team in ("T0FIRST", "T0SECOND"):
+            await services.set_workspace(ctx, team, ANCHOR, NOW)
+            await services.book(ctx, team, "users", 2, NOW, key="a", actor="U1")
+        await services.billing_run(ctx, NEXT_TURN, ["T0FIRST"])
+        async with one_connection.unit_of_work() as uow:
+            prepared = _executor(uow)._driver._stmt_cache
+        before = len(prepared)
+        [turn] = await services.billing_run(ctx, NEXT_TURN, ["T0SECOND"])
+        assert turn.invoice is not None
+        assert len(prepared) == before  # every statement, the merged ones too, known
