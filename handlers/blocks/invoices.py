@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from slack_sdk.models.blocks import Block as SdkBlock
 
-from domain.catalog import Catalog
+from domain.catalog import Catalog, Option
 from domain.corrections import Correction
 from domain.invoices import Invoice, InvoiceLine, LineKind, PlanLine
 from domain.money import Money
@@ -14,7 +15,7 @@ from domain.parties import Buyer, Seller
 from domain.tax import TaxCategory, Taxed, TaxLine
 from domain.terms import Payment, PaymentMethod, Terms
 from handlers.blocks.kit import Block, context, divider, header, section
-from handlers.blocks.labels import addon_label, net_text, option_or_none
+from handlers.blocks.labels import TEXTS_CACHE, addon_label, net_text, option_or_none
 from handlers.blocks.primitives import (
     MAX_HEADER_TEXT,
     MAX_MESSAGE_BLOCKS,
@@ -37,7 +38,11 @@ _LINE_KEYS = {
 
 def invoice_line_text(line: InvoiceLine, catalog: Catalog, lang: str) -> str:
     """One invoice line: "Zusätzliche Benutzer (+1), anteilig 03.04.2026–17.04.2026: 2,85 €"."""
-    option = option_or_none(catalog, line.option)
+    return _line_text(line, option_or_none(catalog, line.option), lang)
+
+
+@lru_cache(maxsize=TEXTS_CACHE)
+def _line_text(line: InvoiceLine, option: Option | None, lang: str) -> str:
     label = escape_mrkdwn(addon_label(option, line.quantity, lang, line.option))
     return t(
         lang,

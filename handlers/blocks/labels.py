@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
 
 from domain.addons import AddOn, Status
 from domain.catalog import Catalog, Option
@@ -22,6 +24,12 @@ def option_or_none(catalog: Catalog, key: str) -> Option | None:
         return None
 
 
+# Texts a view draws again and again (every row of every overview, the Entwurf's lines)
+# are remembered, boundedly: each is a function of frozen values and the language only.
+TEXTS_CACHE = 4096
+
+
+@lru_cache(maxsize=TEXTS_CACHE)
 def addon_label(option: Option | None, quantity: int, lang: str, key: str = "?") -> str:
     """A row's option text: "Zusätzliche Benutzer (+1)", "Erweiterter Speicherplatz (+30 GB)"."""
     if option is None:  # an option since removed from the catalog
@@ -55,13 +63,20 @@ def option_description(option: Option, lang: str) -> str | None:
 
 def status_text(addon: AddOn, lang: str) -> str:
     """STATUS: "Aktiv", "Kündigung zum 17.04.2026", "Beendet am …", "Widerrufen am …"."""
-    if addon.status is Status.CANCELLATION_PENDING and addon.effective_on is not None:
-        return t(lang, "status.pending", date=addon.effective_on)
-    if addon.status is Status.ENDED and addon.ended_on is not None:
-        return t(lang, "status.ended", date=addon.ended_on)
-    if addon.status is Status.WITHDRAWN and addon.ended_on is not None:
-        return t(lang, "status.withdrawn", date=addon.ended_on)
-    if addon.status is Status.ACTIVE:
+    return _status_text(addon.status, addon.effective_on, addon.ended_on, lang)
+
+
+@lru_cache(maxsize=TEXTS_CACHE)
+def _status_text(
+    status: Status, effective_on: date | None, ended_on: date | None, lang: str
+) -> str:
+    if status is Status.CANCELLATION_PENDING and effective_on is not None:
+        return t(lang, "status.pending", date=effective_on)
+    if status is Status.ENDED and ended_on is not None:
+        return t(lang, "status.ended", date=ended_on)
+    if status is Status.WITHDRAWN and ended_on is not None:
+        return t(lang, "status.withdrawn", date=ended_on)
+    if status is Status.ACTIVE:
         return t(lang, "status.active")
     return t(lang, "table.none")
 

@@ -8,10 +8,12 @@ line with buttons to page through them, so a view never exceeds Slack's 100 bloc
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
+from functools import lru_cache
 
 from domain.addons import AddOn, Status
 from domain.billing import Entitlements
-from domain.catalog import Catalog
+from domain.catalog import Catalog, Option
 from domain.corrections import Correction
 from domain.invoices import Invoice
 from domain.workspace import Subscription
@@ -29,6 +31,7 @@ from handlers.blocks.ids import (
 from handlers.blocks.invoices import entwurf_text, recent_invoices_text
 from handlers.blocks.kit import Block, ViewDict, actions, context, divider, header, modal, section
 from handlers.blocks.labels import (
+    TEXTS_CACHE,
     addon_label,
     net_text,
     option_description,
@@ -93,29 +96,53 @@ def _offer_blocks(
 def _row(addon: AddOn, catalog: Catalog, lang: str) -> Block:
     """One line of "Ihre Zusatzoptionen" with its Kündigen / zurücknehmen button."""
     option = option_or_none(catalog, addon.option)
-    label = addon_label(option, addon.quantity, lang, addon.option)
-    none = t(lang, "table.none")
-    if addon.status is Status.WITHDRAWN:  # nothing charged: no monthly price to show
-        price = t(lang, "table.not_charged")
-    else:
-        price = net_text(option.monthly_price(addon.quantity), lang) if option else none
-    billed = fmt_date(addon.billed_until, lang) if addon.billed_until else none
     accessory: Block | None = None
     if addon.status is Status.ACTIVE:
         accessory = button(t(lang, "button.cancel"), ACTION_CANCEL, str(addon.id), "danger")
     elif addon.status is Status.CANCELLATION_PENDING:
         accessory = button(t(lang, "button.undo"), ACTION_UNDO, str(addon.id))
+    withdrawn = addon.status is Status.WITHDRAWN  # nothing charged: no monthly price
+    fields = _row_fields(
+        option,
+        addon.option,
+        addon.quantity,
+        withdrawn,
+        addon.billed_until,
+        status_text(addon, lang),
+        lang,
+    )
+    return section(
+        block_id=f"addon_{addon.id}",
+        fields=[md(field, MAX_FIELD_TEXT) for field in fields],
+        accessory=accessory,
+    )
+
+
+@lru_cache(maxsize=TEXTS_CACHE)
+def _row_fields(
+    option: Option | None,
+    key: str,
+    quantity: int,
+    withdrawn: bool,
+    billed_until: date | None,
+    status: str,
+    lang: str,
+) -> tuple[str, ...]:
+    """A row's four fields (option, price, Abgerechnet bis, status), each titled."""
+    label = addon_label(option, quantity, lang, key)
+    none = t(lang, "table.none")
+    if withdrawn:
+        price = t(lang, "table.not_charged")
+    else:
+        price = net_text(option.monthly_price(quantity), lang) if option else none
+    billed = fmt_date(billed_until, lang) if billed_until else none
     fields = [
         (t(lang, "table.option"), escape_mrkdwn(label)),
         (t(lang, "table.price"), price),
         (t(lang, "table.billed_until"), billed),
-        (t(lang, "table.status"), status_text(addon, lang)),
+        (t(lang, "table.status"), status),
     ]
-    return section(
-        block_id=f"addon_{addon.id}",
-        fields=[md(f"*{title}*\n{value}", MAX_FIELD_TEXT) for title, value in fields],
-        accessory=accessory,
-    )
+    return tuple(f"*{title}*\n{value}" for title, value in fields)
 
 
 def entitlements_text(in_force: Entitlements, lang: str) -> str:
