@@ -282,7 +282,10 @@ def slack_app(
     client = client if client is not None else web_client(settings, interactive=True)
 
     def listeners(app: AsyncApp) -> None:
-        for module in (commands, actions, views, home, events):
+        # Bolt tries the listeners in this order, building every argument for each
+        # matcher it asks: the modals' submissions (two of a booking's four requests)
+        # come before the buttons' seven actions. Each kind matches its own requests only.
+        for module in (commands, views, actions, home, events):
             module.register(app, deps)
 
     return build_app(settings, listeners, client=client, oauth_flow=oauth_flow, door=Door())

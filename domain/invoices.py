@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 
 from domain.money import Money
 from domain.periods import Period
@@ -100,9 +101,9 @@ class Invoice:
         """The day it was (or will be) issued: by default the first day of its period."""
         return self.issued if self.issued is not None else self.period.start
 
-    @property
+    @cached_property
     def total(self) -> Money:
-        """The net sum: the Tarif and all lines; credits are negative."""
+        """The net sum: the Tarif and all lines; credits are negative (summed once)."""
         lines = sum((line.amount for line in self.lines), Money.zero())
         return lines + self.plan.amount if self.plan is not None else lines
 

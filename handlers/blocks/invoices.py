@@ -66,10 +66,14 @@ def plan_line_text(plan: PlanLine, lang: str) -> str:
     )
 
 
-def invoice_lines(invoice: Invoice, catalog: Catalog, lang: str) -> list[str]:
-    """The invoice's lines as bullets, in the invoice's order: the Tarif first, where set."""
+def invoice_lines(
+    invoice: Invoice, catalog: Catalog, lang: str, limit: int | None = None
+) -> list[str]:
+    """The invoice's lines as bullets, in the invoice's order: the Tarif first, where set
+    (the first ``limit`` of them, where given)."""
     lines = [f"• {plan_line_text(invoice.plan, lang)}"] if invoice.plan is not None else []
-    return lines + [f"• {invoice_line_text(line, catalog, lang)}" for line in invoice.lines]
+    rest = invoice.lines if limit is None else invoice.lines[: max(limit - len(lines), 0)]
+    return lines + [f"• {invoice_line_text(line, catalog, lang)}" for line in rest]
 
 
 def amount_text(net: Money, taxed: Taxed | None, lang: str) -> str:
@@ -154,11 +158,11 @@ def entwurf_text(upcoming: Invoice, catalog: Catalog, lang: str) -> str:
     """The Entwurf of the next consolidated invoice: its date, its lines (in the invoice's
     order) and its net, VAT and gross."""
     title = f"*{t(lang, 'invoice.entwurf_title', date=upcoming.issued_on)}*"
-    lines = invoice_lines(upcoming, catalog, lang)
-    shown = lines[:ENTWURF_LINES]
-    if len(lines) > len(shown):
-        shown.append(tn(lang, "invoice.more_lines", len(lines) - len(shown)))
-    if not lines:
+    count = len(upcoming.lines) + (upcoming.plan is not None)
+    shown = invoice_lines(upcoming, catalog, lang, limit=ENTWURF_LINES)  # the rest counted
+    if count > len(shown):
+        shown.append(tn(lang, "invoice.more_lines", count - len(shown)))
+    if not count:
         return "\n".join([title, t(lang, "invoice.entwurf_empty")])
     return "\n".join([title, *shown, *totals_lines(upcoming.total, upcoming.taxed, lang)])
 

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.invoices import Invoice, InvoiceLine, LineKind
+from domain.invoices import Invoice, InvoiceLine, LineKind, PlanLine
 from domain.money import Money
-from handlers.blocks.invoices import invoice_block_dicts, invoices_message
+from handlers.blocks.invoices import (
+    ENTWURF_LINES,
+    entwurf_text,
+    invoice_block_dicts,
+    invoices_message,
+)
 from tests.unit.blocks.samples import (
     APRIL_3,
     APRIL_17,
@@ -63,3 +68,14 @@ def test_invoices_message_has_upcoming_and_recent() -> None:
     assert "Noch keine Rechnungen." in texts(
         invoices_message(None, [], catalog=CATALOG, lang="de")["blocks"]
     )
+
+
+def test_the_entwurf_shows_ten_lines_with_the_tarif_first_and_counts_the_rest() -> None:
+    lines = tuple(line(LineKind.RENEWAL, i, 590) for i in range(12))
+    plan = PlanLine("CloudCRM Business", Money(4900), NEXT.start, NEXT.end)
+    shown = entwurf_text(Invoice(None, "T1", NEXT, lines, plan=plan), CATALOG, "de").split("\n")
+    bullets = [s for s in shown if s.startswith("• ")]
+    assert len(bullets) == ENTWURF_LINES
+    assert bullets[0].startswith("• CloudCRM Business")
+    assert "… und 3 weitere Positionen" in shown  # 13 lines, 10 shown
+    assert "*Summe: 119,80 € zzgl. USt.*" in shown  # every line summed, shown or not
