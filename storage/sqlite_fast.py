@@ -6,7 +6,7 @@ aiosqlite's thread per statement) costs about as much per statement as SQLite it
 this app's small statements, and a booking is a dozen statements. So on SQLite:
 - ``SqliteExecutor`` runs each Core statement compiled once (``storage.compiled``) on
   the event loop's thread; only what may wait crosses to aiosqlite's thread (a
-  writer's BEGIN IMMEDIATE and COMMIT);
+  writer's COMMIT, and its BEGIN IMMEDIATE when another connection holds the lock);
 - ``one_trip_dbapi`` gives SQLAlchemy's own path (migrations, slack_sdk's stores) a
   cursor that also runs a statement in one trip.
 
@@ -97,9 +97,10 @@ def one_trip_dbapi() -> Any:
 
 class SqliteExecutor:
     """Statements compiled once and run on the event loop's thread, at most two trips to
-    aiosqlite's thread per unit of work: a writer's BEGIN IMMEDIATE (it may wait for
-    another process's write lock) and its COMMIT (it may checkpoint the write-ahead log,
-    which flushes to disk). Everything between runs here: the writer holds the write
+    aiosqlite's thread per unit of work: a writer's BEGIN IMMEDIATE when another
+    connection holds the write lock (it may wait for it; a free lock is taken here,
+    without waiting) and its COMMIT (it may checkpoint the write-ahead log, which
+    flushes to disk). Everything between runs here: the writer holds the write
     lock, so none of it waits, and a reader in WAL mode takes no lock (only while another
     connection recovers the log after a crash could a reader's statement wait, up to the
     lock wait). The connection must come from ``connect``."""
@@ -111,6 +112,7 @@ class SqliteExecutor:
         self._writing = False
         self._in_flight = False
         self._closed = False
+        self._lock_wait_ms: int | None = None  # the busy handler's wait, once read
 
     def close(self) -> None:
         """Run nothing more here: the database is closing this connection in aiosqlite's
@@ -154,13 +156,33 @@ class SqliteExecutor:
         return run_statement(self._driver, sql, values, many)
 
     async def begin(self, write: bool) -> None:
-        """Start the transaction. A writer takes SQLite's write lock now, in aiosqlite's
-        thread (it may wait for another process); a reader's BEGIN takes no lock."""
+        """Start the transaction. A writer takes SQLite's write lock now: here if no
+        other connection holds it, else in aiosqlite's thread, where it may wait for
+        it (another process); a reader's BEGIN takes no lock."""
         self._writing = write
-        if write:
-            await self._there(run_statement, self._driver, "BEGIN IMMEDIATE", None, False)
-        else:
+        if not write:
             await self._run("BEGIN", None)
+        elif self._in_flight or not self._begin_here():
+            await self._there(run_statement, self._driver, "BEGIN IMMEDIATE", None, False)
+
+    def _begin_here(self) -> bool:
+        """A writer's BEGIN IMMEDIATE on this thread with the busy handler off, so it
+        never waits here: True if it took the write lock, False (nothing begun) if
+        another connection holds it."""
+        self._check_open()
+        conn: sqlite3.Connection = self._driver._conn
+        if self._lock_wait_ms is None:
+            self._lock_wait_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # any busy variant
+                raise
+            return False
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {self._lock_wait_ms}")
+        return True
 
     async def commit(self) -> None:
         """Commit the transaction: a writer's in aiosqlite's thread (the commit may
@@ -184,6 +206,7 @@ class SqliteExecutor:
         """How long SQLite's busy handler waits for another connection's lock (here,
         behind a trip still running, like every statement)."""
         await self._run(f"PRAGMA busy_timeout = {int(ms)}", None)
+        self._lock_wait_ms = int(ms)
 
     async def lock_workspace(self, team_id: str) -> None:
         """Nothing: a SQLite writer holds the whole file from its first statement."""

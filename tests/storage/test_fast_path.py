@@ -12,10 +12,11 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select, update
+from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select, text, update
 
 from bot import services
 from storage import Database, sqlite, sqlite_fast
@@ -202,3 +203,55 @@ async def test_a_unit_of_work_still_running_when_the_database_closes_runs_nothin
         await uow.addons.newest_first(TEAM)
     await uow.__aexit__(None, None, None)
     await closing
+
+
+class _Trips:
+    """Counts the trips to aiosqlite's thread."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        trip = sqlite_fast._trip
+
+        async def counted(driver: aiosqlite.Connection, fn: Any, *args: Any) -> Any:
+            self.count += 1
+            return await trip(driver, fn, *args)
+
+        monkeypatch.setattr(sqlite_fast, "_trip", counted)
+
+
+async def test_a_writer_takes_a_free_write_lock_here_and_crosses_only_to_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    driver, x = await _fast_executor(tmp_path / "h.db")
+    trips = _Trips(monkeypatch)
+    try:
+        await x.begin(True)
+        assert trips.count == 0
+        await x.write(insert(_defaults), {"name": "a", "stamp": "s"})
+        await x.commit()
+        assert trips.count == 1
+    finally:
+        await driver.close()
+
+
+async def test_a_writer_waits_in_aiosqlites_thread_for_a_lock_another_connection_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    driver, x = await _fast_executor(tmp_path / "i.db")
+    holder = sqlite3.connect(str(tmp_path / "i.db"), isolation_level=None, check_same_thread=False)
+    trips = _Trips(monkeypatch)
+    try:
+        await driver.execute("PRAGMA busy_timeout = 2000")
+        holder.execute("BEGIN IMMEDIATE")
+        threading.Timer(0.3, holder.rollback).start()
+        started = asyncio.get_running_loop().time()
+        await x.begin(True)  # waits for the holder, in aiosqlite's thread
+        assert asyncio.get_running_loop().time() - started >= 0.25
+        assert trips.count == 1
+        await x.write(insert(_defaults), {"name": "after the wait", "stamp": "s"})
+        await x.commit()
+        assert await x.rows(select(_defaults.c.name)) == [("after the wait",)]
+        assert await x.rows(text("PRAGMA busy_timeout")) == [(2000,)]  # the wait kept
+    finally:
+        await driver.close()
+        holder.close()
