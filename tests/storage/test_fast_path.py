@@ -255,3 +255,19 @@ async def test_a_writer_waits_in_aiosqlites_thread_for_a_lock_another_connection
     finally:
         await driver.close()
         holder.close()
+
+
+async def test_a_writer_beginning_here_keeps_the_lock_wait_set_between_units_of_work(
+    tmp_path: Path,
+) -> None:
+    driver, x = await _fast_executor(tmp_path / "l.db")
+    try:
+        await driver.execute("PRAGMA busy_timeout = 2000")
+        await x.begin(True)
+        await x.commit()
+        await x.set_lock_wait(500)  # the pool does this between units of work
+        await x.begin(True)
+        assert await x.rows(text("PRAGMA busy_timeout")) == [(500,)]
+        await x.rollback()
+    finally:
+        await driver.close()
