@@ -282,9 +282,7 @@ def slack_app(
     client = client if client is not None else web_client(settings, interactive=True)
 
     def listeners(app: AsyncApp) -> None:
-        # Bolt tries the listeners in this order, building every argument for each
-        # matcher it asks: the modals' submissions (two of a booking's four requests)
-        # come before the buttons' seven actions. Each kind matches its own requests only.
+        # Bolt tries listeners in order, building all arguments for each: modals first.
         for module in (commands, views, actions, home, events):
             module.register(app, deps)
 
