@@ -44,6 +44,7 @@ class Prepared:
     result: tuple[Any, ...] | None  # a processor (or None) per column; None: no rows
     reads: frozenset[str] = frozenset()  # the tables whose rows it reads (by name)
     writes: frozenset[str] = frozenset()  # the table it changes, if any
+    converted: tuple[tuple[int, Any], ...] = ()  # (column, processor) where one converts
 
     def values(self, params: Params | None) -> tuple[Any, ...]:
         """The driver's values for ``params``, in the SQL's order, processed."""
@@ -54,14 +55,19 @@ class Prepared:
         )
 
     def processed(self, rows: Any) -> list[tuple[Any, ...]]:
-        """The driver's rows as tuples of Python values."""
-        procs = self.result
-        if procs is None or not any(procs):
+        """The driver's rows as tuples of Python values (only the columns a processor
+        converts are touched)."""
+        converted = self.converted
+        if not converted:
             plain: list[tuple[Any, ...]] = [tuple(r) for r in rows]
             return plain
-        return [
-            tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in rows
-        ]
+        found = []
+        for r in rows:
+            row = list(r)
+            for column, convert in converted:
+                row[column] = convert(row[column])
+            found.append(tuple(row))
+        return found
 
 
 def python_defaults(statement: Executable, keys: tuple[str, ...]) -> dict[str, Any]:
@@ -162,7 +168,8 @@ class Compiler:
                 c.type._cached_result_processor(dialect, None) for c in compiled._result_columns
             )
         reads, writes = footprint(statement)
-        return Prepared(compiled.string, names, fixed, bind, result, reads, writes)
+        converted = tuple((i, p) for i, p in enumerate(result or ()) if p is not None)
+        return Prepared(compiled.string, names, fixed, bind, result, reads, writes, converted)
 
 
 def compiler_internals(dialect: Dialect) -> dict[str, bool]:
