@@ -169,10 +169,11 @@ class PostgresFastExecutor(PostgresExecutor):
     async def _hold(self, prepared: Prepared, values: tuple[Any, ...], one: str | None) -> None:
         """Hold a write, sending the held ones first if it cannot join them; one that
         cannot be merged at all is sent alone at once."""
-        if not mergeable(prepared) or not self._batch.takes(prepared, values):
+        merges = mergeable(prepared)
+        if not merges or not self._batch.takes(prepared, values):
             await self._send()
         self._batch.add(prepared, values, one)
-        if not mergeable(prepared):
+        if not merges:
             await self._send()
 
     async def _send(self) -> None:
